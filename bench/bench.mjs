@@ -1,0 +1,371 @@
+// kemu vs kinesalite benchmark driver. Started by run.sh; see README.md.
+// Starts each server alone on 127.0.0.1 (free port), measures start-to-ready
+// time and idle RSS, creates the streams, then drives each load phase with wrk
+// (lua/*.lua) and prints one table with the kemu/kinesalite ratios.
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const repo = path.dirname(here)
+const env = process.env
+const num = (k, d) => (env[k] !== undefined && env[k] !== '' ? Number(env[k]) : d)
+
+const cfg = {
+  phaseSeconds: num('BENCH_SECONDS', 10),
+  warmupSeconds: num('BENCH_WARMUP', 2),
+  threads: num('BENCH_THREADS', 2),
+  connPutRecord: num('BENCH_CONN_PUT', 64),
+  connPutRecords: num('BENCH_CONN_PUTS', 16),
+  connGetRecords: num('BENCH_CONN_GET', 32),
+  getLimit: num('BENCH_GET_LIMIT', 1000),
+  prefill: num('BENCH_PREFILL', 10000),
+  startupRuns: num('BENCH_STARTUP_RUNS', 3),
+  wrk: env.WRK || 'wrk',
+  pidFile: env.BENCH_PID_FILE || '',
+  only: env.BENCH_ONLY || '', // "kemu" or "kinesalite" to run one side
+}
+
+const DATA_B64 = fs.readFileSync(path.join(here, 'lua', 'common.lua'), 'utf8').match(/DATA_B64 = "([^"]+)"/)[1]
+const AUTH = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126/us-east-1/kinesis/aws4_request, ' +
+  'SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000'
+
+const log = (...a) => console.error('[bench]', ...a)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// ---------- child process bookkeeping: every server and wrk we start is killed on exit ----------
+const children = new Set()
+function writePidFile() {
+  if (!cfg.pidFile) return
+  fs.writeFileSync(cfg.pidFile, [...children].map((c) => c.pid).join('\n') + '\n')
+}
+function killAll(signal = 'SIGKILL') {
+  for (const c of children) { try { process.kill(c.pid, signal) } catch {} }
+}
+process.on('exit', () => killAll())
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => { killAll(); process.exit(130) })
+
+// ---------- servers ----------
+function kemuBin() {
+  if (env.KEMU_BIN) return env.KEMU_BIN
+  for (const p of ['build/release/tools/kemu/kemu', 'build/dev/tools/kemu/kemu']) {
+    const f = path.join(repo, p)
+    if (fs.existsSync(f)) return f
+  }
+  return null
+}
+
+const servers = {
+  kinesalite: {
+    name: 'kinesalite',
+    cmd: () => [process.execPath, [path.join(here, 'kinesalite-server.js'), '0']],
+    ready: /kinesalite listening on http:\/\/127\.0\.0\.1:(\d+)/,
+  },
+  kemu: {
+    name: 'kemu',
+    cmd: () => {
+      const args = ['up', '--port', '0']
+      if (env.KEMU_STORAGE === 'disk') args.push('--data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-bench-')))
+      else args.push('--in-memory')
+      if (env.KEMU_ARGS) args.push(...env.KEMU_ARGS.split(/\s+/).filter(Boolean))
+      return [kemuBin(), args]
+    },
+    ready: /kemu listening on http:\/\/127\.0\.0\.1:(\d+)/,
+  },
+}
+
+// Spawns the server and resolves once its "listening" line is on stdout.
+function start(server) {
+  const [bin, args] = server.cmd()
+  const t0 = process.hrtime.bigint()
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  writePidFile()
+  const dataDir = args.includes('--data-dir') ? args[args.indexOf('--data-dir') + 1] : null
+  const proc = { child, pid: child.pid, out: '', err: '', logBytes: 0, readyAt: null, dataDir, bin, args }
+  child.stderr.on('data', (d) => { proc.logBytes += d.length; proc.err = (proc.err + d).slice(-8192) })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${server.name}: not ready after 20 s\n${proc.out}${proc.err}`)), 20000)
+    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`${server.name}: cannot start ${bin}: ${e.message}`)) })
+    child.on('exit', (code, sig) => {
+      children.delete(child)
+      writePidFile()
+      proc.exited = { code, sig }
+      if (proc.readyAt === null) { clearTimeout(timer); reject(new Error(`${server.name} exited (${code ?? sig}) before ready:\n${proc.out}${proc.err}`)) }
+    })
+    child.stdout.on('data', (d) => {
+      if (proc.readyAt !== null) { proc.logBytes += d.length; return }
+      proc.out += d
+      const m = proc.out.match(server.ready)
+      if (m) {
+        proc.readyAt = process.hrtime.bigint()
+        proc.startupMs = Number(proc.readyAt - t0) / 1e6
+        proc.port = Number(m[1])
+        proc.logBytes = 0
+        clearTimeout(timer)
+        resolve(proc)
+      }
+    })
+  })
+}
+
+async function stop(proc) {
+  if (proc.exited) return
+  const done = new Promise((r) => proc.child.once('exit', r))
+  try { proc.child.kill('SIGTERM') } catch {}
+  const t = setTimeout(() => { try { proc.child.kill('SIGKILL') } catch {} }, 3000)
+  await done
+  clearTimeout(t)
+  if (proc.dataDir) fs.rmSync(proc.dataDir, { recursive: true, force: true })
+}
+
+function procStatus(pid) {
+  const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (k) => Number((s.match(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm')) || [0, NaN])[1])
+  return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024, threads: Number((s.match(/^Threads:\s+(\d+)/m) || [0, NaN])[1]) }
+}
+
+// CPU seconds (user + system) the process has used so far.
+const CLK_TCK = 100
+function procCpuSeconds(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ') // fields from 3 on
+  return (Number(rest[11]) + Number(rest[12])) / CLK_TCK // utime, stime
+}
+
+// ---------- AWS JSON 1.1 calls used for setup ----------
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
+function call(port, op, body) {
+  const data = Buffer.from(JSON.stringify(body))
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port, method: 'POST', path: '/', agent, timeout: 30000,
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `Kinesis_20131202.${op}`,
+        'Authorization': AUTH, 'X-Amz-Date': '20261126T000000Z', 'Content-Length': data.length,
+      },
+    }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString()
+        let json = null
+        try { json = JSON.parse(text) } catch {}
+        resolve({ status: res.statusCode, text, json })
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error(`${op}: timeout`)))
+    req.on('error', reject)
+    req.end(data)
+  })
+}
+async function must(port, op, body) {
+  const r = await call(port, op, body)
+  if (r.status !== 200) throw new Error(`${op} -> HTTP ${r.status}: ${r.text.slice(0, 500)}`)
+  return r.json
+}
+
+async function createActive(port, name, shards) {
+  await must(port, 'CreateStream', { StreamName: name, ShardCount: shards })
+  const t0 = Date.now()
+  for (;;) {
+    const d = await must(port, 'DescribeStream', { StreamName: name })
+    if (d.StreamDescription.StreamStatus === 'ACTIVE') return d.StreamDescription
+    if (Date.now() - t0 > 15000) throw new Error(`${name} not ACTIVE after 15 s (${d.StreamDescription.StreamStatus})`)
+    await sleep(50)
+  }
+}
+
+// Puts `count` records into `stream` (500 per PutRecords), resending failed ones.
+async function prefill(port, stream, count) {
+  let pending = []
+  for (let i = 0; i < count; i++) pending.push({ Data: DATA_B64, PartitionKey: `pk-${i}` })
+  let failures = 0
+  const t0 = Date.now()
+  while (pending.length) {
+    const batch = pending.splice(0, 500)
+    const r = await must(port, 'PutRecords', { StreamName: stream, Records: batch })
+    if (r.FailedRecordCount) {
+      failures += r.FailedRecordCount
+      r.Records.forEach((x, i) => { if (x.ErrorCode) pending.push(batch[i]) })
+      if (Date.now() - t0 > 60000) throw new Error(`prefill: records still failing after 60 s: ${JSON.stringify(r.Records.find((x) => x.ErrorCode))}`)
+      await sleep(100)
+    }
+  }
+  return failures
+}
+
+// ---------- wrk ----------
+function runWrk(port, script, conns, seconds, extraEnv) {
+  const args = [`-t${Math.min(cfg.threads, conns)}`, `-c${conns}`, `-d${seconds}s`, '--timeout', '30s',
+    '-s', path.join(here, 'lua', script), `http://127.0.0.1:${port}/`]
+  return new Promise((resolve, reject) => {
+    const w = spawn(cfg.wrk, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(w)
+    writePidFile()
+    let out = ''
+    w.stdout.on('data', (d) => { out += d })
+    w.stderr.on('data', (d) => { out += d })
+    w.on('error', (e) => reject(new Error(`cannot run ${cfg.wrk}: ${e.message}`)))
+    w.on('exit', (code) => {
+      children.delete(w)
+      writePidFile()
+      const line = out.split('\n').find((l) => l.startsWith('BENCH '))
+      if (code !== 0 || !line) return reject(new Error(`wrk ${script} failed (exit ${code}):\n${out}`))
+      resolve(JSON.parse(line.slice(6)))
+    })
+  })
+}
+
+const phases = [
+  {
+    key: 'putRecord', label: 'PutRecord requests/s', script: 'put_record.lua', conns: () => cfg.connPutRecord,
+    env: () => ({ BENCH_STREAM: 'bench' }),
+    value: (r) => (r.statuses['200'] || 0) / (r.duration_us / 1e6),
+  },
+  {
+    key: 'putRecords', label: 'PutRecords records/s (500/call)', script: 'put_records.lua', conns: () => cfg.connPutRecords,
+    env: () => ({ BENCH_STREAM: 'bench' }),
+    value: (r) => r.records_ok / (r.duration_us / 1e6),
+  },
+  {
+    key: 'getRecords', label: 'GetRecords records/s', script: 'get_records.lua', conns: () => cfg.connGetRecords,
+    env: (ctx) => ({ BENCH_STREAM: 'bench-get', BENCH_SHARD: ctx.getShard, BENCH_LIMIT: String(cfg.getLimit) }),
+    value: (r) => r.records / (r.duration_us / 1e6),
+  },
+]
+
+async function measure(server, res) {
+  // Start-to-ready time: median of a few fresh starts (the last one is the one we load).
+  const times = []
+  for (let i = 1; i < cfg.startupRuns; i++) {
+    const p = await start(server)
+    times.push(p.startupMs)
+    await stop(p)
+  }
+  const proc = await start(server)
+  times.push(proc.startupMs)
+  res.startupRuns = times
+  res.startupMs = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]
+  log(`${server.name}: ready on port ${proc.port} in ${times.map((t) => t.toFixed(1)).join(', ')} ms (pid ${proc.pid})`)
+  try {
+    await sleep(1000) // settle, then idle memory before any request
+    const idle = procStatus(proc.pid)
+    res.idleRssMB = idle.rssMB
+    res.idleThreads = idle.threads
+
+    const s = await createActive(proc.port, 'bench', 4)
+    const g = await createActive(proc.port, 'bench-get', 1)
+    const ctx = { getShard: g.Shards[0].ShardId }
+    log(`${server.name}: streams ACTIVE (bench: ${s.Shards.length} shards, bench-get: ${g.Shards.length}); prefilling ${cfg.prefill} records`)
+    const pf0 = Date.now()
+    const refused = await prefill(proc.port, 'bench-get', cfg.prefill)
+    if (refused) res.problems.push(`prefill: ${refused} records refused by PutRecords and resent`)
+    log(`${server.name}: prefill done in ${Date.now() - pf0} ms`)
+
+    for (const ph of phases) {
+      if (cfg.warmupSeconds > 0) await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
+      const cpu0 = procCpuSeconds(proc.pid)
+      const r = await runWrk(proc.port, ph.script, ph.conns(), cfg.phaseSeconds, ph.env(ctx))
+      r.serverCores = (procCpuSeconds(proc.pid) - cpu0) / (r.duration_us / 1e6)
+      r.value = ph.value(r)
+      res.phases[ph.key] = r
+      const non200 = Object.entries(r.statuses).filter(([c]) => c !== '200')
+      const se = Object.entries(r.socket_errors).filter(([, n]) => n > 0)
+      log(`${server.name}: ${ph.label}: ${Math.round(r.value)} (${r.responses} responses, p50 ${(r.latency_us.p50 / 1000).toFixed(1)} ms, p99 ${(r.latency_us.p99 / 1000).toFixed(1)} ms, server busy ${r.serverCores.toFixed(2)} cores)`)
+      for (const [c, n] of non200) res.problems.push(`${ph.label}: ${n} x HTTP ${c}, e.g. ${r.samples[c]}`)
+      if (se.length) res.problems.push(`${ph.label}: socket errors ${se.map(([k, n]) => `${k}=${n}`).join(' ')}`)
+      if (r.records_failed) res.problems.push(`${ph.label}: ${r.records_failed} records failed inside 200 replies`)
+      if (r.bad_replies) res.problems.push(`${ph.label}: ${r.bad_replies} replies without a usable iterator`)
+      if (proc.exited) throw new Error(`${server.name} exited during ${ph.label}: ${JSON.stringify(proc.exited)}\n${proc.err}`)
+    }
+    const after = procStatus(proc.pid)
+    res.loadedRssMB = after.rssMB
+    res.peakRssMB = after.hwmMB
+    res.logBytes = proc.logBytes
+  } finally {
+    await stop(proc)
+  }
+  return res
+}
+
+// ---------- report ----------
+function fmt(v, digits = 0) {
+  if (v === undefined || v === null || Number.isNaN(v)) return '-'
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+}
+
+function report(results, notes) {
+  const k = results.kemu, l = results.kinesalite
+  const rows = [
+    ...phases.map((ph) => [ph.label, k?.phases[ph.key]?.value, l?.phases[ph.key]?.value, 0, 'higher is better']),
+    ['start to ready, ms (median)', k?.startupMs, l?.startupMs, 1, 'lower is better'],
+    ['idle RSS, MB', k?.idleRssMB, l?.idleRssMB, 1, 'lower is better'],
+    ['RSS after load, MB', k?.loadedRssMB, l?.loadedRssMB, 1, 'lower is better'],
+  ]
+  const w = [34, 14, 14, 16]
+  const line = (c) => c[0].padEnd(w[0]) + c[1].padStart(w[1]) + c[2].padStart(w[2]) + c[3].padStart(w[3]) + (c[4] ? '   ' + c[4] : '')
+  const out = []
+  out.push('')
+  out.push(`kemu vs kinesalite: wrk ${cfg.threads} threads, ${cfg.phaseSeconds} s per phase after ${cfg.warmupSeconds} s warm-up, 127.0.0.1, ${os.cpus().length} CPUs`)
+  out.push(`connections: PutRecord ${cfg.connPutRecord}, PutRecords ${cfg.connPutRecords}, GetRecords ${cfg.connGetRecords} (Limit ${cfg.getLimit}, ${cfg.prefill} records in one shard)`)
+  out.push('')
+  out.push(line(['figure', 'kemu', 'kinesalite', 'kemu/kinesalite', '']))
+  out.push('-'.repeat(w.reduce((a, b) => a + b)))
+  for (const [label, kv, lv, d, note] of rows) {
+    const ratio = kv !== undefined && lv ? kv / lv : undefined
+    out.push(line([label, fmt(kv, d), fmt(lv, d), ratio === undefined ? '-' : fmt(ratio, 2) + 'x', note]))
+  }
+  out.push('')
+  out.push('server CPU during each phase (cores busy; the rest of the 2 cores goes to wrk):')
+  for (const ph of phases) {
+    const c = (r) => (r?.phases[ph.key] ? fmt(r.phases[ph.key].serverCores, 2) : '-')
+    out.push('  ' + ph.label.padEnd(w[0] - 2) + c(k).padStart(w[1]) + c(l).padStart(w[2]))
+  }
+  for (const r of [k, l].filter(Boolean)) {
+    if (r.problems.length) {
+      out.push('')
+      out.push(`${r.name} problems:`)
+      for (const p of r.problems) out.push('  ' + p)
+    }
+    if (r.logBytes > 1 << 20) notes.push(`${r.name} wrote ${fmt(r.logBytes / 1048576, 1)} MB of logs to stdout/stderr under load`)
+  }
+  if (notes.length) { out.push(''); for (const n of notes) out.push('note: ' + n) }
+  console.log(out.join('\n'))
+}
+
+async function main() {
+  const results = {}
+  const notes = []
+  let failed = false
+  const bin = kemuBin()
+  const order = cfg.only ? [cfg.only] : ['kinesalite', 'kemu']
+  for (const name of order) {
+    if (name === 'kemu') {
+      if (!bin || !fs.existsSync(bin)) {
+        notes.push(`kemu binary not found (${bin || 'build/release/tools/kemu/kemu, build/dev/tools/kemu/kemu'}); set KEMU_BIN`)
+        failed = true
+        continue
+      }
+      if (bin.includes('/build/dev/') || bin.includes('/build/asan/')) notes.push(`kemu binary is a debug build (${bin}); measure a release build`)
+      log(`kemu binary: ${bin}`)
+    }
+    results[name] = { name, phases: {}, problems: [] }
+    try {
+      await measure(servers[name], results[name])
+    } catch (e) {
+      failed = true
+      notes.push(`${name} run aborted: ${e.message}`)
+      log(`${name}: ${e.message}`)
+    }
+  }
+  if (env.BENCH_JSON) fs.writeFileSync(env.BENCH_JSON, JSON.stringify({ cfg, results }, null, 2))
+  report(results, notes)
+  agent.destroy()
+  process.exitCode = failed ? 1 : 0
+}
+
+main().catch((e) => { console.error(e); killAll(); process.exit(1) })

@@ -1,0 +1,27 @@
+#pragma once
+// Byte encodings shared by the wire adapters: base64, hex, MD5, UUIDs, request ids.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kemu {
+
+std::string base64_encode(std::string_view bytes);
+// Strict standard base64 with padding; nullopt on anything else.
+std::optional<std::string> base64_decode(std::string_view text);
+
+std::string hex_encode(std::string_view bytes);
+
+std::array<uint8_t, 16> md5(std::string_view bytes);
+std::string md5_hex(std::string_view bytes);
+
+// A random RFC 4122 version-4 UUID in lower-case text form. Thread-safe, no syscalls after the
+// first call on a thread.
+std::string uuid_v4();
+// `n` random bytes from a per-thread generator (not for secrets).
+std::string random_bytes(size_t n);
+
+}  // namespace kemu

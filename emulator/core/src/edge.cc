@@ -1,0 +1,282 @@
+#include "core/edge.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/encoding.h"
+#include "core/log.h"
+
+namespace kemu {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+constexpr auto kTuple = net::as_tuple(use_awaitable);
+
+HttpResponse internal_failure() {
+    HttpResponse r;
+    r.status = 500;
+    r.set_header("x-amzn-RequestId", uuid_v4());
+    r.set_header("Content-Type", "application/x-amz-json-1.1");
+    r.body = R"({"__type":"InternalFailure","message":"Internal service failure."})";
+    return r;
+}
+
+HttpResponse not_found(const HttpRequest& req) {
+    HttpResponse r;
+    r.status = 404;
+    r.set_header("Content-Type", "application/json");
+    r.body = R"({"message":"kemu has no service at )" + std::string(req.path()) + R"("})";
+    return r;
+}
+
+}  // namespace
+
+struct EdgeServer::Impl {
+    EdgeOptions options;
+    std::vector<std::shared_ptr<RequestHandler>> handlers;
+    net::io_context ioc;
+    tcp::acceptor acceptor{ioc};
+    net::signal_set signals{ioc, SIGINT, SIGTERM};
+    std::atomic<bool> stopping{false};
+    net::strand<net::io_context::executor_type> timer_strand{ioc.get_executor()};
+    std::vector<std::shared_ptr<net::steady_timer>> timers;  // guarded by sessions_mu
+
+    // Connections waiting for a request (not in the middle of one), so that stop() can close
+    // them without cutting a request short.
+    std::mutex sessions_mu;
+    uint64_t next_session = 0;
+    struct SessionEntry {
+        beast::tcp_stream* stream;
+        bool busy;
+    };
+    std::unordered_map<uint64_t, SessionEntry> sessions;
+
+    Impl(EdgeOptions o, std::vector<std::shared_ptr<RequestHandler>> h)
+        : options(std::move(o)), handlers(std::move(h)) {}
+
+    HttpResponse dispatch(const HttpRequest& req) {
+        try {
+            for (auto& h : handlers) {
+                if (h->matches(req)) return h->handle(req);
+            }
+            return not_found(req);
+        } catch (const std::exception& e) {
+            log_error("edge", std::string("request failed: ") + e.what());
+            return internal_failure();
+        }
+    }
+
+    void set_busy(uint64_t id, bool busy) {
+        std::lock_guard lock(sessions_mu);
+        sessions[id].busy = busy;
+    }
+
+    awaitable<void> write_simple(beast::tcp_stream& stream, http::status status, bool close) {
+        http::response<http::string_body> res{status, 11};
+        res.set(http::field::content_length, "0");
+        res.keep_alive(!close);
+        co_await http::async_write(stream, res, kTuple);
+    }
+
+    awaitable<void> session(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        uint64_t id;
+        {
+            std::lock_guard lock(sessions_mu);
+            id = next_session++;
+            sessions[id] = {&stream, false};
+        }
+        struct Unregister {
+            Impl* self;
+            uint64_t id;
+            ~Unregister() {
+                std::lock_guard lock(self->sessions_mu);
+                self->sessions.erase(id);
+            }
+        } unregister{this, id};
+
+        std::string remote;
+        {
+            beast::error_code ec;
+            auto ep = stream.socket().remote_endpoint(ec);
+            if (!ec) remote = ep.address().to_string();
+        }
+        beast::flat_buffer buffer;
+        for (;;) {
+            if (stopping) break;
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+            parser.body_limit(options.max_body_bytes);
+            stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+            auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+            if (ec == http::error::header_limit) {
+                co_await write_simple(stream, http::status::request_header_fields_too_large, true);
+                break;
+            }
+            if (ec) break;  // end_of_stream, timeout, reset, cancelled by stop(), garbage
+            set_busy(id, true);
+            auto& head = parser.get();
+            if (auto len = parser.content_length(); len && *len > options.max_body_bytes) {
+                // AWS: an oversized body is refused before it is read.
+                co_await write_simple(stream, http::status::payload_too_large, true);
+                break;
+            }
+            if (beast::iequals(head[http::field::expect], "100-continue")) {
+                http::response<http::empty_body> cont{http::status::continue_, 11};
+                auto [wec, wn] = co_await http::async_write(stream, cont, kTuple);
+                if (wec) break;
+            }
+            stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+            auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
+            if (bec == http::error::body_limit) {
+                co_await write_simple(stream, http::status::payload_too_large, true);
+                break;
+            }
+            if (bec) break;
+
+            auto msg = parser.release();
+            HttpRequest req;
+            req.method = std::string(msg.method_string());
+            req.target = std::string(msg.target());
+            req.headers.reserve(16);
+            for (const auto& f : msg) {
+                req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+            }
+            req.body = std::move(msg.body());
+            req.remote_address = remote;
+            bool keep_alive = msg.keep_alive();
+
+            HttpResponse out = dispatch(req);
+
+            http::response<http::string_body> res{static_cast<http::status>(out.status), 11};
+            for (auto& h : out.headers) res.insert(h.name, h.value);
+            res.body() = std::move(out.body);
+            res.keep_alive(keep_alive && !stopping);
+            res.prepare_payload();
+            auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+            set_busy(id, false);
+            if (wec || !res.keep_alive()) break;
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    awaitable<void> accept_loop() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
+            if (ec) {
+                if (stopping || ec == net::error::operation_aborted) co_return;
+                continue;  // e.g. EMFILE: keep serving the connections we have
+            }
+            socket.set_option(tcp::no_delay(true));
+            auto ex = socket.get_executor();
+            net::co_spawn(ex, session(std::move(socket)), [](std::exception_ptr e) {
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& err) {
+                    log_error("edge", std::string("session failed: ") + err.what());
+                }
+            });
+        }
+    }
+
+    void begin_stop() {
+        if (stopping.exchange(true)) return;
+        net::post(ioc, [this] {
+            beast::error_code ec;
+            acceptor.close(ec);
+            signals.cancel(ec);
+            std::lock_guard lock(sessions_mu);
+            for (auto& t : timers) {
+                net::post(timer_strand, [t] { t->cancel(); });
+            }
+            for (auto& [id, s] : sessions) {
+                if (!s.busy) {
+                    auto* stream = s.stream;
+                    net::post(stream->get_executor(), [stream] { stream->cancel(); });
+                }
+            }
+        });
+    }
+};
+
+EdgeServer::EdgeServer(EdgeOptions options, std::vector<std::shared_ptr<RequestHandler>> handlers)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handlers))) {}
+
+EdgeServer::~EdgeServer() = default;
+
+std::string EdgeServer::listen() {
+    auto& a = impl_->acceptor;
+    beast::error_code ec;
+    auto addr = net::ip::make_address(impl_->options.host, ec);
+    std::string where = impl_->options.host + ":" + std::to_string(impl_->options.port);
+    if (ec) return "cannot listen on " + where + ": not an IP address";
+    tcp::endpoint ep(addr, impl_->options.port);
+    a.open(ep.protocol(), ec);
+    if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) a.bind(ep, ec);
+    if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return "cannot listen on " + where + ": " + ec.message();
+    return {};
+}
+
+uint16_t EdgeServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void EdgeServer::run() {
+    auto* impl = impl_.get();
+    impl->signals.async_wait([impl](beast::error_code ec, int) {
+        if (!ec) impl->begin_stop();
+    });
+    net::co_spawn(impl->ioc, impl->accept_loop(), net::detached);
+    int n = impl->options.threads > 0 ? impl->options.threads
+                                      : static_cast<int>(std::thread::hardware_concurrency());
+    if (n < 1) n = 1;
+    std::vector<std::thread> threads;
+    for (int i = 1; i < n; ++i) threads.emplace_back([impl] { impl->ioc.run(); });
+    impl->ioc.run();
+    for (auto& t : threads) t.join();
+}
+
+void EdgeServer::stop() { impl_->begin_stop(); }
+
+void EdgeServer::every(int64_t delay_ms, std::function<bool()> fn) {
+    auto* impl = impl_.get();
+    auto timer = std::make_shared<net::steady_timer>(impl->timer_strand);
+    {
+        std::lock_guard lock(impl->sessions_mu);
+        impl->timers.push_back(timer);
+    }
+    net::co_spawn(
+        impl->timer_strand,
+        [impl, timer, delay_ms, fn = std::move(fn)]() -> awaitable<void> {
+            while (!impl->stopping) {
+                timer->expires_after(std::chrono::milliseconds(delay_ms));
+                auto [ec] = co_await timer->async_wait(kTuple);
+                if (ec || impl->stopping) break;
+                bool again = false;
+                try {
+                    again = fn();
+                } catch (const std::exception& e) {
+                    log_error("edge", std::string("periodic task failed: ") + e.what());
+                }
+                if (!again) break;
+            }
+        },
+        net::detached);
+}
+
+}  // namespace kemu

@@ -1,0 +1,130 @@
+#include "core/encoding.h"
+
+#include <openssl/evp.h>
+#include <openssl/md5.h>
+
+#include <random>
+
+namespace kemu {
+namespace {
+
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<int8_t, 256> make_b64_table() {
+    std::array<int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(kB64[i])] = static_cast<int8_t>(i);
+    return t;
+}
+constexpr auto kB64Table = make_b64_table();
+
+std::mt19937_64& rng() {
+    thread_local std::mt19937_64 gen{std::random_device{}()};
+    return gen;
+}
+
+}  // namespace
+
+std::string base64_encode(std::string_view in) {
+    std::string out;
+    out.resize(((in.size() + 2) / 3) * 4);
+    size_t o = 0, i = 0;
+    const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+    for (; i + 2 < in.size(); i += 3) {
+        uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+        out[o++] = kB64[(v >> 18) & 63];
+        out[o++] = kB64[(v >> 12) & 63];
+        out[o++] = kB64[(v >> 6) & 63];
+        out[o++] = kB64[v & 63];
+    }
+    if (i < in.size()) {
+        uint32_t v = p[i] << 16;
+        if (i + 1 < in.size()) v |= p[i + 1] << 8;
+        out[o++] = kB64[(v >> 18) & 63];
+        out[o++] = kB64[(v >> 12) & 63];
+        out[o++] = i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in) {
+    if (in.size() % 4 != 0) return std::nullopt;
+    std::string out;
+    out.reserve(in.size() / 4 * 3);
+    for (size_t i = 0; i < in.size(); i += 4) {
+        int v[4];
+        int pad = 0;
+        for (int k = 0; k < 4; ++k) {
+            char c = in[i + k];
+            if (c == '=') {
+                if (i + 4 != in.size() || k < 2) return std::nullopt;
+                v[k] = 0;
+                ++pad;
+            } else {
+                if (pad) return std::nullopt;
+                v[k] = kB64Table[static_cast<uint8_t>(c)];
+                if (v[k] < 0) return std::nullopt;
+            }
+        }
+        uint32_t w = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+        out.push_back(static_cast<char>((w >> 16) & 0xff));
+        if (pad < 2) out.push_back(static_cast<char>((w >> 8) & 0xff));
+        if (pad < 1) out.push_back(static_cast<char>(w & 0xff));
+    }
+    return out;
+}
+
+std::string hex_encode(std::string_view bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(bytes.size() * 2, '0');
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        auto b = static_cast<uint8_t>(bytes[i]);
+        out[2 * i] = kHex[b >> 4];
+        out[2 * i + 1] = kHex[b & 15];
+    }
+    return out;
+}
+
+std::array<uint8_t, 16> md5(std::string_view bytes) {
+    std::array<uint8_t, 16> digest{};
+    unsigned int len = 0;
+    EVP_Digest(bytes.data(), bytes.size(), digest.data(), &len, EVP_md5(), nullptr);
+    return digest;
+}
+
+std::string md5_hex(std::string_view bytes) {
+    auto d = md5(bytes);
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+std::string random_bytes(size_t n) {
+    std::string out(n, '\0');
+    auto& g = rng();
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v = g();
+        for (size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(v >> (8 * k));
+    }
+    return out;
+}
+
+std::string uuid_v4() {
+    auto& g = rng();
+    uint64_t hi = g(), lo = g();
+    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(36, '-');
+    int pos = 0;
+    auto put = [&](uint64_t v, int nibbles) {
+        for (int k = nibbles - 1; k >= 0; --k) {
+            if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+            out[pos++] = kHex[(v >> (4 * k)) & 15];
+        }
+    };
+    put(hi, 16);
+    put(lo, 16);
+    return out;
+}
+
+}  // namespace kemu

@@ -1,0 +1,25 @@
+#pragma once
+// The Kinesis Data Streams API adapter: AWS JSON 1.1 and CBOR on `POST /` with
+// `X-Amz-Target: Kinesis_20131202.<Action>`, over kinesis::Store. No sockets here: the edge
+// hands over plain HttpRequests, so the adapter is tested without them.
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/http.h"
+#include "kinesis/store.h"
+
+namespace kemu::kinesis {
+
+struct ApiOptions {
+    std::string default_account = "000000000000";  // when the access key id is not 12 digits
+    std::string default_region = "us-east-1";      // when the request has no SigV4 scope
+};
+
+// Claims every request (register it last): Kinesis answers unknown requests with its own
+// errors, as the real endpoint does.
+std::shared_ptr<RequestHandler> make_api_handler(Store& store, const Clock& clock,
+                                                 ApiOptions options);
+
+}  // namespace kemu::kinesis

@@ -1,0 +1,681 @@
+// Streams and shards: lifecycle, resharding, retention settings, tags, encryption, monitoring.
+
+#include "kinesis/store.h"
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "errors.h"
+#include "store_impl.h"
+
+namespace kemu::kinesis {
+
+using errors::stream_not_found;
+
+// ---- Impl helpers -------------------------------------------------------------------------
+
+std::shared_ptr<Stream> Store::Impl::find(const StreamKey& k) {
+    std::shared_ptr<Stream> s;
+    {
+        std::shared_lock lock(map_mu);
+        auto it = streams.find(map_key(k));
+        if (it == streams.end()) return nullptr;
+        s = it->second;
+    }
+    int64_t due = s->due_atomic.load(std::memory_order_acquire);
+    if (due == 0) return s;
+    int64_t now = clock.now_ms();
+    if (now < due) return s;
+    bool gone = false;
+    {
+        std::unique_lock lock(s->mu);
+        if (s->due_ms != 0 && now >= s->due_ms) {
+            if (s->status == StreamStatus::kDeleting) {
+                gone = true;
+            } else {
+                apply_due(*s, now);
+            }
+        }
+    }
+    if (gone) {
+        erase(s);
+        return nullptr;
+    }
+    return s;
+}
+
+void Store::Impl::apply_due(Stream& s, int64_t now) {
+    switch (s.pending.kind) {
+        case PendingOp::kSplit: do_split(s, s.pending.a, s.pending.key, now); break;
+        case PendingOp::kMerge: do_merge(s, s.pending.a, s.pending.b, now); break;
+        case PendingOp::kShardCount: do_shard_count(s, s.pending.a, now); break;
+        case PendingOp::kStartEncryption:
+            s.encrypted = true;
+            s.key_id = s.pending.key_id;
+            break;
+        case PendingOp::kStopEncryption:
+            s.encrypted = false;
+            s.key_id.clear();
+            break;
+        case PendingOp::kNone: break;
+    }
+    s.pending = {};
+    s.status = StreamStatus::kActive;
+    s.due_ms = 0;
+    s.due_atomic.store(0, std::memory_order_release);
+    rebuild_runtime(s);
+    persist(s);
+}
+
+void Store::Impl::persist(const Stream& s) {
+    auto st = db.raw()->Put(db.write_options(), db.meta(), meta_key(s.key), to_json(s));
+    if (!st.ok()) throw std::runtime_error("kinesis: cannot write stream metadata: " + st.ToString());
+}
+
+void Store::Impl::erase(const std::shared_ptr<Stream>& s) {
+    {
+        std::unique_lock lock(map_mu);
+        auto it = streams.find(map_key(s->key));
+        if (it != streams.end() && it->second == s) streams.erase(it);
+    }
+    std::unique_lock lock(s->mu);
+    rocksdb::WriteBatch batch;
+    batch.Delete(db.meta(), meta_key(s->key));
+    batch.DeleteRange(db.records(), records_key(s->id, 0, 0), records_key(s->id + 1, 0, 0));
+    auto st = db.raw()->Write(db.write_options(), &batch);
+    if (!st.ok()) throw std::runtime_error("kinesis: cannot delete stream: " + st.ToString());
+}
+
+void Store::Impl::rebuild_runtime(Stream& s) {
+    size_t n = s.shards.size();
+    while (s.runtime.size() < n) s.runtime.push_back(std::make_unique<ShardRuntime>());
+    while (s.groups.size() < (n + 4) / 5) s.groups.push_back(std::make_unique<SeqGroup>());
+    s.open_by_start.clear();
+    for (const auto& sh : s.shards) {
+        if (sh.open()) s.open_by_start.push_back(sh.index);
+    }
+    std::sort(s.open_by_start.begin(), s.open_by_start.end(), [&](int a, int b) {
+        return s.shards[a].range.start < s.shards[b].range.start;
+    });
+}
+
+int Store::Impl::open_shards_in(const std::string& account, const std::string& region) {
+    int n = 0;
+    std::shared_lock lock(map_mu);
+    for (const auto& [k, s] : streams) {
+        if (s->key.account != account || s->key.region != region) continue;
+        std::shared_lock slock(s->mu);
+        for (const auto& sh : s->shards) n += sh.open() ? 1 : 0;
+    }
+    return n;
+}
+
+std::vector<int> Store::Impl::do_split(Stream& s, int index, u128 key, int64_t now) {
+    auto& parent = s.shards[index];
+    parent.closed_ms = now;
+    int64_t child_secs = now / 1000 + 1;
+    HashRange r = parent.range;
+    int a = static_cast<int>(s.shards.size());
+    ShardMeta left{a, index, std::nullopt, {r.start, key - 1}, child_secs, now, std::nullopt};
+    ShardMeta right{a + 1, index, std::nullopt, {key, r.end}, child_secs, now, std::nullopt};
+    s.shards.push_back(left);
+    s.shards.push_back(right);
+    return {a, a + 1};
+}
+
+int Store::Impl::do_merge(Stream& s, int index, int adjacent, int64_t now) {
+    s.shards[index].closed_ms = now;
+    s.shards[adjacent].closed_ms = now;
+    int c = static_cast<int>(s.shards.size());
+    ShardMeta child{c,
+                    index,
+                    adjacent,
+                    {s.shards[index].range.start, s.shards[adjacent].range.end},
+                    now / 1000 + 1,
+                    now,
+                    std::nullopt};
+    s.shards.push_back(child);
+    return c;
+}
+
+// Splits every open shard at each target boundary inside it, then merges the pieces that fall
+// in one target range, so the lineage uses only ParentShardId/AdjacentParentShardId.
+void Store::Impl::do_shard_count(Stream& s, int target, int64_t now) {
+    auto ranges = uniform_ranges(target);
+    std::vector<int> open;
+    for (const auto& sh : s.shards) {
+        if (sh.open()) open.push_back(sh.index);
+    }
+    std::sort(open.begin(), open.end(),
+              [&](int a, int b) { return s.shards[a].range.start < s.shards[b].range.start; });
+    std::vector<int> pieces;
+    for (int idx : open) {
+        int cur = idx;
+        for (const auto& t : ranges) {
+            const auto& r = s.shards[cur].range;
+            if (t.start > r.start && t.start <= r.end) {
+                auto kids = do_split(s, cur, t.start, now);
+                pieces.push_back(kids[0]);
+                cur = kids[1];
+            }
+        }
+        pieces.push_back(cur);
+    }
+    for (const auto& t : ranges) {
+        int acc = -1;
+        for (int p : pieces) {
+            const auto& r = s.shards[p].range;
+            if (r.start < t.start || r.end > t.end) continue;
+            acc = acc < 0 ? p : do_merge(s, acc, p, now);
+        }
+    }
+}
+
+ShardDesc Store::Impl::describe(const ShardMeta& sh) const {
+    ShardDesc d;
+    d.index = sh.index;
+    d.parent = sh.parent;
+    d.adjacent_parent = sh.adjacent_parent;
+    d.range = sh.range;
+    d.starting_sequence = encode_sequence({2, sh.create_secs, sh.index, 0, sh.create_secs});
+    if (sh.closed_ms) {
+        d.ending_sequence =
+            encode_sequence({2, sh.create_secs, sh.index, 0x7fffffffffffffffULL, *sh.closed_ms / 1000});
+    }
+    d.created_ms = sh.created_ms;
+    d.closed_ms = sh.closed_ms;
+    return d;
+}
+
+void Store::Impl::notify(const StreamKey& k) {
+    if (subs_count.load(std::memory_order_relaxed) == 0) return;
+    std::vector<std::function<void()>> fns;
+    {
+        std::lock_guard lock(subs_mu);
+        std::string mk = map_key(k);
+        for (const auto& [id, sub] : subs) {
+            if (sub.stream == mk) fns.push_back(sub.fn);
+        }
+    }
+    for (auto& fn : fns) fn();
+}
+
+// ---- Store --------------------------------------------------------------------------------
+
+Store::Store(Db& db, const Clock& clock, StoreOptions options)
+    : impl_(std::make_unique<Impl>(db, clock, options)) {}
+
+Store::~Store() = default;
+
+std::string Store::stream_arn(const StreamKey& key) const { return impl_->arn(key); }
+
+Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard_count,
+                                  std::optional<StreamMode> mode, const std::vector<Tag>& tags) {
+    auto& im = *impl_;
+    StreamMode m = mode ? *mode : (shard_count ? StreamMode::kProvisioned : StreamMode::kOnDemand);
+    if (m == StreamMode::kProvisioned && !shard_count) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "ShardCount cannot be null when creating stream in PROVISIONED "
+                          "StreamMode");
+    }
+    // AWS: an on-demand stream without a shard count starts with 4 shards.
+    int n = shard_count ? *shard_count : 4;
+    if (im.find(key)) return errors::stream_exists(key);
+    int open = im.open_shards_in(key.account, key.region);
+    if (open + n > im.options.shard_limit) {
+        return errors::shard_limit(key.account, key.region, open, im.options.shard_limit, n);
+    }
+    if (m == StreamMode::kOnDemand) {
+        auto limits = describe_limits(key.account, key.region);
+        if (limits.on_demand_stream_count >= limits.on_demand_stream_count_limit) {
+            return make_error(AwsErrorCode::kLimitExceeded,
+                              "This request would exceed the on-demand stream limit for the "
+                              "account " + key.account + " in " + key.region + ".");
+        }
+    }
+    int64_t now = im.clock.now_ms();
+    auto s = std::make_shared<Stream>();
+    s->key = key;
+    s->mode = m;
+    s->created_ms = now;
+    // AWS/kinesalite: shards are dated two seconds before the stream's creation.
+    int64_t create_secs = (now - 2000) / 1000;
+    auto ranges = uniform_ranges(n);
+    for (int i = 0; i < n; ++i) {
+        s->shards.push_back({i, std::nullopt, std::nullopt, ranges[i], create_secs, now - 2000,
+                             std::nullopt});
+    }
+    for (const auto& t : tags) s->tags[t.key] = t.value;
+    if (im.options.create_delay_ms > 0) {
+        s->status = StreamStatus::kCreating;
+        s->due_ms = now + im.options.create_delay_ms;
+    } else {
+        s->status = StreamStatus::kActive;
+    }
+    s->due_atomic = s->due_ms;
+    im.rebuild_runtime(*s);
+    {
+        std::unique_lock lock(im.map_mu);
+        auto mk = Impl::map_key(key);
+        if (im.streams.count(mk)) return errors::stream_exists(key);
+        s->id = im.next_stream_id++;
+        auto st = im.db.raw()->Put(im.db.write_options(), im.db.meta(), "kinesis/next_stream_id",
+                                   std::to_string(im.next_stream_id));
+        if (!st.ok()) throw std::runtime_error("kinesis: cannot write: " + st.ToString());
+        im.persist(*s);
+        im.streams[mk] = s;
+    }
+    return {};
+}
+
+Result<void> Store::delete_stream(const StreamKey& key, bool) {
+    auto& im = *impl_;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    if (im.options.delete_delay_ms <= 0) {
+        im.erase(s);
+        return {};
+    }
+    std::unique_lock lock(s->mu);
+    if (s->status == StreamStatus::kDeleting) return {};
+    s->status = StreamStatus::kDeleting;
+    s->pending = {};
+    s->due_ms = im.clock.now_ms() + im.options.delete_delay_ms;
+    s->due_atomic = s->due_ms;
+    im.persist(*s);
+    return {};
+}
+
+Result<StreamDesc> Store::describe_stream(const StreamKey& key) {
+    auto& im = *impl_;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::shared_lock lock(s->mu);
+    int64_t now = im.clock.now_ms();
+    StreamDesc d;
+    d.name = key.name;
+    d.arn = im.arn(s->key);
+    d.status = s->status;
+    d.mode = s->mode;
+    d.creation_secs = (s->created_ms - 2000) / 1000;
+    d.retention_hours = s->retention_hours;
+    d.shard_level_metrics = s->metrics;
+    d.encrypted = s->encrypted;
+    d.key_id = s->key_id;
+    if (s->status != StreamStatus::kCreating) {
+        for (const auto& sh : s->shards) {
+            if (im.shard_expired(*s, sh, now)) continue;
+            d.shards.push_back(im.describe(sh));
+            d.open_shard_count += sh.open() ? 1 : 0;
+        }
+    }
+    return d;
+}
+
+std::vector<StreamSummary> Store::list_streams(const std::string& account,
+                                               const std::string& region) {
+    auto& im = *impl_;
+    std::vector<std::shared_ptr<Stream>> found;
+    {
+        std::shared_lock lock(im.map_mu);
+        std::string prefix = account + "/" + region + "/";
+        for (auto it = im.streams.lower_bound(prefix);
+             it != im.streams.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+            found.push_back(it->second);
+        }
+    }
+    std::vector<StreamSummary> out;
+    for (auto& s0 : found) {
+        auto s = im.find(s0->key);  // applies due transitions
+        if (!s) continue;
+        std::shared_lock lock(s->mu);
+        out.push_back({s->key.name, im.arn(s->key), s->status, s->mode,
+                       (s->created_ms - 2000) / 1000});
+    }
+    return out;
+}
+
+Limits Store::describe_limits(const std::string& account, const std::string& region) {
+    auto& im = *impl_;
+    int on_demand = 0;
+    {
+        std::shared_lock lock(im.map_mu);
+        for (const auto& [k, s] : im.streams) {
+            if (s->key.account == account && s->key.region == region &&
+                s->mode == StreamMode::kOnDemand)
+                ++on_demand;
+        }
+    }
+    return {im.options.shard_limit, im.open_shards_in(account, region), on_demand,
+            im.options.on_demand_stream_limit};
+}
+
+namespace {
+
+// Lookup, state and shard checks shared by SplitShard and MergeShards (spec §4.11, §4.12).
+Result<int> resolve_open_shard(const StreamKey& key, const Stream& s, int index) {
+    if (index >= static_cast<int>(s.shards.size())) {
+        return errors::could_not_find_shard(key, shard_id(index));
+    }
+    if (!s.shards[index].open()) return errors::shard_closed(key, shard_id(index));
+    return index;
+}
+
+}  // namespace
+
+Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u128 new_start) {
+    auto& im = *impl_;
+    auto idx = parse_shard_id(shard);
+    if (!idx) return errors::could_not_find_shard(key, shard);
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    {
+        std::shared_lock lock(s->mu);
+        if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
+        if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+        auto r = resolve_open_shard(key, *s, *idx);
+        if (!r) return r.error();
+    }
+    int open = im.open_shards_in(key.account, key.region);
+    if (open + 1 > im.options.shard_limit) {
+        return errors::shard_limit(key.account, key.region, open, im.options.shard_limit, 1);
+    }
+    std::unique_lock lock(s->mu);
+    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+    auto r = resolve_open_shard(key, *s, *idx);
+    if (!r) return r.error();
+    const auto& range = s->shards[*idx].range;
+    if (new_start <= range.start + 1 || new_start >= range.end) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "NewStartingHashKey " + u128_to_string(new_start) +
+                              " used in SplitShard() on shard " + shard_id(*idx) + " in " +
+                              errors::where(key) +
+                              " is not both greater than one plus the shard's StartingHashKey " +
+                              u128_to_string(range.start) +
+                              " and less than the shard's EndingHashKey " +
+                              u128_to_string(range.end) + ".");
+    }
+    s->pending = {PendingOp::kSplit, *idx, 0, new_start, {}};
+    s->status = StreamStatus::kUpdating;
+    int64_t now = im.clock.now_ms();
+    s->due_ms = now + im.options.update_delay_ms;
+    s->due_atomic = s->due_ms;
+    if (im.options.update_delay_ms <= 0) {
+        im.apply_due(*s, now);
+    } else {
+        im.persist(*s);
+    }
+    return {};
+}
+
+Result<void> Store::merge_shards(const StreamKey& key, std::string_view shard,
+                                 std::string_view adjacent) {
+    auto& im = *impl_;
+    auto a = parse_shard_id(shard);
+    if (!a) return errors::could_not_find_shard(key, shard);
+    auto b = parse_shard_id(adjacent);
+    if (!b) return errors::could_not_find_shard(key, adjacent);
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::unique_lock lock(s->mu);
+    if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
+    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+    for (int i : {*a, *b}) {
+        auto r = resolve_open_shard(key, *s, i);
+        if (!r) return r.error();
+    }
+    if (s->shards[*a].range.end + 1 != s->shards[*b].range.start) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "Shards " + shard_id(*a) + " and " + shard_id(*b) + " in " +
+                              errors::where(key) +
+                              " are not an adjacent pair of shards eligible for merging");
+    }
+    s->pending = {PendingOp::kMerge, *a, *b, 0, {}};
+    s->status = StreamStatus::kUpdating;
+    int64_t now = im.clock.now_ms();
+    s->due_ms = now + im.options.update_delay_ms;
+    s->due_atomic = s->due_ms;
+    if (im.options.update_delay_ms <= 0) {
+        im.apply_due(*s, now);
+    } else {
+        im.persist(*s);
+    }
+    return {};
+}
+
+Result<int> Store::update_shard_count(const StreamKey& key, int target) {
+    auto& im = *impl_;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    int open = 0;
+    {
+        std::shared_lock lock(s->mu);
+        if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
+        if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+        for (const auto& sh : s->shards) open += sh.open() ? 1 : 0;
+    }
+    if (target > 2 * open) {
+        return make_error(AwsErrorCode::kLimitExceeded,
+                          "UpdateShardCount cannot scale up over double your current open shard "
+                          "count. Current open shard count: " +
+                              std::to_string(open) + " Target shard count: " +
+                              std::to_string(target));
+    }
+    if (2 * target < open) {
+        return make_error(AwsErrorCode::kLimitExceeded,
+                          "UpdateShardCount cannot scale down below half your current open shard "
+                          "count. Current open shard count: " +
+                              std::to_string(open) + " Target shard count: " +
+                              std::to_string(target));
+    }
+    int account_open = im.open_shards_in(key.account, key.region);
+    if (account_open - open + target > im.options.shard_limit) {
+        return errors::shard_limit(key.account, key.region, account_open, im.options.shard_limit,
+                                   target - open);
+    }
+    if (target == open) return open;
+    std::unique_lock lock(s->mu);
+    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+    s->pending = {PendingOp::kShardCount, target, 0, 0, {}};
+    s->status = StreamStatus::kUpdating;
+    int64_t now = im.clock.now_ms();
+    s->due_ms = now + im.options.update_delay_ms;
+    s->due_atomic = s->due_ms;
+    if (im.options.update_delay_ms <= 0) {
+        im.apply_due(*s, now);
+    } else {
+        im.persist(*s);
+    }
+    return open;
+}
+
+namespace {
+
+Result<void> check_retention(int hours) {
+    if (hours < 24) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "Minimum allowed retention period is 24 hours. Requested retention "
+                          "period (" + std::to_string(hours) + " hours) is too short.");
+    }
+    if (hours > 8760) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "Maximum allowed retention period is 8760 hours. Requested retention "
+                          "period (" + std::to_string(hours) + " hours) is too long.");
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> Store::increase_retention(const StreamKey& key, int hours) {
+    auto& im = *impl_;
+    if (auto r = check_retention(hours); !r) return r;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::unique_lock lock(s->mu);
+    if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
+    if (hours < s->retention_hours) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "Requested retention period (" + std::to_string(hours) +
+                              " hours) for stream " + key.name +
+                              " can not be shorter than existing retention period (" +
+                              std::to_string(s->retention_hours) +
+                              " hours). Use DecreaseRetentionPeriod API.");
+    }
+    s->retention_hours = hours;
+    im.persist(*s);
+    return {};
+}
+
+Result<void> Store::decrease_retention(const StreamKey& key, int hours) {
+    auto& im = *impl_;
+    if (auto r = check_retention(hours); !r) return r;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::unique_lock lock(s->mu);
+    if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
+    if (hours > s->retention_hours) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "Requested retention period (" + std::to_string(hours) +
+                              " hours) for stream " + key.name +
+                              " can not be longer than existing retention period (" +
+                              std::to_string(s->retention_hours) +
+                              " hours). Use IncreaseRetentionPeriod API.");
+    }
+    s->retention_hours = hours;
+    im.persist(*s);
+    return {};
+}
+
+Result<void> Store::add_tags(const StreamKey& key, const std::vector<Tag>& tags) {
+    auto& im = *impl_;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::unique_lock lock(s->mu);
+    if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
+    std::set<std::string> keys;
+    for (const auto& [k, v] : s->tags) keys.insert(k);
+    for (const auto& t : tags) keys.insert(t.key);
+    if (keys.size() > 50) {
+        return make_error(AwsErrorCode::kInvalidArgument,
+                          "Failed to add tags to stream " + key.name + " under account " +
+                              key.account +
+                              " because a given stream cannot have more than 10 tags associated "
+                              "with it.");
+    }
+    for (const auto& t : tags) s->tags[t.key] = t.value;
+    im.persist(*s);
+    return {};
+}
+
+Result<void> Store::remove_tags(const StreamKey& key, const std::vector<std::string>& keys) {
+    auto& im = *impl_;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::unique_lock lock(s->mu);
+    if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
+    for (const auto& k : keys) s->tags.erase(k);
+    im.persist(*s);
+    return {};
+}
+
+Result<std::vector<Tag>> Store::list_tags(const StreamKey& key) {
+    auto& im = *impl_;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::shared_lock lock(s->mu);
+    std::vector<Tag> out;
+    for (const auto& [k, v] : s->tags) out.push_back({k, v});
+    return out;
+}
+
+namespace {
+
+Result<void> begin_update(Store::Impl& im, const StreamKey& key, PendingOp op) {
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::unique_lock lock(s->mu);
+    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+    s->pending = std::move(op);
+    s->status = StreamStatus::kUpdating;
+    int64_t now = im.clock.now_ms();
+    s->due_ms = now + im.options.update_delay_ms;
+    s->due_atomic = s->due_ms;
+    if (im.options.update_delay_ms <= 0) {
+        im.apply_due(*s, now);
+    } else {
+        im.persist(*s);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<void> Store::start_encryption(const StreamKey& key, const std::string& key_id) {
+    return begin_update(*impl_, key, {PendingOp::kStartEncryption, 0, 0, 0, key_id});
+}
+
+Result<void> Store::stop_encryption(const StreamKey& key) {
+    return begin_update(*impl_, key, {PendingOp::kStopEncryption, 0, 0, 0, {}});
+}
+
+Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Store::set_monitoring(
+    const StreamKey& key, const std::vector<std::string>& metrics, bool enable) {
+    static const std::vector<std::string> kAll = {"IncomingBytes",
+                                                  "IncomingRecords",
+                                                  "OutgoingBytes",
+                                                  "OutgoingRecords",
+                                                  "WriteProvisionedThroughputExceeded",
+                                                  "ReadProvisionedThroughputExceeded",
+                                                  "IteratorAgeMilliseconds"};
+    auto& im = *impl_;
+    auto s = im.find(key);
+    if (!s) return stream_not_found(key);
+    std::unique_lock lock(s->mu);
+    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+    auto before = s->metrics;
+    std::set<std::string> wanted;
+    for (const auto& m : metrics) {
+        if (m == "ALL") {
+            wanted.insert(kAll.begin(), kAll.end());
+        } else {
+            wanted.insert(m);
+        }
+    }
+    std::vector<std::string> after;
+    for (const auto& m : kAll) {
+        bool had = std::find(before.begin(), before.end(), m) != before.end();
+        bool named = wanted.count(m) > 0;
+        if (enable ? (had || named) : (had && !named)) after.push_back(m);
+    }
+    s->metrics = after;
+    im.persist(*s);
+    return std::make_pair(before, after);
+}
+
+Result<std::vector<ShardDesc>> Store::shards(const StreamKey& key) {
+    auto d = describe_stream(key);
+    if (!d) return d.error();
+    return std::move(d->shards);
+}
+
+uint64_t Store::subscribe_to_appends(const StreamKey& key, std::function<void()> fn) {
+    auto& im = *impl_;
+    std::lock_guard lock(im.subs_mu);
+    uint64_t id = im.next_sub++;
+    im.subs[id] = {Impl::map_key(key), std::move(fn)};
+    im.subs_count = static_cast<int>(im.subs.size());
+    return id;
+}
+
+void Store::unsubscribe_from_appends(uint64_t id) {
+    auto& im = *impl_;
+    std::lock_guard lock(im.subs_mu);
+    im.subs.erase(id);
+    im.subs_count = static_cast<int>(im.subs.size());
+}
+
+}  // namespace kemu::kinesis

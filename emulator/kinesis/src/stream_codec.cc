@@ -1,0 +1,117 @@
+// The persisted form of a stream's metadata: JSON in the meta column family. Rewritten on every
+// control-plane change (rare), never on the record path.
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+#include "store_impl.h"
+
+namespace kemu::kinesis {
+namespace {
+
+u128 parse_key(const nlohmann::json& j) {
+    auto v = parse_u128(j.get<std::string>());
+    if (!v) throw std::runtime_error("corrupt stream metadata: bad hash key");
+    return *v;
+}
+
+}  // namespace
+
+std::string_view to_string(StreamStatus s) {
+    switch (s) {
+        case StreamStatus::kCreating: return "CREATING";
+        case StreamStatus::kActive: return "ACTIVE";
+        case StreamStatus::kUpdating: return "UPDATING";
+        case StreamStatus::kDeleting: return "DELETING";
+    }
+    return "ACTIVE";
+}
+
+std::string_view to_string(StreamMode m) {
+    return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
+}
+
+std::string records_key(uint64_t stream_id, int shard, uint64_t seq_ix) {
+    std::string k(20, '\0');
+    for (int i = 0; i < 8; ++i) k[i] = static_cast<char>(stream_id >> (56 - 8 * i));
+    auto s = static_cast<uint32_t>(shard);
+    for (int i = 0; i < 4; ++i) k[8 + i] = static_cast<char>(s >> (24 - 8 * i));
+    for (int i = 0; i < 8; ++i) k[12 + i] = static_cast<char>(seq_ix >> (56 - 8 * i));
+    return k;
+}
+
+std::string meta_key(const StreamKey& key) {
+    return "kinesis/stream/" + key.account + "/" + key.region + "/" + key.name;
+}
+
+std::string to_json(const Stream& s) {
+    nlohmann::json j;
+    j["id"] = s.id;
+    j["account"] = s.key.account;
+    j["region"] = s.key.region;
+    j["name"] = s.key.name;
+    j["status"] = static_cast<int>(s.status);
+    j["due_ms"] = s.due_ms;
+    j["pending"] = {{"kind", static_cast<int>(s.pending.kind)},
+                    {"a", s.pending.a},
+                    {"b", s.pending.b},
+                    {"key", u128_to_string(s.pending.key)},
+                    {"key_id", s.pending.key_id}};
+    j["mode"] = static_cast<int>(s.mode);
+    j["created_ms"] = s.created_ms;
+    j["retention_hours"] = s.retention_hours;
+    j["encrypted"] = s.encrypted;
+    j["key_id"] = s.key_id;
+    j["tags"] = s.tags;
+    j["metrics"] = s.metrics;
+    auto& shards = j["shards"] = nlohmann::json::array();
+    for (const auto& sh : s.shards) {
+        nlohmann::json o = {{"index", sh.index},
+                            {"start", u128_to_string(sh.range.start)},
+                            {"end", u128_to_string(sh.range.end)},
+                            {"create_secs", sh.create_secs},
+                            {"created_ms", sh.created_ms}};
+        if (sh.parent) o["parent"] = *sh.parent;
+        if (sh.adjacent_parent) o["adjacent_parent"] = *sh.adjacent_parent;
+        if (sh.closed_ms) o["closed_ms"] = *sh.closed_ms;
+        shards.push_back(std::move(o));
+    }
+    return j.dump();
+}
+
+void from_json(const std::string& text, Stream* s) {
+    auto j = nlohmann::json::parse(text);
+    s->id = j.at("id").get<uint64_t>();
+    s->key = {j.at("account"), j.at("region"), j.at("name")};
+    s->status = static_cast<StreamStatus>(j.at("status").get<int>());
+    s->due_ms = j.at("due_ms").get<int64_t>();
+    const auto& p = j.at("pending");
+    s->pending.kind = static_cast<PendingOp::Kind>(p.at("kind").get<int>());
+    s->pending.a = p.at("a");
+    s->pending.b = p.at("b");
+    s->pending.key = parse_key(p.at("key"));
+    s->pending.key_id = p.at("key_id");
+    s->mode = static_cast<StreamMode>(j.at("mode").get<int>());
+    s->created_ms = j.at("created_ms");
+    s->retention_hours = j.at("retention_hours");
+    s->encrypted = j.at("encrypted");
+    s->key_id = j.at("key_id");
+    s->tags = j.at("tags").get<std::map<std::string, std::string>>();
+    s->metrics = j.at("metrics").get<std::vector<std::string>>();
+    s->shards.clear();
+    for (const auto& o : j.at("shards")) {
+        ShardMeta sh;
+        sh.index = o.at("index");
+        sh.range = {parse_key(o.at("start")), parse_key(o.at("end"))};
+        sh.create_secs = o.at("create_secs");
+        sh.created_ms = o.at("created_ms");
+        if (o.contains("parent")) sh.parent = o["parent"].get<int>();
+        if (o.contains("adjacent_parent")) sh.adjacent_parent = o["adjacent_parent"].get<int>();
+        if (o.contains("closed_ms")) sh.closed_ms = o["closed_ms"].get<int64_t>();
+        s->shards.push_back(sh);
+    }
+    s->due_atomic = s->due_ms;
+}
+
+}  // namespace kemu::kinesis

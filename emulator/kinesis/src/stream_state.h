@@ -1,0 +1,80 @@
+#pragma once
+// The in-memory state of one stream, and its persisted form. Private to the store.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "kinesis/types.h"
+
+namespace kemu::kinesis {
+
+struct ShardMeta {
+    int index = 0;
+    std::optional<int> parent;
+    std::optional<int> adjacent_parent;
+    HashRange range{};
+    int64_t create_secs = 0;  // the time in its sequence numbers
+    int64_t created_ms = 0;
+    std::optional<int64_t> closed_ms;
+    bool open() const { return !closed_ms.has_value(); }
+};
+
+// A change whose effect waits for the status delay (UPDATING → ACTIVE).
+struct PendingOp {
+    enum Kind { kNone, kSplit, kMerge, kShardCount, kStartEncryption, kStopEncryption };
+    Kind kind = kNone;
+    int a = 0;
+    int b = 0;
+    u128 key = 0;
+    std::string key_id;
+};
+
+// Sequence indexes come from a counter shared by each group of five shards (spec §3.5). The
+// group's lock is held across the RocksDB write so readers never see a gap fill in later.
+struct SeqGroup {
+    std::mutex mu;
+    uint64_t next = 0;
+    bool fresh = true;  // no record drawn yet
+};
+
+struct ShardRuntime {
+    std::atomic<int64_t> last_arrival_ms{0};
+    // Throughput windows (only with shard limits on), guarded by `mu`.
+    std::mutex mu;
+    int64_t write_window = -1;
+    int64_t write_bytes = 0;
+    int64_t write_records = 0;
+    int64_t read_window = -1;
+    int64_t read_calls = 0;
+    int64_t read_bytes = 0;
+};
+
+struct Stream {
+    std::shared_mutex mu;  // shared: appends and reads; exclusive: control plane
+    // Persisted:
+    uint64_t id = 0;
+    StreamKey key;
+    StreamStatus status = StreamStatus::kCreating;
+    int64_t due_ms = 0;  // when the current transition completes (0: none)
+    PendingOp pending;
+    StreamMode mode = StreamMode::kProvisioned;
+    int64_t created_ms = 0;
+    int retention_hours = 24;
+    bool encrypted = false;
+    std::string key_id;
+    std::map<std::string, std::string> tags;
+    std::vector<std::string> metrics;
+    std::vector<ShardMeta> shards;  // all shards ever, by index
+    // Runtime:
+    std::vector<std::unique_ptr<SeqGroup>> groups;      // index / 5
+    std::vector<std::unique_ptr<ShardRuntime>> runtime;  // by index
+    std::vector<int> open_by_start;                      // open shard indexes by range start
+    std::atomic<int64_t> due_atomic{0};                  // mirror of due_ms for the fast path
+};
+
+}  // namespace kemu::kinesis

@@ -1,0 +1,14 @@
+#pragma once
+// Field rules per Kinesis action, copied from the AWS API reference (spec/kinesis.md §1.7 gives
+// the member order AWS reports them in).
+
+#include <string_view>
+
+#include "validate.h"
+
+namespace kemu::kinesis::wire {
+
+// The rules of an action, or null for an unknown action name.
+const Rules* rules_for(std::string_view action);
+
+}  // namespace kemu::kinesis::wire

@@ -1,0 +1,360 @@
+#include "validate.h"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+
+#include "core/encoding.h"
+
+namespace kemu::kinesis::wire {
+namespace json = boost::json;
+namespace {
+
+bool name_chars(std::string_view s) {
+    if (s.empty()) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    });
+}
+
+bool digits_number(std::string_view s, size_t max_extra) {
+    if (s == "0") return true;
+    if (s.empty() || s[0] < '1' || s[0] > '9' || s.size() > 1 + max_extra) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool stream_arn(std::string_view s) {
+    // arn:aws.*:kinesis:.*:\d{12}:stream/\S+
+    if (s.substr(0, 7) != "arn:aws") return false;
+    auto k = s.find(":kinesis:");
+    if (k == std::string_view::npos) return false;
+    auto st = s.rfind(":stream/");
+    if (st == std::string_view::npos || st < k + 9 || st < 12) return false;
+    std::string_view acct = s.substr(st - 12, 12);
+    if (s[st - 13] != ':' || !std::all_of(acct.begin(), acct.end(), ::isdigit)) return false;
+    std::string_view name = s.substr(st + 8);
+    return !name.empty() && std::none_of(name.begin(), name.end(), [](char c) {
+        return std::isspace(static_cast<unsigned char>(c));
+    });
+}
+
+bool any_text(std::string_view) { return true; }
+
+std::string render_number(const json::value& v) {
+    if (v.is_int64()) return std::to_string(v.as_int64());
+    if (v.is_uint64()) return std::to_string(v.as_uint64());
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v.as_double());
+    return buf;
+}
+
+std::string render(const json::value& v, const FieldRule& r);
+
+std::string render_inner(const json::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    if (v.is_number()) return render_number(v);
+    if (v.is_bool()) return v.as_bool() ? "true" : "false";
+    return "null";
+}
+
+// The value as AWS's Java validator prints it inside '…'.
+std::string render(const json::value& v, const FieldRule& r) {
+    switch (r.type) {
+        case FieldType::kBlob: {
+            size_t n = base64_decoded_size(v.as_string());
+            return "java.nio.HeapByteBuffer[pos=0 lim=" + std::to_string(n) +
+                   " cap=" + std::to_string(n) + "]";
+        }
+        case FieldType::kList: {
+            std::string out = "[";
+            const auto& a = v.as_array();
+            for (size_t i = 0; i < a.size(); ++i) {
+                if (i) out += ", ";
+                out += r.entry_type ? std::string(r.entry_type) + "@c965e310" : render_inner(a[i]);
+            }
+            return out + "]";
+        }
+        case FieldType::kMap: {
+            std::string out = "{";
+            bool first = true;
+            for (const auto& kv : v.as_object()) {
+                if (!first) out += ", ";
+                first = false;
+                out += std::string(kv.key()) + "=" + render_inner(kv.value());
+            }
+            return out + "}";
+        }
+        default: return render_inner(v);
+    }
+}
+
+std::string lower_first(std::string_view name) {
+    std::string s(name);
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+const char* java_class(const json::value& v) {
+    if (v.is_bool()) return "class java.lang.Boolean";
+    if (v.is_string()) return "class java.lang.String";
+    return "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+}
+
+std::optional<std::string> blob_error(std::string_view s) {
+    std::string q = "'" + std::string(s) + "' can not be converted to a Blob: ";
+    if (s.size() % 4 != 0) {
+        return q + "Base64 encoded length is expected a multiple of 4 bytes but found: " +
+               std::to_string(s.size());
+    }
+    bool pad = false;
+    for (char c : s) {
+        bool b64 = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+        if (c == '=') {
+            pad = true;
+        } else if (!b64 || pad) {
+            return q + "Invalid Base64 character: '" + std::string(1, c) + "'";
+        }
+    }
+    auto decoded = base64_decode(s);
+    if (!decoded || base64_encode(*decoded) != s) {
+        return q + "Invalid last non-pad Base64 character dectected";
+    }
+    return std::nullopt;
+}
+
+// Integers are floored and clamped to 32 bits, as AWS's TruncatingBigNumber does.
+void normalise_integer(json::value& v) {
+    double d = v.is_double() ? std::floor(v.as_double())
+                             : (v.is_int64() ? static_cast<double>(v.as_int64())
+                                             : static_cast<double>(v.as_uint64()));
+    if (d > 2147483647.0) d = 2147483647.0;
+    if (d < -2147483648.0) d = -2147483648.0;
+    v = static_cast<int64_t>(d);
+}
+
+std::optional<std::string> type_error(json::value& v, const FieldRule& r) {
+    if (v.is_array() && r.type != FieldType::kList) return "Start of list found where not expected";
+    if (v.is_object() && r.type != FieldType::kMap && r.type != FieldType::kStruct) {
+        return "Start of structure or map found where not expected.";
+    }
+    switch (r.type) {
+        case FieldType::kString:
+            if (!v.is_string()) return std::string(java_class(v)) + " can not be converted to an String";
+            return std::nullopt;
+        case FieldType::kInteger:
+        case FieldType::kLong: {
+            const char* t = r.type == FieldType::kInteger ? "Integer" : "Long";
+            if (!v.is_number()) return std::string(java_class(v)) + " can not be converted to an " + t;
+            normalise_integer(v);
+            return std::nullopt;
+        }
+        case FieldType::kBoolean:
+            if (v.is_string()) {
+                std::string up(v.as_string());
+                for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                return "'" + up + "' can not be converted to an Boolean";
+            }
+            if (!v.is_bool()) return std::string(java_class(v)) + " can not be converted to an Boolean";
+            return std::nullopt;
+        case FieldType::kBlob:
+            if (!v.is_string()) return std::string(java_class(v)) + " can not be converted to a Blob";
+            return blob_error(v.as_string());
+        case FieldType::kTimestamp:
+            if (!v.is_number()) {
+                return std::string(java_class(v)) + " can not be converted to milliseconds since epoch";
+            }
+            return std::nullopt;
+        case FieldType::kList:
+            if (!v.is_array()) return std::string("Expected list or null");
+            for (auto& e : v.as_array()) {
+                if (e.is_null()) continue;
+                if (!r.members.empty()) {
+                    if (!e.is_object()) return std::string("Expected null");
+                    if (auto err = check_types(e.as_object(), r.members)) return err;
+                } else if (!e.is_string()) {
+                    if (e.is_object()) return std::string("Start of structure or map found where not expected.");
+                    if (e.is_array()) return std::string("Start of list found where not expected");
+                    return std::string(java_class(e)) + " can not be converted to an String";
+                }
+            }
+            return std::nullopt;
+        case FieldType::kMap:
+            if (!v.is_object()) return std::string("Expected map or null");
+            for (auto& kv : v.as_object()) {
+                if (!kv.value().is_string() && !kv.value().is_null()) {
+                    return std::string(java_class(kv.value())) + " can not be converted to an String";
+                }
+            }
+            return std::nullopt;
+        case FieldType::kStruct:
+            if (!v.is_object()) return std::string("Expected null");
+            return check_types(v.as_object(), r.members);
+    }
+    return std::nullopt;
+}
+
+struct Collector {
+    std::vector<std::string> errors;
+    void add(const std::string& value, const std::string& path, const std::string& constraint) {
+        errors.push_back("Value " + value + " at '" + path +
+                         "' failed to satisfy constraint: " + constraint);
+    }
+};
+
+long value_length(const json::value& v, const FieldRule& r) {
+    switch (r.type) {
+        case FieldType::kBlob: return static_cast<long>(base64_decoded_size(v.as_string()));
+        case FieldType::kList: return static_cast<long>(v.as_array().size());
+        case FieldType::kMap: return static_cast<long>(v.as_object().size());
+        default: {
+            if (std::string_view(r.name) == "PartitionKey") {
+                return static_cast<long>(utf16_length(v.as_string()));
+            }
+            return static_cast<long>(v.as_string().size());
+        }
+    }
+}
+
+void check_member(const json::object& body, const FieldRule& r, const std::string& path,
+                  Collector& c) {
+    auto it = body.find(r.name);
+    const json::value* v = (it == body.end() || it->value().is_null()) ? nullptr : &it->value();
+    if (!v) {
+        bool arn = body.contains("StreamARN") && !body.at("StreamARN").is_null();
+        if (r.required || (r.stream_name && !arn)) c.add("null", path, "Member must not be null");
+        return;
+    }
+    std::string shown = "'" + render(*v, r) + "'";
+    if (r.pattern && v->is_string() && !r.pattern->match(v->as_string())) {
+        c.add(shown, path,
+              std::string("Member must satisfy regular expression pattern: ") + r.pattern->text);
+    }
+    if (r.type == FieldType::kString || r.type == FieldType::kBlob || r.type == FieldType::kList ||
+        r.type == FieldType::kMap) {
+        long len = value_length(*v, r);
+        if (r.min_len >= 0 && len < r.min_len) {
+            c.add(shown, path, "Member must have length greater than or equal to " +
+                                   std::to_string(r.min_len));
+        }
+        if (r.max_len >= 0 && len > r.max_len) {
+            c.add(shown, path, "Member must have length less than or equal to " +
+                                   std::to_string(r.max_len));
+        }
+    }
+    if ((r.type == FieldType::kInteger || r.type == FieldType::kLong) && v->is_int64()) {
+        long long n = v->as_int64();
+        if (n < r.min_value) {
+            c.add(shown, path, "Member must have value greater than or equal to " +
+                                   std::to_string(r.min_value));
+        }
+        if (n > r.max_value) {
+            c.add(shown, path, "Member must have value less than or equal to " +
+                                   std::to_string(r.max_value));
+        }
+    }
+    if (!r.enum_values.empty() && v->is_string()) {
+        std::string_view s = v->as_string();
+        if (std::find(r.enum_values.begin(), r.enum_values.end(), s) == r.enum_values.end()) {
+            std::string set;
+            for (const auto& e : r.enum_values) set += (set.empty() ? "" : ", ") + e;
+            c.add(shown, path, "Member must satisfy enum value set: [" + set + "]");
+        }
+    }
+    if (r.type == FieldType::kList && r.element_constraint) {
+        bool bad = false;
+        for (const auto& e : v->as_array()) {
+            if (!e.is_string()) continue;
+            auto n = static_cast<long>(e.as_string().size());
+            if (n < 1 || n > 128) bad = true;
+        }
+        if (bad) c.add(shown, path, r.element_constraint);
+    }
+    if (r.type == FieldType::kMap) {
+        bool keys_bad = false, values_bad = false;
+        for (const auto& kv : v->as_object()) {
+            if (kv.key().empty() || kv.key().size() > 128) keys_bad = true;
+            if (kv.value().is_string() && kv.value().as_string().size() > 256) values_bad = true;
+        }
+        if (keys_bad) {
+            c.add(shown, path,
+                  "Map keys must satisfy constraint: [Member must have length less than or equal "
+                  "to 128, Member must have length greater than or equal to 1]");
+        }
+        if (values_bad) {
+            c.add(shown, path,
+                  "Map value must satisfy constraint: [Member must have length less than or equal "
+                  "to 256, Member must have length greater than or equal to 0]");
+        }
+    }
+    if (r.type == FieldType::kList && !r.members.empty()) {
+        const auto& a = v->as_array();
+        for (size_t i = 0; i < a.size(); ++i) {
+            if (!a[i].is_object()) continue;
+            for (const auto& m : r.members) {
+                check_member(a[i].as_object(), m,
+                             path + "." + std::to_string(i + 1) + ".member." + lower_first(m.name),
+                             c);
+            }
+        }
+    }
+    if (r.type == FieldType::kStruct) {
+        for (const auto& m : r.members) {
+            check_member(v->as_object(), m, path + "." + lower_first(m.name), c);
+        }
+    }
+}
+
+}  // namespace
+
+const Pattern kStreamNamePattern{"[a-zA-Z0-9_.-]+", name_chars};
+const Pattern kShardIdPattern{"[a-zA-Z0-9_.-]+", name_chars};
+const Pattern kStreamArnPattern{"arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", stream_arn};
+const Pattern kHashKeyPattern{"0|([1-9]\\d{0,38})",
+                              [](std::string_view s) { return digits_number(s, 38); }};
+const Pattern kSequenceNumberPattern{"0|([1-9]\\d{0,128})",
+                                     [](std::string_view s) { return digits_number(s, 128); }};
+const Pattern kKeyIdPattern{"", any_text};
+
+size_t utf16_length(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) {
+        if ((c & 0xc0) == 0x80) continue;
+        n += (c >= 0xf0) ? 2 : 1;
+    }
+    return n;
+}
+
+size_t base64_decoded_size(std::string_view b) {
+    if (b.size() < 4) return 0;
+    size_t n = b.size() / 4 * 3;
+    if (b.back() == '=') --n;
+    if (b[b.size() - 2] == '=') --n;
+    return n;
+}
+
+std::optional<std::string> check_types(json::object& body, const Rules& rules) {
+    for (const auto& r : rules) {
+        auto it = body.find(r.name);
+        if (it == body.end() || it->value().is_null()) continue;
+        if (auto err = type_error(it->value(), r)) return err;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_constraints(const json::object& body, const Rules& rules) {
+    Collector c;
+    for (const auto& r : rules) check_member(body, r, lower_first(r.name), c);
+    if (c.errors.empty()) return std::nullopt;
+    size_t n = std::min<size_t>(c.errors.size(), 10);
+    std::string out = std::to_string(n) + (n == 1 ? " validation error detected: "
+                                                  : " validation errors detected: ");
+    for (size_t i = 0; i < n; ++i) {
+        if (i) out += "; ";
+        out += c.errors[i];
+    }
+    return out;
+}
+
+}  // namespace kemu::kinesis::wire

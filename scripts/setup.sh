@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what kemu needs to build and test on a fresh Debian 12 machine.
+# Idempotent: packages already present are skipped by apt-get.
+set -euo pipefail
+pkgs=(
+  build-essential cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libcli11-dev
+  libssl-dev libnghttp2-dev
+  awscli python3-boto3 curl
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite (unit and end-to-end) through CTest.
+# Usage: scripts/test.sh [preset]   (dev by default; asan for the sanitizer build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-dev}"
+bash scripts/setup.sh
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j2
+ctest --preset "$preset"

@@ -1,0 +1,54 @@
+// kemu: AWS event-ingestion pipelines (API Gateway, Kinesis, Lambda, SQS) on one machine.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "up.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"kemu: a local emulator and test harness for AWS event-ingestion pipelines"};
+    app.set_version_flag("-V,--version", std::string("kemu ") + KEMU_VERSION);
+    app.require_subcommand(1);
+
+    kemu::cli::UpOptions up;
+    auto* cmd_up = app.add_subcommand("up", "Serve the Kinesis API (and the topology of kemu.yaml) on one port");
+    cmd_up->add_option("-c,--config", up.config, "Topology file (default: ./kemu.yaml when present)");
+    cmd_up->add_option("--host", up.host, "Address to listen on")->capture_default_str();
+    cmd_up->add_option("--port", up.port, "Port to listen on; 0 picks a free port")
+        ->check(CLI::Range(0, 65535))
+        ->capture_default_str();
+    cmd_up->add_option("--data-dir", up.data_dir, "Where RocksDB keeps the data")->capture_default_str();
+    cmd_up->add_flag("--in-memory", up.in_memory, "Keep everything in memory (nothing on disk)");
+    cmd_up->add_option("--region", up.region, "Region for requests without a SigV4 scope")->capture_default_str();
+    cmd_up->add_option("--account", up.account, "Account id in ARNs and messages")->capture_default_str();
+    cmd_up->add_flag("--shard-limits", up.shard_limits,
+                     "Enforce per-shard throughput limits (1 MiB/s or 1000 records/s in, 5 reads/s and 2 MiB/s out)");
+    cmd_up->add_option("--durability", up.durability,
+                       "wal: acknowledged writes survive kill -9; fsync: also power loss")
+        ->check(CLI::IsMember({"wal", "fsync"}))
+        ->capture_default_str();
+    cmd_up->add_option("--status-delay-ms", up.status_delay_ms,
+                       "How long streams stay CREATING/UPDATING/DELETING")
+        ->check(CLI::Range(0, 600000))
+        ->capture_default_str();
+    cmd_up->add_option("--shard-limit", up.account_shard_limit, "Open shards allowed per account and region")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+        ->capture_default_str();
+
+    std::string validate_config = "kemu.yaml";
+    auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
+    cmd_validate->add_option("-c,--config", validate_config, "Topology file")->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (*cmd_up) return kemu::cli::run_up(up);
+    if (*cmd_validate) return kemu::cli::run_validate(validate_config);
+    return 0;
+}

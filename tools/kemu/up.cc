@@ -1,0 +1,154 @@
+#include "up.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/edge.h"
+#include "core/log.h"
+#include "kinesis/api.h"
+#include "kinesis/store.h"
+
+namespace kemu::cli {
+namespace {
+
+// `GET /_kemu/health` and friends: kemu's own endpoints.
+class KemuHandler final : public RequestHandler {
+public:
+    bool matches(const HttpRequest& req) const override {
+        return req.path().starts_with("/_kemu/");
+    }
+    HttpResponse handle(const HttpRequest& req) override {
+        HttpResponse r;
+        r.set_header("Content-Type", "application/json");
+        if (req.path() == "/_kemu/health" && (req.method == "GET" || req.method == "HEAD")) {
+            r.body = std::string(R"({"status":"ok","version":")") + KEMU_VERSION +
+                     R"(","services":["kinesis"]})";
+            return r;
+        }
+        r.status = 404;
+        r.body = R"({"message":"no such kemu endpoint"})";
+        return r;
+    }
+};
+
+LogLevel parse_level(const std::string& s) {
+    if (s == "debug") return LogLevel::kDebug;
+    if (s == "warn") return LogLevel::kWarn;
+    if (s == "error") return LogLevel::kError;
+    return LogLevel::kInfo;
+}
+
+bool load_topology(const std::string& path, Config* cfg) {
+    auto errors = load_config(path, cfg);
+    for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+    return errors.empty();
+}
+
+// Creates each flow's stream, or brings an existing one to the file's shard count and
+// retention. Records and checkpoints are kept.
+bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string& account,
+                    const std::string& region) {
+    for (const auto& f : cfg.event_flows) {
+        kinesis::StreamKey key{account, region, cfg.stream_name(f)};
+        auto d = store.describe_stream(key);
+        if (!d) {
+            auto r = store.create_stream(key, f.shard_count, kinesis::StreamMode::kProvisioned, {});
+            if (!r) {
+                std::cerr << "kemu: cannot create stream " << key.name << ": " << r.error().message << "\n";
+                return false;
+            }
+            // The seed's streams are KMS-encrypted with a per-flow alias.
+            (void)store.start_encryption(key, cfg.kms_alias(f));
+        } else if (d->open_shard_count != f.shard_count) {
+            auto r = store.update_shard_count(key, f.shard_count);
+            if (!r) {
+                std::cerr << "kemu: cannot change the shard count of " << key.name << " to "
+                          << f.shard_count << ": " << r.error().message << "\n";
+                return false;
+            }
+        }
+        d = store.describe_stream(key);
+        if (d && d->retention_hours != f.retention_period) {
+            auto r = f.retention_period > d->retention_hours
+                         ? store.increase_retention(key, f.retention_period)
+                         : store.decrease_retention(key, f.retention_period);
+            (void)r;
+        }
+        log_info("topology", "stream " + key.name + " (" + std::to_string(f.shard_count) +
+                                 " shards, " + std::to_string(f.retention_period) + " h)");
+    }
+    return true;
+}
+
+}  // namespace
+
+int run_up(const UpOptions& o) {
+    auto started = std::chrono::steady_clock::now();
+    set_log_level(parse_level(o.log_level));
+    Config cfg;
+    std::string config_path = o.config;
+    if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
+    if (!config_path.empty() && !load_topology(config_path, &cfg)) return 2;
+
+    DbOptions dbo;
+    dbo.path = o.data_dir;
+    dbo.in_memory = o.in_memory;
+    dbo.sync = o.durability == "fsync";
+    std::string error;
+    auto db = Db::open(dbo, &error);
+    if (!db) {
+        std::cerr << "kemu: " << error << "\n";
+        return 1;
+    }
+    SystemClock clock;
+    kinesis::StoreOptions so;
+    so.create_delay_ms = so.delete_delay_ms = so.update_delay_ms = o.status_delay_ms;
+    so.shard_limit = o.account_shard_limit;
+    so.shard_limits = o.shard_limits;
+    kinesis::Store store(*db, clock, so);
+    try {
+        store.load();
+    } catch (const std::exception& e) {
+        std::cerr << "kemu: cannot load " << o.data_dir << ": " << e.what() << "\n";
+        return 1;
+    }
+    if (!config_path.empty() && !apply_topology(cfg, store, o.account, o.region)) return 1;
+
+    EdgeOptions eo;
+    eo.host = o.host;
+    eo.port = static_cast<uint16_t>(o.port);
+    EdgeServer edge(eo, {std::make_shared<KemuHandler>(),
+                         kinesis::make_api_handler(store, clock, {o.account, o.region})});
+    if (auto err = edge.listen(); !err.empty()) {
+        std::cerr << "kemu: " << err << "\n";
+        return 1;
+    }
+    edge.every(60'000, [&store] {
+        store.trim_expired();
+        return true;
+    });
+    auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    std::printf("kemu listening on http://%s:%u\n", o.host.c_str(), edge.port());
+    std::fflush(stdout);
+    log_debug("up", "ready in " + std::to_string(ready_us) + " us");
+    edge.run();
+    db->flush();
+    log_info("up", "stopped");
+    return 0;
+}
+
+int run_validate(const std::string& path) {
+    Config cfg;
+    if (!load_topology(path, &cfg)) return 2;
+    std::cout << path << ": ok (" << cfg.event_flows.size() << " event flows)\n";
+    return 0;
+}
+
+}  // namespace kemu::cli
