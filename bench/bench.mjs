@@ -136,6 +136,13 @@ function procCpuSeconds(pid) {
   return (Number(rest[11]) + Number(rest[12])) / CLK_TCK // utime, stime
 }
 
+// CPU seconds the whole machine has spent busy (all cores; /proc/stat).
+function machineBusySeconds() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f
+  return (user + nice + system + irq + softirq + steal) / CLK_TCK
+}
+
 // ---------- AWS JSON 1.1 calls used for setup ----------
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
 function call(port, op, body) {
@@ -268,14 +275,15 @@ async function measure(server, res) {
 
     for (const ph of phases) {
       if (cfg.warmupSeconds > 0) await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
-      const cpu0 = procCpuSeconds(proc.pid)
+      const cpu0 = procCpuSeconds(proc.pid), all0 = machineBusySeconds()
       const r = await runWrk(proc.port, ph.script, ph.conns(), cfg.phaseSeconds, ph.env(ctx))
       r.serverCores = (procCpuSeconds(proc.pid) - cpu0) / (r.duration_us / 1e6)
+      r.machineCores = (machineBusySeconds() - all0) / (r.duration_us / 1e6)
       r.value = ph.value(r)
       res.phases[ph.key] = r
       const non200 = Object.entries(r.statuses).filter(([c]) => c !== '200')
       const se = Object.entries(r.socket_errors).filter(([, n]) => n > 0)
-      log(`${server.name}: ${ph.label}: ${Math.round(r.value)} (${r.responses} responses, p50 ${(r.latency_us.p50 / 1000).toFixed(1)} ms, p99 ${(r.latency_us.p99 / 1000).toFixed(1)} ms, server busy ${r.serverCores.toFixed(2)} cores)`)
+      log(`${server.name}: ${ph.label}: ${Math.round(r.value)} (${r.responses} responses, p50 ${(r.latency_us.p50 / 1000).toFixed(1)} ms, p99 ${(r.latency_us.p99 / 1000).toFixed(1)} ms, server busy ${r.serverCores.toFixed(2)} of ${r.machineCores.toFixed(2)} busy cores)`)
       for (const [c, n] of non200) res.problems.push(`${ph.label}: ${n} x HTTP ${c}, e.g. ${r.samples[c]}`)
       if (se.length) res.problems.push(`${ph.label}: socket errors ${se.map(([k, n]) => `${k}=${n}`).join(' ')}`)
       if (r.records_failed) res.problems.push(`${ph.label}: ${r.records_failed} records failed inside 200 replies`)
@@ -320,9 +328,9 @@ function report(results, notes) {
     out.push(line([label, fmt(kv, d), fmt(lv, d), ratio === undefined ? '-' : fmt(ratio, 2) + 'x', note]))
   }
   out.push('')
-  out.push('server CPU during each phase (cores busy; the rest of the 2 cores goes to wrk):')
+  out.push(`cores busy during each phase, server / whole machine (wrk and anything else), of ${os.cpus().length}:`)
   for (const ph of phases) {
-    const c = (r) => (r?.phases[ph.key] ? fmt(r.phases[ph.key].serverCores, 2) : '-')
+    const c = (r) => (r?.phases[ph.key] ? `${fmt(r.phases[ph.key].serverCores, 2)} / ${fmt(r.phases[ph.key].machineCores, 2)}` : '-')
     out.push('  ' + ph.label.padEnd(w[0] - 2) + c(k).padStart(w[1]) + c(l).padStart(w[2]))
   }
   for (const r of [k, l].filter(Boolean)) {

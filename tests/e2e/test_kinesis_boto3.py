@@ -556,6 +556,30 @@ class ReshardTest(Boto3Base):
         self.assertEqual([bytes(r["Data"]) for r in out["Records"]], [b"merged"])
 
 
+    def test_merge_refuses_last_shard_with_first(self):
+        # The last shard ends at 2^128-1; End + 1 must not wrap around to shard 0's start 0.
+        self.create("wrap", 3)
+        self.assert_error("InvalidArgumentException",
+                          f"Shards {sid(2)} and {sid(0)} in stream wrap under account {ACCOUNT} "
+                          "are not an adjacent pair of shards eligible for merging",
+                          self.c.merge_shards, StreamName="wrap", ShardToMerge=sid(2),
+                          AdjacentShardToMerge=sid(0))
+        self.assert_error("InvalidArgumentException",
+                          f"Shards {sid(0)} and {sid(2)} in stream wrap under account {ACCOUNT} "
+                          "are not an adjacent pair of shards eligible for merging",
+                          self.c.merge_shards, StreamName="wrap", ShardToMerge=sid(0),
+                          AdjacentShardToMerge=sid(2))
+        shards = wait_active(self.c, "wrap")["Shards"]
+        self.assertEqual([s["ShardId"] for s in shards], [sid(0), sid(1), sid(2)])
+        for s in shards:
+            self.assertNotIn("EndingSequenceNumber", s["SequenceNumberRange"])
+        self.c.merge_shards(StreamName="wrap", ShardToMerge=sid(1), AdjacentShardToMerge=sid(2))
+        merged = wait_active(self.c, "wrap")["Shards"][3]
+        self.assertEqual((merged["ShardId"], int(merged["HashKeyRange"]["StartingHashKey"]),
+                          int(merged["HashKeyRange"]["EndingHashKey"])),
+                         (sid(3), RANGES[3][1][0], MAX_HASH))
+
+
 class ListingTest(Boto3Base):
     def test_list_streams_paging(self):
         names = ["b-2", "a.1", "c_3", "A0", "d4"]

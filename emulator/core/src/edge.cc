@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <iostream>
 #include <mutex>
@@ -91,6 +92,21 @@ struct EdgeServer::Impl {
         co_await http::async_write(stream, res, kTuple);
     }
 
+    // After refusing a request whose body we will not read: close our side, then discard what
+    // the client still sends (bounded), so it reads our answer instead of a connection reset.
+    awaitable<void> linger(beast::tcp_stream& stream) {
+        beast::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream.expires_after(std::chrono::seconds(2));
+        std::array<char, 64 * 1024> sink;
+        size_t total = 0;
+        while (total < (64u << 20)) {
+            auto [rec, n] = co_await stream.async_read_some(net::buffer(sink), kTuple);
+            if (rec) break;
+            total += n;
+        }
+    }
+
     awaitable<void> session(tcp::socket socket) {
         beast::tcp_stream stream(std::move(socket));
         uint64_t id;
@@ -126,12 +142,19 @@ struct EdgeServer::Impl {
                 co_await write_simple(stream, http::status::request_header_fields_too_large, true);
                 break;
             }
+            if (ec == http::error::body_limit) {
+                // AWS: an oversized body is refused before it is read (Content-Length says so).
+                co_await write_simple(stream, http::status::payload_too_large, true);
+                co_await linger(stream);
+                break;
+            }
             if (ec) break;  // end_of_stream, timeout, reset, cancelled by stop(), garbage
             set_busy(id, true);
             auto& head = parser.get();
             if (auto len = parser.content_length(); len && *len > options.max_body_bytes) {
                 // AWS: an oversized body is refused before it is read.
                 co_await write_simple(stream, http::status::payload_too_large, true);
+                co_await linger(stream);
                 break;
             }
             if (beast::iequals(head[http::field::expect], "100-continue")) {
@@ -143,6 +166,7 @@ struct EdgeServer::Impl {
             auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
             if (bec == http::error::body_limit) {
                 co_await write_simple(stream, http::status::payload_too_large, true);
+                co_await linger(stream);
                 break;
             }
             if (bec) break;

@@ -145,6 +145,9 @@ std::optional<SeqParts> decode_sequence(std::string_view dec) {
     if (hex.size() < 33 || (hex.size() == 33 && hex[0] == '1')) {
         SeqParts p;
         p.version = 0;
+        // Layout: 1, 9 hex create secs, 2 hex, 16 hex random, 4 hex shard index.
+        std::string padded = std::string(hex.size() < 4 ? 4 - hex.size() : 0, '0') + hex;
+        p.shard_index = static_cast<int32_t>(hex_field(padded, padded.size() - 4, 4));
         return p;
     }
     // Version 1/2 numbers have 47 hex digits and start with '2' (2^185 < v < 1.5·2^185).

@@ -427,7 +427,9 @@ Result<void> Store::merge_shards(const StreamKey& key, std::string_view shard,
         auto r = resolve_open_shard(key, *s, i);
         if (!r) return r.error();
     }
-    if (s->shards[*a].range.end + 1 != s->shards[*b].range.start) {
+    const auto& ra = s->shards[*a].range;
+    const auto& rb = s->shards[*b].range;
+    if (ra.end == kMaxHashKey || ra.end + 1 != rb.start) {
         return make_error(AwsErrorCode::kInvalidArgument,
                           "Shards " + shard_id(*a) + " and " + shard_id(*b) + " in " +
                               errors::where(key) +

@@ -334,14 +334,14 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
         std::string on = "StartingSequenceNumber " + v + " used in GetShardIterator on shard " +
                          sid + " in " + errors::where(key) + " is invalid";
         if (!parts) return make_error(AwsErrorCode::kInvalidArgument, on + ".");
-        if (parts->version == 0) {
-            return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
-        }
         if (parts->shard_index != *idx) {
             return make_error(AwsErrorCode::kInvalidArgument,
                               "Invalid StartingSequenceNumber. It encodes " +
                                   shard_id(parts->shard_index) +
                                   ", while it was used in a call to a shard with " + sid);
+        }
+        if (parts->version == 0) {  // AWS answers these with a 500
+            return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
         }
         if (parts->version != 2 || parts->shard_create_secs != sh.create_secs) {
             return make_error(AwsErrorCode::kInvalidArgument,
