@@ -227,9 +227,14 @@ class KemuTestCase(unittest.TestCase):
         self.kemu.start()
 
     def _stop_kemu(self):
-        was_running = self.kemu.running()
+        if self.kemu.proc is None:
+            return
+        crashed = not self.kemu.running()
         rc = self.kemu.stop()
-        if was_running and rc != 0:
+        if crashed:
+            raise AssertionError(f"kemu died during the test (exit {rc}); stderr:\n"
+                                 f"{self.kemu.stderr_tail()}")
+        if rc != 0:
             raise AssertionError(f"kemu exited with {rc} on SIGTERM; stderr:\n"
                                  f"{self.kemu.stderr_tail()}")
 

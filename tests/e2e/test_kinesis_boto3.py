@@ -9,7 +9,6 @@ import datetime
 import os
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -578,6 +577,54 @@ class ReshardTest(Boto3Base):
         self.assertEqual((merged["ShardId"], int(merged["HashKeyRange"]["StartingHashKey"]),
                           int(merged["HashKeyRange"]["EndingHashKey"])),
                          (sid(3), RANGES[3][1][0], MAX_HASH))
+
+
+class LifecycleTest(Boto3Base):
+    """§5.1 with status delays switched on (`--status-delay-ms`)."""
+
+    kemu_args = ("--status-delay-ms", "1500")
+
+    def test_creating_updating_deleting(self):
+        not_found = f"Stream life under account {ACCOUNT} not found."
+        self.c.create_stream(StreamName="life", ShardCount=1)
+        d = self.c.describe_stream(StreamName="life")["StreamDescription"]
+        self.assertEqual((d["StreamStatus"], d["Shards"]), ("CREATING", []))
+        self.assertEqual(self.c.describe_stream_summary(StreamName="life")
+                         ["StreamDescriptionSummary"]["OpenShardCount"], 0)
+        self.assertEqual(self.c.list_streams()["StreamNames"], ["life"])
+        self.assert_error("ResourceNotFoundException", not_found, self.c.put_record,
+                          StreamName="life", Data=b"x", PartitionKey="k")
+        self.assert_error("ResourceNotFoundException",
+                          f"Shard {sid(0)} in stream life under account {ACCOUNT} does not exist",
+                          self.c.get_shard_iterator, StreamName="life", ShardId=sid(0),
+                          ShardIteratorType="LATEST")
+        self.assert_error("ResourceInUseException",
+                          f"Stream life under account {ACCOUNT} not ACTIVE, instead in state "
+                          "CREATING", self.c.split_shard, StreamName="life", ShardToSplit=sid(0),
+                          NewStartingHashKey="5")
+        self.assertEqual(len(wait_active(self.c, "life")["Shards"]), 1)
+
+        self.c.split_shard(StreamName="life", ShardToSplit=sid(0), NewStartingHashKey=str(2**127))
+        d = self.c.describe_stream(StreamName="life")["StreamDescription"]
+        self.assertEqual((d["StreamStatus"], len(d["Shards"])), ("UPDATING", 1))
+        out = self.c.put_record(StreamName="life", Data=b"during", PartitionKey="k",
+                                ExplicitHashKey=str(MAX_HASH))
+        self.assertEqual(out["ShardId"], sid(0), "writes during UPDATING use the old shard map")
+        self.assert_error("ResourceInUseException",
+                          f"Stream life under account {ACCOUNT} not ACTIVE, instead in state "
+                          "UPDATING", self.c.split_shard, StreamName="life", ShardToSplit=sid(0),
+                          NewStartingHashKey="5")
+        self.assertEqual(len(wait_active(self.c, "life")["Shards"]), 3)
+
+        self.c.delete_stream(StreamName="life")
+        d = self.c.describe_stream(StreamName="life")["StreamDescription"]
+        self.assertEqual(d["StreamStatus"], "DELETING")
+        self.assert_error("ResourceNotFoundException", not_found, self.c.put_record,
+                          StreamName="life", Data=b"x", PartitionKey="k")
+        wait_until(lambda: self.c.list_streams()["StreamNames"] == [], 10,
+                   what="DELETING stream to vanish")
+        self.assert_error("ResourceNotFoundException", not_found, self.c.describe_stream,
+                          StreamName="life")
 
 
 class ListingTest(Boto3Base):

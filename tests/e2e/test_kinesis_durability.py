@@ -7,7 +7,6 @@ Run: python3 tests/e2e/test_kinesis_durability.py
 
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -132,6 +131,24 @@ class DurabilityTest(KemuTestCase):
         out = self.c.put_record(StreamName="keep", Data=b"x", PartitionKey="k",
                                 ExplicitHashKey="1")
         self.assertEqual(out["ShardId"], "shardId-000000000001")
+
+
+
+class PendingTransitionTest(KemuTestCase):
+    """§5.1: a restart finishes pending status transitions at once."""
+
+    kemu_args = ("--status-delay-ms", "600000")
+
+    def test_restart_finishes_creating(self):
+        c = boto3_client(self.endpoint)
+        c.create_stream(StreamName="slow", ShardCount=2)
+        self.assertEqual(c.describe_stream(StreamName="slow")["StreamDescription"]
+                         ["StreamStatus"], "CREATING")
+        self.kemu.kill9()
+        self.kemu.start()
+        c = boto3_client(self.endpoint)
+        d = wait_active(c, "slow", timeout=5)
+        self.assertEqual(len(d["Shards"]), 2)
 
 
 if __name__ == "__main__":

@@ -413,8 +413,8 @@ class EnvelopeAndAuthTest(WireBase):
         self.assertEqual(r.cbor(), {"__type": "SerializationException"})
         self.assert_json_error(self.send("ListStreams", b""), 400,
                                {"__type": "SerializationException"})
-        for target in (PREFIX + "ListStream", PREFIX + "listStreams", "Kinesis_20131201.ListStreams",
-                       PREFIX + "DescribeStreamConsumerz"):
+        for target in (PREFIX + "ListStream", PREFIX + "listStreams",
+                       "Kinesis_20131201.ListStreams", PREFIX + "DescribeStreamConsumerz"):
             self.assert_json_error(self.send(target=target, body={}), 400,
                                    {"__type": "UnknownOperationException"})
         for method in ("GET", "PUT", "DELETE"):
@@ -714,7 +714,8 @@ class HttpTransportTest(WireBase):
             reply = None
             try:
                 while sent < size:
-                    r, w, _ = select.select([sock], [sock], [], max(0.0, deadline - time.monotonic()))
+                    left = max(0.0, deadline - time.monotonic())
+                    r, w, _ = select.select([sock], [sock], [], left)
                     if r:
                         break  # kemu answered early
                     self.assertLess(time.monotonic(), deadline, "kemu stalled reading the body")
