@@ -232,16 +232,19 @@ const phases = [
     key: 'putRecord', label: 'PutRecord requests/s', script: 'put_record.lua', conns: () => cfg.connPutRecord,
     env: () => ({ BENCH_STREAM: 'bench' }),
     value: (r) => (r.statuses['200'] || 0) / (r.duration_us / 1e6),
+    stored: (r) => r.statuses['200'] || 0,
   },
   {
     key: 'putRecords', label: 'PutRecords records/s (500/call)', script: 'put_records.lua', conns: () => cfg.connPutRecords,
     env: () => ({ BENCH_STREAM: 'bench' }),
     value: (r) => r.records_ok / (r.duration_us / 1e6),
+    stored: (r) => r.records_ok,
   },
   {
     key: 'getRecords', label: 'GetRecords records/s', script: 'get_records.lua', conns: () => cfg.connGetRecords,
     env: (ctx) => ({ BENCH_STREAM: 'bench-get', BENCH_SHARD: ctx.getShard, BENCH_LIMIT: String(cfg.getLimit) }),
     value: (r) => r.records / (r.duration_us / 1e6),
+    stored: () => 0,
   },
 ]
 
@@ -270,16 +273,21 @@ async function measure(server, res) {
     log(`${server.name}: streams ACTIVE (bench: ${s.Shards.length} shards, bench-get: ${g.Shards.length}); prefilling ${cfg.prefill} records`)
     const pf0 = Date.now()
     const refused = await prefill(proc.port, 'bench-get', cfg.prefill)
+    res.recordsStored = cfg.prefill
     if (refused) res.problems.push(`prefill: ${refused} records refused by PutRecords and resent`)
     log(`${server.name}: prefill done in ${Date.now() - pf0} ms`)
 
     for (const ph of phases) {
-      if (cfg.warmupSeconds > 0) await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
+      if (cfg.warmupSeconds > 0) {
+        const w = await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
+        res.recordsStored += ph.stored(w)
+      }
       const cpu0 = procCpuSeconds(proc.pid), all0 = machineBusySeconds()
       const r = await runWrk(proc.port, ph.script, ph.conns(), cfg.phaseSeconds, ph.env(ctx))
       r.serverCores = (procCpuSeconds(proc.pid) - cpu0) / (r.duration_us / 1e6)
       r.machineCores = (machineBusySeconds() - all0) / (r.duration_us / 1e6)
       r.value = ph.value(r)
+      res.recordsStored += ph.stored(r)
       res.phases[ph.key] = r
       const non200 = Object.entries(r.statuses).filter(([c]) => c !== '200')
       const se = Object.entries(r.socket_errors).filter(([, n]) => n > 0)
@@ -306,13 +314,17 @@ function fmt(v, digits = 0) {
   return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 }
 
+const perRecord = (r) => (r?.loadedRssMB && r.recordsStored ? ((r.loadedRssMB - r.idleRssMB) * 1048576) / r.recordsStored : undefined)
+
 function report(results, notes) {
   const k = results.kemu, l = results.kinesalite
   const rows = [
     ...phases.map((ph) => [ph.label, k?.phases[ph.key]?.value, l?.phases[ph.key]?.value, 0, 'higher is better']),
     ['start to ready, ms (median)', k?.startupMs, l?.startupMs, 1, 'lower is better'],
     ['idle RSS, MB', k?.idleRssMB, l?.idleRssMB, 1, 'lower is better'],
-    ['RSS after load, MB', k?.loadedRssMB, l?.loadedRssMB, 1, 'lower is better'],
+    ['RSS after load, MB', k?.loadedRssMB, l?.loadedRssMB, 1, 'holds every record put', true],
+    ['records held after load', k?.recordsStored, l?.recordsStored, 0, '', true],
+    ['RSS growth per record held, B', perRecord(k), perRecord(l), 0, 'lower is better'],
   ]
   const w = [34, 14, 14, 16]
   const line = (c) => c[0].padEnd(w[0]) + c[1].padStart(w[1]) + c[2].padStart(w[2]) + c[3].padStart(w[3]) + (c[4] ? '   ' + c[4] : '')
@@ -323,8 +335,8 @@ function report(results, notes) {
   out.push('')
   out.push(line(['figure', 'kemu', 'kinesalite', 'kemu/kinesalite', '']))
   out.push('-'.repeat(w.reduce((a, b) => a + b)))
-  for (const [label, kv, lv, d, note] of rows) {
-    const ratio = kv !== undefined && lv ? kv / lv : undefined
+  for (const [label, kv, lv, d, note, noRatio] of rows) {
+    const ratio = !noRatio && kv !== undefined && lv ? kv / lv : undefined
     out.push(line([label, fmt(kv, d), fmt(lv, d), ratio === undefined ? '-' : fmt(ratio, 2) + 'x', note]))
   }
   out.push('')

@@ -184,13 +184,13 @@ void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, Flow
                     std::to_string(i) + "]", "unknown metric '" + m + "'");
         }
     }
-    if (f->event_type.empty() && node.IsMap()) {
+    if (f->event_type.empty() && node.IsMap() && !node["event_type"]) {
         p.error(node, path + ".event_type", "is required");
     } else if (f->event_type == "batch") {
         p.error(node["event_type"], path + ".event_type",
                 "'batch' clashes with the /events/batch/{event_type} route; choose another name");
     }
-    if (f->lambda_source_path.empty() && node.IsMap()) {
+    if (f->lambda_source_path.empty() && node.IsMap() && !node["lambda_source_path"]) {
         p.error(node, path + ".lambda_source_path", "is required");
     }
 }

@@ -527,6 +527,10 @@ Result<void> Store::increase_retention(const StreamKey& key, int hours) {
                               std::to_string(s->retention_hours) +
                               " hours). Use DecreaseRetentionPeriod API.");
     }
+    // AWS: increasing the retention never revives data that already expired.
+    s->expired_before_ms =
+        std::max(s->expired_before_ms,
+                 im.clock.now_ms() - static_cast<int64_t>(s->retention_hours) * 3600'000);
     s->retention_hours = hours;
     im.persist(*s);
     return {};

@@ -9,6 +9,7 @@
 //            arrival ms (8, LE) · flags (1; bit 0: written encrypted) · key length (2, LE) ·
 //            partition key · data
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -71,7 +72,8 @@ struct Store::Impl {
 
     void notify(const StreamKey& k);
     bool retained(const Stream& s, int64_t arrival_ms, int64_t now) const {
-        return arrival_ms >= now - static_cast<int64_t>(s.retention_hours) * 3600'000;
+        return arrival_ms >= std::max(now - static_cast<int64_t>(s.retention_hours) * 3600'000,
+                                      s.expired_before_ms);
     }
     bool shard_expired(const Stream& s, const ShardMeta& sh, int64_t now) const {
         return sh.closed_ms && !retained(s, *sh.closed_ms, now);

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "core/encoding.h"
 #include "errors.h"
 #include "kinesis/store.h"
 #include "store_impl.h"
@@ -90,7 +91,8 @@ std::string make_iterator(const IteratorPos& p) {
     std::snprintf(ms, sizeof ms, "%014lld", static_cast<long long>(p.created_ms));
     std::string plain = std::string(ms) + "/" + p.key.account + "/" + p.key.region + "/" +
                         std::to_string(p.stream_id) + "/" + std::to_string(p.shard) + "/" +
-                        std::to_string(p.seq_ix) + "/" + p.key.name;
+                        std::to_string(p.seq_ix) + "/" + hex_encode(random_bytes(4)) + "/" +
+                        p.key.name;
     return seal_token(std::move(plain));
 }
 
@@ -105,7 +107,7 @@ std::optional<IteratorPos> parse_iterator(std::string_view token) {
     if (!plain) return std::nullopt;
     std::vector<std::string_view> f;
     std::string_view rest = *plain;
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < 7; ++i) {
         auto slash = rest.find('/');
         if (slash == std::string_view::npos) return std::nullopt;
         f.push_back(rest.substr(0, slash));
@@ -114,9 +116,10 @@ std::optional<IteratorPos> parse_iterator(std::string_view token) {
     f.push_back(rest);
     IteratorPos p;
     if (!parse_num(f[0], &p.created_ms) || !parse_num(f[3], &p.stream_id) ||
-        !parse_num(f[4], &p.shard) || !parse_num(f[5], &p.seq_ix) || f[6].empty())
+        !parse_num(f[4], &p.shard) || !parse_num(f[5], &p.seq_ix) || f[7].empty())
         return std::nullopt;
-    p.key = {std::string(f[1]), std::string(f[2]), std::string(f[6])};
+    // f[6] is a nonce: every GetRecords answers with a new token, even for the same position.
+    p.key = {std::string(f[1]), std::string(f[2]), std::string(f[7])};
     return p;
 }
 

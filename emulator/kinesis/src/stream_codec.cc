@@ -61,6 +61,7 @@ std::string to_json(const Stream& s) {
     j["mode"] = static_cast<int>(s.mode);
     j["created_ms"] = s.created_ms;
     j["retention_hours"] = s.retention_hours;
+    j["expired_before_ms"] = s.expired_before_ms;
     j["encrypted"] = s.encrypted;
     j["key_id"] = s.key_id;
     j["tags"] = s.tags;
@@ -95,6 +96,7 @@ void from_json(const std::string& text, Stream* s) {
     s->mode = static_cast<StreamMode>(j.at("mode").get<int>());
     s->created_ms = j.at("created_ms");
     s->retention_hours = j.at("retention_hours");
+    s->expired_before_ms = j.value("expired_before_ms", int64_t{0});
     s->encrypted = j.at("encrypted");
     s->key_id = j.at("key_id");
     s->tags = j.at("tags").get<std::map<std::string, std::string>>();

@@ -65,6 +65,9 @@ struct Stream {
     StreamMode mode = StreamMode::kProvisioned;
     int64_t created_ms = 0;
     int retention_hours = 24;
+    // Records that arrived before this had expired under an earlier, shorter retention; raising
+    // the retention does not bring them back (AWS).
+    int64_t expired_before_ms = 0;
     bool encrypted = false;
     std::string key_id;
     std::map<std::string, std::string> tags;

@@ -355,25 +355,38 @@ Result<std::optional<u128>> explicit_hash_key(const json::object& in) {
     return std::optional<u128>{*k};
 }
 
+// AWS looks the stream up before it judges a record's arguments; kemu checks only on the error
+// path, so the hot path does one lookup.
+AwsError after_lookup(Context& ctx, const StreamKey& key, AwsError e) {
+    auto d = ctx.store.describe_stream(key);
+    if (!d || (d->status != StreamStatus::kActive && d->status != StreamStatus::kUpdating)) {
+        return {AwsErrorCode::kResourceNotFound,
+                "Stream " + key.name + " under account " + key.account + " not found."};
+    }
+    return e;
+}
+
 Out put_record(Context& ctx, const json::object& in) {
     auto key = stream_key(ctx, in);
     if (!key) return key.error();
     auto ehk = explicit_hash_key(in);
-    if (!ehk) return ehk.error();
+    if (!ehk) return after_lookup(ctx, *key, ehk.error());
     if (auto seq = opt_string(in, "SequenceNumberForOrdering")) {
         auto p = decode_sequence(*seq);
         if (!p || p->record_secs * 1000 > ctx.clock.now_ms() + 1000) {
-            return make_error(AwsErrorCode::kInvalidArgument,
-                              "ExclusiveMinimumSequenceNumber " + *seq +
-                                  " used in PutRecord on stream " + key->name + " under account " +
-                                  key->account + " is invalid.");
+            return after_lookup(ctx, *key,
+                                {AwsErrorCode::kInvalidArgument,
+                                 "ExclusiveMinimumSequenceNumber " + *seq +
+                                     " used in PutRecord on stream " + key->name +
+                                     " under account " + key->account + " is invalid."});
         }
     }
     auto data = base64_decode(in.at("Data").as_string());
     std::string_view pk = in.at("PartitionKey").as_string();
     if (data->size() + pk.size() > (1u << 20)) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "The size of the record (data and partition key) exceeds 1 MiB.");
+        return after_lookup(ctx, *key,
+                            {AwsErrorCode::kInvalidArgument,
+                             "The size of the record (data and partition key) exceeds 1 MiB."});
     }
     auto r = ctx.store.put(*key, {pk, *ehk, *data});
     if (!r) return r.error();
@@ -399,14 +412,15 @@ Out put_records(Context& ctx, const json::object& in) {
     for (const auto& e : recs) {
         const auto& o = e.as_object();
         auto ehk = explicit_hash_key(o);
-        if (!ehk) return ehk.error();
+        if (!ehk) return after_lookup(ctx, *key, ehk.error());
         datas.push_back(*base64_decode(o.at("Data").as_string()));
         std::string_view pk = o.at("PartitionKey").as_string();
         total += datas.back().size() + pk.size();
         inputs.push_back({pk, *ehk, datas.back()});
     }
     if (total > (5u << 20)) {
-        return make_error(AwsErrorCode::kInvalidArgument, "Records size exceeds 5 MB limit");
+        return after_lookup(ctx, *key,
+                            {AwsErrorCode::kInvalidArgument, "Records size exceeds 5 MB limit"});
     }
     // The stream's existence is checked before any record is routed.
     auto r = ctx.store.put_batch(*key, inputs);

@@ -1,0 +1,330 @@
+// kemu.yaml parsing (spec/deploy.md §1): defaults, derived names, and errors that name the
+// file, line and dotted key.
+
+#include "core/config.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using kemu::Config;
+using kemu::ConfigError;
+using kemu::parse_config;
+
+namespace {
+
+const char* kMinimal =
+    "version: 1\n"
+    "event_flows:\n"
+    "  - event_type: orders\n"
+    "    lambda_source_path: ./src/orders\n";
+
+std::vector<std::string> texts(const std::vector<ConfigError>& errors) {
+    std::vector<std::string> out;
+    for (const auto& e : errors) out.push_back(e.to_string());
+    return out;
+}
+
+// The errors of `yaml` read as kemu.yaml; the config must stay untouched when there are any.
+std::vector<ConfigError> errors_of(const std::string& yaml) {
+    Config cfg;
+    cfg.project = "untouched";
+    auto errors = parse_config(yaml, "kemu.yaml", &cfg);
+    if (!errors.empty()) CHECK(cfg.project == "untouched");
+    return errors;
+}
+
+// One error, as to_string() prints it.
+std::string only_error(const std::string& yaml) {
+    auto errors = errors_of(yaml);
+    INFO(::Catch::Detail::stringify(texts(errors)));
+    REQUIRE(errors.size() == 1);
+    return errors[0].to_string();
+}
+
+}  // namespace
+
+TEST_CASE("a minimal file takes every documented default", "[core]") {
+    Config cfg;
+    auto errors = parse_config(kMinimal, "conf/kemu.yaml", &cfg);
+    INFO(::Catch::Detail::stringify(texts(errors)));
+    REQUIRE(errors.empty());
+    CHECK(cfg.file == "conf/kemu.yaml");
+    CHECK(cfg.base_dir == "conf");
+    CHECK(cfg.version == 1);
+    CHECK(cfg.project == "events-ingestion");
+    CHECK(cfg.environment == "dev");
+    CHECK(cfg.region.empty());
+    CHECK(cfg.api.stage_name == "v1");
+    CHECK(cfg.api.throttling_rate_limit == 10000);
+    CHECK(cfg.api.throttling_burst_limit == 5000);
+    CHECK(cfg.api.enable_access_logging);
+    CHECK_FALSE(cfg.api.api_key_required);
+    CHECK(cfg.api.cors_allowed_origins == std::vector<std::string>{"*"});
+    CHECK(cfg.api.manage_account_logging_role);
+    REQUIRE(cfg.event_flows.size() == 1);
+    const auto& f = cfg.event_flows[0];
+    CHECK(f.event_type == "orders");
+    CHECK(f.lambda_source_path == "./src/orders");
+    CHECK(f.shard_count == 1);
+    CHECK(f.retention_period == 24);
+    CHECK(f.lambda_handler == "handler.process_event");
+    CHECK(f.lambda_runtime == "python3.11");
+    CHECK(f.lambda_memory_size == 256);
+    CHECK(f.lambda_timeout == 30);
+    CHECK(f.batch_size == 100);
+    CHECK(f.batch_window_seconds == 5);
+    CHECK(f.dlq_enabled);
+    CHECK(f.max_retry_attempts == 3);
+    CHECK(f.shard_level_metrics.empty());
+    CHECK(f.starting_position == "LATEST");
+    CHECK(f.bisect_batch_on_function_error);
+    CHECK_FALSE(f.report_batch_item_failures);
+    CHECK(f.iterator_age_alarm_ms == 60000);
+    CHECK(f.line == 3);
+
+    Config bare;
+    REQUIRE(parse_config(kMinimal, "kemu.yaml", &bare).empty());
+    CHECK(bare.base_dir == ".");
+}
+
+TEST_CASE("derived names follow the Terraform module's", "[core]") {
+    Config cfg;
+    REQUIRE(parse_config("version: 1\n"
+                         "project: shop\n"
+                         "environment: prod-eu\n"
+                         "region: eu-west-1\n"
+                         "event_flows:\n"
+                         "  - event_type: page_view\n"
+                         "    lambda_source_path: src\n",
+                         "kemu.yaml", &cfg)
+                .empty());
+    CHECK(cfg.region == "eu-west-1");
+    const auto& f = cfg.event_flows.at(0);
+    CHECK(cfg.stream_name(f) == "prod-eu-page_view-stream");
+    CHECK(cfg.function_name(f) == "prod-eu-page_view-processor");
+    CHECK(cfg.dlq_name(f) == "prod-eu-page_view-dlq");
+    CHECK(cfg.kms_alias(f) == "alias/prod-eu-page_view-stream");
+    CHECK(cfg.api_name() == "prod-eu-shop");
+
+    Config dflt;
+    REQUIRE(parse_config(kMinimal, "kemu.yaml", &dflt).empty());
+    CHECK(dflt.stream_name(dflt.event_flows.at(0)) == "dev-orders-stream");
+    CHECK(dflt.api_name() == "dev-events-ingestion");
+}
+
+TEST_CASE("explicit values override the defaults", "[core]") {
+    Config cfg;
+    auto errors = parse_config("version: 1\n"
+                               "api:\n"
+                               "  stage_name: prod_1\n"
+                               "  throttling_rate_limit: 2.5\n"
+                               "  cors_allowed_origins: [\"https://example.com\"]\n"
+                               "  api_key_required: true\n"
+                               "event_flows:\n"
+                               "  - event_type: a\n"
+                               "    lambda_source_path: a\n"
+                               "    shard_count: 4\n"
+                               "    max_retry_attempts: -1\n"
+                               "    batch_window_seconds: 0\n"
+                               "    shard_level_metrics: [IncomingBytes, ALL]\n"
+                               "    starting_position: TRIM_HORIZON\n"
+                               "    dlq_enabled: false\n"
+                               "  - event_type: b\n"
+                               "    lambda_source_path: b\n",
+                               "kemu.yaml", &cfg);
+    INFO(::Catch::Detail::stringify(texts(errors)));
+    REQUIRE(errors.empty());
+    CHECK(cfg.api.stage_name == "prod_1");
+    CHECK(cfg.api.throttling_rate_limit == 2.5);
+    CHECK(cfg.api.cors_allowed_origins == std::vector<std::string>{"https://example.com"});
+    CHECK(cfg.api.api_key_required);
+    REQUIRE(cfg.event_flows.size() == 2);
+    const auto& a = cfg.event_flows[0];
+    CHECK(a.shard_count == 4);
+    CHECK(a.max_retry_attempts == -1);
+    CHECK(a.batch_window_seconds == 0);
+    CHECK(a.shard_level_metrics == std::vector<std::string>{"IncomingBytes", "ALL"});
+    CHECK(a.starting_position == "TRIM_HORIZON");
+    CHECK_FALSE(a.dlq_enabled);
+    CHECK(cfg.event_flows[1].event_type == "b");
+    CHECK(cfg.event_flows[1].line == 16);
+}
+
+TEST_CASE("an unknown key names the file, line and dotted key", "[core]") {
+    auto errors = errors_of("version: 1\n"
+                            "event_flows:\n"
+                            "  - event_type: orders\n"
+                            "    lambda_source_path: src\n"
+                            "    batchsize: 5\n");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].file == "kemu.yaml");
+    CHECK(errors[0].line == 5);
+    CHECK(errors[0].key == "event_flows[0].batchsize");
+    CHECK_THAT(errors[0].message, Catch::Matchers::StartsWith("unknown key"));
+    CHECK_THAT(errors[0].to_string(),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].batchsize: unknown key"));
+    CHECK_THAT(errors[0].message, Catch::Matchers::Contains("batch_size"));
+
+    CHECK_THAT(only_error("version: 1\n"
+                         "api:\n"
+                         "  stage: v2\n"
+                         "event_flows:\n"
+                         "  - event_type: orders\n"
+                         "    lambda_source_path: src\n"),
+               Catch::Matchers::StartsWith("kemu.yaml:3: api.stage: unknown key"));
+    CHECK_THAT(only_error("versoin: 1\n"
+                         "version: 1\n"
+                         "event_flows:\n"
+                         "  - event_type: orders\n"
+                         "    lambda_source_path: src\n"),
+               Catch::Matchers::StartsWith("kemu.yaml:1: versoin: unknown key"));
+}
+
+TEST_CASE("an out-of-range batch_size says the range and the value", "[core]") {
+    CHECK(only_error("version: 1\n"
+                     "event_flows:\n"
+                     "  - event_type: orders\n"
+                     "    lambda_source_path: src\n"
+                     "  - event_type: clicks\n"
+                     "    lambda_source_path: src\n"
+                     "    batch_size: 0\n") ==
+          "kemu.yaml:7: event_flows[1].batch_size: must be between 1 and 10000 (got 0)");
+    CHECK(only_error("version: 1\n"
+                     "event_flows:\n"
+                     "  - event_type: orders\n"
+                     "    lambda_source_path: src\n"
+                     "    batch_size: 10001\n") ==
+          "kemu.yaml:5: event_flows[0].batch_size: must be between 1 and 10000 (got 10001)");
+    CHECK(only_error("version: 1\n"
+                     "event_flows:\n"
+                     "  - event_type: orders\n"
+                     "    lambda_source_path: src\n"
+                     "    batch_size: many\n") ==
+          "kemu.yaml:5: event_flows[0].batch_size: must be an integer (got 'many')");
+}
+
+TEST_CASE("other documented ranges and patterns are enforced", "[core]") {
+    auto flow = [](const std::string& extra) {
+        return "version: 1\n"
+               "event_flows:\n"
+               "  - event_type: orders\n"
+               "    lambda_source_path: src\n"
+               "    " + extra + "\n";
+    };
+    CHECK_THAT(only_error(flow("retention_period: 23")),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].retention_period: "));
+    CHECK_THAT(only_error(flow("lambda_memory_size: 127")),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].lambda_memory_size: "));
+    CHECK_THAT(only_error(flow("lambda_timeout: 901")),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].lambda_timeout: "));
+    CHECK_THAT(only_error(flow("batch_window_seconds: 301")),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].batch_window_seconds: "));
+    CHECK_THAT(only_error(flow("max_retry_attempts: -2")),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].max_retry_attempts: "));
+    CHECK_THAT(only_error(flow("starting_position: EARLIEST")),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].starting_position: "));
+    CHECK_THAT(only_error(flow("shard_level_metrics: [IncomingBytes, Bogus]")),
+               Catch::Matchers::StartsWith(
+                   "kemu.yaml:5: event_flows[0].shard_level_metrics[1]: "));
+    CHECK_THAT(only_error(flow("dlq_enabled: maybe")),
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].dlq_enabled: "));
+    CHECK_THAT(only_error("version: 1\n"
+                         "environment: Dev\n"
+                         "event_flows:\n"
+                         "  - event_type: orders\n"
+                         "    lambda_source_path: src\n"),
+               Catch::Matchers::StartsWith("kemu.yaml:2: environment: "));
+    CHECK_THAT(only_error("version: 1\n"
+                         "api:\n"
+                         "  throttling_rate_limit: 0\n"
+                         "event_flows:\n"
+                         "  - event_type: orders\n"
+                         "    lambda_source_path: src\n"),
+               Catch::Matchers::StartsWith("kemu.yaml:3: api.throttling_rate_limit: "));
+    // (kemu also adds a second "event_type: is required" line here; only the first is asserted.)
+    auto bad_type = errors_of("version: 1\n"
+                              "event_flows:\n"
+                              "  - event_type: Orders\n"
+                              "    lambda_source_path: src\n");
+    REQUIRE_FALSE(bad_type.empty());
+    CHECK(bad_type[0].to_string() ==
+          "kemu.yaml:3: event_flows[0].event_type: must match ^[a-z0-9][a-z0-9_-]{0,62}$ (got "
+          "'Orders')");
+}
+
+TEST_CASE("event_type batch is refused because of the batch route", "[core]") {
+    auto e = only_error("version: 1\n"
+                        "event_flows:\n"
+                        "  - event_type: batch\n"
+                        "    lambda_source_path: src\n");
+    CHECK_THAT(e, Catch::Matchers::StartsWith("kemu.yaml:3: event_flows[0].event_type: "));
+    CHECK_THAT(e, Catch::Matchers::Contains("batch"));
+}
+
+TEST_CASE("a duplicate event_type is refused at its second use", "[core]") {
+    auto e = only_error("version: 1\n"
+                        "event_flows:\n"
+                        "  - event_type: orders\n"
+                        "    lambda_source_path: src\n"
+                        "  - event_type: orders\n"
+                        "    lambda_source_path: other\n");
+    CHECK(e == "kemu.yaml:5: event_flows[1].event_type: duplicate event_type 'orders'");
+}
+
+TEST_CASE("required keys are reported when missing", "[core]") {
+    CHECK(only_error("event_flows:\n"
+                     "  - event_type: orders\n"
+                     "    lambda_source_path: src\n") ==
+          "kemu.yaml:1: version: is required (write `version: 1`)");
+    CHECK_THAT(only_error("version: 2\n"
+                         "event_flows:\n"
+                         "  - event_type: orders\n"
+                         "    lambda_source_path: src\n"),
+               Catch::Matchers::StartsWith("kemu.yaml:1: version: unsupported version 2"));
+    CHECK_THAT(only_error("version: 1\n"),
+               Catch::Matchers::StartsWith("kemu.yaml:1: event_flows: is required"));
+    CHECK_THAT(only_error("version: 1\nevent_flows: []\n"),
+               Catch::Matchers::StartsWith("kemu.yaml:2: event_flows: "));
+    CHECK(only_error("version: 1\n"
+                     "event_flows:\n"
+                     "  - event_type: orders\n") ==
+          "kemu.yaml:3: event_flows[0].lambda_source_path: is required");
+    CHECK_FALSE(errors_of("").empty());
+}
+
+TEST_CASE("every error in a file is reported, not just the first", "[core]") {
+    auto errors = errors_of("version: 1\n"
+                            "colour: blue\n"
+                            "event_flows:\n"
+                            "  - event_type: orders\n"
+                            "    lambda_source_path: src\n"
+                            "    batch_size: 0\n"
+                            "    timeout: 3\n");
+    auto t = texts(errors);
+    INFO(::Catch::Detail::stringify(t));
+    REQUIRE(errors.size() == 3);
+    CHECK_THAT(t[0], Catch::Matchers::StartsWith("kemu.yaml:2: colour: unknown key"));
+    CHECK(t[1] == "kemu.yaml:6: event_flows[0].batch_size: must be between 1 and 10000 (got 0)");
+    CHECK_THAT(t[2], Catch::Matchers::StartsWith("kemu.yaml:7: event_flows[0].timeout: unknown key"));
+}
+
+TEST_CASE("invalid YAML is one error with its line", "[core]") {
+    auto errors = errors_of("version: 1\n"
+                            "event_flows:\n"
+                            "  - event_type: [orders\n"
+                            "    lambda_source_path: src\n");
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].file == "kemu.yaml");
+    CHECK(errors[0].line >= 3);
+    CHECK_THAT(errors[0].message, Catch::Matchers::StartsWith("not valid YAML"));
+    CHECK_THAT(errors[0].to_string(), Catch::Matchers::StartsWith("kemu.yaml:"));
+}
+
+TEST_CASE("an unreadable file is one error naming it", "[core]") {
+    Config cfg;
+    auto errors = kemu::load_config("/nonexistent/kemu.yaml", &cfg);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].to_string() == "/nonexistent/kemu.yaml: cannot read the file");
+}
