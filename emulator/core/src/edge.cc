@@ -229,10 +229,14 @@ struct EdgeServer::Impl {
                 net::post(timer_strand, [t] { t->cancel(); });
             }
             for (auto& [id, s] : sessions) {
-                if (!s.busy) {
-                    auto* stream = s.stream;
-                    net::post(stream->get_executor(), [stream] { stream->cancel(); });
-                }
+                if (s.busy) continue;
+                // Runs on the session's strand, where the session also runs; it may have ended
+                // by then, so look it up again: while it is registered its stream is alive.
+                net::post(s.stream->get_executor(), [this, id = id] {
+                    std::lock_guard again(sessions_mu);
+                    auto it = sessions.find(id);
+                    if (it != sessions.end() && !it->second.busy) it->second.stream->cancel();
+                });
             }
         });
     }
