@@ -66,19 +66,19 @@ TEST_CASE("start numbers of adjacent shards differ by the spec's constant", "[ki
 }
 
 TEST_CASE("invalid sequence numbers are refused as AWS refuses them", "[kinesis]") {
-    std::string zeros46(46, '0');
-    auto hex_to_dec = [](const std::string&) { return std::string(); };
-    (void)hex_to_dec;
     CHECK_FALSE(decode_sequence("abc"));
     CHECK_FALSE(decode_sequence(""));
-    // version 0 numbers decode (GetShardIterator answers 500 for them)
+    // Exactly 2^185 ("2" then 46 hex zeros) is invalid; version digit 3 is invalid; 2 is valid.
+    CHECK_FALSE(decode_sequence("49039857307708443467467104868809893875799651909875269632"));
+    CHECK_FALSE(decode_sequence("49039857307708443467467104868809893875799651909875269635"));
+    CHECK(decode_sequence("49039857307708443467467104868809893875799651909875269634"));
+    // Version-0 numbers decode (GetShardIterator answers 500 for them), with their shard index.
     auto v0 = decode_sequence("0");
     REQUIRE(v0);
     CHECK(v0->version == 0);
-    // Changing the version digit (last hex digit) to 3 makes it invalid: +1 in the last digit.
-    std::string s = encode_sequence({2, 1700000000, 0, 5, 1700000123});
-    auto p = decode_sequence(s);
-    REQUIRE(p);
+    auto v5 = decode_sequence("5");
+    REQUIRE(v5);
+    CHECK(v5->shard_index == 5);
 }
 
 TEST_CASE("shard ids parse leniently and print canonically", "[kinesis]") {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "../errors.h"
 #include "../token.h"
 #include "core/encoding.h"
 
@@ -347,11 +348,7 @@ Result<std::optional<u128>> explicit_hash_key(const json::object& in) {
     auto v = opt_string(in, "ExplicitHashKey");
     if (!v) return std::optional<u128>{};
     auto k = parse_u128(*v);
-    if (!k) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
-                          "[0, 2^128-1]. Specified value was " + *v);
-    }
+    if (!k) return errors::invalid_explicit_hash_key(*v);
     return std::optional<u128>{*k};
 }
 
