@@ -355,6 +355,21 @@ Limits Store::describe_limits(const std::string& account, const std::string& reg
 
 namespace {
 
+// UPDATING until the delay has passed, then `op` applies (at once with no delay).
+// REQUIRES: s.mu held exclusively.
+void schedule_update(Store::Impl& im, Stream& s, PendingOp op) {
+    s.pending = std::move(op);
+    s.status = StreamStatus::kUpdating;
+    int64_t now = im.clock.now_ms();
+    s.due_ms = now + im.options.update_delay_ms;
+    s.due_atomic = s.due_ms;
+    if (im.options.update_delay_ms <= 0) {
+        im.apply_due(s, now);
+    } else {
+        im.persist(s);
+    }
+}
+
 // Lookup, state and shard checks shared by SplitShard and MergeShards (spec §4.11, §4.12).
 Result<int> resolve_open_shard(const StreamKey& key, const Stream& s, int index) {
     if (index >= static_cast<int>(s.shards.size())) {
@@ -398,16 +413,7 @@ Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u1
                               " and less than the shard's EndingHashKey " +
                               u128_to_string(range.end) + ".");
     }
-    s->pending = {PendingOp::kSplit, *idx, 0, new_start, {}};
-    s->status = StreamStatus::kUpdating;
-    int64_t now = im.clock.now_ms();
-    s->due_ms = now + im.options.update_delay_ms;
-    s->due_atomic = s->due_ms;
-    if (im.options.update_delay_ms <= 0) {
-        im.apply_due(*s, now);
-    } else {
-        im.persist(*s);
-    }
+    schedule_update(im, *s, {PendingOp::kSplit, *idx, 0, new_start, {}});
     return {};
 }
 
@@ -435,16 +441,7 @@ Result<void> Store::merge_shards(const StreamKey& key, std::string_view shard,
                               errors::where(key) +
                               " are not an adjacent pair of shards eligible for merging");
     }
-    s->pending = {PendingOp::kMerge, *a, *b, 0, {}};
-    s->status = StreamStatus::kUpdating;
-    int64_t now = im.clock.now_ms();
-    s->due_ms = now + im.options.update_delay_ms;
-    s->due_atomic = s->due_ms;
-    if (im.options.update_delay_ms <= 0) {
-        im.apply_due(*s, now);
-    } else {
-        im.persist(*s);
-    }
+    schedule_update(im, *s, {PendingOp::kMerge, *a, *b, 0, {}});
     return {};
 }
 
@@ -481,16 +478,7 @@ Result<int> Store::update_shard_count(const StreamKey& key, int target) {
     if (target == open) return open;
     std::unique_lock lock(s->mu);
     if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
-    s->pending = {PendingOp::kShardCount, target, 0, 0, {}};
-    s->status = StreamStatus::kUpdating;
-    int64_t now = im.clock.now_ms();
-    s->due_ms = now + im.options.update_delay_ms;
-    s->due_atomic = s->due_ms;
-    if (im.options.update_delay_ms <= 0) {
-        im.apply_due(*s, now);
-    } else {
-        im.persist(*s);
-    }
+    schedule_update(im, *s, {PendingOp::kShardCount, target, 0, 0, {}});
     return open;
 }
 
@@ -605,16 +593,7 @@ Result<void> begin_update(Store::Impl& im, const StreamKey& key, PendingOp op) {
     if (!s) return stream_not_found(key);
     std::unique_lock lock(s->mu);
     if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
-    s->pending = std::move(op);
-    s->status = StreamStatus::kUpdating;
-    int64_t now = im.clock.now_ms();
-    s->due_ms = now + im.options.update_delay_ms;
-    s->due_atomic = s->due_ms;
-    if (im.options.update_delay_ms <= 0) {
-        im.apply_due(*s, now);
-    } else {
-        im.persist(*s);
-    }
+    schedule_update(im, *s, std::move(op));
     return {};
 }
 
