@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
+#include "apigw/front_door.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -122,7 +125,20 @@ int run_up(const UpOptions& o) {
     EdgeOptions eo;
     eo.host = o.host;
     eo.port = static_cast<uint16_t>(o.port);
-    EdgeServer edge(eo, {std::make_shared<KemuHandler>(),
+    // The API Gateway front door: settings from KEMU_APIGW_* (emulator/apigw/README.md).
+    apigw::FrontDoorOptions fo;
+    fo.account = o.account;
+    fo.region = o.region;
+    if (auto err = apigw::apply_settings(environ, &fo); !err.empty()) {
+        std::cerr << "kemu: " << err << "\n";
+        return 2;
+    }
+    if (cfg.api.api_key_required && fo.api_keys.empty()) {
+        fo.api_keys.push_back({apigw::default_api_key(cfg), true});
+    }
+    if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
+    auto front_door = apigw::make_front_door(store, clock, cfg, fo);
+    EdgeServer edge(eo, {std::make_shared<KemuHandler>(), front_door,
                          kinesis::make_api_handler(store, clock, {o.account, o.region})});
     if (auto err = edge.listen(); !err.empty()) {
         std::cerr << "kemu: " << err << "\n";
@@ -136,6 +152,12 @@ int run_up(const UpOptions& o) {
                         std::chrono::steady_clock::now() - started)
                         .count();
     std::printf("kemu listening on http://%s:%u\n", o.host.c_str(), edge.port());
+    std::printf("kemu api gateway: http://%s:%u/%s (or http://%s.execute-api.localhost:%u/%s)\n",
+                o.host.c_str(), edge.port(), cfg.api.stage_name.c_str(),
+                front_door->api_id().c_str(), edge.port(), cfg.api.stage_name.c_str());
+    if (cfg.api.api_key_required) {
+        for (const auto& k : fo.api_keys) std::printf("kemu api key: %s\n", k.value.c_str());
+    }
     std::fflush(stdout);
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();
