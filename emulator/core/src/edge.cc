@@ -9,6 +9,8 @@
 #include <atomic>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -65,19 +67,71 @@ struct EdgeServer::Impl {
     };
     std::unordered_map<uint64_t, SessionEntry> sessions;
 
+    // Scheduler tasks not yet run, so that stop() can run them early.
+    std::set<std::shared_ptr<net::steady_timer>> pending_tasks;  // guarded by sessions_mu
+    struct TaskScheduler final : Scheduler {
+        explicit TaskScheduler(Impl* i) : impl_(i) {}
+        void after(int64_t delay_ms, std::function<void(bool)> fn) override;
+        Impl* impl_;
+    };
+    TaskScheduler scheduler{this};
+
     Impl(EdgeOptions o, std::vector<std::shared_ptr<RequestHandler>> h)
         : options(std::move(o)), handlers(std::move(h)) {}
 
-    HttpResponse dispatch(const HttpRequest& req) {
+    HttpResponse dispatch(RequestHandler* h, const HttpRequest& req) {
         try {
-            for (auto& h : handlers) {
-                if (h->matches(req)) return h->handle(req);
-            }
-            return not_found(req);
+            if (!h) return not_found(req);
+            return h->handle(req);
         } catch (const std::exception& e) {
             log_error("edge", std::string("request failed: ") + e.what());
             return internal_failure();
         }
+    }
+
+    RequestHandler* find_handler(const HttpRequest& req) {
+        for (auto& h : handlers) {
+            if (h->matches(req)) return h.get();
+        }
+        return nullptr;
+    }
+
+    // One asynchronous answer. The session waits on `timer` only if the answer was not given
+    // before handle_async returned; `respond` then wakes it through the session's strand.
+    struct Pending {
+        explicit Pending(net::any_io_executor ex) : timer(std::move(ex)) {}
+        std::mutex mu;
+        std::optional<HttpResponse> out;
+        bool waiting = false;
+        net::steady_timer timer;
+    };
+
+    awaitable<HttpResponse> dispatch_async(RequestHandler* h, const HttpRequest& req) {
+        auto ex = co_await net::this_coro::executor;
+        auto p = std::make_shared<Pending>(ex);
+        auto respond = [p](HttpResponse r) {
+            std::lock_guard lock(p->mu);
+            if (p->out) return;  // answered already: a second call is a bug, but not a crash
+            p->out = std::move(r);
+            if (p->waiting) net::post(p->timer.get_executor(), [p] { p->timer.cancel(); });
+        };
+        try {
+            h->handle_async(req, respond);
+        } catch (const std::exception& e) {
+            log_error("edge", std::string("request failed: ") + e.what());
+            respond(internal_failure());
+        }
+        {
+            std::lock_guard lock(p->mu);
+            if (p->out) co_return std::move(*p->out);
+            p->waiting = true;
+            p->timer.expires_at(net::steady_timer::time_point::max());
+        }
+        // The cancel is posted to this strand, so it runs only after this wait has begun.
+        co_await p->timer.async_wait(kTuple);
+        std::lock_guard lock(p->mu);
+        if (p->out) co_return std::move(*p->out);
+        co_return internal_failure();
     }
 
     void set_busy(uint64_t id, bool busy) {
@@ -183,7 +237,14 @@ struct EdgeServer::Impl {
             req.remote_address = remote;
             bool keep_alive = msg.keep_alive();
 
-            HttpResponse out = dispatch(req);
+            RequestHandler* handler = find_handler(req);
+            // Not a conditional expression: GCC 12 miscompiles co_await inside `?:`.
+            HttpResponse out;
+            if (handler && handler->is_async()) {
+                out = co_await dispatch_async(handler, req);
+            } else {
+                out = dispatch(handler, req);
+            }
 
             http::response<http::string_body> res{static_cast<http::status>(out.status), 11};
             for (auto& h : out.headers) res.insert(h.name, h.value);
@@ -228,6 +289,9 @@ struct EdgeServer::Impl {
             for (auto& t : timers) {
                 net::post(timer_strand, [t] { t->cancel(); });
             }
+            for (auto& t : pending_tasks) {
+                net::post(t->get_executor(), [t] { t->cancel(); });
+            }
             for (auto& [id, s] : sessions) {
                 if (s.busy) continue;
                 // Runs on the session's strand, where the session also runs; it may have ended
@@ -241,6 +305,40 @@ struct EdgeServer::Impl {
         });
     }
 };
+
+void EdgeServer::Impl::TaskScheduler::after(int64_t delay_ms, std::function<void(bool)> fn) {
+    auto* impl = impl_;
+    auto timer = std::make_shared<net::steady_timer>(net::make_strand(impl->ioc));
+    {
+        std::lock_guard lock(impl->sessions_mu);
+        if (impl->stopping) {
+            net::post(impl->ioc, [fn = std::move(fn)] { fn(true); });
+            return;
+        }
+        impl->pending_tasks.insert(timer);
+        // Armed under the lock: stop() posts its cancel only after taking the lock, so the
+        // cancel always finds the wait in place.
+        timer->expires_after(std::chrono::milliseconds(delay_ms < 0 ? 0 : delay_ms));
+        // Runs on expiry and on cancel (shutdown) alike.
+        timer->async_wait([impl, timer, fn = std::move(fn)](beast::error_code ec) {
+            {
+                std::lock_guard again(impl->sessions_mu);
+                impl->pending_tasks.erase(timer);
+            }
+            try {
+                fn(ec == net::error::operation_aborted || impl->stopping);
+            } catch (const std::exception& e) {
+                log_error("edge", std::string("scheduled task failed: ") + e.what());
+            }
+        });
+    }
+}
+
+void EdgeServer::add_handler(std::shared_ptr<RequestHandler> handler) {
+    impl_->handlers.push_back(std::move(handler));
+}
+
+Scheduler& EdgeServer::scheduler() { return impl_->scheduler; }
 
 EdgeServer::EdgeServer(EdgeOptions options, std::vector<std::shared_ptr<RequestHandler>> handlers)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handlers))) {}

@@ -25,10 +25,17 @@ struct EdgeOptions {
 
 class EdgeServer {
 public:
-    EdgeServer(EdgeOptions options, std::vector<std::shared_ptr<RequestHandler>> handlers);
+    EdgeServer(EdgeOptions options, std::vector<std::shared_ptr<RequestHandler>> handlers = {});
     ~EdgeServer();
     EdgeServer(const EdgeServer&) = delete;
     EdgeServer& operator=(const EdgeServer&) = delete;
+
+    // Appends a handler after those given so far. REQUIRES: run() has not been called.
+    void add_handler(std::shared_ptr<RequestHandler> handler);
+
+    // Timers on the listener threads, for adapters that answer later (long polling). Tasks
+    // still pending when the server stops run at once.
+    Scheduler& scheduler();
 
     // Binds and listens. Returns an empty string on success, else one line saying why (e.g.
     // "cannot listen on 127.0.0.1:4566: Address already in use").

@@ -1,0 +1,28 @@
+#pragma once
+// The SQS API on the edge listener: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Action>`) and the
+// query protocol with XML responses, on any path (spec/sqs.md §1). ReceiveMessage long polls
+// without holding a thread: it waits on the store's wake-up and the edge's timers.
+
+#include <memory>
+#include <string>
+
+#include "core/http.h"
+#include "sqs/queue_store.h"
+
+namespace kemu::sqs {
+
+struct ApiOptions {
+    std::string account = "000000000000";
+    // How often a waiting long poll looks again for messages whose delay or visibility timeout
+    // ran out (sends wake it at once). Default: 100 ms.
+    int long_poll_recheck_ms = 100;
+};
+
+// True for SQS requests: an `AmazonSQS.` target, or an `Action=` form body or query string.
+bool is_sqs_request(const HttpRequest& req);
+
+// Claims exactly the requests is_sqs_request() accepts. Register before the Kinesis handler.
+std::shared_ptr<RequestHandler> make_api_handler(QueueStore& store, Scheduler& scheduler,
+                                                 ApiOptions options = {});
+
+}  // namespace kemu::sqs

@@ -1,0 +1,24 @@
+#pragma once
+// Query-protocol XML responses, rendered from the JSON protocol's output shape: maps and lists
+// are flattened as the 2012-11-05 model says (spec/sqs.md §1.4).
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace kemu::sqs::wire {
+
+inline constexpr std::string_view kXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
+
+// Escapes text for an XML element. Carriage returns become &#xD; so bodies survive XML's
+// line-end normalisation byte for byte.
+void xml_escape(std::string_view s, std::string& out);
+
+// <{action}Response><{action}Result>…</{action}Result><ResponseMetadata>…
+std::string xml_response(std::string_view action, const nlohmann::ordered_json& result,
+                         std::string_view request_id);
+
+std::string xml_error(std::string_view code, std::string_view message, bool sender_fault,
+                      std::string_view request_id);
+
+}  // namespace kemu::sqs::wire
