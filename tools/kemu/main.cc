@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     kemu::cli::UpOptions up;
-    auto* cmd_up = app.add_subcommand("up", "Serve the Kinesis API (and the topology of kemu.yaml) on one port");
+    auto* cmd_up = app.add_subcommand("up", "Serve the Kinesis and SQS APIs and the front door (and the topology of kemu.yaml) on one port");
     cmd_up->add_option("-c,--config", up.config, "Topology file (default: ./kemu.yaml when present)");
     cmd_up->add_option("--host", up.host, "Address to listen on")->capture_default_str();
     cmd_up->add_option("--port", up.port, "Port to listen on; 0 picks a free port")
@@ -34,6 +34,14 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     cmd_up->add_option("--shard-limit", up.account_shard_limit, "Open shards allowed per account and region")
         ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd_up->add_option("--sqs-purge-cooldown-ms", up.sqs_purge_cooldown_ms,
+                       "A second PurgeQueue on a queue this soon answers 403 PurgeQueueInProgress (AWS: 60000)")
+        ->check(CLI::Range(0, 3600000))
+        ->capture_default_str();
+    cmd_up->add_option("--sqs-delete-cooldown-ms", up.sqs_delete_cooldown_ms,
+                       "Recreating a queue this soon after DeleteQueue answers QueueDeletedRecently (AWS: 60000)")
+        ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
     cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))

@@ -15,6 +15,8 @@
 #include "core/log.h"
 #include "kinesis/api.h"
 #include "kinesis/store.h"
+#include "sqs/api.h"
+#include "sqs/queue_store.h"
 
 namespace kemu::cli {
 namespace {
@@ -30,7 +32,7 @@ public:
         r.set_header("Content-Type", "application/json");
         if (req.path() == "/_kemu/health" && (req.method == "GET" || req.method == "HEAD")) {
             r.body = std::string(R"({"status":"ok","version":")") + KEMU_VERSION +
-                     R"(","services":["kinesis"]})";
+                     R"(","services":["kinesis","sqs","apigw"]})";
             return r;
         }
         r.status = 404;
@@ -88,6 +90,24 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
     return true;
 }
 
+// Creates each flow's dead-letter queue as the Terraform module does (spec/deploy.md §2:
+// 14-day retention, SSE-SQS), or leaves an existing one and its messages as they are.
+bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
+    for (const auto& f : cfg.event_flows) {
+        if (!f.dlq_enabled) continue;
+        auto name = cfg.dlq_name(f);
+        if (queues.queue_exists(name)) continue;
+        auto r = queues.create_queue(
+            name, {{"MessageRetentionPeriod", "1209600"}, {"SqsManagedSseEnabled", "true"}}, {});
+        if (!r) {
+            std::cerr << "kemu: cannot create queue " << name << ": " << r.error().message << "\n";
+            return false;
+        }
+        log_info("topology", "queue " + name);
+    }
+    return true;
+}
+
 }  // namespace
 
 int run_up(const UpOptions& o) {
@@ -121,6 +141,19 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     if (!config_path.empty() && !apply_topology(cfg, store, o.account, o.region)) return 1;
+    sqs::QueueStoreOptions qo;
+    qo.account = o.account;
+    qo.region = o.region;
+    qo.purge_cooldown_ms = o.sqs_purge_cooldown_ms;
+    qo.delete_cooldown_ms = o.sqs_delete_cooldown_ms;
+    sqs::QueueStore queues(*db, clock, qo);
+    try {
+        queues.load();
+    } catch (const std::exception& e) {
+        std::cerr << "kemu: cannot load " << o.data_dir << ": " << e.what() << "\n";
+        return 1;
+    }
+    if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
 
     EdgeOptions eo;
     eo.host = o.host;
@@ -138,14 +171,17 @@ int run_up(const UpOptions& o) {
     }
     if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
-    EdgeServer edge(eo, {std::make_shared<KemuHandler>(), front_door,
-                         kinesis::make_api_handler(store, clock, {o.account, o.region})});
+    EdgeServer edge(eo, {std::make_shared<KemuHandler>(), front_door});
+    // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
+    edge.add_handler(sqs::make_api_handler(queues, edge.scheduler(), {o.account}));
+    edge.add_handler(kinesis::make_api_handler(store, clock, {o.account, o.region}));
     if (auto err = edge.listen(); !err.empty()) {
         std::cerr << "kemu: " << err << "\n";
         return 1;
     }
-    edge.every(60'000, [&store] {
+    edge.every(60'000, [&store, &queues] {
         store.trim_expired();
+        queues.trim_expired();
         return true;
     });
     auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(

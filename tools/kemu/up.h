@@ -17,6 +17,8 @@ struct UpOptions {
     std::string durability = "wal";
     int status_delay_ms = 0;
     int account_shard_limit = 500;
+    int sqs_purge_cooldown_ms = 60'000;  // AWS: one PurgeQueue per queue per 60 s
+    int sqs_delete_cooldown_ms = 0;      // AWS: 60 s before a deleted name can be reused
     std::string log_level = "info";
 };
 

@@ -519,7 +519,8 @@ private:
             }
             ojson entry;
             entry["Id"] = id;
-            for (auto& [k, v] : send_json(*s).items()) entry[k] = v;
+            auto fields = send_json(*s);  // items() does not keep a temporary alive
+            for (auto& [k, v] : fields.items()) entry[k] = v;
             ok.push_back(std::move(entry));
         }
         return Out{batch_result(std::move(ok), std::move(failed))};
