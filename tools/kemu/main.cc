@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "dlq.h"
 #include "up.h"
 
 int main(int argc, char** argv) {
@@ -51,6 +52,23 @@ int main(int argc, char** argv) {
     auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
     cmd_validate->add_option("-c,--config", validate_config, "Topology file")->capture_default_str();
 
+    kemu::cli::DlqOptions dlq;
+    auto* cmd_dlq = app.add_subcommand("dlq", "Look at the dead-letter queues of a running kemu");
+    cmd_dlq->require_subcommand(1);
+    auto dlq_common = [&dlq](CLI::App* c) {
+        c->add_option("--endpoint", dlq.endpoint, "Where kemu runs")->capture_default_str();
+        c->add_option("-c,--config", dlq.config, "Topology file (default: ./kemu.yaml when present)");
+        c->add_flag("--json", dlq.json, "Print JSON instead of text");
+    };
+    auto* cmd_dlq_count = cmd_dlq->add_subcommand("count", "Messages in each flow's DLQ (all queues without kemu.yaml)");
+    dlq_common(cmd_dlq_count);
+    auto* cmd_dlq_list = cmd_dlq->add_subcommand("list", "Print the failure records of one flow's DLQ, without receiving them");
+    dlq_common(cmd_dlq_list);
+    cmd_dlq_list->add_option("flow", dlq.flow, "Event type of kemu.yaml, or a queue name")->required();
+    cmd_dlq_list->add_option("--max", dlq.max, "At most this many messages")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -58,5 +76,7 @@ int main(int argc, char** argv) {
     }
     if (*cmd_up) return kemu::cli::run_up(up);
     if (*cmd_validate) return kemu::cli::run_validate(validate_config);
+    if (*cmd_dlq_count) return kemu::cli::run_dlq_count(dlq);
+    if (*cmd_dlq_list) return kemu::cli::run_dlq_list(dlq);
     return 0;
 }

@@ -1217,6 +1217,32 @@ Result<int64_t> QueueStore::cancel_move_task(const std::string& task_handle) {
     return it->second.moved;
 }
 
+Result<std::vector<ReceivedMessage>> QueueStore::peek(const std::string& name, size_t max) const {
+    auto qr = impl_->get(name);
+    if (!qr) return qr.error();
+    auto& q = **qr;
+    std::lock_guard ql(q.mu);
+    int64_t expiry = impl_->clock.now_ms() - q.retention_s * 1000;
+    std::vector<ReceivedMessage> out;
+    for (const auto& [seq, m] : q.messages) {
+        if (out.size() >= max) break;
+        if (m.sent_ms <= expiry) continue;
+        ReceivedMessage r;
+        r.message_id = m.message_id;
+        r.body = m.body;
+        r.md5_body = m.md5_body;
+        r.attributes = m.attributes;
+        r.sent_ms = m.sent_ms;
+        r.first_receive_ms = m.first_receive_ms;
+        r.receive_count = m.receive_count;
+        r.sender_id = m.sender_id;
+        r.trace_header = m.trace_header;
+        r.dead_letter_source_arn = m.dead_letter_source_arn;
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 size_t QueueStore::trim_expired() {
     std::vector<std::shared_ptr<Queue>> all;
     {

@@ -25,4 +25,10 @@ bool is_sqs_request(const HttpRequest& req);
 std::shared_ptr<RequestHandler> make_api_handler(QueueStore& store, Scheduler& scheduler,
                                                  ApiOptions options = {});
 
+// kemu's own operator endpoints for queues (not AWS's API), used by `kemu dlq`:
+//   GET /_kemu/sqs/queues                      {"queues":[{"name","visible","inflight","delayed"}]}
+//   GET /_kemu/sqs/queues/{name}/messages?max=N {"messages":[{"messageId","body","sentTimestamp",
+//                                                "receiveCount"}]}  (a peek: nothing is received)
+std::shared_ptr<RequestHandler> make_admin_handler(QueueStore& store);
+
 }  // namespace kemu::sqs

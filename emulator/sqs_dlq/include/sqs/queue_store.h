@@ -99,6 +99,10 @@ public:
                                                   int max_results) const;
     Result<int64_t> cancel_move_task(const std::string& task_handle);
 
+    // Up to `max` messages in send order, without receiving them: no receive count, no
+    // visibility change, no receipt handle. For operators (`kemu dlq list`), not an AWS call.
+    Result<std::vector<ReceivedMessage>> peek(const std::string& name, size_t max) const;
+
     // Drops messages older than their queue's retention period. Returns how many.
     size_t trim_expired();
 

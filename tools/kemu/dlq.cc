@@ -1,0 +1,167 @@
+#include "dlq.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "core/config.h"
+
+namespace kemu::cli {
+namespace {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using json = nlohmann::json;
+
+// GET path from http://host:port; nullopt (and a line on stderr) when kemu cannot be reached.
+std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
+                                                    const std::string& path) {
+    std::string rest = endpoint;
+    if (rest.starts_with("http://")) rest = rest.substr(7);
+    while (rest.ends_with('/')) rest.pop_back();
+    auto colon = rest.rfind(':');
+    std::string host = colon == std::string::npos ? rest : rest.substr(0, colon);
+    std::string port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
+    try {
+        net::io_context ioc;
+        net::ip::tcp::resolver resolver(ioc);
+        boost::beast::tcp_stream stream(ioc);
+        stream.expires_after(std::chrono::seconds(10));
+        stream.connect(resolver.resolve(host, port));
+        http::request<http::empty_body> req{http::verb::get, path, 11};
+        req.set(http::field::host, rest);
+        http::write(stream, req);
+        boost::beast::flat_buffer buffer;
+        http::response<http::string_body> res;
+        http::read(stream, buffer, res);
+        boost::beast::error_code ec;
+        stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+        return std::make_pair(static_cast<int>(res.result_int()), res.body());
+    } catch (const std::exception& e) {
+        std::cerr << "kemu: cannot reach kemu at " << endpoint << ": " << e.what()
+                  << " (is `kemu up` running? --endpoint sets the address)\n";
+        return std::nullopt;
+    }
+}
+
+std::optional<Config> load(const std::string& path) {
+    std::string p = path;
+    if (p.empty() && std::filesystem::exists("kemu.yaml")) p = "kemu.yaml";
+    if (p.empty()) return std::nullopt;
+    Config cfg;
+    auto errors = load_config(p, &cfg);
+    if (!errors.empty()) {
+        for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+        return std::nullopt;
+    }
+    return cfg;
+}
+
+std::string str(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end()) return "?";
+    return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// One failure record in a few readable lines; other bodies as they are.
+void print_record(int n, const json& msg) {
+    std::string body = msg.value("body", "");
+    auto j = json::parse(body, nullptr, false);
+    std::printf("#%d  message %s  (received %s times)\n", n, str(msg, "messageId").c_str(),
+                str(msg, "receiveCount").c_str());
+    if (j.is_discarded() || !j.is_object() || !j.contains("KinesisBatchInfo")) {
+        std::printf("    body: %s\n", body.c_str());
+        return;
+    }
+    const auto& rc = j.value("requestContext", json::object());
+    const auto& info = j["KinesisBatchInfo"];
+    std::printf("    %s  %s after %s attempts", str(j, "timestamp").c_str(),
+                str(rc, "condition").c_str(), str(rc, "approximateInvokeCount").c_str());
+    if (j.contains("responseContext")) {
+        const auto& resp = j["responseContext"];
+        auto err = resp.find("functionError");
+        std::printf(" (functionError: %s)",
+                    err == resp.end() || err->is_null() ? "null, partial batch failure"
+                                                        : err->get<std::string>().c_str());
+    }
+    std::printf("\n    %s records of %s, %s\n", str(info, "batchSize").c_str(),
+                str(info, "shardId").c_str(), str(info, "streamArn").c_str());
+    std::printf("    sequence %s .. %s\n", str(info, "startSequenceNumber").c_str(),
+                str(info, "endSequenceNumber").c_str());
+    std::printf("    arrived %s .. %s\n", str(info, "approximateArrivalOfFirstRecord").c_str(),
+                str(info, "approximateArrivalOfLastRecord").c_str());
+    std::printf("    request %s, function %s\n", str(rc, "requestId").c_str(),
+                str(rc, "functionArn").c_str());
+}
+
+}  // namespace
+
+int run_dlq_count(const DlqOptions& o) {
+    auto cfg = load(o.config);
+    auto res = http_get(o.endpoint, "/_kemu/sqs/queues");
+    if (!res) return 1;
+    auto j = json::parse(res->second, nullptr, false);
+    if (res->first != 200 || j.is_discarded()) {
+        std::cerr << "kemu: unexpected answer from " << o.endpoint << ": " << res->second << "\n";
+        return 1;
+    }
+    std::vector<std::string> wanted;
+    if (cfg) {
+        for (const auto& f : cfg->event_flows) {
+            if (f.dlq_enabled) wanted.push_back(cfg->dlq_name(f));
+        }
+    }
+    if (o.json) {
+        std::printf("%s\n", j.dump().c_str());
+        return 0;
+    }
+    std::printf("%-40s %8s %9s %8s\n", "QUEUE", "VISIBLE", "INFLIGHT", "DELAYED");
+    for (const auto& q : j["queues"]) {
+        auto name = q.value("name", "");
+        if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), name) == wanted.end())
+            continue;
+        std::printf("%-40s %8lld %9lld %8lld\n", name.c_str(), q.value("visible", 0LL),
+                    q.value("inflight", 0LL), q.value("delayed", 0LL));
+    }
+    return 0;
+}
+
+int run_dlq_list(const DlqOptions& o) {
+    std::string queue = o.flow;
+    if (auto cfg = load(o.config)) {
+        for (const auto& f : cfg->event_flows) {
+            if (f.event_type == o.flow) queue = cfg->dlq_name(f);
+        }
+    }
+    auto res = http_get(o.endpoint, "/_kemu/sqs/queues/" + queue + "/messages?max=" +
+                                        std::to_string(o.max));
+    if (!res) return 1;
+    if (res->first == 404) {
+        std::cerr << "kemu: no queue " << queue << " (give an event type of kemu.yaml or a queue name)\n";
+        return 2;
+    }
+    auto j = json::parse(res->second, nullptr, false);
+    if (res->first != 200 || j.is_discarded()) {
+        std::cerr << "kemu: unexpected answer from " << o.endpoint << ": " << res->second << "\n";
+        return 1;
+    }
+    const auto& msgs = j["messages"];
+    if (o.json) {
+        for (const auto& m : msgs) std::printf("%s\n", m.dump().c_str());
+        return 0;
+    }
+    std::printf("%s: %zu message%s%s\n", queue.c_str(), msgs.size(), msgs.size() == 1 ? "" : "s",
+                static_cast<int>(msgs.size()) >= o.max ? " (more may follow; --max)" : "");
+    int n = 0;
+    for (const auto& m : msgs) print_record(++n, m);
+    return 0;
+}
+
+}  // namespace kemu::cli
