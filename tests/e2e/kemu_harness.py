@@ -254,6 +254,17 @@ def boto3_client(endpoint, region=REGION, access_key="test"):
     return session.client("kinesis", endpoint_url=endpoint, config=cfg)
 
 
+def sqs_client(endpoint, region=REGION, access_key="test", read_timeout=30):
+    """boto3 SQS client: JSON 1.0 under boto3 1.43, query/XML under Debian's boto3 1.26.
+    read_timeout must exceed any WaitTimeSeconds a test uses."""
+    import boto3
+    from botocore.config import Config
+    session = boto3.session.Session(aws_access_key_id=access_key,
+                                    aws_secret_access_key="test", region_name=region)
+    cfg = Config(retries={"total_max_attempts": 1}, connect_timeout=5,
+                 read_timeout=read_timeout)
+    return session.client("sqs", endpoint_url=endpoint, config=cfg)
+
 def wait_active(client, name, timeout=10.0):
     def active():
         d = client.describe_stream(StreamName=name)["StreamDescription"]
