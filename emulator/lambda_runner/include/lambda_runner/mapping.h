@@ -1,0 +1,79 @@
+#pragma once
+// The Kinesis event source mapping of one function: one lane per shard and parallelization
+// slot, each a thread that batches records (size, window, 6 MB), invokes the function and
+// applies AWS's failure rules (spec/lambda.md §2.3–2.6): blocking retries with back-off,
+// bisection, record age, partial batch responses, on-failure records to the DLQ. Checkpoints
+// persist in the `meta` column family; parents are finished before their children.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/db.h"
+#include "kinesis/store.h"
+#include "lambda_runner/invoker.h"
+#include "lambda_runner/metrics.h"
+#include "sqs/dead_letter_sink.h"
+
+namespace kemu::lambda {
+
+struct MappingConfig {
+    kinesis::StreamKey stream;
+    std::string stream_arn;
+    std::string function_name;
+    std::string function_arn;
+    std::string role_arn;  // invokeIdentityArn
+    int batch_size = 100;                 // 1..10000
+    int batch_window_seconds = 0;         // 0..300
+    kinesis::IteratorType starting_position = kinesis::IteratorType::kLatest;
+    std::optional<int64_t> starting_timestamp_ms;  // AT_TIMESTAMP
+    int max_retry_attempts = -1;          // -1 = until the records expire
+    int max_record_age_seconds = -1;      // -1 = no limit
+    bool bisect_on_error = false;
+    int parallelization_factor = 1;       // 1..10
+    bool report_batch_item_failures = false;
+    std::string on_failure_queue;         // the DLQ's name; empty: discarded records vanish
+    // Back-off between retries of a failing batch (AWS undocumented; spec §2.5 rule 4).
+    int64_t backoff_initial_ms = 1000;
+    int64_t backoff_max_ms = 60'000;
+    int64_t idle_poll_ms = 1000;  // how often an idle shard is polled besides append wake-ups
+};
+
+// Sleeps that a stop can cut short; tests advance a ManualClock instead.
+class Sleeper {
+public:
+    virtual ~Sleeper() = default;
+    // Returns false when the runner is stopping.
+    virtual bool sleep_ms(int64_t ms) = 0;
+};
+
+struct MappingDeps {
+    kinesis::Reader& reader;
+    Invoker& invoker;
+    sqs::DeadLetterSink* dead_letters;  // null: no on-failure destination
+    Db& db;                             // checkpoints
+    const Clock& clock;
+    FunctionMetrics& metrics;
+};
+
+class Mapping {
+public:
+    Mapping(MappingConfig config, MappingDeps deps);
+    ~Mapping();  // stops
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
+
+    void start();
+    // Lets in-flight invocations finish (bounded by their timeout), then returns.
+    void stop();
+    const MappingConfig& config() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kemu::lambda

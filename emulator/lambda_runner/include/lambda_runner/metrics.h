@@ -1,0 +1,64 @@
+#pragma once
+// Counters the runner keeps per function, named as CloudWatch names them (spec/lambda.md §5).
+// Lock-free; read with snapshot().
+
+#include <atomic>
+#include <cstdint>
+
+namespace kemu::lambda {
+
+struct FunctionMetricsSnapshot {
+    int64_t invocations = 0;
+    int64_t errors = 0;
+    int64_t throttles = 0;
+    int64_t duration_ms_sum = 0;
+    int64_t duration_ms_max = 0;
+    int64_t concurrent_executions = 0;      // now
+    int64_t concurrent_executions_max = 0;  // since start
+    int64_t iterator_age_ms = 0;            // the last invocation's
+    int64_t iterator_age_ms_max = 0;
+    int64_t dlq_messages = 0;               // on-failure records delivered
+    int64_t dlq_failures = 0;               // on-failure deliveries that failed
+    int64_t cold_starts = 0;
+};
+
+class FunctionMetrics {
+public:
+    std::atomic<int64_t> invocations{0};
+    std::atomic<int64_t> errors{0};
+    std::atomic<int64_t> throttles{0};
+    std::atomic<int64_t> duration_ms_sum{0};
+    std::atomic<int64_t> duration_ms_max{0};
+    std::atomic<int64_t> concurrent{0};
+    std::atomic<int64_t> concurrent_max{0};
+    std::atomic<int64_t> iterator_age_ms{0};
+    std::atomic<int64_t> iterator_age_ms_max{0};
+    std::atomic<int64_t> dlq_messages{0};
+    std::atomic<int64_t> dlq_failures{0};
+    std::atomic<int64_t> cold_starts{0};
+
+    static void raise_max(std::atomic<int64_t>& a, int64_t v) {
+        int64_t cur = a.load(std::memory_order_relaxed);
+        while (v > cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+        }
+    }
+
+    FunctionMetricsSnapshot snapshot() const {
+        FunctionMetricsSnapshot s;
+        s.invocations = invocations.load();
+        s.errors = errors.load();
+        s.throttles = throttles.load();
+        s.duration_ms_sum = duration_ms_sum.load();
+        s.duration_ms_max = duration_ms_max.load();
+        s.concurrent_executions = concurrent.load();
+        s.concurrent_executions_max = concurrent_max.load();
+        s.iterator_age_ms = iterator_age_ms.load();
+        s.iterator_age_ms_max = iterator_age_ms_max.load();
+        s.dlq_messages = dlq_messages.load();
+        s.dlq_failures = dlq_failures.load();
+        s.cold_starts = cold_starts.load();
+        return s;
+    }
+};
+
+}  // namespace kemu::lambda

@@ -1,0 +1,38 @@
+#include "checkpoints.h"
+
+#include <stdexcept>
+
+namespace kemu::lambda {
+
+std::optional<std::string> Checkpoints::read(const std::string& key) const {
+    std::string value;
+    auto s = db_.raw()->Get({}, db_.meta(), prefix_ + key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) throw std::runtime_error("lambda: cannot read checkpoint: " + s.ToString());
+    return value;
+}
+
+void Checkpoints::write(const std::string& key, const std::string& value) {
+    auto s = db_.raw()->Put(db_.write_options(), db_.meta(), prefix_ + key, value);
+    if (!s.ok()) throw std::runtime_error("lambda: cannot write checkpoint: " + s.ToString());
+}
+
+std::optional<std::string> Checkpoints::get(const std::string& shard, int lane) const {
+    return read("cp/" + shard + "/" + std::to_string(lane));
+}
+
+void Checkpoints::set(const std::string& shard, int lane, const std::string& sequence) {
+    write("cp/" + shard + "/" + std::to_string(lane), sequence);
+}
+
+bool Checkpoints::done(const std::string& shard) const { return read("done/" + shard).has_value(); }
+
+void Checkpoints::set_done(const std::string& shard) { write("done/" + shard, "1"); }
+
+int64_t Checkpoints::start_ms(int64_t now_ms) {
+    if (auto v = read("start")) return std::stoll(*v);
+    write("start", std::to_string(now_ms));
+    return now_ms;
+}
+
+}  // namespace kemu::lambda

@@ -1,0 +1,603 @@
+// One lane of the event source mapping, driven by hand: a fake reader, a scripted invoker,
+// a recording dead-letter sink and a ManualClock whose sleeps advance time. Expectations are
+// spec/lambda.md §1–3 (the rule numbers are §2.5's).
+
+#include "lane.h"
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/db.h"
+#include "support/result_printer.h"
+
+using namespace kemu;
+using namespace kemu::lambda;
+using json = nlohmann::json;
+
+namespace {
+
+std::string seq(int n) {
+    std::string s = std::to_string(n);
+    return "4960" + std::string(52 - s.size(), '0') + s;
+}
+
+// One stream; shards hold records in order; iterators are "shard|position".
+class FakeReader final : public kinesis::Reader {
+public:
+    struct Shard {
+        std::vector<kinesis::Record> records;
+        bool closed = false;
+    };
+    std::map<std::string, Shard> shards_by_id;
+
+    void add(const std::string& shard, int n, int64_t arrival_ms, std::string pk = "pk",
+             std::string data = "d") {
+        shards_by_id[shard].records.push_back({seq(n), arrival_ms, std::move(pk), std::move(data), false});
+    }
+
+    Result<std::vector<kinesis::ShardDesc>> shards(const kinesis::StreamKey&) override {
+        std::vector<kinesis::ShardDesc> out;
+        return out;
+    }
+    Result<std::string> get_shard_iterator(const kinesis::StreamKey&, std::string_view shard,
+                                           const kinesis::IteratorStart& start) override {
+        auto& s = shards_by_id[std::string(shard)];
+        size_t pos = 0;
+        switch (start.type) {
+            case kinesis::IteratorType::kTrimHorizon: pos = 0; break;
+            case kinesis::IteratorType::kLatest: pos = s.records.size(); break;
+            case kinesis::IteratorType::kAfterSequenceNumber:
+                while (pos < s.records.size() && s.records[pos].sequence_number <= *start.sequence_number) ++pos;
+                break;
+            case kinesis::IteratorType::kAtSequenceNumber:
+                while (pos < s.records.size() && s.records[pos].sequence_number < *start.sequence_number) ++pos;
+                break;
+            case kinesis::IteratorType::kAtTimestamp:
+                while (pos < s.records.size() && s.records[pos].arrival_ms < *start.timestamp_ms) ++pos;
+                break;
+        }
+        return std::string(shard) + "|" + std::to_string(pos);
+    }
+    Result<kinesis::ReadBatch> get_records(std::string_view iterator, int limit) override {
+        ++reads;
+        auto bar = iterator.find('|');
+        std::string shard(iterator.substr(0, bar));
+        size_t pos = std::stoul(std::string(iterator.substr(bar + 1)));
+        auto& s = shards_by_id[shard];
+        kinesis::ReadBatch b;
+        while (pos < s.records.size() && static_cast<int>(b.records.size()) < limit) b.records.push_back(s.records[pos++]);
+        if (!(s.closed && pos >= s.records.size())) b.next_iterator = shard + "|" + std::to_string(pos);
+        return b;
+    }
+    uint64_t subscribe_to_appends(const kinesis::StreamKey&, std::function<void()>) override { return 1; }
+    void unsubscribe_from_appends(uint64_t) override {}
+    int reads = 0;
+};
+
+// Answers each invocation with the next scripted result (the last one repeats), recording
+// the events.
+class ScriptedInvoker final : public Invoker {
+public:
+    std::vector<std::function<InvokeResult(const json&)>> script;
+    std::vector<json> events;
+    InvokeResult invoke(const std::string& event) override {
+        auto j = json::parse(event);
+        events.push_back(j);
+        size_t i = std::min(events.size() - 1, script.size() - 1);
+        auto r = script.empty() ? InvokeResult{} : script[i](j);
+        if (r.status != InvokeResult::Status::kThrottled && r.request_id.empty())
+            r.request_id = "req-" + std::to_string(events.size());
+        return r;
+    }
+    // Sequence numbers of each invocation's records, as ints.
+    std::vector<std::vector<int>> batches() const {
+        std::vector<std::vector<int>> out;
+        for (const auto& e : events) {
+            std::vector<int> b;
+            for (const auto& r : e["Records"]) b.push_back(std::stoi(r["kinesis"]["sequenceNumber"].get<std::string>().substr(4)));
+            out.push_back(b);
+        }
+        return out;
+    }
+};
+
+InvokeResult ok(std::string payload = "null") { return {InvokeResult::Status::kOk, std::move(payload), "", "", 1000}; }
+InvokeResult error() {
+    return {InvokeResult::Status::kFunctionError,
+            R"({"errorMessage":"boom","errorType":"ValueError","requestId":"x","stackTrace":[]})",
+            "ValueError", "", 1000};
+}
+InvokeResult throttled() { return {InvokeResult::Status::kThrottled, "", "", "", 0}; }
+
+class RecordingDeadLetterSink final : public sqs::DeadLetterSink {
+public:
+    std::vector<sqs::FailureRecord> records;
+    Result<void> send(const sqs::FailureRecord& r) override {
+        records.push_back(r);
+        return {};
+    }
+};
+
+class ClockSleeper final : public Sleeper {
+public:
+    explicit ClockSleeper(ManualClock& c) : clock(c) {}
+    bool sleep_ms(int64_t ms) override {
+        slept.push_back(ms);
+        clock.advance_ms(ms);
+        return true;
+    }
+    ManualClock& clock;
+    std::vector<int64_t> slept;
+};
+
+struct Fixture {
+    ManualClock clock{1'718'031'245'512};
+    std::unique_ptr<Db> db;
+    FakeReader reader;
+    ScriptedInvoker invoker;
+    RecordingDeadLetterSink dlq;
+    FunctionMetrics metrics;
+    ClockSleeper sleeper{clock};
+    MappingConfig config;
+    std::unique_ptr<Checkpoints> checkpoints;
+
+    Fixture() {
+        DbOptions o;
+        o.in_memory = true;
+        std::string error;
+        db = Db::open(o, &error);
+        REQUIRE(db);
+        config.stream = {"111122223333", "eu-west-1", "events-order_created"};
+        config.stream_arn = "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created";
+        config.function_name = "order-processor";
+        config.function_arn = "arn:aws:lambda:eu-west-1:111122223333:function:order-processor";
+        config.role_arn = "arn:aws:iam::111122223333:role/order-processor-role";
+        config.starting_position = kinesis::IteratorType::kTrimHorizon;
+        config.on_failure_queue = "dlq";
+        checkpoints = std::make_unique<Checkpoints>(*db, config.function_name);
+    }
+
+    MappingDeps deps() { return {reader, invoker, &dlq, *db, clock, metrics}; }
+
+    Lane lane(const std::string& shard = "shardId-000000000002", int index = 0) {
+        return Lane(config, deps(), *checkpoints, sleeper, shard, index);
+    }
+
+    // Fills and processes until nothing is pending.
+    void drain(Lane& l) {
+        for (int i = 0; i < 1000; ++i) {
+            REQUIRE(l.fill());
+            if (l.pending() == 0) return;
+            if (!l.batch_ready()) clock.advance_ms(1000);
+            else REQUIRE(l.process_batch());
+        }
+        FAIL("lane did not drain");
+    }
+
+    std::optional<std::string> cp(const std::string& shard = "shardId-000000000002", int lane = 0) {
+        return checkpoints->get(shard, lane);
+    }
+};
+
+const std::string kShard = "shardId-000000000002";
+
+}  // namespace
+
+TEST_CASE("the event carries every field of §1.2 in AWS's order", "[lambda]") {
+    Fixture f;
+    f.reader.add(kShard, 1, 1'718'031'245'512, "order-7781", R"({"type":"order_created","id":7781,"qty":2})");
+    f.reader.add(kShard, 2, 1'718'031'246'040, "order-\"7782\"", "x");
+    f.invoker.script = {[](const json&) { return ok(); }};
+    auto l = f.lane();
+    f.drain(l);
+    REQUIRE(f.invoker.events.size() == 1);
+    const auto& e = f.invoker.events[0];
+    REQUIRE(e.size() == 1);
+    const auto& r = e["Records"][0];
+    CHECK(r["kinesis"]["kinesisSchemaVersion"] == "1.0");
+    CHECK(r["kinesis"]["partitionKey"] == "order-7781");
+    CHECK(r["kinesis"]["sequenceNumber"] == seq(1));
+    CHECK(r["kinesis"]["data"] == "eyJ0eXBlIjoib3JkZXJfY3JlYXRlZCIsImlkIjo3NzgxLCJxdHkiOjJ9");
+    CHECK(r["kinesis"]["approximateArrivalTimestamp"].is_number_float());
+    CHECK(r["kinesis"]["approximateArrivalTimestamp"].get<double>() == Approx(1718031245.512));
+    CHECK(r["eventSource"] == "aws:kinesis");
+    CHECK(r["eventVersion"] == "1.0");
+    CHECK(r["eventID"] == kShard + ":" + seq(1));
+    CHECK(r["eventName"] == "aws:kinesis:record");
+    CHECK(r["invokeIdentityArn"] == "arn:aws:iam::111122223333:role/order-processor-role");
+    CHECK(r["awsRegion"] == "eu-west-1");
+    CHECK(r["eventSourceARN"] == "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created");
+    CHECK(e["Records"][1]["kinesis"]["partitionKey"] == "order-\"7782\"");
+    CHECK(e["Records"][1]["kinesis"]["approximateArrivalTimestamp"].get<double>() == Approx(1718031246.04));
+    // Key order as AWS writes it.
+    auto text = r.dump();
+    CHECK(text.find("kinesisSchemaVersion") < text.find("partitionKey"));
+    CHECK(f.cp() == seq(2));
+}
+
+TEST_CASE("arrival timestamps are seconds with millisecond resolution", "[lambda]") {
+    CHECK(arrival_seconds(1'718'031'245'512) == "1718031245.512");
+    CHECK(arrival_seconds(1'718'031'246'040) == "1718031246.04");
+    CHECK(arrival_seconds(1'718'031'246'000) == "1718031246.0");
+}
+
+TEST_CASE("a batch holds at most BatchSize records, in shard order", "[lambda]") {
+    Fixture f;
+    f.config.batch_size = 3;
+    for (int i = 1; i <= 7; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    f.invoker.script = {[](const json&) { return ok(); }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{1, 2, 3}, {4, 5, 6}, {7}});
+}
+
+TEST_CASE("the batching window holds a partial batch until it runs out", "[lambda]") {
+    Fixture f;
+    f.config.batch_size = 10;
+    f.config.batch_window_seconds = 5;
+    auto l = f.lane();
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    REQUIRE(l.fill());
+    CHECK_FALSE(l.batch_ready());
+    f.clock.advance_ms(4'999);
+    CHECK_FALSE(l.batch_ready());
+    f.reader.add(kShard, 2, f.clock.now_ms());
+    REQUIRE(l.fill());
+    f.clock.advance_ms(1);
+    CHECK(l.batch_ready());
+    f.invoker.script = {[](const json&) { return ok(); }};
+    REQUIRE(l.process_batch());
+    // The next window starts when the invocation completes.
+    f.reader.add(kShard, 3, f.clock.now_ms());
+    REQUIRE(l.fill());
+    CHECK_FALSE(l.batch_ready());
+    CHECK(l.window_deadline() == f.clock.now_ms() + 5'000);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{1, 2}});
+}
+
+TEST_CASE("with window 0 a single record is sent at once", "[lambda]") {
+    Fixture f;
+    f.config.batch_size = 100;
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    auto l = f.lane();
+    REQUIRE(l.fill());
+    CHECK(l.batch_ready());
+}
+
+TEST_CASE("a batch stops short of 6 MB of event JSON", "[lambda]") {
+    Fixture f;
+    f.config.batch_size = 100;
+    std::string data(1'000'000, 'x');  // ~1.33 MB once base64'd
+    for (int i = 1; i <= 6; ++i) f.reader.add(kShard, i, f.clock.now_ms(), "pk", data);
+    f.invoker.script = {[](const json&) { return ok(); }};
+    auto l = f.lane();
+    f.drain(l);
+    auto b = f.invoker.batches();
+    REQUIRE(b.size() == 2);
+    CHECK(b[0] == std::vector<int>{1, 2, 3, 4});
+    CHECK(b[1] == std::vector<int>{5, 6});
+    for (const auto& e : f.invoker.events) CHECK(e.dump().size() <= kMaxPayloadBytes);
+}
+
+TEST_CASE("MaximumRetryAttempts N means N+1 invocations, then an on-failure record (rule 3)",
+          "[lambda]") {
+    for (int n : {0, 1, 2, 3}) {
+        Fixture f;
+        f.config.max_retry_attempts = n;
+        f.reader.add(kShard, 1, f.clock.now_ms());
+        f.reader.add(kShard, 2, f.clock.now_ms() + 528);
+        f.reader.add(kShard, 3, f.clock.now_ms() + 600);
+        f.invoker.script = {[](const json& e) { return e["Records"].size() == 2 ? error() : ok(); }};
+        f.config.batch_size = 2;
+        auto l = f.lane();
+        f.drain(l);
+        INFO("MaximumRetryAttempts " << n);
+        CHECK(f.invoker.events.size() == static_cast<size_t>(n + 1) + 1);
+        REQUIRE(f.dlq.records.size() == 1);
+        const auto& r = f.dlq.records[0];
+        CHECK(r.condition == sqs::FailureCondition::kRetryAttemptsExhausted);
+        CHECK(r.approximate_invoke_count == n + 1);
+        CHECK(r.function_error == "Unhandled");
+        CHECK(r.request_id == "req-" + std::to_string(n + 1));
+        CHECK(r.start_sequence_number == seq(1));
+        CHECK(r.end_sequence_number == seq(2));
+        CHECK(r.batch_size == 2);
+        CHECK(r.first_arrival_ms == 1'718'031'245'512);
+        CHECK(r.last_arrival_ms == 1'718'031'246'040);
+        CHECK(r.shard_id == kShard);
+        CHECK(r.stream_arn == f.config.stream_arn);
+        CHECK(r.queue_name == "dlq");
+        // The shard moves on past the discarded batch.
+        CHECK(f.invoker.batches().back() == std::vector<int>{3});
+        CHECK(f.cp() == seq(3));
+        CHECK(f.metrics.errors == n + 1);
+        CHECK(f.metrics.invocations == n + 2);
+    }
+}
+
+TEST_CASE("a failing batch blocks its shard: nothing later is delivered meanwhile (rule 1)",
+          "[lambda]") {
+    Fixture f;
+    f.config.max_retry_attempts = 2;
+    f.config.batch_size = 1;
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    f.reader.add(kShard, 2, f.clock.now_ms());
+    f.invoker.script = {[](const json& e) {
+        return e["Records"][0]["kinesis"]["sequenceNumber"] == seq(1) ? error() : ok();
+    }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{1}, {1}, {1}, {2}});
+}
+
+TEST_CASE("retries back off 1 s, doubling, capped at 60 s (rule 4)", "[lambda]") {
+    Fixture f;
+    f.config.max_retry_attempts = 8;
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    f.invoker.script = {[](const json&) { return error(); }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.sleeper.slept == std::vector<int64_t>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000});
+}
+
+TEST_CASE("throttles retry without consuming attempts (rule 2)", "[lambda]") {
+    Fixture f;
+    f.config.max_retry_attempts = 0;
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    int calls = 0;
+    f.invoker.script = {[&](const json&) { return ++calls <= 3 ? throttled() : ok(); }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.dlq.records.empty());
+    CHECK(f.metrics.throttles == 3);
+    CHECK(f.metrics.invocations == 1);
+    CHECK(f.cp() == seq(1));
+}
+
+TEST_CASE("expired records leave the front of a batch as RecordAgeExceeded (rule 5)", "[lambda]") {
+    Fixture f;
+    f.config.max_record_age_seconds = 60;
+    f.config.batch_size = 6;
+    int64_t now = f.clock.now_ms();
+    f.reader.add(kShard, 1, now - 61'000);
+    for (int i = 2; i <= 6; ++i) f.reader.add(kShard, i, now);
+    f.invoker.script = {[](const json&) { return ok(); }};
+    auto l = f.lane();
+    f.drain(l);
+    REQUIRE(f.dlq.records.size() == 1);
+    const auto& r = f.dlq.records[0];
+    CHECK(r.condition == sqs::FailureCondition::kRecordAgeExceeded);
+    CHECK(r.batch_size == 1);
+    CHECK(r.approximate_invoke_count == 1);  // even though it never reached the function
+    CHECK(r.start_sequence_number == seq(1));
+    auto body = json::parse(sqs::failure_record_json(r));
+    CHECK_FALSE(body.contains("responseContext"));
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{2, 3, 4, 5, 6}});
+}
+
+TEST_CASE("with infinite retries, a record age limit ends a poison batch", "[lambda]") {
+    Fixture f;
+    f.config.max_record_age_seconds = 60;
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    f.invoker.script = {[](const json&) { return error(); }};
+    auto l = f.lane();
+    f.drain(l);
+    REQUIRE(f.dlq.records.size() == 1);
+    CHECK(f.dlq.records[0].condition == sqs::FailureCondition::kRecordAgeExceeded);
+    // Attempts at 0, 1, 3, 7, 15 and 31 s; at 63 s the record is past the 60 s limit.
+    CHECK(f.dlq.records[0].approximate_invoke_count == 6);
+    CHECK(f.invoker.events.size() == 6);
+}
+
+TEST_CASE("bisect splits a failing batch down to the poison record (rule 6)", "[lambda]") {
+    Fixture f;
+    f.config.bisect_on_error = true;
+    f.config.max_retry_attempts = 0;
+    f.config.batch_size = 4;
+    for (int i = 1; i <= 4; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    f.invoker.script = {[](const json& e) {
+        for (const auto& r : e["Records"])
+            if (r["kinesis"]["sequenceNumber"] == seq(3)) return error();
+        return ok();
+    }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.invoker.batches() ==
+          std::vector<std::vector<int>>{{1, 2, 3, 4}, {1, 2}, {3, 4}, {3}, {4}});
+    REQUIRE(f.dlq.records.size() == 1);
+    CHECK(f.dlq.records[0].start_sequence_number == seq(3));
+    CHECK(f.dlq.records[0].batch_size == 1);
+    CHECK(f.dlq.records[0].approximate_invoke_count == 1);
+    CHECK(f.cp() == seq(4));
+}
+
+TEST_CASE("an odd batch bisects with the larger half first", "[lambda]") {
+    Fixture f;
+    f.config.bisect_on_error = true;
+    f.config.max_retry_attempts = 0;
+    f.config.batch_size = 3;
+    for (int i = 1; i <= 3; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    f.invoker.script = {[](const json&) { return error(); }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{1, 2, 3}, {1, 2}, {1}, {2}, {3}});
+    CHECK(f.dlq.records.size() == 3);
+}
+
+TEST_CASE("ReportBatchItemFailures: every row of §2.6", "[lambda]") {
+    struct Row {
+        std::string response;
+        bool success;
+    };
+    std::vector<Row> rows = {
+        {R"({"batchItemFailures":[]})", true},
+        {R"({"batchItemFailures":null})", true},
+        {"{}", true},
+        {"null", true},
+        {R"("")", true},
+        {"[]", true},
+        {R"({"batchItemFailures":[{"itemIdentifier":""}]})", false},
+        {R"({"batchItemFailures":[{"itemIdentifier":null}]})", false},
+        {R"({"batchItemFailures":[{"foo":1}]})", false},
+        {R"({"batchItemFailures":[{"itemIdentifier":123}]})", false},
+        {R"({"batchItemFailures":[{"itemIdentifier":"4960999"}]})", false},
+    };
+    for (const auto& row : rows) {
+        Fixture f;
+        f.config.report_batch_item_failures = true;
+        f.config.max_retry_attempts = 2;
+        f.config.batch_size = 2;
+        f.reader.add(kShard, 1, f.clock.now_ms());
+        f.reader.add(kShard, 2, f.clock.now_ms());
+        f.invoker.script = {[&](const json&) { return ok(row.response); }};
+        auto l = f.lane();
+        f.drain(l);
+        INFO(row.response);
+        if (row.success) {
+            CHECK(f.invoker.events.size() == 1);
+            CHECK(f.dlq.records.empty());
+        } else {
+            CHECK(f.invoker.events.size() == 3);
+            REQUIRE(f.dlq.records.size() == 1);
+            CHECK(f.dlq.records[0].batch_size == 2);
+            CHECK_FALSE(f.dlq.records[0].function_error.has_value());
+        }
+        CHECK(f.metrics.errors == 0);  // a returned response is never a function error
+        CHECK(f.cp() == seq(2));
+    }
+}
+
+TEST_CASE("a partial response checkpoints before the lowest failed record and retries the rest "
+          "with a fresh count (rule 9)",
+          "[lambda]") {
+    // AWS-recorded: BatchSize 3, MaximumRetryAttempts 3, the second batch's last record always
+    // reported failed: it is delivered 5 times and the record says invoke count 4, batch 1.
+    Fixture f;
+    f.config.report_batch_item_failures = true;
+    f.config.max_retry_attempts = 3;
+    f.config.batch_size = 3;
+    for (int i = 1; i <= 6; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    f.invoker.script = {[](const json& e) {
+        for (const auto& r : e["Records"]) {
+            if (r["kinesis"]["sequenceNumber"] == seq(6))
+                return ok(R"({"batchItemFailures":[{"itemIdentifier":")" + seq(6) + R"("}]})");
+        }
+        return ok(R"({"batchItemFailures":[]})");
+    }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.invoker.batches() ==
+          std::vector<std::vector<int>>{{1, 2, 3}, {4, 5, 6}, {6}, {6}, {6}, {6}});
+    REQUIRE(f.dlq.records.size() == 1);
+    CHECK(f.dlq.records[0].approximate_invoke_count == 4);
+    CHECK(f.dlq.records[0].batch_size == 1);
+    CHECK(f.dlq.records[0].start_sequence_number == seq(6));
+    CHECK_FALSE(f.dlq.records[0].function_error.has_value());
+    auto body = json::parse(sqs::failure_record_json(f.dlq.records[0]));
+    CHECK(body["responseContext"]["functionError"].is_null());
+}
+
+TEST_CASE("several failed items: the retry starts at the lowest", "[lambda]") {
+    Fixture f;
+    f.config.report_batch_item_failures = true;
+    f.config.batch_size = 4;
+    for (int i = 1; i <= 4; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    int calls = 0;
+    f.invoker.script = {[&](const json&) {
+        if (++calls == 1)
+            return ok(R"({"batchItemFailures":[{"itemIdentifier":")" + seq(4) +
+                      R"("},{"itemIdentifier":")" + seq(2) + R"("}]})");
+        return ok("{}");
+    }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{1, 2, 3, 4}, {2, 3, 4}});
+}
+
+TEST_CASE("parallelization lanes split a shard by partition key and keep per-key order",
+          "[lambda]") {
+    Fixture f;
+    f.config.parallelization_factor = 3;
+    f.config.batch_size = 100;
+    std::vector<std::string> keys = {"a", "b", "c", "d", "e", "f"};
+    for (int i = 1; i <= 30; ++i) f.reader.add(kShard, i, f.clock.now_ms(), keys[i % keys.size()]);
+    f.invoker.script = {[](const json&) { return ok(); }};
+    std::map<std::string, std::vector<std::string>> seen;  // key -> sequence numbers
+    size_t total = 0;
+    for (int lane = 0; lane < 3; ++lane) {
+        f.invoker.events.clear();
+        auto l = f.lane(kShard, lane);
+        f.drain(l);
+        for (const auto& e : f.invoker.events) {
+            for (const auto& r : e["Records"]) {
+                auto pk = r["kinesis"]["partitionKey"].get<std::string>();
+                CHECK(lane_hash(pk) % 3 == static_cast<uint32_t>(lane));
+                seen[pk].push_back(r["kinesis"]["sequenceNumber"]);
+                ++total;
+            }
+        }
+    }
+    CHECK(total == 30);
+    for (auto& [k, seqs] : seen) CHECK(std::is_sorted(seqs.begin(), seqs.end()));
+}
+
+TEST_CASE("a lane resumes after its checkpoint, so a restart neither skips nor replays",
+          "[lambda]") {
+    Fixture f;
+    for (int i = 1; i <= 3; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    f.invoker.script = {[](const json&) { return ok(); }};
+    {
+        auto l = f.lane();
+        f.drain(l);
+    }
+    for (int i = 4; i <= 5; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    f.invoker.events.clear();
+    auto again = f.lane();
+    f.drain(again);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{4, 5}});
+}
+
+TEST_CASE("LATEST starts at the mapping's first start, also after a restart", "[lambda]") {
+    Fixture f;
+    f.config.starting_position = kinesis::IteratorType::kLatest;
+    f.reader.add(kShard, 1, f.clock.now_ms() - 1);  // before the mapping existed
+    f.invoker.script = {[](const json&) { return ok(); }};
+    {
+        auto l = f.lane();
+        REQUIRE(l.fill());
+        CHECK(l.pending() == 0);
+    }
+    f.reader.add(kShard, 2, f.clock.now_ms() + 5);  // while kemu was down
+    f.clock.advance_ms(10);
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{2}});
+}
+
+TEST_CASE("a closed shard finishes once drained", "[lambda]") {
+    Fixture f;
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    f.reader.shards_by_id[kShard].closed = true;
+    f.invoker.script = {[](const json&) { return ok(); }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(l.finished());
+}
+
+TEST_CASE("iterator age is the last record's age at dispatch", "[lambda]") {
+    Fixture f;
+    int64_t now = f.clock.now_ms();
+    f.reader.add(kShard, 1, now - 5'000);
+    f.reader.add(kShard, 2, now - 2'000);
+    f.invoker.script = {[](const json&) { return ok(); }};
+    auto l = f.lane();
+    f.drain(l);
+    CHECK(f.metrics.iterator_age_ms == 2'000);
+}
