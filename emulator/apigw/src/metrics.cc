@@ -29,7 +29,7 @@ void Metrics::record(std::string_view method, std::string_view resource, int sta
     if (status >= 500) ++totals_.errors_5xx;
     add(totals_.latency, latency_us);
     if (integration_us >= 0) add(totals_.integration_latency, integration_us);
-    ++by_route_[{std::string(known_method(method)), std::string(resource), status}];
+    ++by_route_[{known_method(method), resource, status}];
 }
 
 MetricsSnapshot Metrics::snapshot() const {
@@ -37,7 +37,8 @@ MetricsSnapshot Metrics::snapshot() const {
     MetricsSnapshot s = totals_;
     s.requests.reserve(by_route_.size());
     for (const auto& [k, n] : by_route_) {
-        s.requests.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
+        s.requests.push_back(
+            {std::string(std::get<0>(k)), std::string(std::get<1>(k)), std::get<2>(k), n});
     }
     return s;
 }

@@ -17,6 +17,8 @@ class Metrics {
 public:
     // `integration_us` < 0: no integration call. Unknown methods are counted as "OTHER", so
     // clients cannot grow the table without bound.
+    // REQUIRES: `resource` has static storage (the route table's constants), so that the
+    // per-request path allocates nothing.
     void record(std::string_view method, std::string_view resource, int status, int64_t latency_us,
                 int64_t integration_us);
     MetricsSnapshot snapshot() const;
@@ -25,7 +27,7 @@ private:
     static void add(LatencyStats& s, int64_t us);
     mutable std::mutex mu_;
     MetricsSnapshot totals_;  // `requests` unused; kept in by_route_
-    std::map<std::tuple<std::string, std::string, int>, uint64_t> by_route_;
+    std::map<std::tuple<std::string_view, std::string_view, int>, uint64_t> by_route_;
 };
 
 }  // namespace kemu::apigw
