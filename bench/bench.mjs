@@ -45,7 +45,11 @@ function writePidFile() {
 function killAll(signal = 'SIGKILL') {
   for (const c of children) { try { process.kill(c.pid, signal) } catch {} }
 }
-process.on('exit', () => killAll())
+let cfgDir = null // the front door's kemu.yaml (removed on exit)
+process.on('exit', () => {
+  killAll()
+  if (cfgDir) fs.rmSync(cfgDir, { recursive: true, force: true })
+})
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => { killAll(); process.exit(130) })
 
 // ---------- servers ----------
@@ -66,22 +70,29 @@ const servers = {
   },
   kemu: {
     name: 'kemu',
-    cmd: () => {
+    // `loaded`: the run that takes the load also gets a kemu.yaml with the front door's `bench`
+    // flow (stream dev-bench-stream, 4 shards) and throttling raised out of the way.
+    cmd: (loaded) => {
       const args = ['up', '--port', '0']
+      if (loaded) {
+        cfgDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-bench-cfg-'))
+        fs.writeFileSync(path.join(cfgDir, 'kemu.yaml'), FRONT_DOOR_TOPOLOGY)
+        args.push('-c', path.join(cfgDir, 'kemu.yaml'))
+      }
       if (env.KEMU_STORAGE === 'disk') args.push('--data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-bench-')))
       else args.push('--in-memory')
       if (env.KEMU_ARGS) args.push(...env.KEMU_ARGS.split(/\s+/).filter(Boolean))
-      return [kemuBin(), args]
+      return [kemuBin(), args, { KEMU_APIGW_ACCOUNT_THROTTLE: 'off' }]
     },
     ready: /kemu listening on http:\/\/127\.0\.0\.1:(\d+)/,
   },
 }
 
 // Spawns the server and resolves once its "listening" line is on stdout.
-function start(server) {
-  const [bin, args] = server.cmd()
+function start(server, loaded = false) {
+  const [bin, args, extraEnv] = server.cmd(loaded)
   const t0 = process.hrtime.bigint()
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...extraEnv } })
   children.add(child)
   writePidFile()
   const dataDir = args.includes('--data-dir') ? args[args.indexOf('--data-dir') + 1] : null
@@ -227,6 +238,17 @@ function runWrk(port, script, conns, seconds, extraEnv) {
   })
 }
 
+const FRONT_DOOR_TOPOLOGY = `version: 1
+environment: dev
+api:
+  throttling_rate_limit: 1000000000
+  throttling_burst_limit: 2000000000
+event_flows:
+  - event_type: bench
+    shard_count: 4
+    lambda_source_path: lambda/bench
+`
+
 const phases = [
   {
     key: 'putRecord', label: 'PutRecord requests/s', script: 'put_record.lua', conns: () => cfg.connPutRecord,
@@ -246,6 +268,19 @@ const phases = [
     value: (r) => r.records / (r.duration_us / 1e6),
     stored: () => 0,
   },
+  // kemu only: the API Gateway front door over the same store, same 100-byte records.
+  {
+    key: 'apigwEvent', label: 'front door events requests/s', script: 'apigw_event.lua', conns: () => cfg.connPutRecord,
+    env: () => ({ BENCH_EVENT_TYPE: 'bench' }), kemuOnly: true, baseline: 'putRecord',
+    value: (r) => (r.statuses['200'] || 0) / (r.duration_us / 1e6),
+    stored: (r) => r.statuses['200'] || 0,
+  },
+  {
+    key: 'apigwBatch', label: 'front door batch records/s (500)', script: 'apigw_batch.lua', conns: () => cfg.connPutRecords,
+    env: () => ({ BENCH_EVENT_TYPE: 'bench' }), kemuOnly: true, baseline: 'putRecords',
+    value: (r) => r.records_ok / (r.duration_us / 1e6),
+    stored: (r) => r.records_ok,
+  },
 ]
 
 async function measure(server, res) {
@@ -256,7 +291,7 @@ async function measure(server, res) {
     times.push(p.startupMs)
     await stop(p)
   }
-  const proc = await start(server)
+  const proc = await start(server, true)
   times.push(proc.startupMs)
   res.startupRuns = times
   res.startupMs = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]
@@ -278,6 +313,7 @@ async function measure(server, res) {
     log(`${server.name}: prefill done in ${Date.now() - pf0} ms`)
 
     for (const ph of phases) {
+      if (ph.kemuOnly && server.name !== 'kemu') continue
       if (cfg.warmupSeconds > 0) {
         const w = await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
         res.recordsStored += ph.stored(w)
@@ -341,7 +377,7 @@ function report(results, notes) {
   }
   out.push('')
   out.push(`cores busy during each phase, server / whole machine (wrk and anything else), of ${os.cpus().length}:`)
-  for (const ph of phases) {
+  for (const ph of phases.filter((p) => !p.kemuOnly || k)) {
     const c = (r) => (r?.phases[ph.key] ? `${fmt(r.phases[ph.key].serverCores, 2)} / ${fmt(r.phases[ph.key].machineCores, 2)}` : '-')
     out.push('  ' + ph.label.padEnd(w[0] - 2) + c(k).padStart(w[1]) + c(l).padStart(w[2]))
   }
@@ -352,6 +388,10 @@ function report(results, notes) {
       for (const p of r.problems) out.push('  ' + p)
     }
     if (r.logBytes > 1 << 20) notes.push(`${r.name} wrote ${fmt(r.logBytes / 1048576, 1)} MB of logs to stdout/stderr under load`)
+  }
+  for (const ph of phases.filter((p) => p.baseline && k?.phases[p.key] && k?.phases[p.baseline])) {
+    const base = phases.find((p) => p.key === ph.baseline)
+    notes.push(`kemu ${ph.label} / ${base.label}: ${fmt(k.phases[ph.key].value / k.phases[ph.baseline].value, 2)}x (the gateway layer's cost)`)
   }
   if (notes.length) { out.push(''); for (const n of notes) out.push('note: ' + n) }
   console.log(out.join('\n'))

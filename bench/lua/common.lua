@@ -13,6 +13,8 @@ STREAM = os.getenv("BENCH_STREAM") or "bench"
 
 -- 100 bytes of payload, base64-encoded (136 characters).
 DATA_B64 = "YmVuY2gtcGF5bG9hZC0wMTIzNDU2Nzg5YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXpBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWjAxMjM0NTY3ODktLS0tLS0tLS0tLS0tLQ=="
+-- The same 100 bytes before encoding, for the front-door phases (they post raw bytes).
+DATA_RAW = "bench-payload-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789--------------"
 
 function target(op)
   local h = {}
