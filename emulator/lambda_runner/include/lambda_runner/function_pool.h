@@ -1,0 +1,70 @@
+#pragma once
+// A function's execution environments: zero-scaled subprocesses, each speaking the Lambda
+// Runtime API (2018-06-01) to its own loopback listener (spec/lambda.md §4). One invocation
+// per environment at a time; warm ones are reused; a timeout, crash, exit, OOM or init
+// failure resets the environment. Handler output becomes the function's log, with START /
+// END / REPORT lines as AWS writes them, shown live and appended to the log file.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lambda_runner/invoker.h"
+#include "lambda_runner/metrics.h"
+
+namespace kemu::lambda {
+
+struct FunctionConfig {
+    std::string name;     // dev-orders-processor
+    std::string arn;      // unqualified function ARN
+    std::string runtime;  // python3.11, nodejs20.x, provided.al2023, ...
+    std::string handler;  // handler.process_event
+    std::string code_dir; // absolute: LAMBDA_TASK_ROOT and the working directory
+    std::string region;
+    int memory_mb = 128;   // 128..10240; enforced on the process's resident set
+    int timeout_s = 3;     // 1..900
+    // argv that starts the runtime: the resolved interpreter and kemu's bootstrap, or the
+    // function's own `bootstrap` for provided runtimes (see runtimes.h).
+    std::vector<std::string> command;
+    std::map<std::string, std::string> environment;  // user variables
+    std::string log_file;     // appended; empty: none
+    bool echo_logs = true;    // also print each line to stdout, prefixed by the function name
+    std::string tmp_dir;      // parent of each environment's TMPDIR
+    int concurrency = 1000;   // at most this many environments; beyond: throttles
+    int64_t init_limit_ms = 10'000;  // AWS: 10 s, then init is retried within the timeout
+};
+
+struct PoolStats {
+    int environments = 0;
+    int busy = 0;
+};
+
+class FunctionPool final : public Invoker {
+public:
+    FunctionPool(FunctionConfig config, FunctionMetrics& metrics);
+    ~FunctionPool() override;  // kills every environment
+    FunctionPool(const FunctionPool&) = delete;
+    FunctionPool& operator=(const FunctionPool&) = delete;
+
+    InvokeResult invoke(const std::string& event) override;
+
+    // Stops environments idle for longer than `idle_ms`. Returns how many.
+    int reap_idle(int64_t idle_ms);
+    // Retires every environment: idle ones now, busy ones when their invocation ends, so the
+    // next invocation cold-starts (changed code, or a test's forced cold start).
+    void retire_all();
+    // True when a file under code_dir changed since the last call (mtimes, names, sizes).
+    bool code_changed();
+    PoolStats stats() const;
+    const FunctionConfig& config() const;
+    void shutdown();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kemu::lambda

@@ -1,0 +1,167 @@
+#include "lambda_runner/function_pool.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <list>
+#include <mutex>
+
+#include "core/log.h"
+#include "environment.h"
+
+namespace kemu::lambda {
+namespace {
+
+int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct FunctionPool::Impl {
+    FunctionConfig config;
+    FunctionMetrics& metrics;
+    FunctionLog log;
+    mutable std::mutex mu;
+    std::list<std::unique_ptr<Environment>> idle;  // most recently used first
+    int busy = 0;
+    bool shut = false;
+    uint64_t generation = 0;  // bumped by retire_all()
+    std::string code_signature;
+
+    Impl(FunctionConfig c, FunctionMetrics& m)
+        : config(std::move(c)), metrics(m), log(config.name, config.log_file, config.echo_logs) {}
+
+    std::string signature() const {
+        // Names, sizes and mtimes of the code's files (not __pycache__ / node_modules).
+        std::string sig;
+        std::error_code ec;
+        namespace fs = std::filesystem;
+        for (fs::recursive_directory_iterator it(config.code_dir, fs::directory_options::skip_permission_denied, ec), end;
+             !ec && it != end; it.increment(ec)) {
+            auto name = it->path().filename().string();
+            if (it->is_directory(ec) && (name == "__pycache__" || name == "node_modules" || name.starts_with("."))) {
+                it.disable_recursion_pending();
+                continue;
+            }
+            struct stat st{};
+            if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            sig += it->path().string() + ":" + std::to_string(st.st_size) + ":" +
+                   std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ";";
+        }
+        return sig;
+    }
+};
+
+FunctionPool::FunctionPool(FunctionConfig config, FunctionMetrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(config), metrics)) {
+    impl_->code_signature = impl_->signature();
+}
+
+FunctionPool::~FunctionPool() { shutdown(); }
+
+const FunctionConfig& FunctionPool::config() const { return impl_->config; }
+
+InvokeResult FunctionPool::invoke(const std::string& event) {
+    auto& m = impl_->metrics;
+    std::unique_ptr<Environment> env;
+    bool cold = false;
+    {
+        std::lock_guard lock(impl_->mu);
+        if (impl_->shut) return {InvokeResult::Status::kThrottled, "", "", "", 0};
+        while (!impl_->idle.empty()) {
+            auto candidate = std::move(impl_->idle.front());
+            impl_->idle.pop_front();
+            if (candidate->alive()) {
+                env = std::move(candidate);
+                break;
+            }
+        }
+        int total = impl_->busy + static_cast<int>(impl_->idle.size());
+        if (!env && total >= impl_->config.concurrency) {
+            return {InvokeResult::Status::kThrottled, "", "", "", 0};
+        }
+        ++impl_->busy;
+        int64_t now = ++m.concurrent;
+        FunctionMetrics::raise_max(m.concurrent_max, now);
+        cold = !env;
+    }
+    InvokeResult result;
+    bool reset = false;
+    if (cold) {
+        env = std::make_unique<Environment>(impl_->config, impl_->log);
+        {
+            std::lock_guard lock(impl_->mu);
+            env->generation = impl_->generation;
+        }
+        ++m.cold_starts;
+        if (auto err = env->start(); !err.empty()) {
+            log_error("lambda", impl_->config.name + ": cannot start an environment: " + err);
+            result.status = InvokeResult::Status::kFunctionError;
+            result.error_type = "Runtime.ExitError";
+            result.payload = R"({"errorType":"Runtime.ExitError","errorMessage":")" + err + "\"}";
+            reset = true;
+        }
+    }
+    if (!reset) result = env->invoke(event, &reset);
+    {
+        std::lock_guard lock(impl_->mu);
+        --impl_->busy;
+        --m.concurrent;
+        if (!reset && !impl_->shut && env->generation == impl_->generation) {
+            env->set_idle_since(now_ms());
+            impl_->idle.push_front(std::move(env));
+        }
+    }
+    env.reset();  // a reset environment dies here, outside the lock
+    return result;
+}
+
+int FunctionPool::reap_idle(int64_t idle_ms) {
+    std::list<std::unique_ptr<Environment>> dead;
+    {
+        std::lock_guard lock(impl_->mu);
+        int64_t now = now_ms();
+        for (auto it = impl_->idle.begin(); it != impl_->idle.end();) {
+            if (now - (*it)->idle_since_ms() >= idle_ms || !(*it)->alive()) {
+                dead.push_back(std::move(*it));
+                it = impl_->idle.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    return static_cast<int>(dead.size());
+}
+
+void FunctionPool::retire_all() {
+    std::list<std::unique_ptr<Environment>> dead;
+    std::lock_guard lock(impl_->mu);
+    dead.swap(impl_->idle);
+    ++impl_->generation;  // busy ones are dropped when their invocation ends
+}
+
+bool FunctionPool::code_changed() {
+    auto sig = impl_->signature();
+    std::lock_guard lock(impl_->mu);
+    if (sig == impl_->code_signature) return false;
+    impl_->code_signature = sig;
+    return true;
+}
+
+PoolStats FunctionPool::stats() const {
+    std::lock_guard lock(impl_->mu);
+    return {impl_->busy + static_cast<int>(impl_->idle.size()), impl_->busy};
+}
+
+void FunctionPool::shutdown() {
+    std::list<std::unique_ptr<Environment>> dead;
+    std::lock_guard lock(impl_->mu);
+    impl_->shut = true;
+    dead.swap(impl_->idle);
+}
+
+}  // namespace kemu::lambda

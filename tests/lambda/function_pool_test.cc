@@ -1,0 +1,232 @@
+// FunctionPool with real runtimes: kemu's embedded Python and Node bootstraps run real handler
+// files as subprocesses against the pool's Runtime API listeners. Expected payloads and
+// lifecycle rules are spec/lambda.md §3.4 and §4.6.
+
+#include "lambda_runner/function_pool.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "lambda_runner/runtimes.h"
+
+using namespace kemu::lambda;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tmpl = (fs::temp_directory_path() / "kemu-pool-XXXXXX").string();
+        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+void write(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+}
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct Fixture {
+    TempDir dir;
+    FunctionMetrics metrics;
+    std::unique_ptr<FunctionPool> pool;
+
+    void start(const std::string& runtime, const std::string& handler, const std::string& file,
+               const std::string& code, int timeout_s = 3, int memory_mb = 128) {
+        auto code_dir = dir.path / "code";
+        write(code_dir / file, code);
+        REQUIRE(write_bootstraps((dir.path / "runtimes").string()).empty());
+        RuntimeCommand cmd;
+        std::string error;
+        REQUIRE(resolve_runtime(runtime, code_dir.string(), (dir.path / "runtimes").string(), "", &cmd, &error));
+        FunctionConfig c;
+        c.name = "dev-orders-processor";
+        c.arn = "arn:aws:lambda:us-east-1:000000000000:function:dev-orders-processor";
+        c.runtime = runtime;
+        c.handler = handler;
+        c.code_dir = code_dir.string();
+        c.region = "us-east-1";
+        c.timeout_s = timeout_s;
+        c.memory_mb = memory_mb;
+        c.command = cmd.argv;
+        c.log_file = (dir.path / "function.log").string();
+        c.echo_logs = false;
+        c.tmp_dir = (dir.path / "tmp").string();
+        pool = std::make_unique<FunctionPool>(c, metrics);
+    }
+
+    std::string log() { return read(dir.path / "function.log"); }
+};
+
+const char* kPython = R"(import json, os
+calls = 0
+def process_event(event, context):
+    global calls
+    calls += 1
+    kind = event.get("kind")
+    print("got", kind)
+    if kind == "raise":
+        raise ValueError("bad qty")
+    if kind == "sleep":
+        import time; time.sleep(10)
+    if kind == "exit":
+        os._exit(3)
+    if kind == "hog":
+        blob = bytearray(300 * 1024 * 1024)
+        for i in range(0, len(blob), 4096): blob[i] = 1
+        import time; time.sleep(5)
+    return {"calls": calls, "request_id": context.aws_request_id,
+            "memory": context.memory_limit_in_mb, "remaining": context.get_remaining_time_in_millis(),
+            "fn": context.function_name, "env": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+            "cwd": os.getcwd()}
+)";
+
+}  // namespace
+
+TEST_CASE("a warm Python environment is reused and keeps its globals", "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    auto a = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(a.status == InvokeResult::Status::kOk);
+    auto ja = json::parse(a.payload);
+    CHECK(ja["calls"] == 1);
+    CHECK(ja["request_id"] == a.request_id);
+    CHECK(ja["memory"] == "128");
+    CHECK(ja["remaining"].get<int>() > 2000);
+    CHECK(ja["fn"] == "dev-orders-processor");
+    CHECK(ja["env"] == "dev-orders-processor");
+    CHECK(fs::path(ja["cwd"].get<std::string>()) == f.dir.path / "code");
+    auto b = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(b.status == InvokeResult::Status::kOk);
+    CHECK(json::parse(b.payload)["calls"] == 2);
+    CHECK(f.metrics.cold_starts == 1);
+    auto log = f.log();
+    CHECK(log.find("START RequestId: " + a.request_id + " Version: $LATEST\ngot ok\nEND RequestId: " +
+                   a.request_id + "\nREPORT RequestId: " + a.request_id + "\tDuration: ") != std::string::npos);
+    CHECK(log.find("Init Duration: ") != std::string::npos);
+    CHECK(log.find("Memory Size: 128 MB\tMax Memory Used: ") != std::string::npos);
+}
+
+TEST_CASE("a Python exception is a function error with the runtime's body; the env stays warm",
+          "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    auto r = f.pool->invoke(R"({"kind":"raise"})");
+    REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+    CHECK(r.error_type == "ValueError");
+    auto body = json::parse(r.payload);
+    CHECK(body["errorType"] == "ValueError");
+    CHECK(body["errorMessage"] == "bad qty");
+    CHECK(body["requestId"] == r.request_id);
+    CHECK(body["stackTrace"].is_array());
+    auto again = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(again.status == InvokeResult::Status::kOk);
+    CHECK(json::parse(again.payload)["calls"] == 2);
+    CHECK(f.metrics.cold_starts == 1);
+}
+
+TEST_CASE("a timeout kills the environment with AWS's Sandbox.Timedout", "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython, /*timeout_s=*/1);
+    auto r = f.pool->invoke(R"({"kind":"sleep"})");
+    REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+    CHECK(r.error_type == "Sandbox.Timedout");
+    CHECK(json::parse(r.payload)["errorMessage"] ==
+          "RequestId: " + r.request_id + " Error: Task timed out after 1.00 seconds");
+    CHECK(f.log().find(r.request_id + " Task timed out after 1.00 seconds") != std::string::npos);
+    auto next = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(next.status == InvokeResult::Status::kOk);
+    CHECK(json::parse(next.payload)["calls"] == 1);  // a fresh environment
+    CHECK(f.metrics.cold_starts == 2);
+}
+
+TEST_CASE("a runtime that exits is Runtime.ExitError with its status", "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    auto r = f.pool->invoke(R"({"kind":"exit"})");
+    REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+    CHECK(r.error_type == "Runtime.ExitError");
+    CHECK(json::parse(r.payload)["errorMessage"] ==
+          "RequestId: " + r.request_id + " Error: Runtime exited with error: exit status 3");
+    CHECK(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);
+}
+
+TEST_CASE("memory past the limit kills the environment as Runtime.OutOfMemory", "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython, 10, /*memory_mb=*/128);
+    auto r = f.pool->invoke(R"({"kind":"hog"})");
+    REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+    CHECK(r.error_type == "Runtime.OutOfMemory");
+    CHECK(f.log().find("Max Memory Used: 128 MB") != std::string::npos);
+}
+
+TEST_CASE("an import error is an init error, and the next invocation initialises again",
+          "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", "import requests_not_here\n");
+    auto r = f.pool->invoke("{}");
+    REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+    CHECK(r.error_type == "Runtime.ImportModuleError");
+    auto body = json::parse(r.payload);
+    CHECK(body["errorMessage"].get<std::string>().find("Unable to import module 'handler'") == 0);
+    CHECK(f.pool->invoke("{}").status == InvokeResult::Status::kFunctionError);
+    CHECK(f.metrics.cold_starts == 2);
+}
+
+TEST_CASE("a Node handler runs and its errors carry `trace`", "[lambda][pool]") {
+    Fixture f;
+    f.start("nodejs20.x", "index.handler", "index.js", R"(
+let calls = 0;
+exports.handler = async (event, context) => {
+  calls++;
+  console.log("node got", event.kind);
+  if (event.kind === "raise") throw new TypeError("nope");
+  return { calls, memory: context.memoryLimitInMB, id: context.awsRequestId };
+};
+)");
+    auto ok = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(ok.status == InvokeResult::Status::kOk);
+    auto j = json::parse(ok.payload);
+    CHECK(j["calls"] == 1);
+    CHECK(j["memory"] == "128");
+    CHECK(j["id"] == ok.request_id);
+    auto err = f.pool->invoke(R"({"kind":"raise"})");
+    REQUIRE(err.status == InvokeResult::Status::kFunctionError);
+    auto body = json::parse(err.payload);
+    CHECK(body["errorType"] == "TypeError");
+    CHECK(body["errorMessage"] == "nope");
+    CHECK(body["trace"].is_array());
+}
+
+TEST_CASE("concurrency beyond the limit is a throttle; idle environments are reaped",
+          "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    REQUIRE(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);
+    CHECK(f.pool->stats().environments == 1);
+    CHECK(f.pool->reap_idle(60'000) == 0);
+    CHECK(f.pool->reap_idle(0) == 1);
+    CHECK(f.pool->stats().environments == 0);
+    auto again = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(again.status == InvokeResult::Status::kOk);
+    CHECK(json::parse(again.payload)["calls"] == 1);
+    f.pool->retire_all();
+    CHECK(f.pool->stats().environments == 0);
+}
