@@ -110,6 +110,7 @@ void check_gateway_error(const HttpResponse& r, int status, const std::string& b
     CHECK(header(r, "Content-Type") == "application/json");
     CHECK(header(r, "x-amzn-RequestId").size() == 36);
     CHECK(has_header(r, "x-amz-apigw-id"));
+    CHECK(header(r, "Date").ends_with(" GMT"));
 }
 
 std::string str(const json::value& v) {
@@ -133,6 +134,7 @@ TEST_CASE("PutRecord answers 200 with Kinesis's body and AWS's headers", "[apigw
     CHECK(id.size() == 36);
     CHECK(header(r, "x-amz-apigw-id").size() == 16);
     CHECK(header(r, "X-Amzn-Trace-Id").starts_with("Root=1-"));
+    CHECK(header(r, "Date") == "Tue, 14 Nov 2023 22:13:20 GMT");
     CHECK(header(r, "Access-Control-Allow-Origin") == "*");
     auto recs = f.records("dev-orders-stream");
     REQUIRE(recs.size() == 1);

@@ -32,6 +32,7 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         self.assertRegex(rid, UUID_RE)
         self.assertEqual(len(r.header("x-amz-apigw-id")), 16)
         self.assertTrue(r.header("X-Amzn-Trace-Id").startswith("Root=1-"))
+        self.assertTrue(r.header("Date").endswith(" GMT"))
         self.assertIsNone(r.header("x-amzn-ErrorType"))
         recs = self.read_all("dev-orders-stream")
         self.assertEqual(len(recs), 1)

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <memory>
 
@@ -66,6 +67,16 @@ bool json_content_type(std::string_view ct) {
     while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t'))
         ct.remove_prefix(1);
     return ct.empty() || iequals(ct, "application/json");
+}
+
+// RFC 7231 IMF-fixdate: "Tue, 14 Nov 2023 22:13:20 GMT".
+std::string http_date(int64_t now_ms) {
+    std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
 }
 
 std::string trace_id(int64_t now_ms) {
@@ -295,9 +306,10 @@ private:
         }
         HttpResponse out;
         out.status = status;
-        out.headers.reserve(7);
+        out.headers.reserve(8);
         // AWS: integration responses default to application/json whatever Kinesis sent.
         out.set_header("Content-Type", "application/json");
+        out.set_header("Date", http_date(x.now_ms));
         out.set_header("x-amzn-RequestId", x.request_id);
         out.set_header("x-amz-apigw-id", x.extended_id);
         out.set_header("X-Amzn-Trace-Id", trace_id(x.now_ms));
@@ -319,6 +331,7 @@ private:
         HttpResponse out;
         out.status = 200;
         out.set_header("Content-Type", "application/json");
+        out.set_header("Date", http_date(x.now_ms));
         out.set_header("x-amzn-RequestId", x.request_id);
         out.set_header("x-amz-apigw-id", x.extended_id);
         out.set_header("Access-Control-Allow-Headers", std::string(kCorsAllowHeaders));
@@ -334,6 +347,7 @@ private:
         HttpResponse out;
         out.status = spec.status;
         out.set_header("Content-Type", "application/json");
+        out.set_header("Date", http_date(x.now_ms));
         out.set_header("x-amzn-RequestId", x.request_id);
         out.set_header("x-amz-apigw-id", x.extended_id);
         if (!spec.error_type.empty()) {
