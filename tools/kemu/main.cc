@@ -44,6 +44,22 @@ int main(int argc, char** argv) {
                        "Recreating a queue this soon after DeleteQueue answers QueueDeletedRecently (AWS: 60000)")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
+    cmd_up->add_option("--lambda-retry-backoff-ms", up.lambda_retry_backoff_ms,
+                       "First back-off between retries of a failing batch; doubles up to 60 s (AWS: about 1000)")
+        ->check(CLI::Range(1, 60000))
+        ->capture_default_str();
+    cmd_up->add_option("--lambda-idle-timeout-s", up.lambda_idle_timeout_s,
+                       "Stop an execution environment idle this long; 0 stops it after every invocation")
+        ->check(CLI::Range(0, 86400))
+        ->capture_default_str();
+    cmd_up->add_option("--lambda-concurrency", up.lambda_concurrency,
+                       "Execution environments per function; more concurrent batches are throttled")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    cmd_up->add_flag("!--no-function-logs", up.lambda_echo_logs,
+                     "Do not print function logs (they still go to the log files)");
+    cmd_up->add_option("--python", up.python, "Interpreter for python3.x runtimes (default: resolved from PATH)");
+    cmd_up->add_option("--node", up.node, "Interpreter for nodejs runtimes (default: node on PATH)");
     cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->capture_default_str();

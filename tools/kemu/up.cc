@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "kinesis/api.h"
 #include "kinesis/store.h"
+#include "processors.h"
 #include "sqs/api.h"
 #include "sqs/queue_store.h"
 
@@ -154,6 +155,8 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
+    Processors processors;
+    if (!processors.build(cfg, o, store, queues, *db, clock)) return 2;
 
     EdgeOptions eo;
     eo.host = o.host;
@@ -179,6 +182,11 @@ int run_up(const UpOptions& o) {
         std::cerr << "kemu: " << err << "\n";
         return 1;
     }
+    processors.start();
+    edge.every(1'000, [&processors] {
+        processors.housekeeping();
+        return true;
+    });
     edge.every(60'000, [&store, &queues] {
         store.trim_expired();
         queues.trim_expired();
@@ -194,9 +202,11 @@ int run_up(const UpOptions& o) {
     if (cfg.api.api_key_required) {
         for (const auto& k : fo.api_keys) std::printf("kemu api key: %s\n", k.value.c_str());
     }
+    processors.print_banner();
     std::fflush(stdout);
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();
+    processors.stop();
     db->flush();
     log_info("up", "stopped");
     return 0;

@@ -19,6 +19,12 @@ struct UpOptions {
     int account_shard_limit = 500;
     int sqs_purge_cooldown_ms = 60'000;  // AWS: one PurgeQueue per queue per 60 s
     int sqs_delete_cooldown_ms = 0;      // AWS: 60 s before a deleted name can be reused
+    int lambda_retry_backoff_ms = 1000;  // first back-off of a failing batch (doubles, cap 60 s)
+    int lambda_idle_timeout_s = 600;     // an idle environment is stopped after this
+    int lambda_concurrency = 1000;       // environments per function; beyond: throttles
+    bool lambda_echo_logs = true;        // function logs on stdout too
+    std::string python;                  // interpreter override for python3.x runtimes
+    std::string node;                    // interpreter override for nodejs runtimes
     std::string log_level = "info";
 };
 

@@ -1,0 +1,125 @@
+#include "processors.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "core/log.h"
+#include "lambda_runner/runtimes.h"
+
+namespace kemu::cli {
+
+namespace fs = std::filesystem;
+
+bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
+                       sqs::QueueStore& queues, Db& db, const Clock& clock) {
+    idle_ms_ = int64_t{o.lambda_idle_timeout_s} * 1000;
+    std::string state = o.in_memory ? (fs::temp_directory_path() / ("kemu-" + std::to_string(::getpid()))).string()
+                                    : o.data_dir;
+    // Absolute: runtimes start in their code directory.
+    state = fs::absolute(state).lexically_normal().string();
+    std::string bootstraps = state + "/runtimes";
+    if (!cfg.event_flows.empty()) {
+        if (auto err = lambda::write_bootstraps(bootstraps); !err.empty()) {
+            std::cerr << "kemu: " << err << "\n";
+            return false;
+        }
+    }
+    for (const auto& f : cfg.event_flows) {
+        fs::path code = fs::path(f.lambda_source_path);
+        if (code.is_relative()) code = fs::path(cfg.base_dir) / code;
+        std::error_code ec;
+        auto abs = fs::weakly_canonical(code, ec);
+        if (!ec) code = abs;
+        if (!fs::is_directory(code)) {
+            log_warn("lambda", "flow " + f.event_type + ": no handler directory " + code.string() +
+                                   "; its processor is not started");
+            continue;
+        }
+        std::string override_exe = f.lambda_runtime.starts_with("python") ? o.python : o.node;
+        lambda::RuntimeCommand cmd;
+        std::string error;
+        if (!lambda::resolve_runtime(f.lambda_runtime, code.string(), bootstraps, override_exe, &cmd, &error)) {
+            std::cerr << "kemu: " << cfg.file << ":" << f.line << ": event_flows." << f.event_type
+                      << ".lambda_runtime: " << error << "\n";
+            return false;
+        }
+        Processor p;
+        p.event_type = f.event_type;
+        p.interpreter = cmd.interpreter;
+        p.metrics = std::make_unique<lambda::FunctionMetrics>();
+        auto name = cfg.function_name(f);
+        std::string arn = "arn:aws:lambda:" + o.region + ":" + o.account + ":function:" + name;
+
+        lambda::FunctionConfig fc;
+        fc.name = name;
+        fc.arn = arn;
+        fc.runtime = f.lambda_runtime;
+        fc.handler = f.lambda_handler;
+        fc.code_dir = code.string();
+        fc.region = o.region;
+        fc.memory_mb = f.lambda_memory_size;
+        fc.timeout_s = f.lambda_timeout;
+        fc.command = cmd.argv;
+        // The Terraform module's variables (spec/deploy.md §2).
+        fc.environment = {{"EVENT_TYPE", f.event_type},
+                          {"ENVIRONMENT", cfg.environment},
+                          {"STREAM_NAME", cfg.stream_name(f)}};
+        if (!o.in_memory) fc.log_file = o.data_dir + "/logs/aws/lambda/" + name + ".log";
+        fc.echo_logs = o.lambda_echo_logs;
+        fc.tmp_dir = state + "/tmp/" + name;
+        fc.concurrency = o.lambda_concurrency;
+        p.pool = std::make_unique<lambda::FunctionPool>(fc, *p.metrics);
+
+        lambda::MappingConfig mc;
+        mc.stream = {o.account, o.region, cfg.stream_name(f)};
+        mc.stream_arn = store.stream_arn(mc.stream);
+        mc.function_name = name;
+        mc.function_arn = arn;
+        mc.role_arn = "arn:aws:iam::" + o.account + ":role/" + name + "-role";
+        mc.batch_size = f.batch_size;
+        mc.batch_window_seconds = f.batch_window_seconds;
+        mc.starting_position = f.starting_position == "TRIM_HORIZON" ? kinesis::IteratorType::kTrimHorizon
+                                                                     : kinesis::IteratorType::kLatest;
+        mc.max_retry_attempts = f.max_retry_attempts;
+        mc.max_record_age_seconds = -1;  // the module sets -1
+        mc.bisect_on_error = f.bisect_batch_on_function_error;
+        mc.report_batch_item_failures = f.report_batch_item_failures;
+        if (f.dlq_enabled) mc.on_failure_queue = cfg.dlq_name(f);
+        mc.backoff_initial_ms = o.lambda_retry_backoff_ms;
+        mc.backoff_max_ms = std::max<int64_t>(o.lambda_retry_backoff_ms, 60'000);
+        if (o.lambda_retry_backoff_ms < 1000) mc.backoff_max_ms = std::max(o.lambda_retry_backoff_ms * 64, 1);
+        lambda::MappingDeps deps{store, *p.pool, &queues, db, clock, *p.metrics};
+        p.mapping = std::make_unique<lambda::Mapping>(mc, deps);
+        processors_.push_back(std::move(p));
+    }
+    return true;
+}
+
+void Processors::start() {
+    for (auto& p : processors_) p.mapping->start();
+}
+
+void Processors::housekeeping() {
+    for (auto& p : processors_) {
+        p.pool->reap_idle(idle_ms_);
+        if (p.pool->code_changed()) {
+            log_info("lambda", p.pool->config().name + ": code changed; the next batch starts a new environment");
+            p.pool->retire_all();
+        }
+    }
+}
+
+void Processors::stop() {
+    for (auto& p : processors_) p.mapping->stop();
+    for (auto& p : processors_) p.pool->shutdown();
+}
+
+void Processors::print_banner() const {
+    for (const auto& p : processors_) {
+        std::printf("kemu processor %s: %s (%s)\n", p.pool->config().name.c_str(),
+                    p.pool->config().runtime.c_str(), p.interpreter.c_str());
+    }
+}
+
+}  // namespace kemu::cli

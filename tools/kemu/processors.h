@@ -1,0 +1,48 @@
+#pragma once
+// The Lambda side of `kemu up`: for each event flow, its processor function (a pool of
+// subprocess environments) and the event source mapping that feeds it from the flow's stream.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "kinesis/store.h"
+#include "lambda_runner/function_pool.h"
+#include "lambda_runner/mapping.h"
+#include "sqs/queue_store.h"
+#include "up.h"
+
+namespace kemu::cli {
+
+struct Processor {
+    std::string event_type;
+    std::unique_ptr<lambda::FunctionMetrics> metrics;
+    std::unique_ptr<lambda::FunctionPool> pool;
+    std::unique_ptr<lambda::Mapping> mapping;
+    std::string interpreter;
+};
+
+class Processors {
+public:
+    // Builds every flow's function and mapping. A flow whose code directory is missing is
+    // skipped with a warning; a runtime kemu cannot run is an error (false, printed).
+    bool build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
+               sqs::QueueStore& queues, Db& db, const Clock& clock);
+    void start();
+    // Every second: stops idle environments, retires those whose code changed.
+    void housekeeping();
+    // Lets in-flight invocations finish (bounded by their timeouts), then stops everything.
+    void stop();
+    void print_banner() const;
+    const std::vector<Processor>& all() const { return processors_; }
+
+private:
+    std::vector<Processor> processors_;
+    int64_t idle_ms_ = 600'000;
+};
+
+}  // namespace kemu::cli
