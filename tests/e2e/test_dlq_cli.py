@@ -120,5 +120,94 @@ class DlqTest(KemuTestCase):
         self.assertEqual(len(down.stderr.strip().splitlines()), 1)
 
 
+REPLAY_TOPOLOGY = """\
+version: 1
+environment: dev
+event_flows:
+  - event_type: orders
+    lambda_source_path: lambda/orders
+    batch_size: 1
+    batch_window_seconds: 0
+    starting_position: TRIM_HORIZON
+    max_retry_attempts: 0
+    bisect_batch_on_function_error: false
+"""
+
+# Fails while a file named `broken` sits next to it; records every record it processed.
+REPLAY_HANDLER = """\
+import base64, json, os
+HERE = os.path.dirname(os.path.abspath(__file__))
+def process_event(event, context):
+    if os.path.exists(os.path.join(HERE, "broken")):
+        raise RuntimeError("downstream is down")
+    with open(os.path.join(HERE, "seen.jsonl"), "a") as f:
+        for r in event["Records"]:
+            f.write(json.dumps(base64.b64decode(r["kinesis"]["data"]).decode()) + "\\n")
+"""
+
+
+class ReplayTest(KemuTestCase):
+    def setUp(self):
+        super().setUp()
+        self.config = os.path.join(self.tmp, "kemu.yaml")
+        with open(self.config, "w") as f:
+            f.write(REPLAY_TOPOLOGY)
+        self.code = os.path.join(self.tmp, "lambda", "orders")
+        os.makedirs(self.code)
+        with open(os.path.join(self.code, "handler.py"), "w") as f:
+            f.write(REPLAY_HANDLER)
+        self.kemu.stop()
+        self.kemu = Kemu(self.data_dir, log_dir=self.tmp,
+                         extra_args=["-c", self.config, "--lambda-retry-backoff-ms", "10",
+                                     "--no-function-logs"])
+        self.kemu.start()
+        self.sqs = sqs_client(self.endpoint)
+
+    def seen(self):
+        path = os.path.join(self.code, "seen.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [json.loads(line) for line in f]
+
+    def dlq_depth(self):
+        url = self.sqs.get_queue_url(QueueName="dev-orders-dlq")["QueueUrl"]
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url,
+                                              AttributeNames=["ApproximateNumberOfMessages"])
+        return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+
+    def test_replay_reruns_failed_batches_from_the_stream_and_empties_the_dlq(self):
+        from kemu_harness import boto3_client, wait_until
+        open(os.path.join(self.code, "broken"), "w").close()
+        kinesis = boto3_client(self.endpoint)
+        for i in range(3):
+            kinesis.put_record(StreamName="dev-orders-stream", Data=f"order-{i}".encode(),
+                               PartitionKey="p")
+        wait_until(lambda: self.dlq_depth() == 3, 30, what="three failure records in the DLQ")
+        self.assertEqual(self.seen(), [])
+
+        # Still broken: nothing is deleted, the exit status says some are left.
+        still = subprocess.run([kemu_bin(), "dlq", "replay", "orders", "--endpoint", self.endpoint],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(still.returncode, 3, still.stdout + still.stderr)
+        self.assertIn("replayed 0 failure records, 3 left", still.stdout)
+        self.assertIn("RuntimeError", still.stdout)
+        self.assertEqual(self.dlq_depth(), 3)
+
+        os.remove(os.path.join(self.code, "broken"))
+        fixed = subprocess.run([kemu_bin(), "dlq", "replay", "orders", "--endpoint", self.endpoint],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(fixed.returncode, 0, fixed.stdout + fixed.stderr)
+        self.assertIn("replayed 3 failure records, 0 left", fixed.stdout)
+        self.assertEqual(sorted(self.seen()), ["order-0", "order-1", "order-2"])
+        self.assertEqual(self.dlq_depth(), 0)
+
+    def test_replay_of_an_unknown_flow_is_a_clear_error(self):
+        r = subprocess.run([kemu_bin(), "dlq", "replay", "nope", "--endpoint", self.endpoint],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no running processor for flow nope", r.stderr)
+
+
 if __name__ == "__main__":
     run_main()

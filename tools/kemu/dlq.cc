@@ -20,9 +20,12 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 using json = nlohmann::json;
 
-// GET path from http://host:port; nullopt (and a line on stderr) when kemu cannot be reached.
+// GET (or POST) path from http://host:port; nullopt (and a line on stderr) when kemu cannot be
+// reached.
 std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
-                                                    const std::string& path) {
+                                                    const std::string& path,
+                                                    http::verb verb = http::verb::get,
+                                                    int timeout_s = 10) {
     std::string rest = endpoint;
     if (rest.starts_with("http://")) rest = rest.substr(7);
     while (rest.ends_with('/')) rest.pop_back();
@@ -33,9 +36,9 @@ std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
         net::io_context ioc;
         net::ip::tcp::resolver resolver(ioc);
         boost::beast::tcp_stream stream(ioc);
-        stream.expires_after(std::chrono::seconds(10));
+        stream.expires_after(std::chrono::seconds(timeout_s));
         stream.connect(resolver.resolve(host, port));
-        http::request<http::empty_body> req{http::verb::get, path, 11};
+        http::request<http::empty_body> req{verb, path, 11};
         req.set(http::field::host, rest);
         http::write(stream, req);
         boost::beast::flat_buffer buffer;
@@ -162,6 +165,38 @@ int run_dlq_list(const DlqOptions& o) {
     int n = 0;
     for (const auto& m : msgs) print_record(++n, m);
     return 0;
+}
+
+int run_dlq_replay(const DlqOptions& o) {
+    // Replays may run many invocations, each up to the function's timeout.
+    auto res = http_get(o.endpoint, "/_kemu/flows/" + o.flow + "/replay", http::verb::post, 3600);
+    if (!res) return 1;
+    auto j = json::parse(res->second, nullptr, false);
+    if (j.is_discarded()) {
+        std::cerr << "kemu: unexpected answer from " << o.endpoint << ": " << res->second << "\n";
+        return 1;
+    }
+    if (res->first != 200) {
+        std::cerr << "kemu: " << j.value("message", res->second) << "\n";
+        return 2;
+    }
+    if (o.json) {
+        std::printf("%s\n", j.dump().c_str());
+    } else {
+        int replayed = j.value("replayed", 0), failed = j.value("failed", 0);
+        std::printf("%s: replayed %d failure record%s, %d left\n", j.value("queue", "").c_str(),
+                    replayed, replayed == 1 ? "" : "s", failed);
+        for (const auto& r : j["results"]) {
+            if (r.value("ok", false)) {
+                std::printf("  ok      %s (%d records)\n", r.value("messageId", "").c_str(),
+                            r.value("records", 0));
+            } else {
+                std::printf("  failed  %s: %s\n", r.value("messageId", "").c_str(),
+                            r.value("detail", "").c_str());
+            }
+        }
+    }
+    return j.value("failed", 0) == 0 ? 0 : 3;
 }
 
 }  // namespace kemu::cli

@@ -16,5 +16,8 @@ struct DlqOptions {
 
 int run_dlq_count(const DlqOptions& o);
 int run_dlq_list(const DlqOptions& o);
+// Re-runs each on-failure record of the flow's DLQ against the running processor; deletes the
+// messages that succeed. Exit 0 when all succeeded, 3 when some are left.
+int run_dlq_replay(const DlqOptions& o);
 
 }  // namespace kemu::cli

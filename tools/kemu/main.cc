@@ -85,6 +85,11 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
 
+    auto* cmd_dlq_replay = cmd_dlq->add_subcommand(
+        "replay", "Re-run each failed batch of a flow's DLQ (read back from the stream); delete what succeeds");
+    dlq_common(cmd_dlq_replay);
+    cmd_dlq_replay->add_option("flow", dlq.flow, "Event type of kemu.yaml")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -94,5 +99,6 @@ int main(int argc, char** argv) {
     if (*cmd_validate) return kemu::cli::run_validate(validate_config);
     if (*cmd_dlq_count) return kemu::cli::run_dlq_count(dlq);
     if (*cmd_dlq_list) return kemu::cli::run_dlq_list(dlq);
+    if (*cmd_dlq_replay) return kemu::cli::run_dlq_replay(dlq);
     return 0;
 }

@@ -1243,6 +1243,23 @@ Result<std::vector<ReceivedMessage>> QueueStore::peek(const std::string& name, s
     return out;
 }
 
+Result<bool> QueueStore::delete_by_id(const std::string& name, const std::string& message_id) {
+    auto qr = impl_->get(name);
+    if (!qr) return qr.error();
+    auto& q = **qr;
+    std::lock_guard ql(q.mu);
+    for (auto it = q.messages.begin(); it != q.messages.end(); ++it) {
+        if (it->second.message_id != message_id) continue;
+        rocksdb::WriteBatch b;
+        impl_->delete_keys(b, q.id, it->first);
+        impl_->write(b);
+        q.unindex(it->first, it->second);
+        q.messages.erase(it);
+        return true;
+    }
+    return false;
+}
+
 size_t QueueStore::trim_expired() {
     std::vector<std::shared_ptr<Queue>> all;
     {

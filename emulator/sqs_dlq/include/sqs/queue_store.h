@@ -103,6 +103,10 @@ public:
     // visibility change, no receipt handle. For operators (`kemu dlq list`), not an AWS call.
     Result<std::vector<ReceivedMessage>> peek(const std::string& name, size_t max) const;
 
+    // Deletes a message by its id whatever its state (operators' replay, not an AWS call).
+    // Returns false when there is no such message.
+    Result<bool> delete_by_id(const std::string& name, const std::string& message_id);
+
     // Drops messages older than their queue's retention period. Returns how many.
     size_t trim_expired();
 

@@ -1,0 +1,92 @@
+#include "lambda_runner/replay.h"
+
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "kinesis/numbers.h"
+#include "lane.h"
+
+namespace kemu::lambda {
+
+namespace {
+// Decimal sequence numbers compare by length, then digits.
+bool seq_less_equal(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return a.size() < b.size();
+    return a <= b;
+}
+}  // namespace
+
+ReplayOutcome replay_failure_record(const std::string& failure_json, const MappingConfig& mapping,
+                                    kinesis::Reader& reader, Invoker& invoker) {
+    ReplayOutcome out;
+    auto j = nlohmann::json::parse(failure_json, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("KinesisBatchInfo") ||
+        !j["KinesisBatchInfo"].is_object()) {
+        out.detail = "not an on-failure record";
+        return out;
+    }
+    const auto& info = j["KinesisBatchInfo"];
+    auto str = [&](const char* k) {
+        auto it = info.find(k);
+        return it != info.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string shard = str("shardId"), start = str("startSequenceNumber"), end = str("endSequenceNumber");
+    if (shard.empty() || start.empty() || end.empty()) {
+        out.detail = "the record has no shard or sequence range";
+        return out;
+    }
+    if (auto arn = str("streamArn"); !arn.empty() && arn != mapping.stream_arn) {
+        out.detail = "the record is from another stream (" + arn + ")";
+        return out;
+    }
+    kinesis::IteratorStart at;
+    at.type = kinesis::IteratorType::kAtSequenceNumber;
+    at.sequence_number = start;
+    auto it = reader.get_shard_iterator(mapping.stream, shard, at);
+    if (!it) {
+        out.detail = "cannot read " + shard + ": " + it.error().message;
+        return out;
+    }
+    std::deque<LaneRecord> batch;
+    std::string iterator = *it;
+    bool done = false;
+    for (int reads = 0; !done && reads < 1000; ++reads) {
+        auto r = reader.get_records(iterator, 10000);
+        if (!r) {
+            out.detail = "cannot read " + shard + ": " + r.error().message;
+            return out;
+        }
+        for (const auto& rec : r->records) {
+            if (!seq_less_equal(rec.sequence_number, end)) {
+                done = true;
+                break;
+            }
+            batch.push_back({rec.sequence_number, rec.arrival_ms, record_json(mapping, shard, rec)});
+        }
+        if (r->records.empty() || !r->next_iterator) break;
+        iterator = *r->next_iterator;
+    }
+    if (batch.empty() || batch.front().sequence_number != start) {
+        out.detail = "the records are no longer in the stream (past its retention)";
+        return out;
+    }
+    out.records = static_cast<int>(batch.size());
+    auto result = invoker.invoke(event_json(batch));
+    if (result.status == InvokeResult::Status::kThrottled) {
+        out.detail = "throttled";
+        return out;
+    }
+    if (result.status == InvokeResult::Status::kFunctionError) {
+        out.detail = result.error_type;
+        return out;
+    }
+    if (mapping.report_batch_item_failures &&
+        parse_batch_response(result.payload, batch).kind != BatchResponse::Kind::kSuccess) {
+        out.detail = "the function reported failed items";
+        return out;
+    }
+    out.ok = true;
+    return out;
+}
+
+}  // namespace kemu::lambda

@@ -1,0 +1,19 @@
+#pragma once
+// kemu's own operator endpoints that need the whole system (not AWS APIs):
+//   POST /_kemu/flows/{event_type}/replay   re-run each on-failure record of the flow's DLQ;
+//                                           a replayed record's message is deleted
+
+#include <memory>
+
+#include "core/config.h"
+#include "core/http.h"
+#include "kinesis/store.h"
+#include "processors.h"
+#include "sqs/queue_store.h"
+
+namespace kemu::cli {
+
+std::shared_ptr<RequestHandler> make_admin_handler(const Config& cfg, Processors& processors,
+                                                   kinesis::Store& store, sqs::QueueStore& queues);
+
+}  // namespace kemu::cli
