@@ -265,6 +265,7 @@ def sqs_client(endpoint, region=REGION, access_key="test", read_timeout=30):
                  read_timeout=read_timeout)
     return session.client("sqs", endpoint_url=endpoint, config=cfg)
 
+
 def wait_active(client, name, timeout=10.0):
     def active():
         d = client.describe_stream(StreamName=name)["StreamDescription"]
@@ -278,3 +279,429 @@ def run_main():
     print(f"kemu binary: {kemu_bin()}; python {sys.version.split()[0]} ({sys.executable})",
           file=sys.stderr)
     unittest.main(verbosity=2)
+
+
+# ---- Lambda processors: kemu up -c kemu.yaml with real handlers (additions for the lambda tests) ----
+
+ISO_MS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+# Python handlers start with this: record(**fields) appends one JSON line to <tmp>/out/<type>.jsonl
+# (outside the code directory, so writing it is not a code change), summary(event) gives
+# [{"seq", "shard", "data" (latin-1 text of the bytes), "pk", "ts"}] for the event's records.
+PY_PRELUDE = '''\
+import base64 as _b64, json as _json, os as _os
+_HERE = _os.path.dirname(_os.path.abspath(__file__))
+_OUT = _os.path.join(_os.path.dirname(_os.path.dirname(_HERE)), "out", _os.path.basename(_HERE) + ".jsonl")
+
+
+def record(**fields):
+    with open(_OUT, "a") as f:
+        f.write(_json.dumps(fields) + "\\n")
+
+
+def summary(event):
+    return [{"seq": r["kinesis"]["sequenceNumber"], "shard": r["eventID"].split(":")[0],
+             "data": _b64.b64decode(r["kinesis"]["data"]).decode("latin-1"),
+             "pk": r["kinesis"]["partitionKey"],
+             "ts": r["kinesis"]["approximateArrivalTimestamp"]} for r in event["Records"]]
+'''
+
+# The same for Node (CommonJS); NODE_ESM_PRELUDE for .mjs handlers.
+NODE_PRELUDE = '''\
+const fs = require('fs');
+const path = require('path');
+const OUT = path.join(__dirname, '..', '..', 'out', path.basename(__dirname) + '.jsonl');
+function record(fields) { fs.appendFileSync(OUT, JSON.stringify(fields) + '\\n'); }
+function summary(event) {
+  return event.Records.map((r) => ({ seq: r.kinesis.sequenceNumber, shard: r.eventID.split(':')[0],
+    data: Buffer.from(r.kinesis.data, 'base64').toString('latin1'), pk: r.kinesis.partitionKey,
+    ts: r.kinesis.approximateArrivalTimestamp }));
+}
+'''
+
+NODE_ESM_PRELUDE = '''\
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const OUT = path.join(HERE, '..', '..', 'out', path.basename(HERE) + '.jsonl');
+function record(fields) { fs.appendFileSync(OUT, JSON.stringify(fields) + '\\n'); }
+function summary(event) {
+  return event.Records.map((r) => ({ seq: r.kinesis.sequenceNumber, shard: r.eventID.split(':')[0],
+    data: Buffer.from(r.kinesis.data, 'base64').toString('latin1'), pk: r.kinesis.partitionKey,
+    ts: r.kinesis.approximateArrivalTimestamp }));
+}
+'''
+
+
+class StdoutKemu(Kemu):
+    """Kemu that keeps every stdout line (banner, `[function] ...` log lines) in `lines`."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.lines = []
+        self._rest = b""
+        self._lines_cv = threading.Condition()
+
+    def _read_listen_line(self, timeout):
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        buf = b""
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while b"\n" not in buf:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise KemuError(f"kemu did not print its listening line within {timeout} s;"
+                                    f" stdout so far {buf!r}; stderr: {self.stderr_tail()}")
+                if not sel.select(left):
+                    continue
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    raise KemuError(f"kemu exited before listening (rc={self.proc.wait()});"
+                                    f" stdout {buf!r}; stderr: {self.stderr_tail()}")
+                buf += chunk
+        first, self._rest = buf.split(b"\n", 1)
+        return first
+
+    def _keep(self, buf):
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            with self._lines_cv:
+                self.lines.append(line.decode(errors="replace"))
+                self._lines_cv.notify_all()
+        return buf
+
+    def _drain_stdout(self):
+        fd = self.proc.stdout.fileno()
+        buf = self._keep(self._rest)
+        self._rest = b""
+        try:
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                buf = self._keep(buf + chunk)
+        except (OSError, ValueError):
+            pass
+
+    def wait_line(self, predicate, timeout, what="a stdout line"):
+        deadline = time.monotonic() + timeout
+        with self._lines_cv:
+            while True:
+                for line in self.lines:
+                    if predicate(line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out after {timeout} s waiting for {what};"
+                                         f" last lines: {self.lines[-20:]}")
+                self._lines_cv.wait(left)
+
+
+class LambdaTestCase(unittest.TestCase):
+    """Own temp dir, own kemu.yaml with event flows, handler code under <tmp>/lambda/<type>/.
+
+        self.add_flow("orders", {"handler.py": PY_PRELUDE + code}, max_retry_attempts=2)
+        self.start_kemu("--lambda-idle-timeout-s", "1")
+        put = self.put("orders", b"data", "pk")      # {"ShardId", "SequenceNumber", "data", "pk", "time"}
+        self.wait_seen("orders", lambda seen: ..., 10)
+    Flows default to TRIM_HORIZON, window 0, batch size 100, 1 shard, no bisect, 5 retries."""
+
+    ENVIRONMENT = "dev"
+    FLOW_DEFAULTS = {"shard_count": 1, "batch_size": 100, "batch_window_seconds": 0,
+                     "starting_position": "TRIM_HORIZON", "max_retry_attempts": 5,
+                     "bisect_batch_on_function_error": False, "lambda_timeout": 10}
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kemu-lambda-")
+        if os.environ.get("KEMU_E2E_KEEP"):
+            print(f"\n[kemu-e2e] keeping {self.tmp}", flush=True)
+        else:
+            self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.env = client_env(self.tmp)
+        saved = dict(os.environ)
+
+        def restore_env():
+            os.environ.clear()
+            os.environ.update(saved)
+        self.addCleanup(restore_env)
+        os.environ.clear()
+        os.environ.update(self.env)
+        self.data_dir = os.path.join(self.tmp, "data")
+        os.makedirs(self.data_dir)
+        os.makedirs(os.path.join(self.tmp, "out"))
+        self.config_path = os.path.join(self.tmp, "kemu.yaml")
+        self.flows = []
+        self.kemu = None
+        self._clients = {}
+        self.addCleanup(self._stop_kemu)
+
+    # -- topology and code --
+
+    def code_dir(self, event_type):
+        return os.path.join(self.tmp, "lambda", event_type)
+
+    def write_code(self, event_type, files):
+        d = self.code_dir(event_type)
+        os.makedirs(d, exist_ok=True)
+        for name, text in files.items():
+            path = os.path.join(d, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+
+    def add_flow(self, event_type, files, **keys):
+        self.write_code(event_type, files)
+        flow = dict(self.FLOW_DEFAULTS)
+        flow.update(keys)
+        self.flows.append((event_type, flow))
+
+    def _yaml_value(self, v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return str(v)
+
+    def write_topology(self):
+        lines = ["version: 1", f"environment: {self.ENVIRONMENT}", "event_flows:"]
+        for event_type, flow in self.flows:
+            lines.append(f"  - event_type: {event_type}")
+            lines.append(f"    lambda_source_path: lambda/{event_type}")
+            for k, v in flow.items():
+                lines.append(f"    {k}: {self._yaml_value(v)}")
+        with open(self.config_path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+    def start_kemu(self, *extra_args):
+        """Writes kemu.yaml and starts kemu with fast retries; keeps extra args for restarts."""
+        self.write_topology()
+        self.kemu_extra = ["-c", self.config_path, "--lambda-retry-backoff-ms", "10", *extra_args]
+        self.kemu = StdoutKemu(self.data_dir, extra_args=self.kemu_extra, log_dir=self.tmp)
+        self.kemu.start()
+        self._clients = {}
+        return self.kemu
+
+    def restart_kemu(self):
+        """SIGTERM (must exit 0), then start again on the same data dir."""
+        rc = self.kemu.stop()
+        self.assertEqual(rc, 0, f"kemu exited with {rc} on SIGTERM: {self.kemu.stderr_tail()}")
+        self.kemu.lines = []
+        self.kemu.start()
+        self._clients = {}
+
+    def _stop_kemu(self):
+        if self.kemu is None or self.kemu.proc is None:
+            return
+        crashed = not self.kemu.running()
+        rc = self.kemu.stop()
+        if crashed:
+            raise AssertionError(f"kemu died during the test (exit {rc}); stderr:\n"
+                                 f"{self.kemu.stderr_tail()}")
+        if rc != 0:
+            raise AssertionError(f"kemu exited with {rc} on SIGTERM; stderr:\n"
+                                 f"{self.kemu.stderr_tail()}")
+
+    # -- names --
+
+    def function_name(self, event_type):
+        return f"{self.ENVIRONMENT}-{event_type}-processor"
+
+    def stream_name(self, event_type):
+        return f"{self.ENVIRONMENT}-{event_type}-stream"
+
+    def stream_arn(self, event_type):
+        return f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{self.stream_name(event_type)}"
+
+    def function_arn(self, event_type):
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name(event_type)}"
+
+    def role_arn(self, event_type):
+        return f"arn:aws:iam::{ACCOUNT}:role/{self.function_name(event_type)}-role"
+
+    # -- clients --
+
+    @property
+    def kinesis(self):
+        if "kinesis" not in self._clients:
+            self._clients["kinesis"] = boto3_client(self.kemu.endpoint)
+        return self._clients["kinesis"]
+
+    @property
+    def sqs(self):
+        if "sqs" not in self._clients:
+            self._clients["sqs"] = sqs_client(self.kemu.endpoint)
+        return self._clients["sqs"]
+
+    def put(self, event_type, data, pk="pk-1"):
+        if isinstance(data, str):
+            data = data.encode()
+        t = time.time()
+        r = self.kinesis.put_record(StreamName=self.stream_name(event_type), Data=data,
+                                    PartitionKey=pk)
+        return {"ShardId": r["ShardId"], "SequenceNumber": r["SequenceNumber"], "data": data,
+                "pk": pk, "time": t}
+
+    def put_many(self, event_type, items):
+        """One PutRecords call; items = [(data, pk)]. Returns the put dicts in order."""
+        entries = [{"Data": d.encode() if isinstance(d, str) else d, "PartitionKey": pk}
+                   for d, pk in items]
+        t = time.time()
+        r = self.kinesis.put_records(StreamName=self.stream_name(event_type), Records=entries)
+        self.assertEqual(r.get("FailedRecordCount", 0), 0, r)
+        return [{"ShardId": x["ShardId"], "SequenceNumber": x["SequenceNumber"],
+                 "data": e["Data"], "pk": e["PartitionKey"], "time": t}
+                for x, e in zip(r["Records"], entries)]
+
+    # -- what the handlers saw --
+
+    def seen(self, event_type):
+        path = os.path.join(self.tmp, "out", event_type + ".jsonl")
+        try:
+            with open(path) as f:
+                text = f.read()
+        except FileNotFoundError:
+            return []
+        import json
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def wait_seen(self, event_type, predicate, timeout, what=None):
+        """Waits until predicate(seen lines) is truthy; returns the lines."""
+        last = []
+
+        def check():
+            last[:] = self.seen(event_type)
+            return predicate(last)
+        try:
+            wait_until(check, timeout, interval=0.05,
+                       what=what or f"the {event_type} handler's records")
+        except AssertionError as e:
+            raise AssertionError(f"{e}; handler saw: {last[-10:]}; kemu stderr: "
+                                 f"{self.kemu.stderr_tail(1500) if self.kemu else ''}") from None
+        return list(last)
+
+    def function_log(self, event_type):
+        path = os.path.join(self.data_dir, "logs", "aws", "lambda",
+                            self.function_name(event_type) + ".log")
+        try:
+            with open(path, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def report_line(self, event_type, request_id, timeout=5.0):
+        """The function log's REPORT line for one request id (waits for it)."""
+        prefix = f"REPORT RequestId: {request_id}\t"
+
+        def find():
+            for line in self.function_log(event_type).splitlines():
+                if line.startswith(prefix):
+                    return line
+            return None
+        return wait_until(find, timeout, what=f"the REPORT line of {request_id}")
+
+    # -- the dead-letter queue --
+
+    def dlq_url(self, event_type):
+        return self.sqs.get_queue_url(QueueName=f"{self.ENVIRONMENT}-{event_type}-dlq")["QueueUrl"]
+
+    def receive_dlq(self, event_type, count, timeout=15.0):
+        """Receives exactly `count` messages (waiting up to `timeout`), checks there is no more,
+        and returns their parsed bodies sorted by startSequenceNumber."""
+        import json
+        url = self.dlq_url(event_type)
+        got = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{event_type} DLQ: {len(got)} of {count} messages after "
+                                     f"{timeout} s: {got}")
+            r = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                         VisibilityTimeout=300, WaitTimeSeconds=1)
+            got.extend(m["Body"] for m in r.get("Messages", []))
+        extra = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                         VisibilityTimeout=300, WaitTimeSeconds=0)
+        got.extend(m["Body"] for m in extra.get("Messages", []))
+        self.assertEqual(len(got), count, f"{event_type} DLQ holds more than {count}: {got}")
+        bodies = [json.loads(b) for b in got]
+        return sorted(bodies, key=lambda b: int(b["KinesisBatchInfo"]["startSequenceNumber"]))
+
+    def dlq_depth(self, event_type):
+        a = self.sqs.get_queue_attributes(
+            QueueUrl=self.dlq_url(event_type),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+        return (int(a["Attributes"]["ApproximateNumberOfMessages"]) +
+                int(a["Attributes"]["ApproximateNumberOfMessagesNotVisible"]))
+
+    # -- assertions on what AWS defines (shared/spec/lambda.md) --
+
+    def assert_kinesis_record(self, rec, put, event_type):
+        """One record of the handler's event against §1.2, field by field and in AWS's key order."""
+        import base64
+        self.assertEqual(list(rec), ["kinesis", "eventSource", "eventVersion", "eventID",
+                                     "eventName", "invokeIdentityArn", "awsRegion",
+                                     "eventSourceARN"], rec)
+        k = rec["kinesis"]
+        self.assertEqual(list(k), ["kinesisSchemaVersion", "partitionKey", "sequenceNumber", "data",
+                                   "approximateArrivalTimestamp"], k)
+        self.assertEqual(k["kinesisSchemaVersion"], "1.0")
+        self.assertEqual(k["partitionKey"], put["pk"])
+        self.assertIsInstance(k["sequenceNumber"], str)
+        self.assertEqual(k["sequenceNumber"], put["SequenceNumber"])
+        self.assertEqual(k["data"], base64.b64encode(put["data"]).decode())
+        ts = k["approximateArrivalTimestamp"]
+        self.assertIsInstance(ts, float, f"approximateArrivalTimestamp {ts!r} is not a JSON float")
+        self.assertEqual(len(str(int(ts))), 10, ts)
+        self.assertAlmostEqual(ts, round(ts, 3), places=6, msg=f"{ts} has more than ms resolution")
+        self.assertLess(abs(ts - put["time"]), 5.0, f"arrival {ts} vs put at {put['time']}")
+        self.assertEqual(rec["eventSource"], "aws:kinesis")
+        self.assertEqual(rec["eventVersion"], "1.0")
+        self.assertEqual(rec["eventID"], f"{put['ShardId']}:{put['SequenceNumber']}")
+        self.assertRegex(put["ShardId"], r"^shardId-\d{12}$")
+        self.assertEqual(rec["eventName"], "aws:kinesis:record")
+        self.assertEqual(rec["invokeIdentityArn"], self.role_arn(event_type))
+        self.assertEqual(rec["awsRegion"], REGION)
+        self.assertEqual(rec["eventSourceARN"], self.stream_arn(event_type))
+
+    @staticmethod
+    def iso_ms(seconds):
+        import datetime
+        ms = int(round(seconds * 1000))
+        d = datetime.datetime.fromtimestamp(ms // 1000, datetime.timezone.utc)
+        return d.strftime("%Y-%m-%dT%H:%M:%S") + f".{ms % 1000:03d}Z"
+
+    def assert_failure_record(self, body, event_type, first, last, batch_size, condition,
+                              invoke_count, function_error, request_id=None):
+        """An on-failure record (§3.1) as kemu wrote it to the DLQ. first/last: the summary
+        entries (seq, shard, ts) of the first and last discarded record."""
+        expected_keys = ["requestContext", "responseContext", "version", "timestamp",
+                         "KinesisBatchInfo"]
+        if condition == "RecordAgeExceeded":
+            expected_keys.remove("responseContext")
+        self.assertEqual(sorted(body), sorted(expected_keys), body)
+        rc = body["requestContext"]
+        self.assertEqual(sorted(rc), ["approximateInvokeCount", "condition", "functionArn",
+                                      "requestId"], rc)
+        self.assertRegex(rc["requestId"], UUID_RE)
+        if request_id is not None:
+            self.assertEqual(rc["requestId"], request_id, "requestId is not the last attempt's")
+        self.assertEqual(rc["functionArn"], self.function_arn(event_type))
+        self.assertEqual(rc["condition"], condition)
+        self.assertEqual(rc["approximateInvokeCount"], invoke_count, body)
+        if condition != "RecordAgeExceeded":
+            self.assertEqual(body["responseContext"],
+                             {"statusCode": 200, "executedVersion": "$LATEST",
+                              "functionError": function_error}, body)
+        self.assertEqual(body["version"], "1.0")
+        self.assertRegex(body["timestamp"], ISO_MS_RE)
+        info = body["KinesisBatchInfo"]
+        self.assertEqual(info, {
+            "shardId": first["shard"],
+            "startSequenceNumber": first["seq"],
+            "endSequenceNumber": last["seq"],
+            "approximateArrivalOfFirstRecord": self.iso_ms(first["ts"]),
+            "approximateArrivalOfLastRecord": self.iso_ms(last["ts"]),
+            "batchSize": batch_size,
+            "streamArn": self.stream_arn(event_type),
+        })
+        self.assertGreaterEqual(body["timestamp"], info["approximateArrivalOfLastRecord"])
