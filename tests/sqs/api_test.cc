@@ -124,6 +124,10 @@ TEST_CASE("only SQS requests are claimed", "[sqs][api]") {
     HttpRequest get;
     get.target = "/?Version=2012-11-05&Action=ListQueues";
     CHECK(is_sqs_request(get));
+    HttpRequest no_action;  // a form without Action is still the query protocol
+    no_action.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    no_action.body = "QueueName=x&Version=2012-11-05";
+    CHECK(is_sqs_request(no_action));
     HttpRequest json_body;  // JSON text mentioning Action= is not a form
     json_body.headers = {{"Content-Type", "application/json"}};
     json_body.body = "Action=ListQueues";

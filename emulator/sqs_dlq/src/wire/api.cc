@@ -864,8 +864,9 @@ bool is_sqs_request(const HttpRequest& req) {
         return s.starts_with("Action=") || s.find("&Action=") != std::string_view::npos;
     };
     if (has_action(req.query())) return true;
-    return req.header("Content-Type").find("x-www-form-urlencoded") != std::string_view::npos &&
-           has_action(req.body);
+    // A form body is the query protocol, which of kemu's AWS APIs only SQS speaks: without an
+    // Action it still gets SQS's query error rather than Kinesis's.
+    return req.header("Content-Type").find("x-www-form-urlencoded") != std::string_view::npos;
 }
 
 std::shared_ptr<RequestHandler> make_api_handler(QueueStore& store, Scheduler& scheduler,
