@@ -186,6 +186,15 @@ async function must(port, op, body) {
   return r.json
 }
 
+async function createQueue(port, name) {
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AmazonSQS.CreateQueue' },
+    body: JSON.stringify({ QueueName: name, Attributes: { VisibilityTimeout: '60' } }),
+  })
+  if (!res.ok) throw new Error(`CreateQueue ${name}: HTTP ${res.status} ${await res.text()}`)
+}
+
 async function createActive(port, name, shards) {
   await must(port, 'CreateStream', { StreamName: name, ShardCount: shards })
   const t0 = Date.now()
@@ -281,6 +290,20 @@ const phases = [
     value: (r) => r.records_ok / (r.duration_us / 1e6),
     stored: (r) => r.records_ok,
   },
+  // kemu only: SQS on the same port (AWS JSON 1.0). The send phase fills the queue the
+  // consumers then drain.
+  {
+    key: 'sqsSend', label: 'SQS SendMessage requests/s', script: 'sqs_send.lua', conns: () => cfg.connPutRecord,
+    env: () => ({ BENCH_QUEUE: 'bench-q' }), kemuOnly: true,
+    value: (r) => (r.statuses['200'] || 0) / (r.duration_us / 1e6),
+    stored: () => 0,
+  },
+  {
+    key: 'sqsReceiveDelete', label: 'SQS messages received+deleted/s', script: 'sqs_receive_delete.lua', conns: () => cfg.connPutRecords,
+    env: () => ({ BENCH_QUEUE: 'bench-q' }), kemuOnly: true,
+    value: (r) => r.deleted / (r.duration_us / 1e6),
+    stored: () => 0,
+  },
 ]
 
 async function measure(server, res) {
@@ -302,6 +325,7 @@ async function measure(server, res) {
     res.idleRssMB = idle.rssMB
     res.idleThreads = idle.threads
 
+    if (server.name === 'kemu') await createQueue(proc.port, 'bench-q')
     const s = await createActive(proc.port, 'bench', 4)
     const g = await createActive(proc.port, 'bench-get', 1)
     const ctx = { getShard: g.Shards[0].ShardId }
@@ -332,6 +356,7 @@ async function measure(server, res) {
       if (se.length) res.problems.push(`${ph.label}: socket errors ${se.map(([k, n]) => `${k}=${n}`).join(' ')}`)
       if (r.records_failed) res.problems.push(`${ph.label}: ${r.records_failed} records failed inside 200 replies`)
       if (r.bad_replies) res.problems.push(`${ph.label}: ${r.bad_replies} replies without a usable iterator`)
+      if (r.empty_receives) res.problems.push(`${ph.label}: ${r.empty_receives} receives found the queue empty (it ran dry)`)
       if (proc.exited) throw new Error(`${server.name} exited during ${ph.label}: ${JSON.stringify(proc.exited)}\n${proc.err}`)
     }
     const after = procStatus(proc.pid)

@@ -20,11 +20,12 @@ HttpResponse answer(int status, const json& body) {
 
 class Admin final : public RequestHandler {
 public:
-    Admin(const Config& cfg, Processors& p, kinesis::Store& s, sqs::QueueStore& q)
-        : cfg_(cfg), processors_(p), store_(s), queues_(q) {}
+    Admin(const Config& cfg, Processors& p, kinesis::Store& s, sqs::QueueStore& q,
+          std::shared_ptr<apigw::FrontDoor> fd)
+        : cfg_(cfg), processors_(p), store_(s), queues_(q), front_door_(std::move(fd)) {}
 
     bool matches(const HttpRequest& req) const override {
-        return req.path().starts_with("/_kemu/flows/");
+        return req.path().starts_with("/_kemu/flows/") || req.path() == "/_kemu/metrics";
     }
     bool is_async() const override { return true; }
     HttpResponse handle(const HttpRequest&) override {
@@ -32,6 +33,13 @@ public:
     }
 
     void handle_async(const HttpRequest& req, Respond respond) override {
+        if (req.path() == "/_kemu/metrics") {
+            HttpResponse r;
+            r.set_header("Content-Type", "text/plain; version=0.0.4");
+            r.body = metrics_text();
+            respond(std::move(r));
+            return;
+        }
         std::string_view rest = req.path().substr(std::string_view("/_kemu/flows/").size());
         auto slash = rest.find('/');
         std::string flow(rest.substr(0, slash));
@@ -84,17 +92,117 @@ public:
     }
 
 private:
+    static std::string label(std::string_view v) {
+        std::string out;
+        for (char c : v) {
+            if (c == '"' || c == '\\') out += '\\';
+            if (c == '\n') {
+                out += "\\n";
+                continue;
+            }
+            out += c;
+        }
+        return out;
+    }
+
+    static void series(std::string& out, std::string_view ns, std::string_view metric,
+                       std::string_view dim, std::string_view dim_value, std::string_view stat,
+                       double value, std::string_view extra = {}) {
+        out += "kemu_aws{namespace=\"";
+        out += ns;
+        out += "\",metric=\"";
+        out += metric;
+        out += "\",";
+        out += dim;
+        out += "=\"";
+        out += label(dim_value);
+        out += "\",statistic=\"";
+        out += stat;
+        out += '"';
+        out += extra;
+        out += "} ";
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.15g", value);
+        out += buf;
+        out += '\n';
+    }
+
+    std::string metrics_text() {
+        std::string out =
+            "# HELP kemu_aws CloudWatch metrics as kemu computes them (namespace, metric, dimension "
+            "and statistic as labels).\n# TYPE kemu_aws gauge\n";
+        for (const auto& p : processors_.all()) {
+            auto m = p.metrics->snapshot();
+            const auto& fn = p.pool->config().name;
+            auto l = [&](std::string_view metric, std::string_view stat, double v) {
+                series(out, "AWS/Lambda", metric, "FunctionName", fn, stat, v);
+            };
+            l("Invocations", "Sum", static_cast<double>(m.invocations));
+            l("Errors", "Sum", static_cast<double>(m.errors));
+            l("Throttles", "Sum", static_cast<double>(m.throttles));
+            l("Duration", "Sum", static_cast<double>(m.duration_us_sum) / 1000.0);
+            l("Duration", "Maximum", static_cast<double>(m.duration_ms_max));
+            l("ConcurrentExecutions", "Current", static_cast<double>(m.concurrent_executions));
+            l("ConcurrentExecutions", "Maximum", static_cast<double>(m.concurrent_executions_max));
+            l("IteratorAge", "Last", static_cast<double>(m.iterator_age_ms));
+            l("IteratorAge", "Maximum", static_cast<double>(m.iterator_age_ms_max));
+            l("InvokedEventCount", "Sum", static_cast<double>(m.invoked_events));
+            l("FailedInvokeEventCount", "Sum", static_cast<double>(m.failed_invoke_events));
+            l("DroppedEventCount", "Sum", static_cast<double>(m.dropped_events));
+            l("OnFailureDestinationDeliveredEventCount", "Sum", static_cast<double>(m.dlq_messages));
+            l("DestinationDeliveryFailures", "Sum", static_cast<double>(m.dlq_failures));
+            l("ColdStarts", "Sum", static_cast<double>(m.cold_starts));
+        }
+        for (const auto& name : queues_.list_queues("")) {
+            auto a = queues_.get_attributes(
+                name, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                       "ApproximateNumberOfMessagesDelayed"});
+            if (!a || a->size() != 3) continue;
+            series(out, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", name, "Last",
+                   std::stod((*a)[0].second));
+            series(out, "AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", name,
+                   "Last", std::stod((*a)[1].second));
+            series(out, "AWS/SQS", "ApproximateNumberOfMessagesDelayed", "QueueName", name, "Last",
+                   std::stod((*a)[2].second));
+        }
+        if (front_door_) {
+            auto m = front_door_->metrics();
+            auto api = cfg_.api_name();
+            auto g = [&](std::string_view metric, std::string_view stat, double v) {
+                series(out, "AWS/ApiGateway", metric, "ApiName", api, stat, v);
+            };
+            g("Count", "Sum", static_cast<double>(m.count));
+            g("4XXError", "Sum", static_cast<double>(m.errors_4xx));
+            g("5XXError", "Sum", static_cast<double>(m.errors_5xx));
+            g("Latency", "Sum", m.latency.sum_ms);
+            g("Latency", "SampleCount", static_cast<double>(m.latency.count));
+            g("Latency", "Maximum", m.latency.max_ms);
+            g("IntegrationLatency", "Sum", m.integration_latency.sum_ms);
+            g("IntegrationLatency", "SampleCount", static_cast<double>(m.integration_latency.count));
+            g("IntegrationLatency", "Maximum", m.integration_latency.max_ms);
+            for (const auto& r : m.requests) {
+                series(out, "AWS/ApiGateway", "Count", "ApiName", api, "Sum",
+                       static_cast<double>(r.count),
+                       ",Method=\"" + r.method + "\",Resource=\"" + label(r.resource) +
+                           "\",Status=\"" + std::to_string(r.status) + "\"");
+            }
+        }
+        return out;
+    }
+
     const Config& cfg_;
     Processors& processors_;
     kinesis::Store& store_;
     sqs::QueueStore& queues_;
+    std::shared_ptr<apigw::FrontDoor> front_door_;
 };
 
 }  // namespace
 
 std::shared_ptr<RequestHandler> make_admin_handler(const Config& cfg, Processors& processors,
-                                                   kinesis::Store& store, sqs::QueueStore& queues) {
-    return std::make_shared<Admin>(cfg, processors, store, queues);
+                                                   kinesis::Store& store, sqs::QueueStore& queues,
+                                                   std::shared_ptr<apigw::FrontDoor> front_door) {
+    return std::make_shared<Admin>(cfg, processors, store, queues, std::move(front_door));
 }
 
 }  // namespace kemu::cli

@@ -2,10 +2,14 @@
 // kemu's own operator endpoints that need the whole system (not AWS APIs):
 //   POST /_kemu/flows/{event_type}/replay   re-run each on-failure record of the flow's DLQ;
 //                                           a replayed record's message is deleted
+//   GET  /_kemu/metrics                     Prometheus text: one series per AWS metric, with
+//                                           CloudWatch's namespace, metric name, dimension and
+//                                           statistic as labels
 
 #include <memory>
 
 #include "core/config.h"
+#include "apigw/front_door.h"
 #include "core/http.h"
 #include "kinesis/store.h"
 #include "processors.h"
@@ -14,6 +18,7 @@
 namespace kemu::cli {
 
 std::shared_ptr<RequestHandler> make_admin_handler(const Config& cfg, Processors& processors,
-                                                   kinesis::Store& store, sqs::QueueStore& queues);
+                                                   kinesis::Store& store, sqs::QueueStore& queues,
+                                                   std::shared_ptr<apigw::FrontDoor> front_door);
 
 }  // namespace kemu::cli

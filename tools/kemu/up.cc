@@ -175,7 +175,7 @@ int run_up(const UpOptions& o) {
     }
     if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
-    EdgeServer edge(eo, {sqs::make_admin_handler(queues), make_admin_handler(cfg, processors, store, queues),
+    EdgeServer edge(eo, {sqs::make_admin_handler(queues), make_admin_handler(cfg, processors, store, queues, front_door),
                          std::make_shared<KemuHandler>(), front_door});
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
     edge.add_handler(sqs::make_api_handler(queues, edge.scheduler(), {o.account}));

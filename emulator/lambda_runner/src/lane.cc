@@ -218,6 +218,7 @@ int64_t Lane::backoff_ms(int attempts) const {
 void Lane::discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCondition condition,
                    int attempts, const std::string& request_id, bool function_error) {
     if (count == 0) return;
+    deps_.metrics.dropped_events += static_cast<int64_t>(count);
     const auto& first = records.front();
     const auto& last = records[count - 1];
     if (deps_.dead_letters && !config_.on_failure_queue.empty()) {
@@ -293,11 +294,12 @@ bool Lane::process_batch() {
             ++attempts;
             request_id = result.request_id;
             ++m.invocations;
+            m.invoked_events += static_cast<int64_t>(b.size());
             int64_t age = dispatch - b.back().arrival_ms;
             m.iterator_age_ms = age;
             FunctionMetrics::raise_max(m.iterator_age_ms_max, age);
             int64_t ms = result.duration_us / 1000;
-            m.duration_ms_sum += ms;
+            m.duration_us_sum += result.duration_us;
             FunctionMetrics::raise_max(m.duration_ms_max, ms);
 
             if (result.status == InvokeResult::Status::kOk) {
@@ -317,6 +319,7 @@ bool Lane::process_batch() {
                 }
             } else {
                 ++m.errors;
+                m.failed_invoke_events += static_cast<int64_t>(b.size());
                 last_was_function_error = true;
                 // Rule 6: bisect on a function error; halves start with fresh counts.
                 if (config_.bisect_on_error && b.size() > 1) {

@@ -488,22 +488,34 @@ struct QueueStore::Impl {
         return {};
     }
 
-    // Counts (visible, in flight, delayed). REQUIRES: q.mu held.
+    // Counts (visible, in flight, delayed). Walks only the hidden messages, which sit at the end
+    // of the (visible-at, sequence) index: O(in flight + delayed), not O(queue). Messages past
+    // retention count until the next trim removes them. REQUIRES: q.mu held.
     void counts(const Queue& q, int64_t now, int64_t* visible, int64_t* inflight,
                 int64_t* delayed) const {
-        *visible = *inflight = *delayed = 0;
-        int64_t expiry = now - q.retention_s * 1000;
-        for (const auto& [visible_at, seq] : q.by_visible) {
-            const auto& m = q.messages.at(seq);
-            if (m.sent_ms <= expiry) continue;
-            if (visible_at <= now) {
-                ++*visible;
-            } else if (m.receive_count > 0) {
+        *inflight = *delayed = 0;
+        for (auto it = q.by_visible.rbegin(); it != q.by_visible.rend() && it->first > now; ++it) {
+            if (q.messages.at(it->second).receive_count > 0) {
                 ++*inflight;
             } else {
                 ++*delayed;
             }
         }
+        *visible = static_cast<int64_t>(q.by_visible.size()) - *inflight - *delayed;
+    }
+
+    // Drops the oldest messages while they are past retention (send order is sequence order,
+    // redriven messages aside, which the periodic trim catches). REQUIRES: q.mu held.
+    void trim_front(Queue& q, int64_t now) {
+        int64_t expiry = now - q.retention_s * 1000;
+        rocksdb::WriteBatch b;
+        while (!q.messages.empty() && q.messages.begin()->second.sent_ms <= expiry) {
+            auto it = q.messages.begin();
+            q.unindex(it->first, it->second);
+            delete_keys(b, q.id, it->first);
+            q.messages.erase(it);
+        }
+        if (b.Count() > 0) write(b);
     }
 
     // Takes the waiters of a queue, to call once its lock is released.
@@ -719,7 +731,7 @@ Result<AttributeList> QueueStore::get_attributes(const std::string& name,
                                                  const std::vector<std::string>& names) const {
     auto qr = impl_->get(name);
     if (!qr) return qr.error();
-    auto& q = **qr;
+    auto& q = **qr;  // const in AWS's sense: trimming expired messages is housekeeping
     bool all = false;
     for (const auto& n : names) {
         if (n == "All") {
@@ -734,7 +746,9 @@ Result<AttributeList> QueueStore::get_attributes(const std::string& name,
     AttributeList out;
     std::lock_guard ql(q.mu);
     int64_t visible, inflight, delayed;
-    impl_->counts(q, impl_->clock.now_ms(), &visible, &inflight, &delayed);
+    int64_t now = impl_->clock.now_ms();
+    impl_->trim_front(q, now);
+    impl_->counts(q, now, &visible, &inflight, &delayed);
     auto add = [&](std::string_view n, std::string v) {
         if (wanted(n)) out.emplace_back(std::string(n), std::move(v));
     };

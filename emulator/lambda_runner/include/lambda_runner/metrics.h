@@ -11,7 +11,7 @@ struct FunctionMetricsSnapshot {
     int64_t invocations = 0;
     int64_t errors = 0;
     int64_t throttles = 0;
-    int64_t duration_ms_sum = 0;
+    int64_t duration_us_sum = 0;
     int64_t duration_ms_max = 0;
     int64_t concurrent_executions = 0;      // now
     int64_t concurrent_executions_max = 0;  // since start
@@ -20,6 +20,10 @@ struct FunctionMetricsSnapshot {
     int64_t dlq_messages = 0;               // on-failure records delivered
     int64_t dlq_failures = 0;               // on-failure deliveries that failed
     int64_t cold_starts = 0;
+    // ESM event counts (spec §5.2), in records.
+    int64_t invoked_events = 0;        // InvokedEventCount: records sent to the function
+    int64_t failed_invoke_events = 0;  // FailedInvokeEventCount: records of failed attempts
+    int64_t dropped_events = 0;        // DroppedEventCount: records discarded (age / retries)
 };
 
 class FunctionMetrics {
@@ -27,7 +31,7 @@ public:
     std::atomic<int64_t> invocations{0};
     std::atomic<int64_t> errors{0};
     std::atomic<int64_t> throttles{0};
-    std::atomic<int64_t> duration_ms_sum{0};
+    std::atomic<int64_t> duration_us_sum{0};
     std::atomic<int64_t> duration_ms_max{0};
     std::atomic<int64_t> concurrent{0};
     std::atomic<int64_t> concurrent_max{0};
@@ -36,6 +40,9 @@ public:
     std::atomic<int64_t> dlq_messages{0};
     std::atomic<int64_t> dlq_failures{0};
     std::atomic<int64_t> cold_starts{0};
+    std::atomic<int64_t> invoked_events{0};
+    std::atomic<int64_t> failed_invoke_events{0};
+    std::atomic<int64_t> dropped_events{0};
 
     static void raise_max(std::atomic<int64_t>& a, int64_t v) {
         int64_t cur = a.load(std::memory_order_relaxed);
@@ -48,7 +55,7 @@ public:
         s.invocations = invocations.load();
         s.errors = errors.load();
         s.throttles = throttles.load();
-        s.duration_ms_sum = duration_ms_sum.load();
+        s.duration_us_sum = duration_us_sum.load();
         s.duration_ms_max = duration_ms_max.load();
         s.concurrent_executions = concurrent.load();
         s.concurrent_executions_max = concurrent_max.load();
@@ -57,6 +64,9 @@ public:
         s.dlq_messages = dlq_messages.load();
         s.dlq_failures = dlq_failures.load();
         s.cold_starts = cold_starts.load();
+        s.invoked_events = invoked_events.load();
+        s.failed_invoke_events = failed_invoke_events.load();
+        s.dropped_events = dropped_events.load();
         return s;
     }
 };
