@@ -601,3 +601,72 @@ TEST_CASE("iterator age is the last record's age at dispatch", "[lambda]") {
     f.drain(l);
     CHECK(f.metrics.iterator_age_ms == 2'000);
 }
+
+TEST_CASE("on-failure records match spec §3.2's examples byte for byte", "[lambda]") {
+    sqs::FailureRecord r;
+    r.request_id = "5f0e2c1a-8d3b-4b7e-9a61-2f4c9d0e7b13";
+    r.function_arn = "arn:aws:lambda:eu-west-1:111122223333:function:order-processor";
+    r.approximate_invoke_count = 3;
+    r.timestamp_ms = 1'718'031'302'118;
+    r.shard_id = "shardId-000000000002";
+    r.start_sequence_number = "49651505085739302134812766549128712234570113226409443330";
+    r.end_sequence_number = "49651505085739302134812766550337638054184742401115619330";
+    r.first_arrival_ms = 1'718'031'245'512;
+    r.last_arrival_ms = 1'718'031'246'040;
+    r.batch_size = 2;
+    r.stream_arn = "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created";
+    const std::string retries = R"({
+  "requestContext": {
+    "requestId": "5f0e2c1a-8d3b-4b7e-9a61-2f4c9d0e7b13",
+    "functionArn": "arn:aws:lambda:eu-west-1:111122223333:function:order-processor",
+    "condition": "RetryAttemptsExhausted",
+    "approximateInvokeCount": 3
+  },
+  "responseContext": {
+    "statusCode": 200,
+    "executedVersion": "$LATEST",
+    "functionError": "Unhandled"
+  },
+  "version": "1.0",
+  "timestamp": "2024-06-10T14:55:02.118Z",
+  "KinesisBatchInfo": {
+    "shardId": "shardId-000000000002",
+    "startSequenceNumber": "49651505085739302134812766549128712234570113226409443330",
+    "endSequenceNumber": "49651505085739302134812766550337638054184742401115619330",
+    "approximateArrivalOfFirstRecord": "2024-06-10T14:54:05.512Z",
+    "approximateArrivalOfLastRecord": "2024-06-10T14:54:06.040Z",
+    "batchSize": 2,
+    "streamArn": "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created"
+  }
+})";
+    // Same keys, same order, same values: compare the compact forms.
+    CHECK(sqs::failure_record_json(r) == nlohmann::ordered_json::parse(retries).dump());
+
+    r.request_id = "0b7d4d52-6c1e-4f0a-8f55-3e8a2c9b1d70";
+    r.condition = sqs::FailureCondition::kRecordAgeExceeded;
+    r.approximate_invoke_count = 8;
+    r.timestamp_ms = 1'718'031'307'004;
+    r.start_sequence_number = r.end_sequence_number;
+    r.first_arrival_ms = r.last_arrival_ms;
+    r.batch_size = 1;
+    const std::string age = R"({
+  "requestContext": {
+    "requestId": "0b7d4d52-6c1e-4f0a-8f55-3e8a2c9b1d70",
+    "functionArn": "arn:aws:lambda:eu-west-1:111122223333:function:order-processor",
+    "condition": "RecordAgeExceeded",
+    "approximateInvokeCount": 8
+  },
+  "version": "1.0",
+  "timestamp": "2024-06-10T14:55:07.004Z",
+  "KinesisBatchInfo": {
+    "shardId": "shardId-000000000002",
+    "startSequenceNumber": "49651505085739302134812766550337638054184742401115619330",
+    "endSequenceNumber": "49651505085739302134812766550337638054184742401115619330",
+    "approximateArrivalOfFirstRecord": "2024-06-10T14:54:06.040Z",
+    "approximateArrivalOfLastRecord": "2024-06-10T14:54:06.040Z",
+    "batchSize": 1,
+    "streamArn": "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created"
+  }
+})";
+    CHECK(sqs::failure_record_json(r) == nlohmann::ordered_json::parse(age).dump());
+}

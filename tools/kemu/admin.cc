@@ -153,6 +153,23 @@ private:
             l("DestinationDeliveryFailures", "Sum", static_cast<double>(m.dlq_failures));
             l("ColdStarts", "Sum", static_cast<double>(m.cold_starts));
         }
+        for (const auto& f : cfg_.event_flows) {
+            kinesis::StreamKey key{processors_.account(), processors_.region(), cfg_.stream_name(f)};
+            auto m = store_.metrics(key);
+            if (!m) continue;
+            auto k = [&](std::string_view metric, std::string_view stat, double v) {
+                series(out, "AWS/Kinesis", metric, "StreamName", key.name, stat, v);
+            };
+            k("IncomingRecords", "Sum", static_cast<double>(m->incoming_records));
+            k("IncomingBytes", "Sum", static_cast<double>(m->incoming_bytes));
+            k("WriteProvisionedThroughputExceeded", "Sum", static_cast<double>(m->write_throttled));
+            k("ReadProvisionedThroughputExceeded", "Sum", static_cast<double>(m->read_throttled));
+            k("GetRecords.Success", "Sum", static_cast<double>(m->get_records_calls));
+            k("GetRecords.Records", "Sum", static_cast<double>(m->get_records_records));
+            k("GetRecords.IteratorAgeMilliseconds", "Last", static_cast<double>(m->get_records_iterator_age_ms));
+            k("GetRecords.IteratorAgeMilliseconds", "Maximum",
+              static_cast<double>(m->get_records_iterator_age_ms_max));
+        }
         for (const auto& name : queues_.list_queues("")) {
             auto a = queues_.get_attributes(
                 name, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",

@@ -14,6 +14,8 @@ namespace fs = std::filesystem;
 bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
                        sqs::QueueStore& queues, Db& db, const Clock& clock) {
     idle_ms_ = int64_t{o.lambda_idle_timeout_s} * 1000;
+    account_ = o.account;
+    region_ = o.region;
     std::string state = o.in_memory ? (fs::temp_directory_path() / ("kemu-" + std::to_string(::getpid()))).string()
                                     : o.data_dir;
     // Absolute: runtimes start in their code directory.

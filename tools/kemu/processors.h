@@ -39,10 +39,13 @@ public:
     void stop();
     void print_banner() const;
     const std::vector<Processor>& all() const { return processors_; }
+    const std::string& account() const { return account_; }
+    const std::string& region() const { return region_; }
 
 private:
     std::vector<Processor> processors_;
     int64_t idle_ms_ = 600'000;
+    std::string account_, region_;
 };
 
 }  // namespace kemu::cli

@@ -200,6 +200,7 @@ Result<PutResult> Store::put(const StreamKey& key, const PutInput& in) {
     int64_t now = im.clock.now_ms();
     if (im.options.shard_limits &&
         !admit_write(rt, now, 1, static_cast<int64_t>(in.data.size() + in.partition_key.size()))) {
+        s->counters.write_throttled.fetch_add(1, std::memory_order_relaxed);
         return errors::rate_exceeded(key, shard_id(idx));
     }
     PutResult out;
@@ -221,6 +222,8 @@ Result<PutResult> Store::put(const StreamKey& key, const PutInput& in) {
         rt.last_arrival_ms.store(arrival, std::memory_order_relaxed);
         out.sequence_number = encode_sequence({2, sh.create_secs, idx, seq, record_secs});
     }
+    s->counters.incoming_records.fetch_add(1, std::memory_order_relaxed);
+    s->counters.incoming_bytes.fetch_add(static_cast<int64_t>(in.data.size()), std::memory_order_relaxed);
     lock.unlock();
     im.notify(key);
     return out;
@@ -255,6 +258,7 @@ Result<PutBatchResult> Store::put_batch(const StreamKey& key, const std::vector<
                          static_cast<int64_t>(in[i].data.size() + in[i].partition_key.size()))) {
             e.error_code = "ProvisionedThroughputExceededException";
             e.error_message = errors::rate_exceeded_text(key, shard_id(idx));
+            s->counters.write_throttled.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
         shard_of[i] = idx;
@@ -295,6 +299,12 @@ Result<PutBatchResult> Store::put_batch(const StreamKey& key, const std::vector<
         for (auto& [idx, a] : arrivals) {
             s->runtime[idx]->last_arrival_ms.store(a, std::memory_order_relaxed);
         }
+        int64_t bytes = 0;
+        for (size_t i = 0; i < in.size(); ++i) {
+            if (shard_of[i] >= 0) bytes += static_cast<int64_t>(in[i].data.size());
+        }
+        s->counters.incoming_records.fetch_add(static_cast<int64_t>(arrivals.size()), std::memory_order_relaxed);
+        s->counters.incoming_bytes.fetch_add(bytes, std::memory_order_relaxed);
     }
     locks.clear();
     for (const auto& e : out.records) out.failed += e.error_code.empty() ? 0 : 1;
@@ -395,6 +405,22 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
     return make_iterator({now, s->key, s->id, *idx, pos});
 }
 
+Result<StreamMetrics> Store::metrics(const StreamKey& key) {
+    auto s = impl_->find(key);
+    if (!s) return errors::stream_not_found(key);
+    const auto& c = s->counters;
+    StreamMetrics m;
+    m.incoming_records = c.incoming_records.load(std::memory_order_relaxed);
+    m.incoming_bytes = c.incoming_bytes.load(std::memory_order_relaxed);
+    m.write_throttled = c.write_throttled.load(std::memory_order_relaxed);
+    m.read_throttled = c.read_throttled.load(std::memory_order_relaxed);
+    m.get_records_calls = c.get_records_calls.load(std::memory_order_relaxed);
+    m.get_records_records = c.get_records_records.load(std::memory_order_relaxed);
+    m.get_records_iterator_age_ms = c.iterator_age_ms.load(std::memory_order_relaxed);
+    m.get_records_iterator_age_ms_max = c.iterator_age_ms_max.load(std::memory_order_relaxed);
+    return m;
+}
+
 Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
     auto& im = *impl_;
     auto p = parse_iterator(iterator);
@@ -418,7 +444,10 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
     }
     const auto& sh = s->shards[p->shard];
     auto& rt = *s->runtime[p->shard];
-    if (im.options.shard_limits && !admit_read(rt, now)) return errors::rate_exceeded(p->key, sid);
+    if (im.options.shard_limits && !admit_read(rt, now)) {
+        s->counters.read_throttled.fetch_add(1, std::memory_order_relaxed);
+        return errors::rate_exceeded(p->key, sid);
+    }
 
     ReadBatch out;
     uint64_t next = p->seq_ix;
@@ -454,6 +483,16 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
     }
     out.millis_behind_latest =
         (at_tip || out.records.empty()) ? 0 : std::max<int64_t>(0, now - out.records.back().arrival_ms);
+    {
+        auto& c = s->counters;
+        c.get_records_calls.fetch_add(1, std::memory_order_relaxed);
+        c.get_records_records.fetch_add(static_cast<int64_t>(out.records.size()), std::memory_order_relaxed);
+        int64_t age = out.millis_behind_latest;
+        c.iterator_age_ms.store(age, std::memory_order_relaxed);
+        int64_t cur = c.iterator_age_ms_max.load(std::memory_order_relaxed);
+        while (age > cur && !c.iterator_age_ms_max.compare_exchange_weak(cur, age, std::memory_order_relaxed)) {
+        }
+    }
     if (!sh.open() && at_tip) {
         // AWS: a drained closed shard has no next iterator, and names its children.
         for (const auto& c : s->shards) {

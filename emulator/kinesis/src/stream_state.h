@@ -54,8 +54,20 @@ struct ShardRuntime {
     int64_t read_bytes = 0;
 };
 
+struct StreamCounters {
+    std::atomic<int64_t> incoming_records{0};
+    std::atomic<int64_t> incoming_bytes{0};
+    std::atomic<int64_t> write_throttled{0};
+    std::atomic<int64_t> read_throttled{0};
+    std::atomic<int64_t> get_records_calls{0};
+    std::atomic<int64_t> get_records_records{0};
+    std::atomic<int64_t> iterator_age_ms{0};
+    std::atomic<int64_t> iterator_age_ms_max{0};
+};
+
 struct Stream {
     std::shared_mutex mu;  // shared: appends and reads; exclusive: control plane
+    StreamCounters counters;  // runtime only; lock-free
     // Persisted:
     uint64_t id = 0;
     StreamKey key;

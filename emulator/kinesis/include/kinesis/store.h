@@ -103,6 +103,8 @@ public:
     void trim_expired();
 
     std::string stream_arn(const StreamKey& key) const;
+    // ResourceNotFound when the stream does not exist.
+    Result<StreamMetrics> metrics(const StreamKey& key);
 
     struct Impl;  // opaque; public only so the module's own files can name it
 

@@ -126,6 +126,19 @@ struct StreamSummary {
     int64_t creation_secs;
 };
 
+// Stream-level CloudWatch metrics (namespace AWS/Kinesis, dimension StreamName), counted since
+// kemu started (spec/lambda.md §5.3).
+struct StreamMetrics {
+    int64_t incoming_records = 0;                   // IncomingRecords
+    int64_t incoming_bytes = 0;                     // IncomingBytes (data bytes)
+    int64_t write_throttled = 0;                    // WriteProvisionedThroughputExceeded (records)
+    int64_t read_throttled = 0;                     // ReadProvisionedThroughputExceeded (calls)
+    int64_t get_records_calls = 0;                  // GetRecords.Success
+    int64_t get_records_records = 0;                // GetRecords.Records
+    int64_t get_records_iterator_age_ms = 0;        // GetRecords.IteratorAgeMilliseconds, last call
+    int64_t get_records_iterator_age_ms_max = 0;    // ... its maximum
+};
+
 struct Limits {
     int shard_limit;
     int open_shard_count;
