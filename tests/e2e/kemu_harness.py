@@ -296,8 +296,11 @@ _OUT = _os.path.join(_os.path.dirname(_os.path.dirname(_HERE)), "out", _os.path.
 
 
 def record(**fields):
-    with open(_OUT, "a") as f:
-        f.write(_json.dumps(fields) + "\\n")
+    fd = _os.open(_OUT, _os.O_WRONLY | _os.O_APPEND | _os.O_CREAT, 0o644)
+    try:
+        _os.write(fd, (_json.dumps(fields) + "\\n").encode())  # one write: never interleaved
+    finally:
+        _os.close(fd)
 
 
 def summary(event):
@@ -563,6 +566,7 @@ class LambdaTestCase(unittest.TestCase):
         except FileNotFoundError:
             return []
         import json
+        text = text[:text.rfind("\n") + 1]  # a line being written is not complete yet
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
     def wait_seen(self, event_type, predicate, timeout, what=None):
