@@ -77,7 +77,8 @@ const servers = {
       if (loaded) {
         cfgDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-bench-cfg-'))
         fs.writeFileSync(path.join(cfgDir, 'kemu.yaml'), FRONT_DOOR_TOPOLOGY)
-        args.push('-c', path.join(cfgDir, 'kemu.yaml'))
+        // The API layer is measured here: no processor runs (bench/lambda_bench.py measures those).
+        args.push('-c', path.join(cfgDir, 'kemu.yaml'), '--no-lambda')
       }
       if (env.KEMU_STORAGE === 'disk') args.push('--data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-bench-')))
       else args.push('--in-memory')

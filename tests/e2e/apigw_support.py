@@ -145,7 +145,7 @@ class ApigwTestCase(unittest.TestCase):
         self.data_dir = os.path.join(self.tmp, "data")
         os.makedirs(self.data_dir)
         self.kemu = CapturingKemu(self.data_dir, log_dir=self.tmp,
-                                  extra_args=["-c", self.config_path, *self.EXTRA_ARGS])
+                                  extra_args=["-c", self.config_path, "--no-lambda", *self.EXTRA_ARGS])
         self.addCleanup(self._stop_kemu)
         self.kemu.start()
         self.port = self.kemu.port

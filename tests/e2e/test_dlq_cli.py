@@ -50,7 +50,8 @@ class DlqTest(KemuTestCase):
         with open(self.config, "w") as f:
             f.write(TOPOLOGY)
         self.kemu.stop()
-        self.kemu = Kemu(self.data_dir, extra_args=["-c", self.config], log_dir=self.tmp)
+        self.kemu = Kemu(self.data_dir, extra_args=["-c", self.config, "--no-lambda"],
+                         log_dir=self.tmp)
         self.kemu.start()
         self.sqs = sqs_client(self.endpoint)
 

@@ -561,7 +561,9 @@ class LambdaPythonTest(LambdaTestCase):
 
     # §4.6 init error, §3.4 Runtime.ImportModuleError; kemu keeps running and recovers
     def test_import_error_fails_each_attempt_until_the_code_is_fixed(self):
-        self.add_flow("broken", {"handler.py": "import no_such_module_kemu_e2e\n"},
+        # The function exists (kemu validate checks that); the import fails at init.
+        self.add_flow("broken", {"handler.py": "import no_such_module_kemu_e2e\n\n\n"
+                                               "def process_event(event, context):\n    pass\n"},
                       max_retry_attempts=1)
         self.start_kemu()
         self.put("broken", "r1")

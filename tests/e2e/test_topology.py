@@ -32,7 +32,7 @@ class TopologyTest(KemuTestCase):
 
     def start_with(self, orders_shards):
         self.kemu.stop()
-        self.kemu = Kemu(self.data_dir, extra_args=["-c", self.write(orders_shards)],
+        self.kemu = Kemu(self.data_dir, extra_args=["-c", self.write(orders_shards), "--no-lambda"],
                          log_dir=self.tmp)
         self.kemu.start()
         return boto3_client(self.kemu.endpoint)
@@ -88,13 +88,66 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r)
         self.assertIn("batch_sise: unknown key", r.stderr)
 
+    def write_handler(self, rel, text="def process_event(event, context):\n    return None\n",
+                      name="handler.py"):
+        d = os.path.join(self.tmp, rel)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+
     def test_validate_accepts_a_good_file(self):
         path = os.path.join(self.tmp, "kemu.yaml")
         with open(path, "w") as f:
             f.write(TOPOLOGY.format(orders_shards=2))
+        self.write_handler("lambda/orders")
+        self.write_handler("lambda/user_activity",
+                           "import json\n\nasync def helper():\n    pass\n\n"
+                           "def process_event(event, context):\n    return None\n")
         r = self.run_kemu("validate", "-c", path)
         self.assertEqual(r.returncode, 0, r)
         self.assertIn("ok (2 event flows)", r.stdout)
+
+    def test_validate_checks_handlers_runtimes_and_positions(self):
+        path = os.path.join(self.tmp, "kemu.yaml")
+        with open(path, "w") as f:
+            f.write("version: 1\nevent_flows:\n"
+                    "  - event_type: missing_dir\n    lambda_source_path: nowhere\n"
+                    "  - event_type: missing_file\n    lambda_source_path: empty\n"
+                    "  - event_type: missing_function\n    lambda_source_path: other\n"
+                    "  - event_type: nested\n    lambda_source_path: nested\n"
+                    "  - event_type: ruby\n    lambda_source_path: ok\n    lambda_runtime: ruby3.2\n"
+                    "  - event_type: node_missing\n    lambda_source_path: ok\n"
+                    "    lambda_runtime: nodejs20.x\n    lambda_handler: index.handler\n"
+                    "  - event_type: stamped\n    lambda_source_path: ok\n"
+                    "    starting_position: AT_TIMESTAMP\n"
+                    "  - event_type: custom\n    lambda_source_path: ok\n"
+                    "    lambda_runtime: provided.al2023\n")
+        os.makedirs(os.path.join(self.tmp, "empty"))
+        self.write_handler("other", "def something_else(event, context):\n    pass\n")
+        # Only a nested (indented) definition: not a module-level function.
+        self.write_handler("nested", "class X:\n    def process_event(self, e, c):\n        pass\n")
+        self.write_handler("ok")
+        r = self.run_kemu("validate", "-c", path)
+        self.assertEqual(r.returncode, 2, r)
+        err = r.stderr
+        nowhere = os.path.join(self.tmp, "nowhere")
+        self.assertIn(f"{path}:3: event_flows[0].lambda_source_path: no such directory: {nowhere}", err)
+        self.assertIn(f"{path}:5: event_flows[1].lambda_handler: 'handler.process_event' names module "
+                      f"handler, but there is no {os.path.join(self.tmp, 'empty', 'handler.py')}", err)
+        self.assertIn(f"{path}:7: event_flows[2].lambda_handler: handler.py defines no function "
+                      "process_event at module level", err)
+        self.assertIn(f"{path}:9: event_flows[3].lambda_handler: handler.py defines no function "
+                      "process_event at module level", err)
+        self.assertIn(f"{path}:11: event_flows[4].lambda_runtime: unsupported runtime 'ruby3.2'", err)
+        self.assertIn(f"{path}:14: event_flows[5].lambda_handler: 'index.handler' names module index, "
+                      "but there is no index.js, .mjs or .cjs", err)
+        self.assertIn(f"{path}:18: event_flows[6].starting_position: AT_TIMESTAMP needs a timestamp", err)
+        self.assertIn(f"{path}:21: event_flows[7].lambda_runtime: runtime provided.al2023 needs an "
+                      "executable file named bootstrap", err)
+        # kemu up refuses it too, before serving; --no-lambda serves the APIs anyway.
+        r = self.run_kemu("up", "-c", path, "--port", "0", "--in-memory")
+        self.assertEqual(r.returncode, 2, r)
+        self.assertIn("no such directory", r.stderr)
 
     def test_bad_flag_port_in_use_and_bad_data_dir_are_one_line(self):
         r = self.run_kemu("up", "--port", "abc")

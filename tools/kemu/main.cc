@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
                        "Execution environments per function; more concurrent batches are throttled")
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
+    cmd_up->add_flag("--no-lambda", up.no_lambda,
+                     "Serve the APIs and the front door only: no processors (handler directories are not checked)");
     cmd_up->add_flag("!--no-function-logs", up.lambda_echo_logs,
                      "Do not print function logs (they still go to the log files)");
     cmd_up->add_option("--python", up.python, "Interpreter for python3.x runtimes (default: resolved from PATH)");

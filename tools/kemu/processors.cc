@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "lambda_runner/runtimes.h"
+#include "validate.h"
 
 namespace kemu::cli {
 
@@ -28,12 +29,8 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         }
     }
     for (const auto& f : cfg.event_flows) {
-        fs::path code = fs::path(f.lambda_source_path);
-        if (code.is_relative()) code = fs::path(cfg.base_dir) / code;
-        std::error_code ec;
-        auto abs = fs::weakly_canonical(code, ec);
-        if (!ec) code = abs;
-        if (!fs::is_directory(code)) {
+        fs::path code = code_dir(cfg, f);
+        if (!fs::is_directory(code)) {  // checked by check_handlers; a race with a deletion
             log_warn("lambda", "flow " + f.event_type + ": no handler directory " + code.string() +
                                    "; its processor is not started");
             continue;

@@ -17,6 +17,7 @@
 #include "kinesis/store.h"
 #include "admin.h"
 #include "processors.h"
+#include "validate.h"
 #include "sqs/api.h"
 #include "sqs/queue_store.h"
 
@@ -119,6 +120,11 @@ int run_up(const UpOptions& o) {
     std::string config_path = o.config;
     if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
     if (!config_path.empty() && !load_topology(config_path, &cfg)) return 2;
+    if (!o.no_lambda) {
+        auto errors = check_handlers(cfg, o.python, o.node);
+        for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+        if (!errors.empty()) return 2;
+    }
 
     DbOptions dbo;
     dbo.path = o.data_dir;
@@ -157,7 +163,7 @@ int run_up(const UpOptions& o) {
     }
     if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
     Processors processors;
-    if (!processors.build(cfg, o, store, queues, *db, clock)) return 2;
+    if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
 
     EdgeOptions eo;
     eo.host = o.host;
@@ -217,6 +223,9 @@ int run_up(const UpOptions& o) {
 int run_validate(const std::string& path) {
     Config cfg;
     if (!load_topology(path, &cfg)) return 2;
+    auto errors = check_handlers(cfg, "", "");
+    for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+    if (!errors.empty()) return 2;
     std::cout << path << ": ok (" << cfg.event_flows.size() << " event flows)\n";
     return 0;
 }

@@ -23,6 +23,7 @@ struct UpOptions {
     int lambda_idle_timeout_s = 600;     // an idle environment is stopped after this
     int lambda_concurrency = 1000;       // environments per function; beyond: throttles
     bool lambda_echo_logs = true;        // function logs on stdout too
+    bool no_lambda = false;              // serve the APIs only; no processors, no handler checks
     std::string python;                  // interpreter override for python3.x runtimes
     std::string node;                    // interpreter override for nodejs runtimes
     std::string log_level = "info";

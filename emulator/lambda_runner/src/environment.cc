@@ -140,14 +140,16 @@ Environment::~Environment() {
     if (listen_fd_ >= 0) ::close(listen_fd_);
     if (out_fd_ >= 0) ::close(out_fd_);
     if (err_fd_ >= 0) ::close(err_fd_);
-    reap();
-    if (!tmp_.empty()) {
-        std::error_code ec;
-        std::filesystem::remove_all(tmp_, ec);
+    if (pid_ > 0 && !exited_) {
+        // Collect the child (SIGKILLed above), so no zombie is left behind.
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        exited_ = true;
     }
 }
 
-std::string Environment::start() {
+std::string Environment::start(const std::string& tmp_dir) {
     // The Runtime API listener.
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (listen_fd_ < 0) return std::string("cannot create a socket: ") + std::strerror(errno);
@@ -163,7 +165,7 @@ std::string Environment::start() {
     port_ = ntohs(addr.sin_port);
 
     log_stream_ = make_log_stream();
-    tmp_ = config_.tmp_dir + "/env-" + hex_encode(random_bytes(6));
+    tmp_ = tmp_dir;
     std::error_code ec;
     std::filesystem::create_directories(tmp_, ec);
 

@@ -41,8 +41,11 @@ public:
     Environment(const Environment&) = delete;
     Environment& operator=(const Environment&) = delete;
 
-    // Binds the listener and starts the runtime. On failure returns a line saying why.
-    std::string start();
+    // Binds the listener and starts the runtime with `tmp_dir` as its TMPDIR (created if
+    // missing; the pool owns it, so it outlives a reset as AWS's /tmp does). On failure returns
+    // a line saying why.
+    std::string start(const std::string& tmp_dir);
+    const std::string& tmp_dir() const { return tmp_; }
 
     // Runs one invocation to its end. `reset` is set when the environment must not be reused
     // (timeout, exit, OOM, init failure).

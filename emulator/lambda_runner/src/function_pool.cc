@@ -8,6 +8,7 @@
 #include <list>
 #include <mutex>
 
+#include "core/encoding.h"
 #include "core/log.h"
 #include "environment.h"
 
@@ -30,6 +31,35 @@ struct FunctionPool::Impl {
     int busy = 0;
     bool shut = false;
     uint64_t generation = 0;  // bumped by retire_all()
+    // TMPDIRs of environments that were reset (timeout, crash): AWS keeps /tmp across a reset,
+    // so the next cold start gets one back. Guarded by mu.
+    std::vector<std::string> spare_tmp;
+
+    std::string take_tmp() {
+        std::lock_guard lock(mu);
+        if (!spare_tmp.empty()) {
+            auto t = std::move(spare_tmp.back());
+            spare_tmp.pop_back();
+            return t;
+        }
+        return config.tmp_dir + "/env-" + hex_encode(random_bytes(6));
+    }
+
+    static void remove_tmp(const std::string& dir) {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+
+    // Destroys environments that are stopped for good (idle, retired, shut down): their /tmp
+    // goes with them. REQUIRES: mu not held.
+    static void stop_for_good(std::list<std::unique_ptr<Environment>>& envs) {
+        for (auto& e : envs) {
+            std::string tmp = e->tmp_dir();
+            e.reset();
+            remove_tmp(tmp);
+        }
+        envs.clear();
+    }
     std::string code_signature;
 
     Impl(FunctionConfig c, FunctionMetrics& m)
@@ -98,7 +128,7 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
             env->generation = impl_->generation;
         }
         ++m.cold_starts;
-        if (auto err = env->start(); !err.empty()) {
+        if (auto err = env->start(impl_->take_tmp()); !err.empty()) {
             log_error("lambda", impl_->config.name + ": cannot start an environment: " + err);
             result.status = InvokeResult::Status::kFunctionError;
             result.error_type = "Runtime.ExitError";
@@ -116,8 +146,25 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
             impl_->idle.push_front(std::move(env));
         }
     }
-    env.reset();  // a reset environment dies here, outside the lock
+    if (env) {
+        // A reset or retired environment dies here, outside the lock. After a reset its /tmp
+        // waits for the next cold start, as AWS keeps /tmp across a reset.
+        std::string tmp = env->tmp_dir();
+        bool keep_tmp = reset && env->generation == generation_now();
+        env.reset();
+        if (keep_tmp && !tmp.empty()) {
+            std::lock_guard lock(impl_->mu);
+            impl_->spare_tmp.push_back(tmp);
+        } else if (!tmp.empty()) {
+            Impl::remove_tmp(tmp);
+        }
+    }
     return result;
+}
+
+uint64_t FunctionPool::generation_now() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->generation;
 }
 
 int FunctionPool::reap_idle(int64_t idle_ms) {
@@ -134,14 +181,22 @@ int FunctionPool::reap_idle(int64_t idle_ms) {
             }
         }
     }
-    return static_cast<int>(dead.size());
+    int n = static_cast<int>(dead.size());
+    Impl::stop_for_good(dead);
+    return n;
 }
 
 void FunctionPool::retire_all() {
     std::list<std::unique_ptr<Environment>> dead;
-    std::lock_guard lock(impl_->mu);
-    dead.swap(impl_->idle);
-    ++impl_->generation;  // busy ones are dropped when their invocation ends
+    std::vector<std::string> spare;
+    {
+        std::lock_guard lock(impl_->mu);
+        dead.swap(impl_->idle);
+        spare.swap(impl_->spare_tmp);
+        ++impl_->generation;  // busy ones are dropped when their invocation ends
+    }
+    Impl::stop_for_good(dead);
+    for (const auto& t : spare) Impl::remove_tmp(t);
 }
 
 bool FunctionPool::code_changed() {
@@ -159,9 +214,15 @@ PoolStats FunctionPool::stats() const {
 
 void FunctionPool::shutdown() {
     std::list<std::unique_ptr<Environment>> dead;
-    std::lock_guard lock(impl_->mu);
-    impl_->shut = true;
-    dead.swap(impl_->idle);
+    std::vector<std::string> spare;
+    {
+        std::lock_guard lock(impl_->mu);
+        impl_->shut = true;
+        dead.swap(impl_->idle);
+        spare.swap(impl_->spare_tmp);
+    }
+    Impl::stop_for_good(dead);
+    for (const auto& t : spare) Impl::remove_tmp(t);
 }
 
 }  // namespace kemu::lambda

@@ -64,6 +64,7 @@ public:
     struct Impl;
 
 private:
+    uint64_t generation_now() const;
     std::unique_ptr<Impl> impl_;
 };
 
