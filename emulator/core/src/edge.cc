@@ -16,6 +16,7 @@
 
 #include "core/encoding.h"
 #include "core/log.h"
+#include "edge_h2.h"
 
 namespace kemu {
 namespace {
@@ -64,6 +65,9 @@ struct EdgeServer::Impl {
     struct SessionEntry {
         beast::tcp_stream* stream;
         bool busy;
+        // Set while the connection cannot simply be cancelled (HTTP/2, an event stream): how
+        // to end it gracefully. Called from any thread.
+        std::function<void()> on_stop;
     };
     std::unordered_map<uint64_t, SessionEntry> sessions;
 
@@ -139,6 +143,147 @@ struct EdgeServer::Impl {
         sessions[id].busy = busy;
     }
 
+    // Returns false when the server is already stopping (the hook is then not kept).
+    bool set_on_stop(uint64_t id, std::function<void()> fn) {
+        std::lock_guard lock(sessions_mu);
+        sessions[id].on_stop = std::move(fn);
+        return !stopping;
+    }
+
+    // Serves one HTTP/2 request: the same handlers, the same catch-all, answers from any thread.
+    void serve_h2(HttpRequest req, std::function<void(HttpResponse)> done) {
+        RequestHandler* h = find_handler(req);
+        if (!h || !h->is_async()) {
+            done(dispatch(h, req));
+            return;
+        }
+        auto once = std::make_shared<std::atomic<bool>>(false);
+        Respond respond = [once, done](HttpResponse r) {
+            if (once->exchange(true)) return;  // a second answer is a bug, not a crash
+            done(std::move(r));
+        };
+        try {
+            h->handle_async(req, respond);
+        } catch (const std::exception& e) {
+            log_error("edge", std::string("request failed: ") + e.what());
+            respond(internal_failure());
+        }
+    }
+
+    // Reads until the first bytes tell HTTP/2's preface from anything else. Returns nullopt
+    // when the connection ended or stalled first.
+    awaitable<std::optional<bool>> sniff_h2(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+        const auto preface = detail::kH2Preface;
+        stream.expires_after(std::chrono::seconds(10));
+        for (;;) {
+            auto data = buffer.data();
+            std::string_view got(static_cast<const char*>(data.data()), data.size());
+            size_t n = std::min(got.size(), preface.size());
+            if (got.substr(0, n) != preface.substr(0, n)) co_return false;
+            if (n == preface.size()) co_return true;
+            auto [ec, read] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+            if (ec) co_return std::nullopt;
+            buffer.commit(read);
+        }
+    }
+
+    awaitable<void> serve_h2_connection(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                        std::string remote, uint64_t id) {
+        auto data = buffer.data();
+        std::string prefix(static_cast<const char*>(data.data()), data.size());
+        stream.expires_never();
+        detail::H2Limits limits;
+        limits.max_body_bytes = options.max_body_bytes;
+        limits.max_header_bytes = options.max_header_bytes;
+        auto conn = detail::make_h2_connection(
+            stream.release_socket(), std::move(prefix), std::move(remote), limits,
+            [this](HttpRequest req, std::function<void(HttpResponse)> done) {
+                serve_h2(std::move(req), std::move(done));
+            });
+        std::weak_ptr<detail::H2Connection> weak = conn;
+        if (!set_on_stop(id, [weak] { detail::shutdown_h2(weak); })) detail::shutdown_h2(weak);
+        co_await detail::run_h2(std::move(conn));
+    }
+
+    // An event stream over HTTP/1.1: the head, one chunk per piece, the last chunk, then close.
+    // The client going away (EOF on the socket) cancels the source.
+    awaitable<void> write_stream_h1(beast::tcp_stream& stream, HttpResponse& out, uint64_t id) {
+        auto source = std::move(out.stream);
+        http::response<http::empty_body> res{static_cast<http::status>(out.status), 11};
+        for (auto& h : out.headers) {
+            if (beast::iequals(h.name, "Content-Length") ||
+                beast::iequals(h.name, "Transfer-Encoding") || beast::iequals(h.name, "Connection"))
+                continue;
+            res.insert(h.name, h.value);
+        }
+        res.chunked(true);
+        res.keep_alive(false);
+        http::response_serializer<http::empty_body> sr{res};
+        stream.expires_after(std::chrono::seconds(60));
+        auto [hec, hn] = co_await http::async_write_header(stream, sr, kTuple);
+        if (hec) {
+            source->cancel(false);
+            co_return;
+        }
+        struct Wake {
+            explicit Wake(net::any_io_executor ex) : timer(std::move(ex)) {}
+            bool woken = false;
+            net::steady_timer timer;
+        };
+        auto w = std::make_shared<Wake>(co_await net::this_coro::executor);
+        auto poke = [weak = std::weak_ptr<Wake>(w)] {
+            if (auto p = weak.lock()) {
+                net::post(p->timer.get_executor(), [p] {
+                    p->woken = true;
+                    p->timer.cancel();
+                });
+            }
+        };
+        set_on_stop(id, poke);
+        source->start(poke);
+        using namespace net::experimental::awaitable_operators;
+        for (;;) {
+            if (stopping) {
+                source->cancel(true);
+                break;
+            }
+            auto p = source->pull();
+            if (p.kind == BodySource::Piece::kEnd) break;
+            if (p.kind == BodySource::Piece::kData) {
+                if (p.bytes.empty()) continue;
+                stream.expires_after(std::chrono::seconds(60));
+                auto [wec, wn] =
+                    co_await net::async_write(stream, http::make_chunk(net::buffer(p.bytes)), kTuple);
+                if (wec) {
+                    source->cancel(false);
+                    co_return;
+                }
+                continue;
+            }
+            if (w->woken) {
+                w->woken = false;
+                continue;
+            }
+            w->timer.expires_after(p.wait_ms >= 0 ? std::chrono::milliseconds(p.wait_ms)
+                                                  : std::chrono::hours(24));
+            auto r = co_await (w->timer.async_wait(kTuple) ||
+                               stream.socket().async_wait(tcp::socket::wait_read, kTuple));
+            w->woken = false;
+            if (r.index() == 1) {
+                // Readable while we only write: EOF or a reset means the client is gone.
+                std::array<char, 4096> sink;
+                beast::error_code rec;
+                size_t n = stream.socket().read_some(net::buffer(sink), rec);
+                if (rec || n == 0) {
+                    source->cancel(false);
+                    co_return;
+                }
+            }
+        }
+        stream.expires_after(std::chrono::seconds(60));
+        co_await net::async_write(stream, http::make_chunk_last(), kTuple);
+    }
+
     awaitable<void> write_simple(beast::tcp_stream& stream, http::status status, bool close) {
         http::response<http::string_body> res{status, 11};
         res.set(http::field::content_length, "0");
@@ -167,7 +312,7 @@ struct EdgeServer::Impl {
         {
             std::lock_guard lock(sessions_mu);
             id = next_session++;
-            sessions[id] = {&stream, false};
+            sessions[id] = {&stream, false, {}};
         }
         struct Unregister {
             Impl* self;
@@ -185,6 +330,13 @@ struct EdgeServer::Impl {
             if (!ec) remote = ep.address().to_string();
         }
         beast::flat_buffer buffer;
+        auto h2 = co_await sniff_h2(stream, buffer);
+        if (!h2) co_return;
+        if (*h2) {
+            set_busy(id, true);
+            co_await serve_h2_connection(stream, buffer, remote, id);
+            co_return;
+        }
         for (;;) {
             if (stopping) break;
             http::request_parser<http::string_body> parser;
@@ -246,6 +398,10 @@ struct EdgeServer::Impl {
                 out = dispatch(handler, req);
             }
 
+            if (out.stream) {
+                co_await write_stream_h1(stream, out, id);
+                break;
+            }
             http::response<http::string_body> res{static_cast<http::status>(out.status), 11};
             for (auto& h : out.headers) res.insert(h.name, h.value);
             res.body() = std::move(out.body);
@@ -293,6 +449,10 @@ struct EdgeServer::Impl {
                 net::post(t->get_executor(), [t] { t->cancel(); });
             }
             for (auto& [id, s] : sessions) {
+                if (s.on_stop) {
+                    s.on_stop();
+                    continue;
+                }
                 if (s.busy) continue;
                 // Runs on the session's strand, where the session also runs; it may have ended
                 // by then, so look it up again: while it is registered its stream is alive.

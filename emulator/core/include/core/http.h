@@ -34,10 +34,40 @@ struct HttpRequest {
     std::string_view query() const;  // after '?', or empty
 };
 
+// The body of a streaming response (AWS event streams), pulled by the edge whenever the client
+// can take more: one `kData` piece becomes one HTTP/1.1 chunk, or HTTP/2 DATA frames (split to
+// the peer's frame size; flow control is the library's). Memory stays bounded because the next
+// piece is pulled only once the previous one has been handed to the socket or to nghttp2.
+//
+// Threads: start(), pull() and cancel() run on the connection's edge thread, one at a time.
+// `wake` may be called from any thread, any number of times, also after the end (a no-op).
+class BodySource {
+public:
+    struct Piece {
+        enum Kind { kData, kPending, kEnd };
+        Kind kind = kPending;
+        std::string bytes;    // kData: one piece of body
+        int64_t wait_ms = -1;  // kPending: pull again after this long even without a wake
+    };
+    virtual ~BodySource() = default;
+    // Once, before the first pull(), after the response head was queued.
+    virtual void start(std::function<void()> wake) = 0;
+    // The next piece; kPending when nothing is ready (call `wake` to be pulled again); kEnd
+    // once the body is complete (the edge then ends the response normally).
+    virtual Piece pull() = 0;
+    // Once, if the body did not reach kEnd: the client went away or the stream was reset
+    // (`server_stopping` false), or the listener is stopping (true; the edge ends the response
+    // cleanly). pull() is not called again.
+    virtual void cancel(bool server_stopping) = 0;
+};
+
 struct HttpResponse {
     int status = 200;
     std::vector<Header> headers;
     std::string body;
+    // When set, `body` is ignored and the body is streamed from here, with no Content-Length
+    // (HTTP/1.1: `Transfer-Encoding: chunked` and the connection closes after it).
+    std::shared_ptr<BodySource> stream;
 
     void set_header(std::string name, std::string value) {
         headers.push_back({std::move(name), std::move(value)});
