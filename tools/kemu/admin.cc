@@ -21,11 +21,13 @@ HttpResponse answer(int status, const json& body) {
 class Admin final : public RequestHandler {
 public:
     Admin(const Config& cfg, Processors& p, kinesis::Store& s, sqs::QueueStore& q,
-          std::shared_ptr<apigw::FrontDoor> fd)
-        : cfg_(cfg), processors_(p), store_(s), queues_(q), front_door_(std::move(fd)) {}
+          std::shared_ptr<apigw::FrontDoor> fd, const Alarms& alarms)
+        : cfg_(cfg), processors_(p), store_(s), queues_(q), front_door_(std::move(fd)), alarms_(alarms) {}
 
     bool matches(const HttpRequest& req) const override {
-        return req.path().starts_with("/_kemu/flows/") || req.path() == "/_kemu/metrics";
+        auto p = req.path();
+        return p.starts_with("/_kemu/flows/") || p == "/_kemu/metrics" || p == "/_kemu/alarms" ||
+               p == "/_kemu/status";
     }
     bool is_async() const override { return true; }
     HttpResponse handle(const HttpRequest&) override {
@@ -33,6 +35,17 @@ public:
     }
 
     void handle_async(const HttpRequest& req, Respond respond) override {
+        if (req.path() == "/_kemu/alarms") {
+            HttpResponse r;
+            r.set_header("Content-Type", "application/json");
+            r.body = alarms_.describe_json();
+            respond(std::move(r));
+            return;
+        }
+        if (req.path() == "/_kemu/status") {
+            respond(answer(200, status_json()));
+            return;
+        }
         if (req.path() == "/_kemu/metrics") {
             HttpResponse r;
             r.set_header("Content-Type", "text/plain; version=0.0.4");
@@ -207,19 +220,61 @@ private:
         return out;
     }
 
+    json status_json() {
+        json flows = json::array();
+        auto states = alarms_.states();
+        for (const auto& f : cfg_.event_flows) {
+            json j;
+            j["event_type"] = f.event_type;
+            j["stream"] = cfg_.stream_name(f);
+            kinesis::StreamKey key{processors_.account(), processors_.region(), cfg_.stream_name(f)};
+            if (auto m = store_.metrics(key)) {
+                j["incoming_records"] = m->incoming_records;
+                j["get_records_iterator_age_ms"] = m->get_records_iterator_age_ms;
+            }
+            j["function"] = cfg_.function_name(f);
+            for (const auto& p : processors_.all()) {
+                if (p.event_type != f.event_type) continue;
+                auto m = p.metrics->snapshot();
+                j["invocations"] = m.invocations;
+                j["errors"] = m.errors;
+                j["throttles"] = m.throttles;
+                j["iterator_age_ms"] = m.iterator_age_ms;
+                auto st = p.pool->stats();
+                j["environments"] = st.environments;
+                j["busy"] = st.busy;
+            }
+            if (f.dlq_enabled) {
+                j["dlq"] = cfg_.dlq_name(f);
+                auto a = queues_.get_attributes(cfg_.dlq_name(f), {"ApproximateNumberOfMessages"});
+                if (a && !a->empty()) j["dlq_depth"] = std::stoll(a->front().second);
+            }
+            json al = json::object();
+            std::string prefix = cfg_.environment + "-" + f.event_type + "-";
+            for (const auto& [name, state] : states) {
+                if (name.starts_with(prefix)) al[name.substr(prefix.size())] = state;
+            }
+            j["alarms"] = al;
+            flows.push_back(std::move(j));
+        }
+        return {{"flows", flows}};
+    }
+
     const Config& cfg_;
     Processors& processors_;
     kinesis::Store& store_;
     sqs::QueueStore& queues_;
     std::shared_ptr<apigw::FrontDoor> front_door_;
+    const Alarms& alarms_;
 };
 
 }  // namespace
 
 std::shared_ptr<RequestHandler> make_admin_handler(const Config& cfg, Processors& processors,
                                                    kinesis::Store& store, sqs::QueueStore& queues,
-                                                   std::shared_ptr<apigw::FrontDoor> front_door) {
-    return std::make_shared<Admin>(cfg, processors, store, queues, std::move(front_door));
+                                                   std::shared_ptr<apigw::FrontDoor> front_door,
+                                                   const Alarms& alarms) {
+    return std::make_shared<Admin>(cfg, processors, store, queues, std::move(front_door), alarms);
 }
 
 }  // namespace kemu::cli

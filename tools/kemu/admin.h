@@ -2,6 +2,10 @@
 // kemu's own operator endpoints that need the whole system (not AWS APIs):
 //   POST /_kemu/flows/{event_type}/replay   re-run each on-failure record of the flow's DLQ;
 //                                           a replayed record's message is deleted
+//   GET  /_kemu/alarms                      the module's alarms, DescribeAlarms-shaped, and
+//                                           their state changes (AlarmHistory)
+//   GET  /_kemu/status                      per flow: records in, iterator ages, invocations,
+//                                           errors, throttles, DLQ depth, alarm states
 //   GET  /_kemu/metrics                     Prometheus text: one series per AWS metric, with
 //                                           CloudWatch's namespace, metric name, dimension and
 //                                           statistic as labels
@@ -12,6 +16,7 @@
 #include "apigw/front_door.h"
 #include "core/http.h"
 #include "kinesis/store.h"
+#include "alarms.h"
 #include "processors.h"
 #include "sqs/queue_store.h"
 
@@ -19,6 +24,7 @@ namespace kemu::cli {
 
 std::shared_ptr<RequestHandler> make_admin_handler(const Config& cfg, Processors& processors,
                                                    kinesis::Store& store, sqs::QueueStore& queues,
-                                                   std::shared_ptr<apigw::FrontDoor> front_door);
+                                                   std::shared_ptr<apigw::FrontDoor> front_door,
+                                                   const Alarms& alarms);
 
 }  // namespace kemu::cli

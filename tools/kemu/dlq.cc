@@ -1,9 +1,5 @@
 #include "dlq.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -11,48 +7,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "client.h"
 #include "core/config.h"
 
 namespace kemu::cli {
 namespace {
 
-namespace net = boost::asio;
-namespace http = boost::beast::http;
 using json = nlohmann::json;
-
-// GET (or POST) path from http://host:port; nullopt (and a line on stderr) when kemu cannot be
-// reached.
-std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
-                                                    const std::string& path,
-                                                    http::verb verb = http::verb::get,
-                                                    int timeout_s = 10) {
-    std::string rest = endpoint;
-    if (rest.starts_with("http://")) rest = rest.substr(7);
-    while (rest.ends_with('/')) rest.pop_back();
-    auto colon = rest.rfind(':');
-    std::string host = colon == std::string::npos ? rest : rest.substr(0, colon);
-    std::string port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
-    try {
-        net::io_context ioc;
-        net::ip::tcp::resolver resolver(ioc);
-        boost::beast::tcp_stream stream(ioc);
-        stream.expires_after(std::chrono::seconds(timeout_s));
-        stream.connect(resolver.resolve(host, port));
-        http::request<http::empty_body> req{verb, path, 11};
-        req.set(http::field::host, rest);
-        http::write(stream, req);
-        boost::beast::flat_buffer buffer;
-        http::response<http::string_body> res;
-        http::read(stream, buffer, res);
-        boost::beast::error_code ec;
-        stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-        return std::make_pair(static_cast<int>(res.result_int()), res.body());
-    } catch (const std::exception& e) {
-        std::cerr << "kemu: cannot reach kemu at " << endpoint << ": " << e.what()
-                  << " (is `kemu up` running? --endpoint sets the address)\n";
-        return std::nullopt;
-    }
-}
 
 std::optional<Config> load(const std::string& path) {
     std::string p = path;
@@ -169,7 +130,7 @@ int run_dlq_list(const DlqOptions& o) {
 
 int run_dlq_replay(const DlqOptions& o) {
     // Replays may run many invocations, each up to the function's timeout.
-    auto res = http_get(o.endpoint, "/_kemu/flows/" + o.flow + "/replay", http::verb::post, 3600);
+    auto res = http_get(o.endpoint, "/_kemu/flows/" + o.flow + "/replay", true, 3600);
     if (!res) return 1;
     auto j = json::parse(res->second, nullptr, false);
     if (j.is_discarded()) {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "dlq.h"
+#include "status.h"
 #include "up.h"
 
 int main(int argc, char** argv) {
@@ -56,6 +57,10 @@ int main(int argc, char** argv) {
                        "Execution environments per function; more concurrent batches are throttled")
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
+    cmd_up->add_option("--alarm-period-s", up.alarm_period_s,
+                       "Evaluate every alarm over periods of this many seconds instead of the module's 60 (demos, tests)")
+        ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
     cmd_up->add_flag("--no-lambda", up.no_lambda,
                      "Serve the APIs and the front door only: no processors (handler directories are not checked)");
     cmd_up->add_flag("!--no-function-logs", up.lambda_echo_logs,
@@ -92,6 +97,12 @@ int main(int argc, char** argv) {
     dlq_common(cmd_dlq_replay);
     cmd_dlq_replay->add_option("flow", dlq.flow, "Event type of kemu.yaml")->required();
 
+    std::string status_endpoint = "http://127.0.0.1:4566";
+    bool status_json = false;
+    auto* cmd_status = app.add_subcommand("status", "One line per flow of a running kemu: records, iterator age, invocations, errors, DLQ, alarms");
+    cmd_status->add_option("--endpoint", status_endpoint, "Where kemu runs")->capture_default_str();
+    cmd_status->add_flag("--json", status_json, "Print JSON instead of a table");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -102,5 +113,6 @@ int main(int argc, char** argv) {
     if (*cmd_dlq_count) return kemu::cli::run_dlq_count(dlq);
     if (*cmd_dlq_list) return kemu::cli::run_dlq_list(dlq);
     if (*cmd_dlq_replay) return kemu::cli::run_dlq_replay(dlq);
+    if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
     return 0;
 }

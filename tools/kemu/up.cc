@@ -16,6 +16,7 @@
 #include "kinesis/api.h"
 #include "kinesis/store.h"
 #include "admin.h"
+#include "alarms.h"
 #include "processors.h"
 #include "validate.h"
 #include "sqs/api.h"
@@ -164,6 +165,8 @@ int run_up(const UpOptions& o) {
     if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
     Processors processors;
     if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
+    Alarms alarms;
+    alarms.build(cfg, processors, store, queues, o.account, o.region, o.alarm_period_s);
 
     EdgeOptions eo;
     eo.host = o.host;
@@ -181,7 +184,7 @@ int run_up(const UpOptions& o) {
     }
     if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
-    EdgeServer edge(eo, {sqs::make_admin_handler(queues), make_admin_handler(cfg, processors, store, queues, front_door),
+    EdgeServer edge(eo, {sqs::make_admin_handler(queues), make_admin_handler(cfg, processors, store, queues, front_door, alarms),
                          std::make_shared<KemuHandler>(), front_door});
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
     edge.add_handler(sqs::make_api_handler(queues, edge.scheduler(), {o.account}));
@@ -191,8 +194,9 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     processors.start();
-    edge.every(1'000, [&processors] {
+    edge.every(1'000, [&processors, &alarms, &clock] {
         processors.housekeeping();
+        alarms.tick(clock.now_ms());
         return true;
     });
     edge.every(60'000, [&store, &queues] {

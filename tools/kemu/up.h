@@ -24,6 +24,7 @@ struct UpOptions {
     int lambda_concurrency = 1000;       // environments per function; beyond: throttles
     bool lambda_echo_logs = true;        // function logs on stdout too
     bool no_lambda = false;              // serve the APIs only; no processors, no handler checks
+    int alarm_period_s = 0;              // > 0: every alarm period in seconds (AWS module: 60)
     std::string python;                  // interpreter override for python3.x runtimes
     std::string node;                    // interpreter override for nodejs runtimes
     std::string log_level = "info";

@@ -421,6 +421,14 @@ Result<StreamMetrics> Store::metrics(const StreamKey& key) {
     return m;
 }
 
+std::optional<int64_t> Store::take_iterator_age_window(const StreamKey& key) {
+    auto s = impl_->find(key);
+    if (!s) return std::nullopt;
+    int64_t v = s->counters.iterator_age_window_max.exchange(-1, std::memory_order_relaxed);
+    if (v < 0) return std::nullopt;
+    return v;
+}
+
 Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
     auto& im = *impl_;
     auto p = parse_iterator(iterator);
@@ -491,6 +499,9 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
         c.iterator_age_ms.store(age, std::memory_order_relaxed);
         int64_t cur = c.iterator_age_ms_max.load(std::memory_order_relaxed);
         while (age > cur && !c.iterator_age_ms_max.compare_exchange_weak(cur, age, std::memory_order_relaxed)) {
+        }
+        cur = c.iterator_age_window_max.load(std::memory_order_relaxed);
+        while (age > cur && !c.iterator_age_window_max.compare_exchange_weak(cur, age, std::memory_order_relaxed)) {
         }
     }
     if (!sh.open() && at_tip) {

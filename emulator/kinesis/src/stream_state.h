@@ -63,6 +63,7 @@ struct StreamCounters {
     std::atomic<int64_t> get_records_records{0};
     std::atomic<int64_t> iterator_age_ms{0};
     std::atomic<int64_t> iterator_age_ms_max{0};
+    std::atomic<int64_t> iterator_age_window_max{-1};  // since the last take; -1: no call
 };
 
 struct Stream {

@@ -298,6 +298,7 @@ bool Lane::process_batch() {
             int64_t age = dispatch - b.back().arrival_ms;
             m.iterator_age_ms = age;
             FunctionMetrics::raise_max(m.iterator_age_ms_max, age);
+            FunctionMetrics::raise_max(m.iterator_age_window_max, age);
             int64_t ms = result.duration_us / 1000;
             m.duration_us_sum += result.duration_us;
             FunctionMetrics::raise_max(m.duration_ms_max, ms);

@@ -105,6 +105,9 @@ public:
     std::string stream_arn(const StreamKey& key) const;
     // ResourceNotFound when the stream does not exist.
     Result<StreamMetrics> metrics(const StreamKey& key);
+    // The largest GetRecords.IteratorAgeMilliseconds since the previous call (one consumer of
+    // this: the alarm evaluator); nullopt when no GetRecords call was made meanwhile.
+    std::optional<int64_t> take_iterator_age_window(const StreamKey& key);
 
     struct Impl;  // opaque; public only so the module's own files can name it
 

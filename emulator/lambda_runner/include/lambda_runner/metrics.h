@@ -37,6 +37,7 @@ public:
     std::atomic<int64_t> concurrent_max{0};
     std::atomic<int64_t> iterator_age_ms{0};
     std::atomic<int64_t> iterator_age_ms_max{0};
+    std::atomic<int64_t> iterator_age_window_max{-1};  // since the alarm evaluator's last take
     std::atomic<int64_t> dlq_messages{0};
     std::atomic<int64_t> dlq_failures{0};
     std::atomic<int64_t> cold_starts{0};

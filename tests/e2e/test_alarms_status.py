@@ -1,0 +1,110 @@
+"""The module's CloudWatch alarms evaluated by a running kemu (GET /_kemu/alarms and the lines
+kemu prints), `kemu status`, and GET /_kemu/metrics, driven by a real failing handler."""
+
+import http.client
+import json
+import re
+import subprocess
+import time
+
+from kemu_harness import LambdaTestCase, kemu_bin, run_main, wait_until
+
+HANDLER = '''
+import base64
+
+
+def process_event(event, context):
+    for r in event["Records"]:
+        if base64.b64decode(r["kinesis"]["data"]) == b"poison":
+            raise ValueError("poisoned event")
+'''
+
+
+class AlarmsTest(LambdaTestCase):
+    def get(self, path):
+        c = http.client.HTTPConnection("127.0.0.1", int(self.kemu.endpoint.rsplit(":", 1)[1]), timeout=10)
+        c.request("GET", path)
+        r = c.getresponse()
+        body = r.read().decode()
+        c.close()
+        self.assertEqual(r.status, 200, body)
+        return body
+
+    def alarms(self):
+        return {a["AlarmName"]: a for a in json.loads(self.get("/_kemu/alarms"))["MetricAlarms"]}
+
+    def test_a_poisoned_event_raises_the_errors_and_dlq_alarms_and_they_clear(self):
+        self.add_flow("orders", {"handler.py": HANDLER}, max_retry_attempts=1,
+                      starting_position="TRIM_HORIZON", batch_window_seconds=0)
+        self.start_kemu("--alarm-period-s", "2", "--no-function-logs")
+
+        alarms = self.alarms()
+        self.assertEqual(sorted(alarms), ["dev-orders-dlq-not-empty", "dev-orders-iterator-age",
+                                          "dev-orders-lambda-errors", "dev-orders-lambda-iterator-age"])
+        errors = alarms["dev-orders-lambda-errors"]
+        self.assertEqual((errors["Namespace"], errors["MetricName"], errors["Statistic"]),
+                         ("AWS/Lambda", "Errors", "Sum"))
+        self.assertEqual(errors["Dimensions"], [{"Name": "FunctionName", "Value": "dev-orders-processor"}])
+        self.assertEqual((errors["EvaluationPeriods"], errors["Threshold"], errors["TreatMissingData"]),
+                         (1, 0.0, "notBreaching"))
+        age = alarms["dev-orders-iterator-age"]
+        self.assertEqual((age["Namespace"], age["MetricName"], age["Statistic"], age["EvaluationPeriods"],
+                          age["Threshold"]),
+                         ("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", "Maximum", 5, 60000.0))
+        self.assertEqual(alarms["dev-orders-dlq-not-empty"]["MetricName"],
+                         "ApproximateNumberOfMessagesVisible")
+        wait_until(lambda: all(a["StateValue"] == "OK" for a in self.alarms().values()), 10,
+                   what="every alarm OK at rest")
+
+        self.put("orders", "fine")
+        self.put("orders", "poison")
+        self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-lambda-errors: OK -> ALARM"), 20)
+        self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-dlq-not-empty: OK -> ALARM"), 20)
+        line = self.kemu.wait_line(lambda l: "dev-orders-lambda-errors: OK -> ALARM" in l, 1)
+        self.assertRegex(line, r"Threshold Crossed: 1 out of the last 1 datapoints \[\d+\.0 \(")
+
+        # kemu status shows the flow and its alarms.
+        status = subprocess.run([kemu_bin(), "status", "--endpoint", self.kemu.endpoint],
+                                capture_output=True, text=True, timeout=20)
+        self.assertEqual(status.returncode, 0, status.stderr)
+        header, row = status.stdout.splitlines()[:2]
+        self.assertEqual(header.split()[:3], ["FLOW", "RECORDS", "IN"])
+        cols = row.split()
+        self.assertEqual(cols[0], "orders")
+        self.assertEqual(cols[1], "2")           # records in
+        self.assertEqual(cols[4], "3")           # invocations: fine, then poison twice
+        self.assertEqual(cols[5], "2")           # errors
+        self.assertEqual(cols[7], "1")           # DLQ depth
+        self.assertIn("dlq-not-empty ALARM", status.stdout)
+        as_json = json.loads(subprocess.run([kemu_bin(), "status", "--json", "--endpoint", self.kemu.endpoint],
+                                            capture_output=True, text=True, timeout=20).stdout)
+        flow = as_json["flows"][0]
+        self.assertEqual((flow["function"], flow["dlq"], flow["errors"]),
+                         ("dev-orders-processor", "dev-orders-dlq", 2))
+
+        # The errors alarm clears once a period passes without errors; the DLQ one once it is empty.
+        self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-lambda-errors: ALARM -> OK"), 20)
+        url = self.sqs.get_queue_url(QueueName="dev-orders-dlq")["QueueUrl"]
+        self.sqs.purge_queue(QueueUrl=url)
+        self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-dlq-not-empty: ALARM -> OK"), 20)
+        history = json.loads(self.get("/_kemu/alarms"))["AlarmHistory"]
+        summaries = [(h["AlarmName"], h["HistorySummary"]) for h in history]
+        self.assertIn(("dev-orders-lambda-errors", "Alarm updated from OK to ALARM"), summaries)
+        self.assertIn(("dev-orders-lambda-errors", "Alarm updated from ALARM to OK"), summaries)
+
+        # The metrics endpoint counts the same things.
+        metrics = self.get("/_kemu/metrics")
+        def value(ns, metric, dim, name, stat="Sum"):
+            m = re.search(r'kemu_aws\{namespace="%s",metric="%s",%s="%s",statistic="%s"\} (\S+)'
+                          % (re.escape(ns), re.escape(metric), dim, re.escape(name), stat), metrics)
+            self.assertIsNotNone(m, f"{ns} {metric} in\n{metrics}")
+            return float(m.group(1))
+        self.assertEqual(value("AWS/Lambda", "Invocations", "FunctionName", "dev-orders-processor"), 3)
+        self.assertEqual(value("AWS/Lambda", "Errors", "FunctionName", "dev-orders-processor"), 2)
+        self.assertEqual(value("AWS/Kinesis", "IncomingRecords", "StreamName", "dev-orders-stream"), 2)
+        self.assertEqual(value("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName",
+                               "dev-orders-dlq", "Last"), 0)
+
+
+if __name__ == "__main__":
+    run_main()

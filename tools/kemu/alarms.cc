@@ -1,0 +1,212 @@
+#include "alarms.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+
+namespace kemu::cli {
+namespace {
+
+std::string iso(int64_t ms) {
+    std::time_t secs = ms / 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms % 1000));
+    return buf;
+}
+
+// CloudWatch's own datapoint format in reasons: "(26/11/26 18:40:00)".
+std::string cw_time(int64_t ms) {
+    std::time_t secs = ms / 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d/%02d/%02d %02d:%02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+                  tm.tm_year % 100, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf;
+}
+
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return buf;
+}
+
+}  // namespace
+
+void Alarms::build(const Config& cfg, const Processors& processors, kinesis::Store& store,
+                   sqs::QueueStore& queues, const std::string& account, const std::string& region,
+                   int period_override_s) {
+    auto period = [&](int p) { return period_override_s > 0 ? period_override_s : p; };
+    for (const auto& f : cfg.event_flows) {
+        std::string base = cfg.environment + "-" + f.event_type;
+        kinesis::StreamKey key{account, region, cfg.stream_name(f)};
+        {
+            Alarm a;
+            a.def = {base + "-iterator-age", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds",
+                     "StreamName", key.name, "Maximum", period(60), 5,
+                     static_cast<double>(f.iterator_age_alarm_ms)};
+            a.sample = [&store, key]() -> std::optional<double> {
+                auto v = store.take_iterator_age_window(key);
+                if (!v) return std::nullopt;
+                return static_cast<double>(*v);
+            };
+            alarms_.push_back(std::move(a));
+        }
+        const Processor* proc = nullptr;
+        for (const auto& p : processors.all()) {
+            if (p.event_type == f.event_type) proc = &p;
+        }
+        if (proc) {
+            auto* m = proc->metrics.get();
+            auto fn = cfg.function_name(f);
+            Alarm age;
+            age.def = {base + "-lambda-iterator-age", "AWS/Lambda", "IteratorAge", "FunctionName",
+                       fn, "Maximum", period(60), 5, static_cast<double>(f.iterator_age_alarm_ms)};
+            age.sample = [m]() -> std::optional<double> {
+                int64_t v = m->iterator_age_window_max.exchange(-1);
+                if (v < 0) return std::nullopt;
+                return static_cast<double>(v);
+            };
+            alarms_.push_back(std::move(age));
+            Alarm errors;
+            errors.def = {base + "-lambda-errors", "AWS/Lambda", "Errors", "FunctionName", fn,
+                          "Sum", period(60), 1, 0};
+            // A datapoint exists for a second in which the function was invoked.
+            errors.sample = [m, last_inv = int64_t{0}, last_err = int64_t{0}]() mutable
+                -> std::optional<double> {
+                int64_t inv = m->invocations.load(), err = m->errors.load();
+                int64_t di = inv - last_inv, de = err - last_err;
+                last_inv = inv;
+                last_err = err;
+                if (di == 0 && de == 0) return std::nullopt;
+                return static_cast<double>(de);
+            };
+            alarms_.push_back(std::move(errors));
+        }
+        if (f.dlq_enabled) {
+            Alarm dlq;
+            auto q = cfg.dlq_name(f);
+            dlq.def = {base + "-dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                       "QueueName", q, "Maximum", period(60), 1, 0};
+            dlq.sample = [&queues, q]() -> std::optional<double> {
+                auto a = queues.get_attributes(q, {"ApproximateNumberOfMessages"});
+                if (!a || a->empty()) return std::nullopt;
+                return std::stod(a->front().second);
+            };
+            alarms_.push_back(std::move(dlq));
+        }
+    }
+}
+
+void Alarms::tick(int64_t now_ms) {
+    std::vector<std::string> changes;
+    {
+        std::lock_guard lock(mu_);
+        for (auto& a : alarms_) {
+            const auto& d = a.def;
+            int64_t index = now_ms / (int64_t{d.period_s} * 1000);
+            if (auto v = a.sample()) {
+                if (!a.buckets.empty() && a.buckets.back().first == index) {
+                    auto& cur = a.buckets.back().second;
+                    cur = d.statistic == "Sum" ? cur + *v : std::max(cur, *v);
+                } else {
+                    a.buckets.emplace_back(index, *v);
+                }
+            }
+            while (!a.buckets.empty() && a.buckets.front().first <= index - d.evaluation_periods)
+                a.buckets.pop_front();
+            // The last N periods, newest included; a missing period is not breaching.
+            int breaching = 0;
+            std::vector<std::string> points;
+            for (const auto& [i, v] : a.buckets) {
+                if (v > d.threshold) ++breaching;
+                points.push_back(num(v) + " (" + cw_time(i * d.period_s * 1000) + ")");
+            }
+            std::string next = breaching == d.evaluation_periods ? "ALARM" : "OK";
+            if (next == a.state) continue;
+            std::string joined;
+            for (size_t k = 0; k < points.size(); ++k) joined += (k ? ", " : "") + points[k];
+            std::string was = a.state;
+            a.reason = next == "ALARM"
+                           ? "Threshold Crossed: " + std::to_string(breaching) + " out of the last " +
+                                 std::to_string(d.evaluation_periods) + " datapoints [" + joined +
+                                 "] was greater than the threshold (" + num(d.threshold) +
+                                 ") (minimum " + std::to_string(d.evaluation_periods) +
+                                 " datapoint for OK -> ALARM transition)."
+                           : (points.empty() ? "Threshold Crossed: no datapoints were received for " +
+                                                   std::to_string(d.evaluation_periods) +
+                                                   " periods and " + std::to_string(d.evaluation_periods) +
+                                                   " missing datapoints were treated as [NonBreaching]."
+                                             : "Threshold Crossed: " +
+                                                   std::to_string(d.evaluation_periods - breaching) +
+                                                   " out of the last " +
+                                                   std::to_string(d.evaluation_periods) +
+                                                   " datapoints were not greater than the threshold (" +
+                                                   num(d.threshold) + ").");
+            a.state = next;
+            a.updated_ms = now_ms;
+            if (was != "INSUFFICIENT_DATA" || next == "ALARM") {
+                history_.push_back({d.name, now_ms, "Alarm updated from " + was + " to " + next});
+                if (history_.size() > 1000) history_.pop_front();
+                changes.push_back("kemu alarm " + d.name + ": " + was + " -> " + next + " (" +
+                                  a.reason + ")");
+            }
+        }
+    }
+    for (const auto& c : changes) {
+        std::printf("%s\n", c.c_str());
+        std::fflush(stdout);
+    }
+}
+
+std::string Alarms::describe_json() const {
+    std::lock_guard lock(mu_);
+    nlohmann::ordered_json out;
+    out["MetricAlarms"] = nlohmann::ordered_json::array();
+    for (const auto& a : alarms_) {
+        const auto& d = a.def;
+        nlohmann::ordered_json j;
+        j["AlarmName"] = d.name;
+        j["StateValue"] = a.state;
+        j["StateReason"] = a.reason;
+        if (a.updated_ms) {
+            j["StateUpdatedTimestamp"] = iso(a.updated_ms);
+        } else {
+            j["StateUpdatedTimestamp"] = nullptr;
+        }
+        j["MetricName"] = d.metric;
+        j["Namespace"] = d.ns;
+        j["Statistic"] = d.statistic;
+        j["Dimensions"] = {{{"Name", d.dimension}, {"Value", d.dimension_value}}};
+        j["Period"] = d.period_s;
+        j["EvaluationPeriods"] = d.evaluation_periods;
+        j["DatapointsToAlarm"] = d.evaluation_periods;
+        j["Threshold"] = d.threshold;
+        j["ComparisonOperator"] = "GreaterThanThreshold";
+        j["TreatMissingData"] = "notBreaching";
+        out["MetricAlarms"].push_back(std::move(j));
+    }
+    out["AlarmHistory"] = nlohmann::ordered_json::array();
+    for (const auto& c : history_) {
+        out["AlarmHistory"].push_back(
+            {{"AlarmName", c.name}, {"Timestamp", iso(c.at_ms)}, {"HistoryItemType", "StateUpdate"},
+             {"HistorySummary", c.summary}});
+    }
+    return out.dump();
+}
+
+std::vector<std::pair<std::string, std::string>> Alarms::states() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& a : alarms_) out.emplace_back(a.def.name, a.state);
+    return out;
+}
+
+}  // namespace kemu::cli

@@ -1,0 +1,72 @@
+#pragma once
+// The Terraform module's CloudWatch alarms, evaluated locally (spec/deploy.md §2): per flow
+//   {env}-{type}-iterator-age         AWS/Kinesis GetRecords.IteratorAgeMilliseconds, Maximum
+//   {env}-{type}-lambda-iterator-age  AWS/Lambda IteratorAge, Maximum
+//   (both 60 s × 5, > iterator_age_alarm_ms, missing data not breaching)
+//   {env}-{type}-lambda-errors        AWS/Lambda Errors, Sum, 60 s × 1, > 0
+//   {env}-{type}-dlq-not-empty        AWS/SQS ApproximateNumberOfMessagesVisible, Maximum,
+//                                     60 s × 1, > 0 (flows with a DLQ)
+// Datapoints are gathered every second into period buckets aligned to the clock (as
+// CloudWatch's are); the newest, still open bucket counts as soon as it breaches, so an alarm
+// fires within a second of its cause rather than at the period's end.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "kinesis/store.h"
+#include "processors.h"
+#include "sqs/queue_store.h"
+
+namespace kemu::cli {
+
+struct AlarmDef {
+    std::string name;
+    std::string ns;         // AWS/Lambda
+    std::string metric;     // Errors
+    std::string dimension;  // FunctionName
+    std::string dimension_value;
+    std::string statistic;  // Maximum or Sum
+    int period_s = 60;
+    int evaluation_periods = 1;
+    double threshold = 0;   // GreaterThanThreshold
+};
+
+class Alarms {
+public:
+    // `period_override_s` > 0 replaces every period (demos and tests); 0 keeps the module's.
+    void build(const Config& cfg, const Processors& processors, kinesis::Store& store,
+               sqs::QueueStore& queues, const std::string& account, const std::string& region,
+               int period_override_s);
+    // Gathers one second's datapoints and evaluates; prints each state change.
+    void tick(int64_t now_ms);
+    // DescribeAlarms-shaped JSON: {"MetricAlarms":[...]}.
+    std::string describe_json() const;
+    // Name -> state, for kemu status.
+    std::vector<std::pair<std::string, std::string>> states() const;
+
+private:
+    struct Alarm {
+        AlarmDef def;
+        std::function<std::optional<double>()> sample;  // the aggregate since the last call
+        std::deque<std::pair<int64_t, double>> buckets;  // (period index, value), oldest first
+        std::string state = "INSUFFICIENT_DATA";
+        std::string reason = "Unchecked: Initial alarm creation";
+        int64_t updated_ms = 0;
+    };
+    struct Change {
+        std::string name;
+        int64_t at_ms;
+        std::string summary;  // "Alarm updated from OK to ALARM"
+    };
+    mutable std::mutex mu_;
+    std::vector<Alarm> alarms_;
+    std::deque<Change> history_;  // the newest 1000 printed changes
+};
+
+}  // namespace kemu::cli
