@@ -709,3 +709,27 @@ class LambdaTestCase(unittest.TestCase):
             "streamArn": self.stream_arn(event_type),
         })
         self.assertGreaterEqual(body["timestamp"], info["approximateArrivalOfLastRecord"])
+
+
+# ---- GET /_kemu/metrics (additions for the examples tests) ----
+
+METRIC_LINE_RE = re.compile(r'^(\w+)\{([^}]*)\}\s+(\S+)$')
+METRIC_LABEL_RE = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def kemu_metrics(endpoint, timeout=5.0):
+    """The Prometheus text of GET /_kemu/metrics as {(metric, resource, statistic): value}, where
+    resource is the value of the dimension label (FunctionName, StreamName, QueueName, ApiName)."""
+    import urllib.request
+    with urllib.request.urlopen(endpoint + "/_kemu/metrics", timeout=timeout) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        m = METRIC_LINE_RE.match(line.strip())
+        if not m:
+            continue
+        labels = dict(METRIC_LABEL_RE.findall(m.group(2)))
+        resource = next((v for k, v in labels.items()
+                         if k not in ("namespace", "metric", "statistic")), "")
+        out[(labels.get("metric"), resource, labels.get("statistic"))] = float(m.group(3))
+    return out
