@@ -106,5 +106,36 @@ class AlarmsTest(LambdaTestCase):
                                "dev-orders-dlq", "Last"), 0)
 
 
+    def test_log_format_json_makes_every_log_line_an_object(self):
+        self.add_flow("orders", {"handler.py": HANDLER}, max_retry_attempts=0,
+                      starting_position="TRIM_HORIZON", batch_window_seconds=0)
+        self.start_kemu("--alarm-period-s", "2", "--log-format", "json")
+        banner = self.kemu.wait_line(lambda l: l.startswith("kemu event type orders: POST "), 5)
+        self.assertIn("/v1/events/orders (batches: ", banner)
+        self.kemu.wait_line(lambda l: l.startswith("kemu metrics: "), 5)
+        self.put("orders", "poison")
+        def json_line(pred):
+            def match(line):
+                if not line.startswith("{"):
+                    return False
+                return pred(json.loads(line))
+            return json.loads(self.kemu.wait_line(match, 20))
+        start = json_line(lambda j: j.get("function") == "dev-orders-processor"
+                          and j["message"].startswith("START RequestId: "))
+        self.assertRegex(start["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        json_line(lambda j: j.get("function") == "dev-orders-processor"
+                  and j["message"] == "[ERROR] ValueError: poisoned event")
+        alarm = json_line(lambda j: j.get("alarm") == "dev-orders-lambda-errors" and j["to"] == "ALARM")
+        self.assertEqual(alarm["from"], "OK")
+        self.assertIn("Threshold Crossed", alarm["reason"])
+        # kemu's own log (stderr) is JSON too.
+        self.kemu.stop()
+        err_lines = [l for l in self.kemu.stderr_tail(100000).splitlines() if l.strip()]
+        self.assertTrue(err_lines)
+        for l in err_lines:
+            j = json.loads(l)
+            self.assertEqual(sorted(j), ["component", "level", "message", "ts"])
+
+
 if __name__ == "__main__":
     run_main()

@@ -155,8 +155,14 @@ void Alarms::tick(int64_t now_ms) {
             if (was != "INSUFFICIENT_DATA" || next == "ALARM") {
                 history_.push_back({d.name, now_ms, "Alarm updated from " + was + " to " + next});
                 if (history_.size() > 1000) history_.pop_front();
-                changes.push_back("kemu alarm " + d.name + ": " + was + " -> " + next + " (" +
-                                  a.reason + ")");
+                if (log_format() == LogFormat::kJson) {
+                    changes.push_back("{\"ts\":\"" + log_timestamp() + "\",\"alarm\":" +
+                                      json_quote(d.name) + ",\"from\":\"" + was + "\",\"to\":\"" +
+                                      next + "\",\"reason\":" + json_quote(a.reason) + "}");
+                } else {
+                    changes.push_back("kemu alarm " + d.name + ": " + was + " -> " + next + " (" +
+                                      a.reason + ")");
+                }
             }
         }
     }

@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
                      "Do not print function logs (they still go to the log files)");
     cmd_up->add_option("--python", up.python, "Interpreter for python3.x runtimes (default: resolved from PATH)");
     cmd_up->add_option("--node", up.node, "Interpreter for nodejs runtimes (default: node on PATH)");
+    cmd_up->add_option("--log-format", up.log_format,
+                       "text (coloured on a terminal), or json: one object per line for kemu's log, function logs and alarms")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
     cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->capture_default_str();

@@ -117,6 +117,7 @@ bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
 int run_up(const UpOptions& o) {
     auto started = std::chrono::steady_clock::now();
     set_log_level(parse_level(o.log_level));
+    set_log_format(o.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
     Config cfg;
     std::string config_path = o.config;
     if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
@@ -167,6 +168,7 @@ int run_up(const UpOptions& o) {
     if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
     Alarms alarms;
     alarms.build(cfg, processors, store, queues, o.account, o.region, o.alarm_period_s);
+    alarms.tick(clock.now_ms());  // first evaluation: INSUFFICIENT_DATA -> OK before any traffic
 
     EdgeOptions eo;
     eo.host = o.host;
@@ -214,7 +216,17 @@ int run_up(const UpOptions& o) {
     if (cfg.api.api_key_required) {
         for (const auto& k : fo.api_keys) std::printf("kemu api key: %s\n", k.value.c_str());
     }
+    std::string base = "http://" + o.host + ":" + std::to_string(edge.port());
+    std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(), base.c_str());
+    for (const auto& f : cfg.event_flows) {
+        std::printf("kemu event type %s: POST %s/%s/events/%s (batches: %s/%s/events/batch/%s)\n",
+                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
+                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
+                    f.event_type.c_str());
+    }
     processors.print_banner();
+    std::printf("kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
+                base.c_str(), base.c_str(), base.c_str());
     std::fflush(stdout);
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();

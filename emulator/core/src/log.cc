@@ -1,23 +1,82 @@
 #include "core/log.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 namespace kemu {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
+std::atomic<LogFormat> g_format{LogFormat::kText};
 constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
+constexpr const char* kColours[] = {"\x1b[2m", "\x1b[36m", "\x1b[33m", "\x1b[31m"};
+
+bool stderr_is_tty() {
+    static const bool tty = ::isatty(2) == 1 && std::getenv("NO_COLOR") == nullptr;
+    return tty;
+}
 }  // namespace
 
 void set_log_level(LogLevel level) { g_level = level; }
+void set_log_format(LogFormat format) { g_format = format; }
+LogFormat log_format() { return g_format.load(std::memory_order_relaxed); }
+
+std::string json_quote(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+    }
+    out.push_back('"');
+    return out;
+}
+
+std::string log_timestamp() {
+    using namespace std::chrono;
+    auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    std::time_t secs = ms / 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms % 1000));
+    return buf;
+}
 
 void log(LogLevel level, std::string_view component, std::string_view message) {
     if (level < g_level.load(std::memory_order_relaxed)) return;
+    int l = static_cast<int>(level);
     std::string line;
-    line.reserve(component.size() + message.size() + 16);
-    line.append("[").append(kNames[static_cast<int>(level)]).append("] ");
-    line.append(component).append(": ").append(message).push_back('\n');
+    line.reserve(component.size() + message.size() + 64);
+    if (log_format() == LogFormat::kJson) {
+        line.append("{\"ts\":\"").append(log_timestamp()).append("\",\"level\":\"");
+        line.append(kNames[l]).append("\",\"component\":").append(json_quote(component));
+        line.append(",\"message\":").append(json_quote(message)).append("}\n");
+    } else if (stderr_is_tty()) {
+        line.append(kColours[l]).append("[").append(kNames[l]).append("]\x1b[0m ");
+        line.append(component).append(": ").append(message).push_back('\n');
+    } else {
+        line.append("[").append(kNames[l]).append("] ");
+        line.append(component).append(": ").append(message).push_back('\n');
+    }
     // One write per line keeps concurrent lines whole.
     std::fwrite(line.data(), 1, line.size(), stderr);
 }

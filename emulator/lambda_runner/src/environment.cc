@@ -92,7 +92,7 @@ std::string error_body(const std::string& type, const std::string& message) {
 }  // namespace
 
 FunctionLog::FunctionLog(std::string function, std::string path, bool echo)
-    : function_(std::move(function)), echo_(echo) {
+    : function_(std::move(function)), echo_(echo), tty_(::isatty(1) == 1 && !std::getenv("NO_COLOR")) {
     if (!path.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
@@ -118,7 +118,15 @@ void FunctionLog::line_locked(std::string_view text) {
         (void)n;
     }
     if (echo_) {
-        std::string shown = "[" + function_ + "] " + out;
+        std::string shown;
+        if (log_format() == LogFormat::kJson) {
+            shown = "{\"ts\":\"" + log_timestamp() + "\",\"function\":" + json_quote(function_) +
+                    ",\"message\":" + json_quote(text) + "}\n";
+        } else if (tty_) {
+            shown = "\x1b[35m[" + function_ + "]\x1b[0m " + out;
+        } else {
+            shown = "[" + function_ + "] " + out;
+        }
         std::fwrite(shown.data(), 1, shown.size(), stdout);
         std::fflush(stdout);
     }

@@ -31,6 +31,7 @@ private:
     std::string function_;
     int fd_ = -1;
     bool echo_;
+    bool tty_;
     std::mutex mu_;
 };
 
