@@ -21,6 +21,7 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
                                     : o.data_dir;
     // Absolute: runtimes start in their code directory.
     state = fs::absolute(state).lexically_normal().string();
+    if (o.in_memory) temp_state_ = state;  // removed at stop: --in-memory leaves nothing behind
     std::string bootstraps = state + "/runtimes";
     if (!cfg.event_flows.empty()) {
         if (auto err = lambda::write_bootstraps(bootstraps); !err.empty()) {
@@ -112,6 +113,10 @@ void Processors::housekeeping() {
 void Processors::stop() {
     for (auto& p : processors_) p.mapping->stop();
     for (auto& p : processors_) p.pool->shutdown();
+    if (!temp_state_.empty()) {
+        std::error_code ec;
+        fs::remove_all(temp_state_, ec);
+    }
 }
 
 void Processors::print_banner() const {

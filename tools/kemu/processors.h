@@ -46,6 +46,7 @@ private:
     std::vector<Processor> processors_;
     int64_t idle_ms_ = 600'000;
     std::string account_, region_;
+    std::string temp_state_;  // --in-memory: bootstraps and TMPDIRs live here until stop
 };
 
 }  // namespace kemu::cli
