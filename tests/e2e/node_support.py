@@ -40,7 +40,11 @@ def ensure_node_sdk():
     want = _manifest_hash()
     with open(os.path.join(INSTALL_DIR, ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if os.path.exists(stamp) and open(stamp).read().strip() == want and os.path.isdir(
+        installed = ""
+        if os.path.exists(stamp):
+            with open(stamp) as f:
+                installed = f.read().strip()
+        if installed == want and os.path.isdir(
                 os.path.join(INSTALL_DIR, "node_modules", "@aws-sdk", "client-kinesis")):
             return INSTALL_DIR
         shutil.copy(os.path.join(SOURCE_DIR, "package.json"), INSTALL_DIR)

@@ -71,4 +71,20 @@ inline AwsError invalid_explicit_hash_key(const std::string& v) {
                 v};
 }
 
+inline AwsError consumer_not_found(const std::string& arn_or_name, const std::string& account) {
+    return {AwsErrorCode::kResourceNotFound,
+            "Consumer " + arn_or_name + ", account " + account + " not found."};
+}
+inline AwsError consumer_not_active(const std::string& name, int64_t created_ms,
+                                    const StreamKey& k) {
+    return {AwsErrorCode::kResourceInUse,
+            "Consumer " + name + " with creation timestamp " + std::to_string(created_ms / 1000) +
+                " under stream: " + k.name + " , account " + k.account +
+                " is not in ACTIVE status."};
+}
+inline AwsError stream_has_consumers(const StreamKey& k) {
+    return {AwsErrorCode::kResourceInUse,
+            "Stream " + k.name + " under account " + k.account + " has registered consumers."};
+}
+
 }  // namespace kemu::kinesis::errors

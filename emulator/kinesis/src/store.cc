@@ -271,10 +271,18 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
     return {};
 }
 
-Result<void> Store::delete_stream(const StreamKey& key, bool) {
+Result<void> Store::delete_stream(const StreamKey& key, bool enforce_consumer_deletion) {
     auto& im = *impl_;
     auto s = im.find(key);
     if (!s) return stream_not_found(key);
+    if (!enforce_consumer_deletion) {
+        std::shared_lock lock(s->mu);
+        int64_t now = im.clock.now_ms();
+        for (const auto& c : s->consumers) {
+            // AWS: consumers go with the stream only when the caller says so.
+            if (!c.gone(now)) return errors::stream_has_consumers(key);
+        }
+    }
     if (im.options.delete_delay_ms <= 0) {
         im.erase(s);
         return {};
@@ -312,6 +320,7 @@ Result<StreamDesc> Store::describe_stream(const StreamKey& key) {
             d.open_shard_count += sh.open() ? 1 : 0;
         }
     }
+    for (const auto& c : s->consumers) d.consumer_count += c.gone(now) ? 0 : 1;
     return d;
 }
 
@@ -414,6 +423,8 @@ Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u1
                               u128_to_string(range.end) + ".");
     }
     schedule_update(im, *s, {PendingOp::kSplit, *idx, 0, new_start, {}});
+    lock.unlock();
+    im.notify(key);  // readers parked at a shard's tip (SubscribeToShard) see it close
     return {};
 }
 
@@ -442,6 +453,8 @@ Result<void> Store::merge_shards(const StreamKey& key, std::string_view shard,
                               " are not an adjacent pair of shards eligible for merging");
     }
     schedule_update(im, *s, {PendingOp::kMerge, *a, *b, 0, {}});
+    lock.unlock();
+    im.notify(key);
     return {};
 }
 
@@ -479,6 +492,8 @@ Result<int> Store::update_shard_count(const StreamKey& key, int target) {
     std::unique_lock lock(s->mu);
     if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
     schedule_update(im, *s, {PendingOp::kShardCount, target, 0, 0, {}});
+    lock.unlock();
+    im.notify(key);
     return open;
 }
 

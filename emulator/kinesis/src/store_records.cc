@@ -602,3 +602,81 @@ void Store::load() {
 }
 
 }  // namespace kemu::kinesis
+
+// ---- enhanced fan-out reads ---------------------------------------------------------------
+
+namespace kemu::kinesis {
+
+Result<SubscriptionRead> Store::read_for_subscription(std::string_view iterator, int limit,
+                                                      size_t max_bytes) {
+    auto& im = *impl_;
+    auto p = parse_iterator(iterator);
+    if (!p) return errors::invalid_iterator();
+    std::string sid = shard_id(p->shard);
+    auto s = im.find(p->key);
+    if (!s || s->id != p->stream_id) return errors::stream_not_found(p->key);
+    std::shared_lock lock(s->mu);
+    int64_t now = im.clock.now_ms();
+    if (s->status == StreamStatus::kDeleting) return errors::stream_not_found(p->key);
+    if (p->shard >= static_cast<int>(s->shards.size()) ||
+        im.shard_expired(*s, s->shards[p->shard], now)) {
+        return errors::shard_does_not_exist(p->key, sid);
+    }
+    const auto& sh = s->shards[p->shard];
+    auto sequence = [&](uint64_t seq, int64_t arrival_ms) {
+        return encode_sequence({2, sh.create_secs, p->shard, seq, std::max(arrival_ms / 1000, sh.create_secs)});
+    };
+    SubscriptionRead out;
+    uint64_t next = p->seq_ix;
+    std::string first = records_key(s->id, p->shard, p->seq_ix);
+    rocksdb::Slice prefix(first.data(), 12);
+    std::unique_ptr<rocksdb::Iterator> it(
+        im.db.raw()->NewIterator(rocksdb::ReadOptions(), im.db.records()));
+    // The continuation before any record: the last retained record preceding the position.
+    if (p->seq_ix > 0) {
+        it->SeekForPrev(records_key(s->id, p->shard, p->seq_ix - 1));
+        if (it->Valid() && it->key().starts_with(prefix)) {
+            auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
+            if (im.retained(*s, rec.arrival_ms, now)) {
+                out.continuation = sequence(key_seq(std::string_view(it->key().data(), it->key().size())), rec.arrival_ms);
+            }
+        }
+    }
+    if (out.continuation.empty()) out.continuation = im.describe(sh).starting_sequence;
+    size_t bytes = 0;
+    for (it->Seek(first); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
+        uint64_t seq = key_seq(std::string_view(it->key().data(), it->key().size()));
+        if (!im.retained(*s, rec.arrival_ms, now)) {
+            next = seq + 1;
+            continue;
+        }
+        size_t size = rec.data.size() + rec.pk.size();
+        if (static_cast<int>(out.records.size()) >= limit ||
+            (!out.records.empty() && bytes + size > max_bytes)) {
+            out.more = true;
+            break;
+        }
+        bytes += size;
+        out.records.push_back({sequence(seq, rec.arrival_ms), rec.arrival_ms, std::string(rec.pk),
+                               std::string(rec.data), rec.encrypted});
+        next = seq + 1;
+    }
+    if (!out.records.empty()) out.continuation = out.records.back().sequence_number;
+    out.millis_behind_latest =
+        (!out.more || out.records.empty()) ? 0 : std::max<int64_t>(0, now - out.records.back().arrival_ms);
+    if (!sh.open() && !out.more) {
+        for (const auto& c : s->shards) {
+            if (c.parent != sh.index && c.adjacent_parent != sh.index) continue;
+            ChildShard child{shard_id(c.index), {}, c.range};
+            if (c.parent) child.parent_shards.push_back(shard_id(*c.parent));
+            if (c.adjacent_parent) child.parent_shards.push_back(shard_id(*c.adjacent_parent));
+            out.child_shards.push_back(std::move(child));
+        }
+        return out;
+    }
+    out.next_iterator = make_iterator({now, s->key, s->id, p->shard, next});
+    return out;
+}
+
+}  // namespace kemu::kinesis

@@ -28,6 +28,15 @@ std::string_view to_string(StreamStatus s) {
     return "ACTIVE";
 }
 
+std::string_view to_string(ConsumerStatus s) {
+    switch (s) {
+        case ConsumerStatus::kCreating: return "CREATING";
+        case ConsumerStatus::kActive: return "ACTIVE";
+        case ConsumerStatus::kDeleting: return "DELETING";
+    }
+    return "ACTIVE";
+}
+
 std::string_view to_string(StreamMode m) {
     return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
 }
@@ -78,6 +87,15 @@ std::string to_json(const Stream& s) {
         if (sh.closed_ms) o["closed_ms"] = *sh.closed_ms;
         shards.push_back(std::move(o));
     }
+    auto& consumers = j["consumers"] = nlohmann::json::array();
+    for (const auto& c : s.consumers) {
+        nlohmann::json o = {{"name", c.name},
+                            {"created_ms", c.created_ms},
+                            {"active_ms", c.active_ms},
+                            {"tags", c.tags}};
+        if (c.gone_ms) o["gone_ms"] = *c.gone_ms;
+        consumers.push_back(std::move(o));
+    }
     return j.dump();
 }
 
@@ -112,6 +130,16 @@ void from_json(const std::string& text, Stream* s) {
         if (o.contains("adjacent_parent")) sh.adjacent_parent = o["adjacent_parent"].get<int>();
         if (o.contains("closed_ms")) sh.closed_ms = o["closed_ms"].get<int64_t>();
         s->shards.push_back(sh);
+    }
+    s->consumers.clear();
+    for (const auto& o : j.value("consumers", nlohmann::json::array())) {
+        ConsumerMeta c;
+        c.name = o.at("name");
+        c.created_ms = o.at("created_ms");
+        c.active_ms = o.at("active_ms");
+        c.tags = o.at("tags").get<std::map<std::string, std::string>>();
+        if (o.contains("gone_ms")) c.gone_ms = o["gone_ms"].get<int64_t>();
+        s->consumers.push_back(std::move(c));
     }
     s->due_atomic = s->due_ms;
 }

@@ -24,6 +24,21 @@ struct ShardMeta {
     bool open() const { return !closed_ms.has_value(); }
 };
 
+// An enhanced fan-out consumer. Its status is a function of time (no timers): CREATING until
+// `active_ms`, then ACTIVE; once deregistered, DELETING until `gone_ms`, then gone.
+struct ConsumerMeta {
+    std::string name;
+    int64_t created_ms = 0;
+    int64_t active_ms = 0;
+    std::optional<int64_t> gone_ms;  // set by deregistration
+    std::map<std::string, std::string> tags;
+    bool gone(int64_t now) const { return gone_ms && now >= *gone_ms; }
+    ConsumerStatus status(int64_t now) const {
+        if (gone_ms) return ConsumerStatus::kDeleting;
+        return now >= active_ms ? ConsumerStatus::kActive : ConsumerStatus::kCreating;
+    }
+};
+
 // A change whose effect waits for the status delay (UPDATING → ACTIVE).
 struct PendingOp {
     enum Kind { kNone, kSplit, kMerge, kShardCount, kStartEncryption, kStopEncryption };
@@ -86,6 +101,7 @@ struct Stream {
     std::map<std::string, std::string> tags;
     std::vector<std::string> metrics;
     std::vector<ShardMeta> shards;  // all shards ever, by index
+    std::vector<ConsumerMeta> consumers;  // registration order; gone ones pruned on writes
     // Runtime:
     std::vector<std::unique_ptr<SeqGroup>> groups;      // index / 5
     std::vector<std::unique_ptr<ShardRuntime>> runtime;  // by index

@@ -34,6 +34,9 @@ struct StoreOptions {
     int shard_limit = 500;        // Default: 500 open shards per account and region
     int on_demand_stream_limit = 50;  // Default: 50
     bool shard_limits = false;  // Default: off. Per-shard throughput limits (spec §6.2).
+    int64_t consumer_delay_ms = 500;  // Default: 500. CREATING → ACTIVE and DELETING → gone.
+    int max_consumers = 20;           // Default: 20 registered consumers per stream
+    int max_creating_consumers = 5;   // Default: 5 consumers CREATING at once per stream
 };
 
 // What a stream reader may do: all the Lambda runner uses.
@@ -98,6 +101,25 @@ public:
     Result<ReadBatch> get_records(std::string_view iterator, int limit) override;
     uint64_t subscribe_to_appends(const StreamKey& key, std::function<void()> fn) override;
     void unsubscribe_from_appends(uint64_t id) override;
+
+    // Enhanced fan-out consumers (spec/kinesis-efo.md §2). Lookups are by name; the adapter
+    // resolves ARNs. ResourceNotFound (stream or consumer), ResourceInUse (name taken, stream
+    // not ACTIVE, consumer not ACTIVE for deregistration), LimitExceeded (20 per stream, 5
+    // CREATING).
+    Result<ConsumerDesc> register_consumer(const StreamKey& key, const std::string& name,
+                                           const std::vector<Tag>& tags);
+    Result<ConsumerDesc> describe_consumer(const StreamKey& key, const std::string& name);
+    // Every consumer not yet gone, by creation time, then name.
+    Result<std::vector<ConsumerDesc>> list_consumers(const StreamKey& key);
+    // ACTIVE → DELETING; gone after the consumer delay. Returns the consumer as it was.
+    Result<ConsumerDesc> deregister_consumer(const StreamKey& key, const std::string& name);
+
+    // SubscribeToShard's read: like get_records from `iterator`, but not counted in the
+    // GetRecords metrics nor throttled (enhanced fan-out has its own pipe), capped at `limit`
+    // records and `max_bytes` of data (at least one record when any), and with the
+    // continuation sequence number. Errors: get_records's (the stream or shard went).
+    Result<SubscriptionRead> read_for_subscription(std::string_view iterator, int limit,
+                                                   size_t max_bytes);
 
     // Deletes records past their stream's retention (range deletes). Called periodically.
     void trim_expired();

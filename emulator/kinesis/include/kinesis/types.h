@@ -118,6 +118,30 @@ struct ReadBatch {
     std::vector<ChildShard> child_shards;  // set when next_iterator is absent
 };
 
+// Enhanced fan-out consumers (spec/kinesis-efo.md §2).
+enum class ConsumerStatus { kCreating, kActive, kDeleting };
+std::string_view to_string(ConsumerStatus s);
+
+struct ConsumerDesc {
+    std::string name;
+    std::string arn;  // {StreamARN}/consumer/{name}:{creation epoch seconds}
+    ConsumerStatus status = ConsumerStatus::kCreating;
+    int64_t created_ms = 0;
+    std::string stream_arn;
+};
+
+// One SubscribeToShard read (Store::read_for_subscription).
+struct SubscriptionRead {
+    std::vector<Record> records;
+    std::optional<std::string> next_iterator;  // absent once a closed shard is drained
+    // The last record delivered, or before any: the last record preceding the position, else
+    // the shard's starting sequence number. Resuming AFTER it neither skips nor repeats.
+    std::string continuation;
+    int64_t millis_behind_latest = 0;
+    bool more = false;                     // a cap was hit: more records are readable now
+    std::vector<ChildShard> child_shards;  // set when next_iterator is absent
+};
+
 struct StreamSummary {
     std::string name;
     std::string arn;

@@ -734,6 +734,10 @@ Action action_for(std::string_view name) {
         {"EnableEnhancedMonitoring", monitoring<true>},
         {"DisableEnhancedMonitoring", monitoring<false>},
         {"DescribeLimits", describe_limits},
+        {"RegisterStreamConsumer", register_stream_consumer},
+        {"DescribeStreamConsumer", describe_stream_consumer},
+        {"ListStreamConsumers", list_stream_consumers},
+        {"DeregisterStreamConsumer", deregister_stream_consumer},
     };
     auto it = kActions.find(name);
     return it == kActions.end() ? nullptr : it->second;

@@ -8,15 +8,19 @@
 
 #include "core/aws_error.h"
 #include "core/clock.h"
+#include "core/http.h"
 #include "kinesis/store.h"
 
 namespace kemu::kinesis::wire {
+
+class SubscriptionHub;
 
 struct Context {
     Store& store;
     const Clock& clock;
     std::string account;
     std::string region;
+    SubscriptionHub* hub = nullptr;  // enhanced fan-out subscriptions (consumers.cc)
 };
 
 struct ActionOutput {
@@ -28,6 +32,15 @@ using Action = Result<ActionOutput> (*)(Context& ctx, const boost::json::object&
 
 // null for an action kemu does not implement.
 Action action_for(std::string_view name);
+
+// Enhanced fan-out (consumers.cc): the four consumer actions have the Action signature;
+// SubscribeToShard answers with an event stream instead of a JSON body.
+Result<ActionOutput> register_stream_consumer(Context& ctx, const boost::json::object& in);
+Result<ActionOutput> describe_stream_consumer(Context& ctx, const boost::json::object& in);
+Result<ActionOutput> list_stream_consumers(Context& ctx, const boost::json::object& in);
+Result<ActionOutput> deregister_stream_consumer(Context& ctx, const boost::json::object& in);
+Result<std::shared_ptr<BodySource>> subscribe_to_shard(Context& ctx, const boost::json::object& in,
+                                                       bool cbor);
 
 // JSON string literal with AWS's escaping.
 void append_json_string(std::string& out, std::string_view s);

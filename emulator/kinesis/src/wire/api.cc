@@ -13,6 +13,7 @@
 #include "core/encoding.h"
 #include "core/log.h"
 #include "rules.h"
+#include "subscribe.h"
 #include "validate.h"
 
 namespace kemu::kinesis {
@@ -66,6 +67,13 @@ public:
             out_.set_header("Content-Type", std::string(kCbor11));
             out_.body = wire::json_to_cbor(json_text);
         }
+        return std::move(out_);
+    }
+    // AWS: 200 with an event stream body and no Content-Length (spec/kinesis-efo.md §3.3).
+    HttpResponse event_stream(std::shared_ptr<BodySource> source) {
+        out_.status = 200;
+        out_.set_header("Content-Type", "application/vnd.amazon.eventstream");
+        out_.stream = std::move(source);
         return std::move(out_);
     }
     HttpResponse empty_ok() {
@@ -212,7 +220,7 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
 class KinesisHandler final : public RequestHandler {
 public:
     KinesisHandler(Store& store, const Clock& clock, ApiOptions options)
-        : store_(store), clock_(clock), options_(std::move(options)) {}
+        : store_(store), clock_(clock), options_(std::move(options)), hub_(store, clock) {}
 
     bool matches(const HttpRequest&) const override { return true; }
 
@@ -273,9 +281,14 @@ public:
         if (auto msg = wire::check_constraints(body, *rules)) {
             return r.error("ValidationException", *msg);
         }
+        Context ctx{store_, clock_, id.account, id.region, &hub_};
+        if (action == "SubscribeToShard") {
+            auto body_source = wire::subscribe_to_shard(ctx, body, enc == Encoding::kCbor);
+            if (!body_source) return r.error(body_source.error());
+            return r.event_stream(std::move(*body_source));
+        }
         auto fn = wire::action_for(action);
         if (!fn) return r.error("UnknownOperationException");
-        Context ctx{store_, clock_, id.account, id.region};
         auto out = fn(ctx, body);
         if (!out) {
             if (out.error().code == AwsErrorCode::kInternalFailure) {
@@ -306,6 +319,7 @@ private:
     Store& store_;
     const Clock& clock_;
     ApiOptions options_;
+    wire::SubscriptionHub hub_;
 };
 
 }  // namespace

@@ -171,6 +171,35 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     m["EnableEnhancedMonitoring"] = monitoring;
     m["DisableEnhancedMonitoring"] = monitoring;
     m["DescribeLimits"] = {};
+    // Enhanced fan-out (spec/kinesis-efo.md §2.1, §3.1).
+    auto required_arn = stream_arn();
+    required_arn.required = true;
+    auto consumer_name = [](bool required) {
+        return text("ConsumerName", required, 1, 128, &kConsumerNamePattern);
+    };
+    auto consumer_arn = [](bool required) {
+        return text("ConsumerARN", required, 1, 2048, &kConsumerArnPattern);
+    };
+    m["RegisterStreamConsumer"] = {required_arn, consumer_name(true), tags,
+                                   typed("StreamId", T::kString)};
+    Rules lookup = {stream_arn(), consumer_name(false), consumer_arn(false),
+                    typed("StreamId", T::kString)};
+    m["DescribeStreamConsumer"] = lookup;
+    m["DeregisterStreamConsumer"] = lookup;
+    m["ListStreamConsumers"] = {required_arn, text("NextToken", false, 1, 1048576),
+                                integer("MaxResults", false, 1, 10000),
+                                typed("StreamCreationTimestamp", T::kTimestamp),
+                                typed("StreamId", T::kString)};
+    FieldRule position{"StartingPosition", T::kStruct};
+    position.required = true;
+    position.members = {
+        enumeration("Type", true,
+                    {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER",
+                     "TRIM_HORIZON"}),
+        text("SequenceNumber", false, -1, -1, &kSequenceNumberPattern),
+        typed("Timestamp", T::kTimestamp)};
+    m["SubscribeToShard"] = {consumer_arn(true), shard_id("ShardId", true), position,
+                             typed("StreamId", T::kString)};
     return m;
 }
 

@@ -42,6 +42,29 @@ bool stream_arn(std::string_view s) {
 
 bool any_text(std::string_view) { return true; }
 
+bool consumer_arn(std::string_view s) {
+    // ^(arn):aws.*:kinesis:.*:\d{12}:.*stream/{name}/consumer/{name}:[0-9]+
+    if (s.substr(0, 7) != "arn:aws") return false;
+    auto k = s.find(":kinesis:");
+    auto c = s.rfind("/consumer/");
+    if (k == std::string_view::npos || c == std::string_view::npos || c < k) return false;
+    std::string_view tail = s.substr(c + 10);
+    auto colon = tail.rfind(':');
+    if (colon == std::string_view::npos || !name_chars(tail.substr(0, colon))) return false;
+    std::string_view stamp = tail.substr(colon + 1);
+    if (stamp.empty() || !std::all_of(stamp.begin(), stamp.end(), ::isdigit)) return false;
+    std::string_view head = s.substr(0, c);
+    auto st = head.rfind("stream/");
+    if (st == std::string_view::npos || !name_chars(head.substr(st + 7))) return false;
+    // An account of 12 digits between colons, after ":kinesis:".
+    for (size_t i = k + 8; i + 13 < st + 1; ++i) {
+        if (s[i] != ':' || s[i + 13] != ':') continue;
+        std::string_view acct = s.substr(i + 1, 12);
+        if (std::all_of(acct.begin(), acct.end(), ::isdigit)) return true;
+    }
+    return false;
+}
+
 std::string render_number(const json::value& v) {
     if (v.is_int64()) return std::to_string(v.as_int64());
     if (v.is_uint64()) return std::to_string(v.as_uint64());
@@ -316,6 +339,10 @@ const Pattern kHashKeyPattern{"0|([1-9]\\d{0,38})",
 const Pattern kSequenceNumberPattern{"0|([1-9]\\d{0,128})",
                                      [](std::string_view s) { return digits_number(s, 128); }};
 const Pattern kKeyIdPattern{"", any_text};
+const Pattern kConsumerNamePattern{"[a-zA-Z0-9_.-]+", name_chars};
+const Pattern kConsumerArnPattern{
+    "^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+",
+    consumer_arn};
 
 size_t utf16_length(std::string_view s) {
     size_t n = 0;

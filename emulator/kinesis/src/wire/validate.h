@@ -59,5 +59,7 @@ extern const Pattern kHashKeyPattern;
 extern const Pattern kSequenceNumberPattern;
 extern const Pattern kShardIdPattern;
 extern const Pattern kKeyIdPattern;
+extern const Pattern kConsumerNamePattern;
+extern const Pattern kConsumerArnPattern;
 
 }  // namespace kemu::kinesis::wire
