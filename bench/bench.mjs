@@ -8,6 +8,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { measureH2Efo } from './h2_efo.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.dirname(here)
@@ -25,6 +26,8 @@ const cfg = {
   prefill: num('BENCH_PREFILL', 10000),
   startupRuns: num('BENCH_STARTUP_RUNS', 3),
   wrk: env.WRK || 'wrk',
+  h2load: env.H2LOAD || 'h2load',
+  efoRecords: num('BENCH_EFO_RECORDS', 200000),
   pidFile: env.BENCH_PID_FILE || '',
   only: env.BENCH_ONLY || '', // "kemu" or "kinesalite" to run one side
 }
@@ -305,6 +308,11 @@ const phases = [
     value: (r) => r.deleted / (r.duration_us / 1e6),
     stored: () => 0,
   },
+  // kemu only, measured by h2_efo.mjs (h2load and node clients), not wrk.
+  { key: 'putRecordH2', label: 'PutRecord requests/s, HTTP/2', kemuOnly: true, external: true },
+  { key: 'putRecordH2Mux', label: 'PutRecord req/s, HTTP/2 4x16 mux', kemuOnly: true, external: true },
+  { key: 'efoH2', label: 'SubscribeToShard records/s, h2', kemuOnly: true, external: true },
+  { key: 'efoH1', label: 'SubscribeToShard records/s, h1.1', kemuOnly: true, external: true },
 ]
 
 async function measure(server, res) {
@@ -339,6 +347,7 @@ async function measure(server, res) {
 
     for (const ph of phases) {
       if (ph.kemuOnly && server.name !== 'kemu') continue
+      if (ph.external) continue
       if (cfg.warmupSeconds > 0) {
         const w = await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
         res.recordsStored += ph.stored(w)
@@ -359,6 +368,19 @@ async function measure(server, res) {
       if (r.bad_replies) res.problems.push(`${ph.label}: ${r.bad_replies} replies without a usable iterator`)
       if (r.empty_receives) res.problems.push(`${ph.label}: ${r.empty_receives} receives found the queue empty (it ran dry)`)
       if (proc.exited) throw new Error(`${server.name} exited during ${ph.label}: ${JSON.stringify(proc.exited)}\n${proc.err}`)
+    }
+    if (server.name === 'kemu') {
+      await measureH2Efo({
+        cfg, auth: AUTH, dataB64: DATA_B64, must, createActive, prefill, log,
+        track: (p) => { children.add(p); writePidFile() },
+        untrack: (p) => { children.delete(p); writePidFile() },
+        cores: async (pid, fn) => {
+          const cpu0 = procCpuSeconds(pid), all0 = machineBusySeconds(), t0 = Date.now()
+          const result = await fn()
+          const secs = (Date.now() - t0) / 1000
+          return { result, serverCores: (procCpuSeconds(pid) - cpu0) / secs, machineCores: (machineBusySeconds() - all0) / secs }
+        },
+      }, proc, res)
     }
     const after = procStatus(proc.pid)
     res.loadedRssMB = after.rssMB

@@ -7,9 +7,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 deps="$here/.deps"
 mkdir -p "$deps"
 
-# --- what the bench needs: wrk (Debian), node + kinesalite (npm, under bench/.deps) ---
+# --- what the bench needs: wrk and h2load (Debian), node + kinesalite (npm, under bench/.deps) ---
 need_apt=()
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+command -v h2load >/dev/null 2>&1 || need_apt+=(nghttp2-client)  # PutRecord over HTTP/2
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if ((${#need_apt[@]})); then

@@ -8,6 +8,7 @@ pkgs=(
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libcli11-dev
   libssl-dev libnghttp2-dev
   awscli python3-boto3 curl
+  nghttp2-client  # h2load: the HTTP/2 benchmark phase
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,7 +1,9 @@
 #pragma once
 // The edge listener: one TCP port serving HTTP/1.1 (keep-alive, chunked bodies,
-// `Expect: 100-continue`) and dispatching each request to the first RequestHandler that matches.
-// Beast and Asio stay inside edge.cc.
+// `Expect: 100-continue`) and HTTP/2 with prior knowledge (chosen per connection by its first
+// bytes), dispatching each request to the first RequestHandler that matches. Streaming
+// responses (HttpResponse::stream) go out as HTTP/2 DATA or HTTP/1.1 chunks. Beast, Asio and
+// nghttp2 stay inside src/.
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +20,7 @@ struct EdgeOptions {
     std::string host = "127.0.0.1";  // Default: loopback only.
     uint16_t port = 4566;            // Default: 4566; 0 picks a free port.
     size_t max_body_bytes = 16u << 20;    // Larger bodies get 413 before they are read.
-    size_t max_header_bytes = 64u << 10;  // Larger request heads get 431.
+    size_t max_header_bytes = 64u << 10;  // Larger request heads (h2: header lists) get 431.
     int threads = 0;                      // Default: 0 = one per core.
     int idle_timeout_seconds = 300;       // Keep-alive connections idle longer are closed.
 };
