@@ -79,6 +79,9 @@ public:
         }
         // Invocations can take up to the function timeout: not on an edge thread.
         std::thread([this, queue = cfg_.dlq_name(*fc), proc, respond = std::move(respond)] {
+            // An edit made just before the replay (the usual fix-then-replay) counts at once,
+            // not at the next once-a-second look.
+            if (proc->pool->code_changed()) proc->pool->retire_all();
             auto msgs = queues_.peek(queue, 10000);
             if (!msgs) {
                 respond(answer(404, {{"message", msgs.error().message}}));
@@ -154,7 +157,7 @@ private:
             l("Errors", "Sum", static_cast<double>(m.errors));
             l("Throttles", "Sum", static_cast<double>(m.throttles));
             l("Duration", "Sum", static_cast<double>(m.duration_us_sum) / 1000.0);
-            l("Duration", "Maximum", static_cast<double>(m.duration_ms_max));
+            l("Duration", "Maximum", static_cast<double>(m.duration_us_max) / 1000.0);
             l("ConcurrentExecutions", "Current", static_cast<double>(m.concurrent_executions));
             l("ConcurrentExecutions", "Maximum", static_cast<double>(m.concurrent_executions_max));
             l("IteratorAge", "Last", static_cast<double>(m.iterator_age_ms));

@@ -5,21 +5,13 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/encoding.h"
 #include "core/log.h"
 
 namespace kemu::cli {
 namespace {
 
-std::string iso(int64_t ms) {
-    std::time_t secs = ms / 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms % 1000));
-    return buf;
-}
+std::string iso(int64_t ms) { return iso8601_ms(ms); }
 
 // CloudWatch's own datapoint format in reasons: "(26/11/26 18:40:00)".
 std::string cw_time(int64_t ms) {

@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     auto* cmd_dlq = app.add_subcommand("dlq", "Look at the dead-letter queues of a running kemu");
     cmd_dlq->require_subcommand(1);
     auto dlq_common = [&dlq](CLI::App* c) {
-        c->add_option("--endpoint", dlq.endpoint, "Where kemu runs")->capture_default_str();
+        c->add_option("--endpoint", dlq.endpoint, "Where kemu runs")->envname("KEMU_ENDPOINT")->capture_default_str();
         c->add_option("-c,--config", dlq.config, "Topology file (default: ./kemu.yaml when present)");
         c->add_flag("--json", dlq.json, "Print JSON instead of text");
     };
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
     std::string status_endpoint = "http://127.0.0.1:4566";
     bool status_json = false;
     auto* cmd_status = app.add_subcommand("status", "One line per flow of a running kemu: records, iterator age, invocations, errors, DLQ, alarms");
-    cmd_status->add_option("--endpoint", status_endpoint, "Where kemu runs")->capture_default_str();
+    cmd_status->add_option("--endpoint", status_endpoint, "Where kemu runs")->envname("KEMU_ENDPOINT")->capture_default_str();
     cmd_status->add_flag("--json", status_json, "Print JSON instead of a table");
 
     try {

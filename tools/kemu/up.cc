@@ -168,7 +168,6 @@ int run_up(const UpOptions& o) {
     if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
     Alarms alarms;
     alarms.build(cfg, processors, store, queues, o.account, o.region, o.alarm_period_s);
-    alarms.tick(clock.now_ms());  // first evaluation: INSUFFICIENT_DATA -> OK before any traffic
 
     EdgeOptions eo;
     eo.host = o.host;
@@ -228,6 +227,9 @@ int run_up(const UpOptions& o) {
     std::printf("kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
                 base.c_str(), base.c_str(), base.c_str());
     std::fflush(stdout);
+    // First evaluation (INSUFFICIENT_DATA -> OK before any traffic), after the banner: the
+    // listening line stays the first line kemu prints.
+    alarms.tick(clock.now_ms());
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();
     processors.stop();

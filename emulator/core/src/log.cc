@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include "core/encoding.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -50,15 +52,7 @@ std::string json_quote(std::string_view s) {
 
 std::string log_timestamp() {
     using namespace std::chrono;
-    auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-    std::time_t secs = ms / 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms % 1000));
-    return buf;
+    return iso8601_ms(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
 void log(LogLevel level, std::string_view component, std::string_view message) {

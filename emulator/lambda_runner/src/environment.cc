@@ -49,17 +49,7 @@ int64_t steady_us() {
     return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-std::string iso_now() {
-    auto ms = now_ms();
-    std::time_t secs = ms / 1000;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms % 1000));
-    return buf;
-}
+std::string iso_now() { return iso8601_ms(now_ms()); }
 
 // YYYY/MM/DD/[$LATEST]<32 hex>
 std::string make_log_stream() {

@@ -299,9 +299,8 @@ bool Lane::process_batch() {
             m.iterator_age_ms = age;
             FunctionMetrics::raise_max(m.iterator_age_ms_max, age);
             FunctionMetrics::raise_max(m.iterator_age_window_max, age);
-            int64_t ms = result.duration_us / 1000;
             m.duration_us_sum += result.duration_us;
-            FunctionMetrics::raise_max(m.duration_ms_max, ms);
+            FunctionMetrics::raise_max(m.duration_us_max, result.duration_us);
 
             if (result.status == InvokeResult::Status::kOk) {
                 BatchResponse resp;

@@ -185,6 +185,22 @@ bool decode_message(std::string_view in, Message* m) {
     return r.empty();
 }
 
+// A message as ReceiveMessage (or a peek) shows it, without a receipt handle.
+ReceivedMessage received(const Message& m) {
+    ReceivedMessage r;
+    r.message_id = m.message_id;
+    r.body = m.body;
+    r.md5_body = m.md5_body;
+    r.attributes = m.attributes;
+    r.sent_ms = m.sent_ms;
+    r.first_receive_ms = m.first_receive_ms;
+    r.receive_count = m.receive_count;
+    r.sender_id = m.sender_id;
+    r.trace_header = m.trace_header;
+    r.dead_letter_source_arn = m.dead_letter_source_arn;
+    return r;
+}
+
 std::string encode_state(const Message& m) {
     std::string out;
     codec::put_u64(out, static_cast<uint64_t>(m.visible_at_ms));
@@ -948,18 +964,8 @@ Result<std::vector<ReceivedMessage>> QueueStore::receive(const std::string& name
             q.index(seq, m);
             b.Put(impl_->db.messages(), codec::message_key('V', q.id, seq), encode_state(m));
             dirty = true;
-            ReceivedMessage r;
-            r.message_id = m.message_id;
+            ReceivedMessage r = received(m);
             r.receipt_handle = make_handle(q.id, seq, m.receive_count);
-            r.body = m.body;
-            r.md5_body = m.md5_body;
-            r.attributes = m.attributes;
-            r.sent_ms = m.sent_ms;
-            r.first_receive_ms = m.first_receive_ms;
-            r.receive_count = m.receive_count;
-            r.sender_id = m.sender_id;
-            r.trace_header = m.trace_header;
-            r.dead_letter_source_arn = m.dead_letter_source_arn;
             out.push_back(std::move(r));
         }
         if (!to_dlq.empty()) dlq_name = name_from_arn(q.redrive->target_arn);
@@ -1241,18 +1247,7 @@ Result<std::vector<ReceivedMessage>> QueueStore::peek(const std::string& name, s
     for (const auto& [seq, m] : q.messages) {
         if (out.size() >= max) break;
         if (m.sent_ms <= expiry) continue;
-        ReceivedMessage r;
-        r.message_id = m.message_id;
-        r.body = m.body;
-        r.md5_body = m.md5_body;
-        r.attributes = m.attributes;
-        r.sent_ms = m.sent_ms;
-        r.first_receive_ms = m.first_receive_ms;
-        r.receive_count = m.receive_count;
-        r.sender_id = m.sender_id;
-        r.trace_header = m.trace_header;
-        r.dead_letter_source_arn = m.dead_letter_source_arn;
-        out.push_back(std::move(r));
+        out.push_back(received(m));
     }
     return out;
 }

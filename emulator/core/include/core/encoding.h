@@ -21,6 +21,9 @@ std::string md5_hex(std::string_view bytes);
 // A random RFC 4122 version-4 UUID in lower-case text form. Thread-safe, no syscalls after the
 // first call on a thread.
 std::string uuid_v4();
+// ISO-8601 UTC with milliseconds, as AWS writes timestamps: 2024-06-10T14:55:02.118Z.
+std::string iso8601_ms(int64_t epoch_ms);
+
 // `n` random bytes from a per-thread generator (not for secrets).
 std::string random_bytes(size_t n);
 

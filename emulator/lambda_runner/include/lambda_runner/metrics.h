@@ -12,7 +12,7 @@ struct FunctionMetricsSnapshot {
     int64_t errors = 0;
     int64_t throttles = 0;
     int64_t duration_us_sum = 0;
-    int64_t duration_ms_max = 0;
+    int64_t duration_us_max = 0;
     int64_t concurrent_executions = 0;      // now
     int64_t concurrent_executions_max = 0;  // since start
     int64_t iterator_age_ms = 0;            // the last invocation's
@@ -32,7 +32,7 @@ public:
     std::atomic<int64_t> errors{0};
     std::atomic<int64_t> throttles{0};
     std::atomic<int64_t> duration_us_sum{0};
-    std::atomic<int64_t> duration_ms_max{0};
+    std::atomic<int64_t> duration_us_max{0};
     std::atomic<int64_t> concurrent{0};
     std::atomic<int64_t> concurrent_max{0};
     std::atomic<int64_t> iterator_age_ms{0};
@@ -57,7 +57,7 @@ public:
         s.errors = errors.load();
         s.throttles = throttles.load();
         s.duration_us_sum = duration_us_sum.load();
-        s.duration_ms_max = duration_ms_max.load();
+        s.duration_us_max = duration_us_max.load();
         s.concurrent_executions = concurrent.load();
         s.concurrent_executions_max = concurrent_max.load();
         s.iterator_age_ms = iterator_age_ms.load();
