@@ -211,3 +211,22 @@ TEST_CASE("consumers: CREATING for the delay, DELETING until gone, limits", "[ki
     CHECK(over.error().message == "Only 20 consumers can be registered to a stream at once");
     CHECK(f.store->describe_stream(kKey)->consumer_count == 20);
 }
+
+TEST_CASE("subscribe: a deleted stream ends the subscription with ResourceNotFound",
+          "[kinesis][efo]") {
+    Fixture f;
+    REQUIRE(f.store->register_consumer(kKey, "c1", {}));
+    auto blocked = f.store->delete_stream(kKey, false);
+    REQUIRE_FALSE(blocked);
+    CHECK(blocked.error().message == "Stream s1 under account 000000000000 has registered consumers.");
+    auto s = f.subscribe();
+    message(s->pull());
+    event(s->pull());
+    int before = f.wakes;
+    REQUIRE(f.store->delete_stream(kKey, true));
+    CHECK(f.wakes > before);
+    auto m = message(s->pull());
+    CHECK(header(m, ":exception-type") == "ResourceNotFoundException");
+    CHECK(m.payload == R"({"message":"Stream s1 under account 000000000000 not found."})");
+    CHECK(s->pull().kind == BodySource::Piece::kEnd);
+}

@@ -285,6 +285,7 @@ Result<void> Store::delete_stream(const StreamKey& key, bool enforce_consumer_de
     }
     if (im.options.delete_delay_ms <= 0) {
         im.erase(s);
+        im.notify(key);  // open subscriptions read the stream's end at once
         return {};
     }
     std::unique_lock lock(s->mu);
