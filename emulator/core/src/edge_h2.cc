@@ -273,12 +273,15 @@ void H2Connection::respond(int32_t id, HttpResponse out) {
         return;
     }
     if (st->source) {
+        // Only a weak reference: a source may outlive the connection and the io_context (the
+        // engine keeps it until its subscription ends), and a copy of the strand must not.
         std::weak_ptr<H2Connection> weak = weak_from_this();
-        auto ex = socket_.get_executor();
-        st->source->start([weak, ex, id] {
-            net::post(ex, [weak, id] {
-                if (auto self = weak.lock()) self->wake(id);
-            });
+        st->source->start([weak, id] {
+            if (auto self = weak.lock()) {
+                net::post(self->socket_.get_executor(), [weak, id] {
+                    if (auto again = weak.lock()) again->wake(id);
+                });
+            }
         });
         if (stopping_) st->end_now = true;
     }
