@@ -440,7 +440,9 @@ struct EdgeServer::Impl {
         net::post(ioc, [this] {
             beast::error_code ec;
             acceptor.close(ec);
-            signals.cancel(ec);
+            // clear(), not cancel(): the default dispositions come back, so a second Ctrl-C
+            // ends the process at once (acknowledged writes are in the WAL already).
+            signals.clear(ec);
             std::lock_guard lock(sessions_mu);
             for (auto& t : timers) {
                 net::post(timer_strand, [t] { t->cancel(); });
@@ -525,7 +527,10 @@ uint16_t EdgeServer::port() const { return impl_->acceptor.local_endpoint().port
 void EdgeServer::run() {
     auto* impl = impl_.get();
     impl->signals.async_wait([impl](beast::error_code ec, int) {
-        if (!ec) impl->begin_stop();
+        if (ec) return;
+        log_info("edge", "stopping: new requests are refused, in-flight work finishes "
+                         "(Ctrl-C again to exit at once; nothing acknowledged is lost)");
+        impl->begin_stop();
     });
     net::co_spawn(impl->ioc, impl->accept_loop(), net::detached);
     int n = impl->options.threads > 0 ? impl->options.threads
