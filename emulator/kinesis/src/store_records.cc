@@ -207,19 +207,28 @@ Result<PutResult> Store::put(const StreamKey& key, const PutInput& in) {
     out.shard_id = shard_id(idx);
     out.encrypted = s->encrypted;
     {
+        // Draw the index under the group's lock, write without it (concurrent appends share
+        // one WAL write), then publish what readers may see.
         auto& g = *s->groups[idx / 5];
-        std::lock_guard glock(g.mu);
-        int64_t arrival = std::max(now, rt.last_arrival_ms.load(std::memory_order_relaxed));
-        int64_t record_secs = std::max(arrival / 1000, sh.create_secs);
-        uint64_t seq = draw_seq(g, sh, record_secs);
+        int64_t arrival, record_secs;
+        uint64_t seq;
+        {
+            std::lock_guard glock(g.mu);
+            arrival = std::max(now, rt.last_arrival_ms.load(std::memory_order_relaxed));
+            record_secs = std::max(arrival / 1000, sh.create_secs);
+            seq = draw_seq(g, sh, record_secs);
+            g.writing.insert(seq);
+            rt.last_arrival_ms.store(arrival, std::memory_order_relaxed);
+        }
         auto st = im.db.raw()->Put(im.db.write_options(), im.db.records(),
                                    records_key(s->id, idx, seq),
                                    encode_value(arrival, s->encrypted, in.partition_key, in.data));
-        if (!st.ok()) {
-            g.next--;  // nothing was written with it
-            return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
+        {
+            std::lock_guard glock(g.mu);
+            g.writing.erase(seq);  // written, or abandoned (a gap readers step over)
+            g.publish();
         }
-        rt.last_arrival_ms.store(arrival, std::memory_order_relaxed);
+        if (!st.ok()) return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
         out.sequence_number = encode_sequence({2, sh.create_secs, idx, seq, record_secs});
     }
     s->counters.incoming_records.fetch_add(1, std::memory_order_relaxed);
@@ -272,41 +281,44 @@ Result<PutBatchResult> Store::put_batch(const StreamKey& key, const std::vector<
     for (int g : groups) locks.emplace_back(s->groups[g]->mu);
 
     rocksdb::WriteBatch batch;
-    std::vector<std::pair<int, int64_t>> arrivals;  // shard -> last arrival
-    std::vector<std::pair<SeqGroup*, uint64_t>> rollback;
-    for (int g : groups) rollback.push_back({s->groups[g].get(), s->groups[g]->next});
+    std::vector<std::pair<SeqGroup*, uint64_t>> drawn;  // to publish once written
+    int64_t bytes = 0;
     for (size_t i = 0; i < in.size(); ++i) {
         int idx = shard_of[i];
         if (idx < 0) continue;
         const auto& sh = s->shards[idx];
         auto& rt = *s->runtime[idx];
+        auto& g = *s->groups[idx / 5];
         int64_t arrival = std::max(now, rt.last_arrival_ms.load(std::memory_order_relaxed));
         int64_t record_secs = std::max(arrival / 1000, sh.create_secs);
-        uint64_t seq = draw_seq(*s->groups[idx / 5], sh, record_secs);
+        uint64_t seq = draw_seq(g, sh, record_secs);
+        g.writing.insert(seq);
+        drawn.push_back({&g, seq});
+        rt.last_arrival_ms.store(arrival, std::memory_order_relaxed);
         batch.Put(im.db.records(), records_key(s->id, idx, seq),
                   encode_value(arrival, s->encrypted, in[i].partition_key, in[i].data));
         out.records[i].shard_id = shard_id(idx);
         out.records[i].sequence_number =
             encode_sequence({2, sh.create_secs, idx, seq, record_secs});
-        arrivals.push_back({idx, arrival});
+        bytes += static_cast<int64_t>(in[i].data.size());
     }
-    if (batch.Count() > 0) {
-        auto st = im.db.raw()->Write(im.db.write_options(), &batch);
-        if (!st.ok()) {
-            for (auto& [g, next] : rollback) g->next = next;
-            return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
+    // Write without the group locks (concurrent appends share one WAL write), then publish.
+    locks.clear();
+    rocksdb::Status st;
+    if (batch.Count() > 0) st = im.db.raw()->Write(im.db.write_options(), &batch);
+    for (int gi : groups) {
+        auto& g = *s->groups[gi];
+        std::lock_guard glock(g.mu);
+        for (const auto& [dg, seq] : drawn) {
+            if (dg == &g) g.writing.erase(seq);  // written, or abandoned: a gap readers skip
         }
-        for (auto& [idx, a] : arrivals) {
-            s->runtime[idx]->last_arrival_ms.store(a, std::memory_order_relaxed);
-        }
-        int64_t bytes = 0;
-        for (size_t i = 0; i < in.size(); ++i) {
-            if (shard_of[i] >= 0) bytes += static_cast<int64_t>(in[i].data.size());
-        }
-        s->counters.incoming_records.fetch_add(static_cast<int64_t>(arrivals.size()), std::memory_order_relaxed);
+        g.publish();
+    }
+    if (!st.ok()) return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
+    if (!drawn.empty()) {
+        s->counters.incoming_records.fetch_add(static_cast<int64_t>(drawn.size()), std::memory_order_relaxed);
         s->counters.incoming_bytes.fetch_add(bytes, std::memory_order_relaxed);
     }
-    locks.clear();
     for (const auto& e : out.records) out.failed += e.error_code.empty() ? 0 : 1;
     lock.unlock();
     if (batch.Count() > 0) im.notify(key);
@@ -364,11 +376,7 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
     } else if (by_number) {
         return must_either(" and no StartingSequenceNumber.");
     }
-    auto tip = [&] {
-        auto& g = *s->groups[*idx / 5];
-        std::lock_guard glock(g.mu);
-        return g.fresh ? uint64_t{0} : g.next;
-    };
+    auto tip = [&] { return s->groups[*idx / 5]->visible_end.load(std::memory_order_acquire); };
     switch (start.type) {
         case IteratorType::kTrimHorizon: pos = 0; break;
         case IteratorType::kLatest: pos = tip(); break;
@@ -462,14 +470,17 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
     bool at_tip = true;
     if (s->status != StreamStatus::kDeleting) {
         size_t bytes = 0;
+        // Before the iterator: every index below `visible` was written before it was read.
+        uint64_t visible = s->groups[p->shard / 5]->visible_end.load(std::memory_order_acquire);
         std::unique_ptr<rocksdb::Iterator> it(
             im.db.raw()->NewIterator(rocksdb::ReadOptions(), im.db.records()));
         std::string first = records_key(s->id, p->shard, p->seq_ix);
         rocksdb::Slice prefix(first.data(), 12);
         out.records.reserve(static_cast<size_t>(std::min(limit, 1000)));
         for (it->Seek(first); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-            auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
             uint64_t seq = key_seq(std::string_view(it->key().data(), it->key().size()));
+            if (seq >= visible) break;  // still being written around it: the tip for now
+            auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
             if (!im.retained(*s, rec.arrival_ms, now)) {
                 next = seq + 1;
                 continue;
@@ -583,6 +594,10 @@ void Store::load() {
             g.fresh = false;
             s->runtime[sh.index]->last_arrival_ms = rec.arrival_ms;
         }
+        for (auto& g : s->groups) {
+            std::lock_guard glock(g->mu);
+            g->publish();
+        }
         // A restart finishes any pending transition at once.
         if (s->due_ms != 0) {
             if (s->status == StreamStatus::kDeleting) {
@@ -630,6 +645,7 @@ Result<SubscriptionRead> Store::read_for_subscription(std::string_view iterator,
     uint64_t next = p->seq_ix;
     std::string first = records_key(s->id, p->shard, p->seq_ix);
     rocksdb::Slice prefix(first.data(), 12);
+    uint64_t visible = s->groups[p->shard / 5]->visible_end.load(std::memory_order_acquire);
     std::unique_ptr<rocksdb::Iterator> it(
         im.db.raw()->NewIterator(rocksdb::ReadOptions(), im.db.records()));
     // The continuation before any record: the last retained record preceding the position.
@@ -645,8 +661,9 @@ Result<SubscriptionRead> Store::read_for_subscription(std::string_view iterator,
     if (out.continuation.empty()) out.continuation = im.describe(sh).starting_sequence;
     size_t bytes = 0;
     for (it->Seek(first); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
         uint64_t seq = key_seq(std::string_view(it->key().data(), it->key().size()));
+        if (seq >= visible) break;  // still being written around it
+        auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
         if (!im.retained(*s, rec.arrival_ms, now)) {
             next = seq + 1;
             continue;

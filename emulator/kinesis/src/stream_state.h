@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -51,10 +52,21 @@ struct PendingOp {
 
 // Sequence indexes come from a counter shared by each group of five shards (spec §3.5). The
 // group's lock is held across the RocksDB write so readers never see a gap fill in later.
+// The sequence counter shared by a group of five shards. A writer draws its index under `mu`
+// and writes without it, so concurrent appends reach RocksDB together (group commit); readers
+// stop before `visible_end`, below which every drawn index is written (or abandoned after a
+// failed write), so none ever sees index N+1 before N.
 struct SeqGroup {
     std::mutex mu;
-    uint64_t next = 0;
-    bool fresh = true;  // no record drawn yet
+    uint64_t next = 0;                        // guarded by mu
+    bool fresh = true;                        // no record drawn yet; guarded by mu
+    std::set<uint64_t> writing;               // drawn, not yet written; guarded by mu
+    std::atomic<uint64_t> visible_end{0};
+
+    // REQUIRES: mu held.
+    void publish() {
+        visible_end.store(writing.empty() ? next : *writing.begin(), std::memory_order_release);
+    }
 };
 
 struct ShardRuntime {
