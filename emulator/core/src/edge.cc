@@ -443,6 +443,7 @@ struct EdgeServer::Impl {
             // clear(), not cancel(): the default dispositions come back, so a second Ctrl-C
             // ends the process at once (acknowledged writes are in the WAL already).
             signals.clear(ec);
+            signals.cancel(ec);  // and end the pending wait, or run() would never return
             std::lock_guard lock(sessions_mu);
             for (auto& t : timers) {
                 net::post(timer_strand, [t] { t->cancel(); });
