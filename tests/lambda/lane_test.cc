@@ -670,3 +670,23 @@ TEST_CASE("on-failure records match spec §3.2's examples byte for byte", "[lamb
 })";
     CHECK(sqs::failure_record_json(r) == nlohmann::ordered_json::parse(age).dump());
 }
+
+TEST_CASE("with no age limit and endless retries, a batch ends when the stream drops its records",
+          "[lambda]") {
+    Fixture f;
+    f.config.max_retry_attempts = -1;
+    f.config.max_record_age_seconds = -1;
+    f.config.retention_ms = 60'000;
+    f.reader.add(kShard, 1, f.clock.now_ms());
+    f.reader.add(kShard, 2, f.clock.now_ms() + 30'000);
+    f.config.batch_size = 1;
+    f.invoker.script = {[](const json& e) {
+        return e["Records"][0]["kinesis"]["sequenceNumber"] == seq(1) ? error() : ok();
+    }};
+    auto l = f.lane();
+    f.drain(l);
+    REQUIRE(f.dlq.records.size() == 1);
+    CHECK(f.dlq.records[0].condition == sqs::FailureCondition::kRecordAgeExceeded);
+    CHECK(f.dlq.records[0].start_sequence_number == seq(1));
+    CHECK(f.invoker.batches().back() == std::vector<int>{2});
+}

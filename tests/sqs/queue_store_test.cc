@@ -570,3 +570,64 @@ TEST_CASE("the DeadLetterSink writes AWS's on-failure record", "[sqs]") {
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == AwsErrorCode::kQueueDoesNotExist);
 }
+
+TEST_CASE("a restart never reuses a receipt handle, even after the newest message is gone",
+          "[sqs]") {
+    TempDir dir;
+    std::string old_handle;
+    {
+        Fixture f(dir.path.string());
+        f.create("q");
+        f.send("q", "first");
+        old_handle = f.receive("q")[0].receipt_handle;
+        REQUIRE(f.store->delete_message("q", old_handle));
+    }
+    Fixture f(dir.path.string());
+    f.send("q", "second");
+    auto got = f.receive("q");
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].receipt_handle != old_handle);
+    // The stale handle deletes nothing.
+    REQUIRE(f.store->delete_message("q", old_handle));
+    CHECK(f.attribute("q", "ApproximateNumberOfMessagesNotVisible") == "1");
+}
+
+TEST_CASE("a queue deleted and recreated across a restart gets a new id", "[sqs]") {
+    TempDir dir;
+    std::string old_handle;
+    {
+        Fixture f(dir.path.string());
+        f.create("q");
+        f.send("q", "x");
+        old_handle = f.receive("q")[0].receipt_handle;
+        REQUIRE(f.store->delete_queue("q"));
+    }
+    Fixture f(dir.path.string());
+    f.create("q");
+    f.send("q", "y");
+    REQUIRE(f.receive("q").size() == 1);
+    auto r = f.store->delete_message("q", old_handle);
+    REQUIRE_FALSE(r);  // another queue's handle
+    CHECK(r.error().code == AwsErrorCode::kReceiptHandleIsInvalid);
+}
+
+TEST_CASE("attribute names and values, queue attributes and tags must be valid text", "[sqs]") {
+    Fixture f;
+    f.create("q");
+    SendRequest r;
+    r.body = "x";
+    r.attributes["a"] = {"String", std::string("\xff")};
+    auto bad = f.store->send_message("q", r);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code == AwsErrorCode::kInvalidMessageContents);
+    r.attributes = {{std::string("n\x01"), {"String", "v"}}};
+    CHECK_FALSE(f.store->send_message("q", r));
+    r.attributes = {{"b", {"Binary", std::string("\xff\x00", 2)}}};  // binary may hold any bytes
+    CHECK(f.store->send_message("q", r));
+    auto kms = f.store->set_attributes("q", {{"KmsMasterKeyId", std::string("\xff")}});
+    REQUIRE_FALSE(kms);
+    CHECK(kms.error().code == AwsErrorCode::kInvalidAttributeValue);
+    REQUIRE(f.store->get_attributes("q", {"All"}));  // the queue is untouched
+    CHECK_FALSE(f.store->tag_queue("q", {{"k", std::string("\x01")}}));
+    CHECK_FALSE(f.store->create_queue("t", {}, {{"", "v"}}));
+}

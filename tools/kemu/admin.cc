@@ -1,6 +1,8 @@
 #include "admin.h"
 
 #include <nlohmann/json.hpp>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "lambda_runner/replay.h"
@@ -77,8 +79,23 @@ public:
             respond(answer(409, {{"message", "flow " + flow + " has no DLQ (dlq_enabled: false)"}}));
             return;
         }
+        {
+            std::lock_guard lock(replaying_mu_);
+            if (!replaying_.insert(flow).second) {
+                respond(answer(409, {{"message", "a replay of flow " + flow + " is already running"}}));
+                return;
+            }
+        }
         // Invocations can take up to the function timeout: not on an edge thread.
-        std::thread([this, queue = cfg_.dlq_name(*fc), proc, respond = std::move(respond)] {
+        std::thread([this, flow, queue = cfg_.dlq_name(*fc), proc, respond = std::move(respond)] {
+            struct Done {
+                Admin* self;
+                std::string flow;
+                ~Done() {
+                    std::lock_guard lock(self->replaying_mu_);
+                    self->replaying_.erase(flow);
+                }
+            } done{this, flow};
             // An edit made just before the replay (the usual fix-then-replay) counts at once,
             // not at the next once-a-second look.
             if (proc->pool->code_changed()) proc->pool->retire_all();
@@ -269,6 +286,8 @@ private:
     sqs::QueueStore& queues_;
     std::shared_ptr<apigw::FrontDoor> front_door_;
     const Alarms& alarms_;
+    std::mutex replaying_mu_;
+    std::set<std::string> replaying_;  // flows with a replay running
 };
 
 }  // namespace

@@ -83,6 +83,7 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
                                                                      : kinesis::IteratorType::kLatest;
         mc.max_retry_attempts = f.max_retry_attempts;
         mc.max_record_age_seconds = -1;  // the module sets -1
+        mc.retention_ms = int64_t{f.retention_period} * 3600 * 1000;
         mc.bisect_on_error = f.bisect_batch_on_function_error;
         mc.report_batch_item_failures = f.report_batch_item_failures;
         if (f.dlq_enabled) mc.on_failure_queue = cfg.dlq_name(f);

@@ -394,12 +394,17 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
                                       std::to_string(t) +
                                       ", currentTimestampInMillis: " + std::to_string(now));
             }
-            pos = tip();  // no record qualifies: the tip, never a hang
+            // The visible end before the iterator (as get_records does): a record still being
+            // written below a written one must not be stepped over. No record qualifies below
+            // it: start there, never a hang.
+            uint64_t visible = tip();
+            pos = visible;
             std::unique_ptr<rocksdb::Iterator> it(
                 im.db.raw()->NewIterator(rocksdb::ReadOptions(), im.db.records()));
             std::string first = records_key(s->id, *idx, 0);
             std::string_view prefix(first.data(), 12);
             for (it->Seek(first); it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())); it->Next()) {
+                if (key_seq(std::string_view(it->key().data(), it->key().size())) >= visible) break;
                 auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
                 if (rec.arrival_ms >= t && im.retained(*s, rec.arrival_ms, now)) {
                     pos = key_seq(std::string_view(it->key().data(), it->key().size()));

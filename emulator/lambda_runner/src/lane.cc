@@ -271,9 +271,14 @@ bool Lane::process_batch() {
         std::string request_id;
         bool last_was_function_error = true;
         while (!b.empty()) {
-            // Rule 5: records past MaximumRecordAgeInSeconds leave from the front.
-            if (config_.max_record_age_seconds >= 0) {
-                int64_t oldest_ok = deps_.clock.now_ms() - int64_t{config_.max_record_age_seconds} * 1000;
+            // Rule 5: records past MaximumRecordAgeInSeconds, or past the stream's retention,
+            // leave from the front.
+            {
+                int64_t oldest_ok = deps_.clock.now_ms() - config_.retention_ms;
+                if (config_.max_record_age_seconds >= 0) {
+                    oldest_ok = std::max(oldest_ok, deps_.clock.now_ms() -
+                                                        int64_t{config_.max_record_age_seconds} * 1000);
+                }
                 size_t expired = 0;
                 while (expired < b.size() && b[expired].arrival_ms < oldest_ok) ++expired;
                 if (expired) {

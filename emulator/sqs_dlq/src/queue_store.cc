@@ -23,6 +23,7 @@ using json = nlohmann::json;
 using Tags = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::string_view kQueueKeyPrefix = "sqs/queue/";
+constexpr std::string_view kNextQueueIdKey = "sqs/next_queue_id";
 constexpr int kMaxVisibility = 43'200;
 
 // Queue attributes a client may set on a standard queue, with their ranges and defaults.
@@ -297,6 +298,17 @@ std::string base_type(std::string_view data_type) {
     return {};
 }
 
+Result<void> validate_tags(const std::vector<std::pair<std::string, std::string>>& tags) {
+    for (const auto& [k, v] : tags) {
+        if (k.empty() || !valid_body(k) || !valid_body(v)) {
+            return make_error(AwsErrorCode::kSqsInvalidParameterValue,
+                              "Tag keys must be non-empty, and tag keys and values may contain only "
+                              "valid UTF-8 characters.");
+        }
+    }
+    return {};
+}
+
 Result<void> validate_attributes(const MessageAttributes& attributes) {
     if (attributes.size() > 10) {
         return invalid_param("Number of message attributes [" + std::to_string(attributes.size()) +
@@ -306,6 +318,12 @@ Result<void> validate_attributes(const MessageAttributes& attributes) {
         if (name.empty() || name.size() > 256) {
             return invalid_param("Message (user) attribute name must be between 1 and 256 "
                                  "characters long.");
+        }
+        if (!valid_body(name) || !valid_body(a.data_type) || (!a.binary() && !valid_body(a.value))) {
+            return make_error(AwsErrorCode::kInvalidMessageContents,
+                              "Message (user) attribute '" + name +
+                                  "' contains characters outside the allowed set (#x9 | #xA | #xD "
+                                  "| #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF).");
         }
         auto base = base_type(a.data_type);
         if (base.empty()) {
@@ -375,6 +393,9 @@ struct Queue {
     std::map<uint64_t, Message> messages;
     std::set<std::pair<int64_t, uint64_t>> by_visible;  // (visible_at_ms, seq)
     uint64_t next_seq = 1;
+    // Sequences below this may have been handed out before a restart (receipt handles name
+    // them), so a restart starts here; raised in blocks, persisted with the meta record.
+    uint64_t seq_reserved = 0;
     int64_t last_purge_ms = INT64_MIN / 2;
     std::map<uint64_t, std::function<void()>> waiters;
     uint64_t next_waiter = 1;
@@ -404,6 +425,7 @@ struct Queue {
     std::string meta_json() const {
         json j;
         j["id"] = id;
+        j["seq_reserved"] = seq_reserved;
         j["attributes"] = attributes;
         j["tags"] = tags;
         j["created"] = created_s;
@@ -471,6 +493,7 @@ struct QueueStore::Impl {
                 return make_error(AwsErrorCode::kInvalidAttributeValue,
                                   "Invalid value for the parameter " + name + ".");
             };
+            if (!valid_body(value)) return bad_value();
             if (const auto* def = int_attribute(name)) {
                 auto v = parse_int(value);
                 if (!v || *v < def->min || *v > def->max) return bad_value();
@@ -543,6 +566,17 @@ struct QueueStore::Impl {
         return out;
     }
 
+    // The next sequence of `q`. A restart never reuses one (receipt handles name them): the
+    // meta record reserves a block ahead. REQUIRES: q.mu held.
+    uint64_t draw_seq(Queue& q) {
+        uint64_t seq = q.next_seq++;
+        if (q.next_seq > q.seq_reserved) {
+            q.seq_reserved = q.next_seq + 100'000;
+            put_meta(q);
+        }
+        return seq;
+    }
+
     // Appends messages moved from another queue (redrive); keeps id, body and sent time.
     void append_moved(Queue& target, std::vector<Message> moved, rocksdb::WriteBatch& batch,
                       int64_t now) {
@@ -553,7 +587,7 @@ struct QueueStore::Impl {
             // Stored sent time stays the original (retention counts from it), so visibility
             // comes from the move, kept in the receive state.
             m.visible_at_ms = now;
-            uint64_t seq = target.next_seq++;
+            uint64_t seq = draw_seq(target);
             batch.Put(db.messages(), codec::message_key('M', target.id, seq), encode_message(m));
             batch.Put(db.messages(), codec::message_key('V', target.id, seq), encode_state(m));
             target.index(seq, m);
@@ -576,6 +610,12 @@ std::string QueueStore::queue_arn(const std::string& name) const { return impl_-
 
 void QueueStore::load() {
     auto& db = impl_->db;
+    {
+        std::string v;
+        if (db.raw()->Get({}, db.meta(), std::string(kNextQueueIdKey), &v).ok()) {
+            impl_->next_queue_id = std::max<uint64_t>(impl_->next_queue_id, std::stoull(v));
+        }
+    }
     std::unique_ptr<rocksdb::Iterator> it(db.raw()->NewIterator({}, db.meta()));
     std::map<uint64_t, std::shared_ptr<Queue>> by_id;
     for (it->Seek(std::string(kQueueKeyPrefix)); it->Valid(); it->Next()) {
@@ -591,6 +631,8 @@ void QueueStore::load() {
         q->tags = j.at("tags").get<std::map<std::string, std::string>>();
         q->created_s = j.at("created").get<int64_t>();
         q->modified_s = j.at("modified").get<int64_t>();
+        q->seq_reserved = j.value("seq_reserved", uint64_t{0});
+        q->next_seq = std::max(q->next_seq, q->seq_reserved);
         q->derive();
         impl_->next_queue_id = std::max(impl_->next_queue_id, q->id + 1);
         by_id[q->id] = q;
@@ -656,6 +698,7 @@ Result<void> QueueStore::create_queue(const std::string& name, const AttributeLi
             "length");
     }
     if (auto r = impl_->check_attributes(name, attributes); !r) return r.error();
+    if (auto r = validate_tags(tags); !r) return r.error();
 
     std::unique_lock lock(impl_->mu);
     auto now = impl_->clock.now_ms();
@@ -689,6 +732,12 @@ Result<void> QueueStore::create_queue(const std::string& name, const AttributeLi
     }
     auto q = std::make_shared<Queue>();
     q->id = impl_->next_queue_id++;
+    {
+        // Ids are never reused, across restarts too (receipt handles carry them).
+        rocksdb::WriteBatch b;
+        b.Put(impl_->db.meta(), std::string(kNextQueueIdKey), std::to_string(impl_->next_queue_id));
+        impl_->write(b);
+    }
     q->name = name;
     q->arn = impl_->arn(name);
     for (const auto& [k, v] : attributes) {
@@ -801,6 +850,8 @@ Result<void> QueueStore::set_attributes(const std::string& name, const Attribute
     if (auto r = impl_->check_attributes(name, attributes); !r) return r.error();
     auto& q = **qr;
     std::lock_guard ql(q.mu);
+    if (q.deleted) return queue_missing();  // deleted meanwhile: never write its meta back
+    auto previous = q.attributes;
     for (const auto& [k, v] : attributes) {
         if (k == "FifoQueue") continue;
         if (v.empty() && !int_attribute(k)) {
@@ -810,8 +861,13 @@ Result<void> QueueStore::set_attributes(const std::string& name, const Attribute
         }
     }
     q.modified_s = impl_->clock.now_ms() / 1000;
+    try {
+        impl_->put_meta(q);
+    } catch (...) {
+        q.attributes = std::move(previous);  // the change did not happen
+        throw;
+    }
     q.derive();
-    impl_->put_meta(q);
     return {};
 }
 
@@ -826,7 +882,9 @@ Result<void> QueueStore::tag_queue(const std::string& name, const Tags& tags) {
     auto qr = impl_->get(name);
     if (!qr) return qr.error();
     auto& q = **qr;
+    if (auto r = validate_tags(tags); !r) return r.error();
     std::lock_guard ql(q.mu);
+    if (q.deleted) return queue_missing();
     auto merged = q.tags;
     for (const auto& [k, v] : tags) merged[k] = v;
     if (merged.size() > 50) {
@@ -842,6 +900,7 @@ Result<void> QueueStore::untag_queue(const std::string& name, const std::vector<
     if (!qr) return qr.error();
     auto& q = **qr;
     std::lock_guard ql(q.mu);
+    if (q.deleted) return queue_missing();
     for (const auto& k : keys) q.tags.erase(k);
     impl_->put_meta(q);
     return {};
@@ -896,7 +955,7 @@ Result<SendResult> QueueStore::send_message(const std::string& name, SendRequest
         m.sent_ms = impl_->clock.now_ms();
         m.delay_seconds = request.delay_seconds.value_or(q.delay_seconds);
         m.visible_at_ms = m.sent_ms + int64_t{m.delay_seconds} * 1000;
-        uint64_t seq = q.next_seq++;
+        uint64_t seq = impl_->draw_seq(q);
         rocksdb::WriteBatch b;
         b.Put(impl_->db.messages(), codec::message_key('M', q.id, seq), encode_message(m));
         impl_->write(b);
@@ -1141,32 +1200,24 @@ Result<std::string> QueueStore::start_move_task(const std::string& source_arn,
     task.destination_arn = destination_arn;
     task.max_per_second = max_per_second;
     task.started_ms = impl_->clock.now_ms();
-    std::map<std::string, std::vector<Message>> by_target;
+    // By sequence: one pass over the source, no copies of the bodies, no quadratic search.
+    std::map<std::string, std::vector<uint64_t>> by_target;
     {
         std::lock_guard sl(source->mu);
         for (auto& [seq, m] : source->messages) {
             std::string target =
                 destination ? destination->name : name_from_arn(m.dead_letter_source_arn);
-            by_target[target].push_back(m);
+            by_target[target].push_back(seq);
         }
         task.to_move = static_cast<int64_t>(source->messages.size());
     }
     int64_t now = impl_->clock.now_ms();
-    for (auto& [target_name, msgs] : by_target) {
+    for (auto& [target_name, seqs] : by_target) {
         auto target = impl_->find(target_name);
         if (!target || target == source) {
             task.status = "FAILED";
             task.failure_reason = "AWS.SimpleQueueService.NonExistentQueue";
             continue;
-        }
-        std::vector<uint64_t> seqs;
-        {
-            std::lock_guard sl(source->mu);
-            for (auto& [seq, m] : source->messages) {
-                for (const auto& mv : msgs) {
-                    if (mv.message_id == m.message_id) seqs.push_back(seq);
-                }
-            }
         }
         rocksdb::WriteBatch b;
         std::vector<Message> moving;

@@ -31,6 +31,9 @@ struct MappingConfig {
     std::optional<int64_t> starting_timestamp_ms;  // AT_TIMESTAMP
     int max_retry_attempts = -1;          // -1 = until the records expire
     int max_record_age_seconds = -1;      // -1 = no limit
+    // The stream's retention: records past it are discarded like records past the age limit
+    // (spec §2.5 rules 1 and 7), so a batch retried forever ends when its records expire.
+    int64_t retention_ms = 24 * 3600 * 1000;
     bool bisect_on_error = false;
     int parallelization_factor = 1;       // 1..10
     bool report_batch_item_failures = false;

@@ -5,7 +5,9 @@
 // and query adapters only render them.
 //
 // RocksDB layout (big-endian numbers):
-//   meta      "sqs/queue/" name             -> JSON: id, attributes as given, tags, timestamps
+//   meta      "sqs/queue/" name             -> JSON: id, attributes as given, tags, timestamps,
+//                                              seq_reserved (sequences are never reused)
+//             "sqs/next_queue_id"           -> decimal; queue ids are never reused
 //   messages  'M' queue id(8) seq(8)        -> the message as sent (never rewritten)
 //             'V' queue id(8) seq(8)        -> its receive state (count, first receive, visible at)
 // A delete removes both keys in one write batch, so a deleted message never comes back.

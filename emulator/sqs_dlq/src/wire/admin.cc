@@ -63,7 +63,7 @@ private:
         HttpResponse r;
         r.status = status;
         r.set_header("Content-Type", "application/json");
-        r.body = body.dump();
+        r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
         return r;
     }
 

@@ -811,7 +811,8 @@ private:
         r.set_header("x-amzn-RequestId", c.request_id);
         if (c.protocol == Protocol::kJson) {
             r.set_header("Content-Type", std::string(kJsonContentType));
-            r.body = result.is_null() ? "{}" : result.dump();
+            // Invalid UTF-8 from a client (echoed in a message) becomes U+FFFD, never a throw.
+            r.body = result.is_null() ? "{}" : result.dump(-1, ' ', false, ojson::error_handler_t::replace);
         } else {
             r.set_header("Content-Type", "text/xml");
             r.body = wire::xml_response(c.action, result, c.request_id);
@@ -837,7 +838,7 @@ private:
             body["__type"] = std::string(coral ? "com.amazon.coral.service#" : "com.amazonaws.sqs#") +
                              std::string(e.shape());
             if (!e.message.empty()) body["message"] = e.message;
-            r.body = body.dump();
+            r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
         } else {
             r.set_header("Content-Type", "text/xml");
             std::string message = e.message;

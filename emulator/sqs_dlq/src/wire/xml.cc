@@ -89,7 +89,14 @@ void xml_escape(std::string_view s, std::string& out) {
             case '"': out += "&quot;"; break;
             case '\'': out += "&apos;"; break;
             case '\r': out += "&#xD;"; break;
-            default: out.push_back(c);
+            default:
+                // XML 1.0 cannot carry other control characters, even escaped: an error text
+                // echoing client input must still parse.
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
+                    out.push_back('?');
+                } else {
+                    out.push_back(c);
+                }
         }
     }
 }
