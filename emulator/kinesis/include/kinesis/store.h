@@ -2,9 +2,10 @@
 // kinesis::Store: streams, shards and records in RocksDB. No HTTP, no JSON.
 //
 // Thread-safe. Control-plane calls take a per-stream exclusive lock; appends take the stream's
-// shared lock plus the lock of the shard group whose sequence counter they draw from, held
-// across the RocksDB write, so a reader never sees sequence N+1 before N. A record is
-// acknowledged only after its write returned (WAL on: it survives `kill -9`).
+// shared lock, draw their index under the lock of their shard group, write outside it and
+// publish the group's visible end; readers stop there, so a reader never sees sequence N+1
+// before N. A record is acknowledged only after its write returned (WAL on: it survives
+// `kill -9`).
 //
 // Status transitions (CREATING→ACTIVE, UPDATING→ACTIVE, DELETING→gone) are applied lazily when
 // their delay has passed, on the next call that touches the stream; with the default delay of 0
