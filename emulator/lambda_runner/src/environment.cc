@@ -354,8 +354,18 @@ void Environment::serve() {
             if (errno == EINTR) continue;
             break;  // shut down
         }
-        timeval tv{30, 0};  // a runtime that connects and says nothing does not block us forever
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        // A runtime that connects and says nothing must not hold the listener: wait up to 30 s
+        // for its first bytes (SO_RCVTIMEO would not do: Asio's synchronous read retries EAGAIN).
+        pollfd first{fd, POLLIN, 0};
+        int ready = 0;
+        for (int slice = 0; slice < 150 && ready == 0 && !closing_; ++slice) {  // 150 × 200 ms
+            ready = ::poll(&first, 1, 200);
+            if (ready < 0 && errno == EINTR) ready = 0;
+        }
+        if (ready <= 0 || closing_) {
+            ::close(fd);
+            continue;
+        }
         tcp::socket sock(ioc, tcp::v4(), fd);
         beast::flat_buffer buffer;
         http::request_parser<http::string_body> parser;
