@@ -374,6 +374,49 @@ private:
                           "The action " + a + " is not valid for this endpoint.");
     }
 
+    // The queue a request names, which must exist.
+    Result<std::string> existing_queue(const Call& c) {
+        auto q = queue_of(c);
+        if (!q) return q.error();
+        if (!store_.queue_exists(*q)) return no_such_queue();
+        return q;
+    }
+
+    static AwsError no_such_queue() {
+        return make_error(AwsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+    }
+
+    // {"name": "value", ...}, or nothing for no pairs (empty containers are omitted).
+    static void put_string_map(ojson& out, const char* key,
+                               const std::vector<std::pair<std::string, std::string>>& pairs) {
+        if (pairs.empty()) return;
+        ojson m = ojson::object();
+        for (const auto& [k, v] : pairs) m[k] = v;
+        out[key] = std::move(m);
+    }
+
+    // DeleteMessageBatch and ChangeMessageVisibilityBatch: `one` per entry; Successful holds
+    // the ids that worked, Failed the others.
+    template <class Fn>
+    Result<Out> id_batch(const Call& c, std::string_view action, Fn one) {
+        auto q = existing_queue(c);
+        if (!q) return q.error();
+        if (auto r = check_entries(c.in, action, nullptr); !r) return r.error();
+        ojson ok = ojson::array(), failed = ojson::array();
+        for (const auto& e : c.in["Entries"]) {
+            auto id = get_string(e, "Id").value_or("");
+            Result<void> r = one(*q, e);
+            if (!r) {
+                failed.push_back(batch_error(id, r.error()));
+            } else {
+                ojson entry;
+                entry["Id"] = id;
+                ok.push_back(std::move(entry));
+            }
+        }
+        return Out{batch_result(std::move(ok), std::move(failed))};
+    }
+
     static Result<Out> void_result(Result<void> r) {
         if (!r) return r.error();
         return Out{};
@@ -399,9 +442,7 @@ private:
     Result<Out> get_queue_url(const Call& c) {
         auto name = get_string(c.in, "QueueName");
         if (!name) return missing("QueueName");
-        if (!store_.queue_exists(*name)) {
-            return make_error(AwsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
-        }
+        if (!store_.queue_exists(*name)) return no_such_queue();
         ojson out;
         out["QueueUrl"] = queue_url(c, options_.account, *name);
         return Out{std::move(out)};
@@ -441,11 +482,7 @@ private:
         auto attrs = store_.get_attributes(*q, get_list(c.in, "AttributeNames"));
         if (!attrs) return attrs.error();
         ojson out = ojson::object();
-        if (!attrs->empty()) {
-            ojson m = ojson::object();
-            for (auto& [k, v] : *attrs) m[k] = v;
-            out["Attributes"] = std::move(m);
-        }
+        put_string_map(out, "Attributes", *attrs);
         return Out{std::move(out)};
     }
 
@@ -482,11 +519,8 @@ private:
     }
 
     Result<Out> send_message(const Call& c) {
-        auto q = queue_of(c);
+        auto q = existing_queue(c);
         if (!q) return q.error();
-        if (!store_.queue_exists(*q)) {
-            return make_error(AwsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
-        }
         auto r = send_request(c.in);
         if (!r) return r.error();
         auto s = store_.send_message(*q, std::move(*r));
@@ -495,11 +529,8 @@ private:
     }
 
     Result<Out> send_message_batch(const Call& c) {
-        auto q = queue_of(c);
+        auto q = existing_queue(c);
         if (!q) return q.error();
-        if (!store_.queue_exists(*q)) {
-            return make_error(AwsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
-        }
         size_t bytes = 0;
         if (auto r = check_entries(c.in, "SendMessageBatch", &bytes); !r) return r.error();
         if (bytes > 1'048'576) {
@@ -542,26 +573,10 @@ private:
     }
 
     Result<Out> delete_message_batch(const Call& c) {
-        auto q = queue_of(c);
-        if (!q) return q.error();
-        if (!store_.queue_exists(*q)) {
-            return make_error(AwsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
-        }
-        if (auto r = check_entries(c.in, "DeleteMessageBatch", nullptr); !r) return r.error();
-        ojson ok = ojson::array(), failed = ojson::array();
-        for (const auto& e : c.in["Entries"]) {
-            auto id = get_string(e, "Id").value_or("");
+        return id_batch(c, "DeleteMessageBatch", [&](const std::string& q, const json& e) {
             auto h = get_string(e, "ReceiptHandle");
-            auto r = h ? store_.delete_message(*q, *h) : Result<void>(missing("ReceiptHandle"));
-            if (!r) {
-                failed.push_back(batch_error(id, r.error()));
-            } else {
-                ojson entry;
-                entry["Id"] = id;
-                ok.push_back(std::move(entry));
-            }
-        }
-        return Out{batch_result(std::move(ok), std::move(failed))};
+            return h ? store_.delete_message(q, *h) : Result<void>(missing("ReceiptHandle"));
+        });
     }
 
     Result<void> change_one(const std::string& q, const json& in) {
@@ -580,25 +595,8 @@ private:
     }
 
     Result<Out> change_visibility_batch(const Call& c) {
-        auto q = queue_of(c);
-        if (!q) return q.error();
-        if (!store_.queue_exists(*q)) {
-            return make_error(AwsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
-        }
-        if (auto r = check_entries(c.in, "ChangeMessageVisibilityBatch", nullptr); !r) return r.error();
-        ojson ok = ojson::array(), failed = ojson::array();
-        for (const auto& e : c.in["Entries"]) {
-            auto id = get_string(e, "Id").value_or("");
-            auto r = change_one(*q, e);
-            if (!r) {
-                failed.push_back(batch_error(id, r.error()));
-            } else {
-                ojson entry;
-                entry["Id"] = id;
-                ok.push_back(std::move(entry));
-            }
-        }
-        return Out{batch_result(std::move(ok), std::move(failed))};
+        return id_batch(c, "ChangeMessageVisibilityBatch",
+                        [&](const std::string& q, const json& e) { return change_one(q, e); });
     }
 
     Result<Out> list_queue_tags(const Call& c) {
@@ -607,11 +605,7 @@ private:
         auto tags = store_.list_tags(*q);
         if (!tags) return tags.error();
         ojson out = ojson::object();
-        if (!tags->empty()) {
-            ojson m = ojson::object();
-            for (auto& [k, v] : *tags) m[k] = v;
-            out["Tags"] = std::move(m);
-        }
+        put_string_map(out, "Tags", *tags);
         return Out{std::move(out)};
     }
 
