@@ -21,10 +21,13 @@
 #include "core/encoding.h"
 #include "kinesis/numbers.h"
 #include "support/result_printer.h"
+#include "support/temp_dir.h"
 
 using namespace kemu::kinesis;
 using kemu::AwsError;
 using kemu::AwsErrorCode;
+
+using kemu::testing::TempDir;
 
 namespace {
 
@@ -33,20 +36,6 @@ constexpr const char* kRegion = "us-east-1";
 const std::string kMaxKey = "340282366920938463463374607431768211455";
 
 StreamKey key(const std::string& name = "s1") { return {kAccount, kRegion, name}; }
-
-// A RocksDB temp dir that is removed afterwards.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "kemu-store-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
 
 struct Fixture {
     kemu::ManualClock clock{1'700'000'000'000};

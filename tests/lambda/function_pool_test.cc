@@ -13,25 +13,15 @@
 #include <string>
 
 #include "lambda_runner/runtimes.h"
+#include "support/temp_dir.h"
 
 using namespace kemu::lambda;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
+using kemu::testing::TempDir;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "kemu-pool-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+namespace {
 
 void write(const fs::path& p, const std::string& text) {
     fs::create_directories(p.parent_path());

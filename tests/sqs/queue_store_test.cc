@@ -17,24 +17,14 @@
 #include "core/encoding.h"
 #include "md5.h"
 #include "support/result_printer.h"
+#include "support/temp_dir.h"
 
 using namespace kemu::sqs;
 using kemu::AwsErrorCode;
 
-namespace {
+using kemu::testing::TempDir;
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "kemu-sqs-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
+namespace {
 
 struct Fixture {
     kemu::ManualClock clock{1'700'000'000'000};
