@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -538,8 +539,12 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
 
     int64_t limit_kb = int64_t{config_.memory_mb} * 1024;
     bool timed_out = false, oom = false;
+    // The timeout is measured on the same steady clock as the REPORT's Duration, so a timed-out
+    // invocation never reports less than its timeout (the wall-clock deadline is whole ms).
+    const int64_t timeout_us = timeout_ms * 1000;
     while (!current_->done) {
-        cv_.wait_for(lock, std::chrono::milliseconds(20));
+        int64_t left_us = timeout_us - (steady_us() - t0);
+        cv_.wait_for(lock, std::chrono::microseconds(std::clamp<int64_t>(left_us, 0, 20'000)));
         if (current_->done) break;
         if (reap()) break;
         if (rss_kb("VmRSS:") > limit_kb) {
@@ -547,7 +552,7 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
             kill_process();
             break;
         }
-        if (now_ms() >= current_->deadline_ms) {
+        if (steady_us() - t0 >= timeout_us) {
             timed_out = true;
             kill_process();
             break;
