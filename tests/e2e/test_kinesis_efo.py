@@ -247,14 +247,15 @@ class SubscribeJsTest(KemuTestCase):
         self.assertEqual(out["handler"], "NodeHttp2Handler")
         self.assertEqual(out["registered"]["status"], "CREATING")
         self.assertEqual(out["statuses"][-1], "ACTIVE")
-        # send() resolves once initial-response arrives, which kemu writes at once.
-        self.assertLess(out["send_ms"], 500)
+        # send() resolves once initial-response arrives, which kemu writes at once (not with the
+        # first record or the 5 s heartbeat; the bound leaves room for a loaded sanitizer run).
+        self.assertLess(out["send_ms"], 2000)
         self.assertEqual([r["data"] for r in out["records"]],
                          ["before-0", "before-1", "before-2", "after-0", "after-1", "after-2"])
         self.assertTrue(all(r["date"] for r in out["records"]))
         seqs = [int(r["seq"]) for r in out["records"]]
         self.assertEqual(seqs, sorted(set(seqs)))
-        self.assertLess(out["push_latency_ms"], 500)
+        self.assertLess(out["push_latency_ms"], 2000)  # pushed, not found by the 5 s heartbeat
         self.assertTrue(out["loop_ended"])
         last = out["events"][-1]
         self.assertIsNone(last["continuation"])
