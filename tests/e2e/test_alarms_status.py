@@ -7,7 +7,7 @@ import re
 import subprocess
 import time
 
-from kemu_harness import LambdaTestCase, kemu_bin, run_main, wait_until
+from kemu_harness import LambdaTestCase, kemu_bin, kemu_metrics, run_main, wait_until
 
 HANDLER = '''
 import base64
@@ -56,7 +56,10 @@ class AlarmsTest(LambdaTestCase):
         wait_until(lambda: all(a["StateValue"] == "OK" for a in self.alarms().values()), 10,
                    what="every alarm OK at rest")
 
+        # "fine" is processed on its own first, so the poison's batch holds the poison alone.
         self.put("orders", "fine")
+        wait_until(lambda: kemu_metrics(self.kemu.endpoint).get(
+            ("Invocations", "dev-orders-processor", "Sum")) == 1, 10, what="the first invocation")
         self.put("orders", "poison")
         self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-lambda-errors: OK -> ALARM"), 20)
         self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-dlq-not-empty: OK -> ALARM"), 20)
