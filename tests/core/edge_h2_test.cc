@@ -19,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -408,6 +409,7 @@ TEST_CASE("h2: one port serves HTTP/2 prior knowledge and HTTP/1.1", "[edge][h2]
     CHECK(r.body == "POST /echo?x=1 host=test.local:1 len=5");
     CHECK(r.headers["content-length"] == std::to_string(r.body.size()));
     CHECK(r.headers.count("connection") == 0);  // hop-by-hop fields are dropped
+    CHECK(r.headers["date"].ends_with(" GMT"));  // AWS answers with a Date; SDKs read it for clock skew
     CHECK(setting(c.settings, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) == 128);
     CHECK(setting(c.settings, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) == 1048576);
     CHECK(setting(c.settings, NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE) == 65536);
@@ -415,6 +417,7 @@ TEST_CASE("h2: one port serves HTTP/2 prior knowledge and HTTP/1.1", "[edge][h2]
     auto h1 = http1(s.edge.port(), "GET /echo HTTP/1.1\r\nHost: h1\r\nConnection: close\r\n\r\n");
     CHECK(h1.starts_with("HTTP/1.1 200"));
     CHECK(h1.find("GET /echo host=h1 len=0") != std::string::npos);
+    CHECK(std::regex_search(h1, std::regex(R"(\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n)")));
 }
 
 TEST_CASE("h2: a PING is ACKed once with its payload, and no ACK comes unasked", "[edge][h2]") {
@@ -645,6 +648,25 @@ TEST_CASE("stop ends open event streams cleanly on both protocols", "[edge][stre
     CHECK(r.ended);
     CHECK(r.body == "x");
     CHECK(src->cancelled_by_stop);
+}
+
+TEST_CASE("http/1.1: bytes that are not HTTP get 400 and the connection closes", "[edge]") {
+    Server s;
+    for (const std::string& bad : {
+             std::string("NOT HTTP AT ALL\r\n\r\n"),
+             std::string("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
+             std::string("POST /echo HTTP/1.1\r\nHost: x\r\nBad Field: y\r\n\r\n"),
+             std::string("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+         }) {
+        INFO(bad);
+        auto out = http1(s.edge.port(), bad);  // returns once the server closes
+        CHECK(out.starts_with("HTTP/1.1 400 Bad Request\r\n"));
+        CHECK(out.find("Connection: close") != std::string::npos);
+    }
+    // A client that sends half a request and leaves gets nothing, and the server serves on.
+    CHECK(http1(s.edge.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Le", 300).empty());
+    CHECK(http1(s.edge.port(), "GET /echo HTTP/1.1\r\nHost: h1\r\nConnection: close\r\n\r\n")
+              .starts_with("HTTP/1.1 200"));
 }
 
 }  // namespace kemu

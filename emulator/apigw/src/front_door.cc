@@ -69,16 +69,6 @@ bool json_content_type(std::string_view ct) {
     return ct.empty() || iequals(ct, "application/json");
 }
 
-// RFC 7231 IMF-fixdate: "Tue, 14 Nov 2023 22:13:20 GMT".
-std::string http_date(int64_t now_ms) {
-    std::time_t secs = static_cast<std::time_t>(now_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return buf;
-}
-
 std::string trace_id(int64_t now_ms) {
     char secs[16];
     std::snprintf(secs, sizeof secs, "%08llx", static_cast<unsigned long long>(now_ms / 1000));

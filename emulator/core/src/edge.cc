@@ -38,6 +38,15 @@ HttpResponse internal_failure() {
     return r;
 }
 
+// Bytes that are not HTTP/1.1 (a bad method, field, length or chunk) get a 400 and the
+// connection closes, as AWS's front ends do; a client that merely went away gets nothing.
+bool malformed(const beast::error_code& ec) {
+    if (!ec || ec.category() != http::make_error_code(http::error::bad_method).category()) return false;
+    return ec != http::error::end_of_stream && ec != http::error::partial_message &&
+           ec != http::error::short_read && ec != http::error::need_more &&
+           ec != http::error::need_buffer;
+}
+
 HttpResponse not_found(const HttpRequest& req) {
     HttpResponse r;
     r.status = 404;
@@ -216,6 +225,7 @@ struct EdgeServer::Impl {
                 continue;
             res.insert(h.name, h.value);
         }
+        if (res.find(http::field::date) == res.end()) res.set(http::field::date, http_date_now());
         res.chunked(true);
         res.keep_alive(false);
         http::response_serializer<http::empty_body> sr{res};
@@ -287,6 +297,7 @@ struct EdgeServer::Impl {
     awaitable<void> write_simple(beast::tcp_stream& stream, http::status status, bool close) {
         http::response<http::string_body> res{status, 11};
         res.set(http::field::content_length, "0");
+        res.set(http::field::date, http_date_now());
         res.keep_alive(!close);
         co_await http::async_write(stream, res, kTuple);
     }
@@ -354,7 +365,11 @@ struct EdgeServer::Impl {
                 co_await linger(stream);
                 break;
             }
-            if (ec) break;  // end_of_stream, timeout, reset, cancelled by stop(), garbage
+            if (malformed(ec)) {
+                co_await write_simple(stream, http::status::bad_request, true);
+                break;
+            }
+            if (ec) break;  // end_of_stream, timeout, reset, cancelled by stop()
             set_busy(id, true);
             auto& head = parser.get();
             if (auto len = parser.content_length(); len && *len > options.max_body_bytes) {
@@ -373,6 +388,10 @@ struct EdgeServer::Impl {
             if (bec == http::error::body_limit) {
                 co_await write_simple(stream, http::status::payload_too_large, true);
                 co_await linger(stream);
+                break;
+            }
+            if (malformed(bec)) {
+                co_await write_simple(stream, http::status::bad_request, true);
                 break;
             }
             if (bec) break;
@@ -404,6 +423,7 @@ struct EdgeServer::Impl {
             }
             http::response<http::string_body> res{static_cast<http::status>(out.status), 11};
             for (auto& h : out.headers) res.insert(h.name, h.value);
+            if (res.find(http::field::date) == res.end()) res.set(http::field::date, http_date_now());
             res.body() = std::move(out.body);
             res.keep_alive(keep_alive && !stopping);
             res.prepare_payload();

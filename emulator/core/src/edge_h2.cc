@@ -247,11 +247,14 @@ void H2Connection::respond(int32_t id, HttpResponse out) {
         st->hold.push_back(std::move(value));
     };
     add(":status", std::to_string(out.status));
+    bool has_date = false;
     for (auto& h : out.headers) {
         auto name = lower(h.name);
         if (hop_by_hop(name) || name.empty() || name[0] == ':') continue;
+        has_date = has_date || name == "date";
         add(std::move(name), std::move(h.value));
     }
+    if (!has_date) add("date", http_date_now());
     bool no_body = out.status == 204 || out.status == 304 || (out.status >= 100 && out.status < 200);
     if (!out.stream && !no_body) add("content-length", std::to_string(out.body.size()));
     for (size_t i = 0; i + 1 < st->hold.size(); i += 2) nva.push_back(nv(st->hold[i], st->hold[i + 1]));

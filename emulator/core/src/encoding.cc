@@ -141,4 +141,29 @@ std::string iso8601_ms(int64_t epoch_ms) {
     return buf;
 }
 
+std::string http_date(int64_t epoch_ms) {
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];  // not strftime: %a and %b follow the locale
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                  tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                  tm.tm_sec);
+    return buf;
+}
+
+const std::string& http_date_now() {
+    thread_local std::time_t cached_secs = -1;
+    thread_local std::string cached;
+    std::time_t now = std::time(nullptr);
+    if (now != cached_secs) {
+        cached_secs = now;
+        cached = http_date(int64_t{now} * 1000);
+    }
+    return cached;
+}
+
 }  // namespace kemu

@@ -23,6 +23,10 @@ std::string md5_hex(std::string_view bytes);
 std::string uuid_v4();
 // ISO-8601 UTC with milliseconds, as AWS writes timestamps: 2024-06-10T14:55:02.118Z.
 std::string iso8601_ms(int64_t epoch_ms);
+// RFC 7231 IMF-fixdate, as in an HTTP Date header: "Tue, 14 Nov 2023 22:13:20 GMT".
+std::string http_date(int64_t epoch_ms);
+// The current second's IMF-fixdate, formatted once per second per thread.
+const std::string& http_date_now();
 
 // `n` random bytes from a per-thread generator (not for secrets).
 std::string random_bytes(size_t n);

@@ -1,0 +1,19 @@
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "core/encoding.h"
+
+using namespace kemu;
+
+TEST_CASE("http_date writes RFC 7231 IMF-fixdate whatever the locale", "[encoding]") {
+    CHECK(http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT");
+    CHECK(http_date(1'700'000'000'999) == "Tue, 14 Nov 2023 22:13:20 GMT");
+    CHECK(http_date(951'782'400'000) == "Tue, 29 Feb 2000 00:00:00 GMT");
+    static const std::regex kFixdate(
+        R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT)");
+    CHECK(std::regex_match(http_date_now(), kFixdate));
+}
+
+TEST_CASE("iso8601_ms keeps the milliseconds", "[encoding]") {
+    CHECK(iso8601_ms(1'700'000'000'042) == "2023-11-14T22:13:20.042Z");
+}
