@@ -11,11 +11,9 @@ import os
 import re
 import shutil
 import tempfile
-import threading
-import time
 import unittest
 
-from kemu_harness import Kemu, client_env
+from kemu_harness import StdoutKemu, client_env
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -33,72 +31,12 @@ event_flows:
 """
 
 
-class CapturingKemu(Kemu):
-    """Kemu that keeps every stdout line after the listening line."""
-
-    def __init__(self, *a, **kw):
-        super().__init__(*a, **kw)
-        self.lines = []
-        self._cv = threading.Condition()
-
-    def _read_listen_line(self, timeout):
-        # Same as the harness, but keep what came after the first line in the same read.
-        import selectors
-        deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
-        buf = b""
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_READ)
-            while b"\n" not in buf:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"kemu did not print its listening line in {timeout} s;"
-                                         f" stderr: {self.stderr_tail()}")
-                if not sel.select(left):
-                    continue
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    raise AssertionError(f"kemu exited before listening (rc={self.proc.wait()});"
-                                         f" stderr: {self.stderr_tail()}")
-                buf += chunk
-        first, self._rest = buf.split(b"\n", 1)
-        return first
-
-    def _drain_stdout(self):
-        out = self.proc.stdout
-        fd = out.fileno()
-        buf = getattr(self, "_rest", b"")
-        self._rest = b""
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            with self._cv:
-                self.lines.append(line.decode(errors="replace"))
-                self._cv.notify_all()
-        try:
-            while True:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    break
-                buf += chunk
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    with self._cv:
-                        self.lines.append(line.decode(errors="replace"))
-                        self._cv.notify_all()
-        except (OSError, ValueError):
-            pass
+class CapturingKemu(StdoutKemu):
+    """StdoutKemu whose wait_line takes the line's prefix."""
 
     def wait_line(self, prefix, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        with self._cv:
-            while True:
-                for line in self.lines:
-                    if line.startswith(prefix):
-                        return line
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"kemu printed no line starting {prefix!r}: {self.lines}")
-                self._cv.wait(left)
+        return super().wait_line(lambda line: line.startswith(prefix), timeout,
+                                 what=f"a line starting {prefix!r}")
 
 
 class Response:

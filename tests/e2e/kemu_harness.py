@@ -68,6 +68,7 @@ class Kemu:
         self.port = None
         self.log_path = None
         self._drain = None
+        self._rest = b""  # stdout read past the listening line
         self._runs = 0
 
     def command(self):
@@ -125,7 +126,8 @@ class Kemu:
                     raise KemuError(f"kemu exited before listening (rc={self.proc.wait()});"
                                     f" stdout {buf!r}; stderr: {self.stderr_tail()}")
                 buf += chunk
-        return buf.split(b"\n", 1)[0]
+        first, self._rest = buf.split(b"\n", 1)  # what came after it in the same read
+        return first
 
     def _drain_stdout(self):
         out = self.proc.stdout
@@ -344,29 +346,7 @@ class StdoutKemu(Kemu):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.lines = []
-        self._rest = b""
         self._lines_cv = threading.Condition()
-
-    def _read_listen_line(self, timeout):
-        deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
-        buf = b""
-        with selectors.DefaultSelector() as sel:
-            sel.register(fd, selectors.EVENT_READ)
-            while b"\n" not in buf:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise KemuError(f"kemu did not print its listening line within {timeout} s;"
-                                    f" stdout so far {buf!r}; stderr: {self.stderr_tail()}")
-                if not sel.select(left):
-                    continue
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    raise KemuError(f"kemu exited before listening (rc={self.proc.wait()});"
-                                    f" stdout {buf!r}; stderr: {self.stderr_tail()}")
-                buf += chunk
-        first, self._rest = buf.split(b"\n", 1)
-        return first
 
     def _keep(self, buf):
         while b"\n" in buf:
