@@ -385,3 +385,23 @@ TEST_CASE("an out-of-range ExplicitHashKey on an existing stream gets AWS's text
     CHECK(v.at("SequenceNumber").as_string().size() == 56);
     CHECK_FALSE(v.contains("EncryptionType"));
 }
+
+TEST_CASE("null elements in lists are answered, never an internal failure", "[kinesis]") {
+    // Found by tests/e2e/test_fuzz.py: each of these answered 500 InternalFailure.
+    Api api;
+    REQUIRE(api.call(json_request("CreateStream", R"({"StreamName":"s","ShardCount":1})")).status ==
+            200);
+    auto tags = api.call(json_request("RemoveTagsFromStream", R"({"StreamName":"s","TagKeys":[null]})"));
+    CHECK(tags.status == 200);
+    auto metrics = api.call(
+        json_request("EnableEnhancedMonitoring", R"({"StreamName":"s","ShardLevelMetrics":[null]})"));
+    CHECK(metrics.status == 200);
+    // A null record is an empty one: its required members are null.
+    auto recs = api.call(json_request("PutRecords", R"({"StreamName":"s","Records":[null]})"));
+    CHECK(recs.status == 400);
+    CHECK(recs.body ==
+          R"({"__type":"ValidationException","message":"2 validation errors detected: Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null"})");
+    // The same order as for a record that is an empty object.
+    auto empty = api.call(json_request("PutRecords", R"({"StreamName":"s","Records":[{}]})"));
+    CHECK(empty.body == recs.body);
+}

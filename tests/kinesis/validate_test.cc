@@ -73,6 +73,11 @@ TEST_CASE("a single failure says 'error', and a valid body passes", "[kinesis]")
           "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: "
           "Member must not be null");
     CHECK(validation_error("CreateStream", R"({"StreamName":"s1","ShardCount":1})").empty());
+    // CreateStream takes no StreamARN: one does not stand in for the name (it crashed kemu).
+    CHECK(validation_error("CreateStream",
+                           R"({"StreamARN":"arn:aws:kinesis:us-east-1:123456789012:stream/s1"})") ==
+          "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: "
+          "Member must not be null");
     // Unknown members are ignored, and null counts as absent.
     CHECK(validation_error("CreateStream", R"({"StreamName":"s1","Bogus":[1],"Tags":null})")
               .empty());

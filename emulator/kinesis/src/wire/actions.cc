@@ -620,6 +620,7 @@ Out remove_tags(Context& ctx, const json::object& in) {
     if (!key) return key.error();
     std::vector<std::string> keys;
     for (const auto& k : in.at("TagKeys").as_array()) {
+        if (k.is_null()) continue;  // a null element names no tag
         keys.emplace_back(k.as_string());
         if (auto e = check_tag_chars(keys.back(), *key, false)) return *e;
     }
@@ -667,7 +668,9 @@ Out monitoring(Context& ctx, const json::object& in) {
     auto key = stream_key(ctx, in);
     if (!key) return key.error();
     std::vector<std::string> metrics;
-    for (const auto& m : in.at("ShardLevelMetrics").as_array()) metrics.emplace_back(m.as_string());
+    for (const auto& m : in.at("ShardLevelMetrics").as_array()) {
+        if (!m.is_null()) metrics.emplace_back(m.as_string());  // a null element names no metric
+    }
     auto r = ctx.store.set_monitoring(*key, metrics, kEnable);
     if (!r) return r.error();
     return body({{"StreamName", key->name},

@@ -86,7 +86,9 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     FieldRule mode{"StreamModeDetails", T::kStruct};
     mode.members = {enumeration("StreamMode", true, {"PROVISIONED", "ON_DEMAND"})};
     auto create_tags = tags;
-    m["CreateStream"] = {integer("ShardCount", false, 1, 100000), stream_name(), mode,
+    auto create_name = stream_name();
+    create_name.required = true;  // CreateStream has no StreamARN to stand in for it
+    m["CreateStream"] = {integer("ShardCount", false, 1, 100000), create_name, mode,
                          create_tags, typed("WarmThroughputMiBps", T::kInteger),
                          integer("MaxRecordSizeInKiB", false, 1024, 10240)};
     m["DeleteStream"] = {stream_name(), typed("EnforceConsumerDeletion", T::kBoolean),

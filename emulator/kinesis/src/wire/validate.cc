@@ -313,10 +313,12 @@ void check_member(const json::object& body, const FieldRule& r, const std::strin
     }
     if (r.type == FieldType::kList && !r.members.empty()) {
         const auto& a = v->as_array();
+        static const json::object kEmpty;
         for (size_t i = 0; i < a.size(); ++i) {
-            if (!a[i].is_object()) continue;
+            // A null element is checked as an empty structure: its required members are null.
+            if (!a[i].is_object() && !a[i].is_null()) continue;
             for (const auto& m : r.members) {
-                check_member(a[i].as_object(), m,
+                check_member(a[i].is_null() ? kEmpty : a[i].as_object(), m,
                              path + "." + std::to_string(i + 1) + ".member." + lower_first(m.name),
                              c);
             }
