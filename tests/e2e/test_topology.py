@@ -121,7 +121,8 @@ class CommandLineTest(unittest.TestCase):
                     "  - event_type: stamped\n    lambda_source_path: ok\n"
                     "    starting_position: AT_TIMESTAMP\n"
                     "  - event_type: custom\n    lambda_source_path: ok\n"
-                    "    lambda_runtime: provided.al2023\n")
+                    "    lambda_runtime: provided.al2023\n"
+                    "  - event_type: too_long\n    lambda_source_path: " + "d" * 5000 + "\n")
         os.makedirs(os.path.join(self.tmp, "empty"))
         self.write_handler("other", "def something_else(event, context):\n    pass\n")
         # Only a nested (indented) definition: not a module-level function.
@@ -144,6 +145,9 @@ class CommandLineTest(unittest.TestCase):
         self.assertIn(f"{path}:18: event_flows[6].starting_position: AT_TIMESTAMP needs a timestamp", err)
         self.assertIn(f"{path}:21: event_flows[7].lambda_runtime: runtime provided.al2023 needs an "
                       "executable file named bootstrap", err)
+        # A name the file system refuses (ENAMETOOLONG) is a missing directory, not a crash.
+        self.assertIn(f"{path}:24: event_flows[8].lambda_source_path: no such directory: ", err)
+        self.assertNotIn("terminate", err)
         # kemu up refuses it too, before serving; --no-lambda serves the APIs anyway.
         r = self.run_kemu("up", "-c", path, "--port", "0", "--in-memory")
         self.assertEqual(r.returncode, 2, r)

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <iostream>
 
 #include "dlq.h"
@@ -112,11 +113,17 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    if (*cmd_up) return kemu::cli::run_up(up);
-    if (*cmd_validate) return kemu::cli::run_validate(validate_config);
-    if (*cmd_dlq_count) return kemu::cli::run_dlq_count(dlq);
-    if (*cmd_dlq_list) return kemu::cli::run_dlq_list(dlq);
-    if (*cmd_dlq_replay) return kemu::cli::run_dlq_replay(dlq);
-    if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
+    // A last line of defence: whatever escapes is reported in one line, not as std::terminate.
+    try {
+        if (*cmd_up) return kemu::cli::run_up(up);
+        if (*cmd_validate) return kemu::cli::run_validate(validate_config);
+        if (*cmd_dlq_count) return kemu::cli::run_dlq_count(dlq);
+        if (*cmd_dlq_list) return kemu::cli::run_dlq_list(dlq);
+        if (*cmd_dlq_replay) return kemu::cli::run_dlq_replay(dlq);
+        if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "kemu: %s\n", e.what());
+        return 1;
+    }
     return 0;
 }

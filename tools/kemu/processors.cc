@@ -31,7 +31,8 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
     }
     for (const auto& f : cfg.event_flows) {
         fs::path code = code_dir(cfg, f);
-        if (!fs::is_directory(code)) {  // checked by check_handlers; a race with a deletion
+        std::error_code ec;
+        if (!fs::is_directory(code, ec)) {  // checked by check_handlers; a race with a deletion
             log_warn("lambda", "flow " + f.event_type + ": no handler directory " + code.string() +
                                    "; its processor is not started");
             continue;

@@ -50,7 +50,8 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
             continue;
         }
         auto dir = code_dir(cfg, f);
-        if (!fs::is_directory(dir)) {
+        std::error_code ec;  // (a name too long for the file system is "no such directory" too)
+        if (!fs::is_directory(dir, ec)) {
             error("lambda_source_path", "no such directory: " + dir);
             continue;
         }
@@ -79,7 +80,8 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
                 if (c == '.') c = '/';
             }
             fs::path file = fs::path(dir) / (rel + ".py");
-            if (!fs::is_regular_file(file)) {
+            std::error_code fec;
+            if (!fs::is_regular_file(file, fec)) {
                 error("lambda_handler", "'" + h + "' names module " + module + ", but there is no " +
                                             file.string());
                 continue;
@@ -117,7 +119,8 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
         } else {
             bool found = false;
             for (const char* ext : {".js", ".mjs", ".cjs"}) {
-                if (fs::is_regular_file(fs::path(dir) / (module + ext))) found = true;
+                std::error_code fec;
+                if (fs::is_regular_file(fs::path(dir) / (module + ext), fec)) found = true;
             }
             if (!found) {
                 error("lambda_handler", "'" + h + "' names module " + module + ", but there is no " +
