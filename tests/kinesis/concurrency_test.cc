@@ -37,6 +37,9 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
 
     constexpr int kWriters = 4, kPerWriter = 600;
     std::atomic<int> writers_done{0};
+    // Catch2 v2 assertions are not thread-safe (TSan shows its state racing), so the threads
+    // count failures and the main thread asserts on the count.
+    std::atomic<int> failures{0};
     std::mutex acked_mu;
     std::map<std::string, std::set<std::string>> acked;  // shard -> sequence numbers
     std::vector<std::thread> threads;
@@ -50,12 +53,18 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
                     std::vector<std::string> pks(5, "pk");
                     for (int b = 0; b < 5; ++b) batch.push_back({pks[b], ranges[(shard + b) % 4].start, data});
                     auto r = store.put_batch(key, batch);
-                    REQUIRE(r);
+                    if (!r) {
+                        ++failures;
+                        break;
+                    }
                     std::lock_guard lock(acked_mu);
                     for (const auto& e : r->records) acked[e.shard_id].insert(e.sequence_number);
                 } else {
                     auto r = store.put(key, {"pk", ranges[shard].start, data});
-                    REQUIRE(r);
+                    if (!r) {
+                        ++failures;
+                        break;
+                    }
                     std::lock_guard lock(acked_mu);
                     acked[r->shard_id].insert(r->sequence_number);
                 }
@@ -69,14 +78,20 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
     for (int shard = 0; shard < 4; ++shard) {
         readers.emplace_back([&, shard] {
             auto it = store.get_shard_iterator(key, shard_id(shard), {IteratorType::kTrimHorizon, {}, {}});
-            REQUIRE(it);
+            if (!it) {
+                ++failures;
+                return;
+            }
             std::string iter = *it;
             std::vector<std::string> mine;
             int quiet_after_done = 0;
             while (quiet_after_done < 3) {
                 bool done = writers_done.load() == kWriters;
                 auto r = store.get_records(iter, 100);
-                REQUIRE(r);
+                if (!r) {
+                    ++failures;
+                    return;
+                }
                 for (auto& rec : r->records) mine.push_back(rec.sequence_number);
                 iter = *r->next_iterator;
                 if (r->records.empty() && done) ++quiet_after_done;
@@ -87,6 +102,7 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
     }
     for (auto& t : threads) t.join();
     for (auto& t : readers) t.join();
+    REQUIRE(failures == 0);
     size_t total = 0;
     for (auto& [shard, seqs] : seen) {
         INFO(shard);
