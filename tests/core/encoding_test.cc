@@ -17,3 +17,16 @@ TEST_CASE("http_date writes RFC 7231 IMF-fixdate whatever the locale", "[encodin
 TEST_CASE("iso8601_ms keeps the milliseconds", "[encoding]") {
     CHECK(iso8601_ms(1'700'000'000'042) == "2023-11-14T22:13:20.042Z");
 }
+
+TEST_CASE("valid_utf8 accepts well-formed UTF-8 and nothing else", "[encoding]") {
+    CHECK(valid_utf8(""));
+    CHECK(valid_utf8("plain ascii"));
+    CHECK(valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // été € 😀
+    CHECK(valid_utf8("\xf4\x8f\xbf\xbf"));                                  // U+10FFFF
+    CHECK_FALSE(valid_utf8("\xff"));
+    CHECK_FALSE(valid_utf8("\xc3"));              // truncated
+    CHECK_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+    CHECK_FALSE(valid_utf8("\xed\xa0\x80"));      // a surrogate
+    CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+    CHECK_FALSE(valid_utf8("a\x80z"));            // a lone continuation byte
+}

@@ -405,3 +405,22 @@ TEST_CASE("null elements in lists are answered, never an internal failure", "[ki
     auto empty = api.call(json_request("PutRecords", R"({"StreamName":"s","Records":[{}]})"));
     CHECK(empty.body == recs.body);
 }
+
+TEST_CASE("a CBOR text string that is not UTF-8 is a SerializationException", "[kinesis]") {
+    // RFC 8949 §3.1: text strings are UTF-8. A partition key with byte 0xff used to reach the
+    // store, where nothing downstream could render it as JSON.
+    std::string good = std::string("\xa1\x6aStreamName\x61s");
+    CHECK(kemu::kinesis::wire::cbor_to_json(good));
+    std::string bad = std::string("\xa1\x6aStreamName\x62s\xff");
+    CHECK_FALSE(kemu::kinesis::wire::cbor_to_json(bad));
+    Api api;
+    auto req = json_request("DescribeStreamSummary", bad);
+    for (auto& h : req.headers) {
+        if (h.name == "Content-Type") h.value = "application/x-amz-cbor-1.1";
+    }
+    auto r = api.call(req);
+    CHECK(r.status == 400);
+    auto decoded = kemu::kinesis::wire::cbor_to_json(r.body);
+    REQUIRE(decoded);
+    CHECK(json::serialize(*decoded) == R"({"__type":"SerializationException"})");
+}

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "lambda_runner/runtimes.h"
 #include "support/temp_dir.h"
@@ -219,4 +220,71 @@ TEST_CASE("concurrency beyond the limit is a throttle; idle environments are rea
     CHECK(json::parse(again.payload)["calls"] == 1);
     f.pool->retire_all();
     CHECK(f.pool->stats().environments == 0);
+}
+
+TEST_CASE("a warm environment outlives the thread that cold-started it", "[lambda][pool]") {
+    // PR_SET_PDEATHSIG fires when the thread that forked exits: a replay thread or a closed
+    // shard's lane thread used to take the shared warm environment down with it.
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    InvokeResult first;
+    std::thread starter([&] { first = f.pool->invoke(R"({"kind":"ok"})"); });
+    starter.join();
+    REQUIRE(first.status == InvokeResult::Status::kOk);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a death signal would land
+    auto second = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(second.status == InvokeResult::Status::kOk);
+    CHECK(json::parse(second.payload)["calls"] == 2);  // the same process, still warm
+    CHECK(f.metrics.cold_starts == 1);
+}
+
+TEST_CASE("bytes on the Runtime API that are not UTF-8 are refused, and kemu lives on",
+          "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", R"(import os, socket
+def process_event(event, context):
+    host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+    answers = []
+    for target in (b"/\xff\xfe", b"/2018-06-01/runtime/invocation/\xff/response"):
+        s = socket.create_connection((host, int(port)))
+        s.sendall(b"POST " + target + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        answers.append(s.recv(4096).split(b"\r\n", 1)[0].decode())
+        s.close()
+    return answers
+)");
+    auto r = f.pool->invoke("{}");
+    REQUIRE(r.status == InvokeResult::Status::kOk);
+    CHECK(json::parse(r.payload) ==
+          json::array({"HTTP/1.1 404 Not Found", "HTTP/1.1 400 Bad Request"}));
+}
+
+TEST_CASE("memory counts the whole environment: a handler's subprocess, and init",
+          "[lambda][pool]") {
+    SECTION("a subprocess past the limit is Runtime.OutOfMemory") {
+        Fixture f;
+        f.start("python3.11", "handler.process_event", "handler.py", R"PY(import subprocess, sys
+def process_event(event, context):
+    subprocess.run([sys.executable, "-c",
+                    "b = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
+                    "import time; time.sleep(5)"])
+    return "survived"
+)PY",
+                5);
+        auto r = f.pool->invoke("{}");
+        REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+        CHECK(r.error_type == "Runtime.OutOfMemory");
+    }
+    SECTION("module-level code past the limit is Runtime.OutOfMemory before any invocation") {
+        Fixture f;
+        f.start("python3.11", "handler.process_event", "handler.py", R"(blob = bytearray(300 * 1024 * 1024)
+for i in range(0, len(blob), 4096): blob[i] = 1
+import time; time.sleep(5)
+def process_event(event, context):
+    return "survived"
+)",
+                5);
+        auto r = f.pool->invoke("{}");
+        REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+        CHECK(r.error_type == "Runtime.OutOfMemory");
+    }
 }

@@ -17,11 +17,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
@@ -77,8 +82,70 @@ std::string error_body(const std::string& type, const std::string& message) {
     nlohmann::ordered_json j;
     j["errorType"] = type;
     j["errorMessage"] = message;
-    return j.dump();
+    // The message may echo bytes a runtime sent (a request path): never throw on bad UTF-8.
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
+
+// Every fork happens on this one thread, which lives as long as kemu. PR_SET_PDEATHSIG fires
+// when the *thread* that forked exits, not the process: forking from a lane or a replay thread
+// would SIGKILL a warm environment, shared through the pool, the moment that thread ended.
+class Spawner {
+public:
+    static Spawner& get() {
+        static Spawner s;
+        return s;
+    }
+    // Runs `fork_fn` (which forks and returns the child's pid, or -1 with errno) on the
+    // spawner thread; errno is carried back.
+    pid_t run(const std::function<pid_t()>& fork_fn) {
+        Job job{&fork_fn};
+        std::unique_lock lock(mu_);
+        jobs_.push_back(&job);
+        cv_.notify_all();
+        done_cv_.wait(lock, [&] { return job.done; });
+        errno = job.err;
+        return job.pid;
+    }
+    ~Spawner() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    struct Job {
+        const std::function<pid_t()>* fn;
+        pid_t pid = -1;
+        int err = 0;
+        bool done = false;
+    };
+    Spawner() : thread_([this] { loop(); }) {}
+    void loop() {
+        std::unique_lock lock(mu_);
+        for (;;) {
+            cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
+            if (jobs_.empty()) return;
+            Job* job = jobs_.front();
+            jobs_.pop_front();
+            lock.unlock();
+            pid_t pid = (*job->fn)();
+            int err = errno;
+            lock.lock();
+            job->pid = pid;
+            job->err = err;
+            job->done = true;
+            done_cv_.notify_all();
+        }
+    }
+    std::mutex mu_;
+    std::condition_variable cv_, done_cv_;
+    std::deque<Job*> jobs_;
+    bool stop_ = false;
+    std::thread thread_;  // last: starts once the members above exist
+};
 
 }  // namespace
 
@@ -223,9 +290,9 @@ std::string Environment::start(const std::string& tmp_dir) {
     }
     started_ms_ = now_ms();
     pid_t parent = ::getpid();
-    pid_t pid = ::fork();
-    if (pid < 0) return std::string("fork: ") + std::strerror(errno);
-    if (pid == 0) {
+    pid_t pid = Spawner::get().run([&]() -> pid_t {
+        pid_t forked = ::fork();
+        if (forked != 0) return forked;
         // Child: only async-signal-safe calls until exec.
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // kemu killed with -9: take the runtime along
@@ -240,6 +307,11 @@ std::string Environment::start(const std::string& tmp_dir) {
         ssize_t n = ::write(2, msg, sizeof msg - 1);
         (void)n;
         ::_exit(127);
+    });
+    if (pid < 0) {
+        int err = errno;
+        for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+        return std::string("fork: ") + std::strerror(err);
     }
     pid_ = pid;
     ::setpgid(pid, pid);  // also from the parent, so kill(-pid) works at once
@@ -277,14 +349,46 @@ bool Environment::alive() {
     return !reap() && !init_error_ && !closing_;
 }
 
-int64_t Environment::rss_kb(const char* field) const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+namespace {
+
+// A "VmRSS:"-style field of /proc/<pid>/status, in kB; 0 when the process is gone.
+int64_t status_kb(pid_t pid, const char* field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     size_t n = std::strlen(field);
     while (std::getline(in, line)) {
         if (line.compare(0, n, field) == 0) return std::strtoll(line.c_str() + n + 1, nullptr, 10);
     }
     return 0;
+}
+
+}  // namespace
+
+int64_t Environment::rss_kb(const char* field) const { return status_kb(pid_, field); }
+
+// The environment's memory is the runtime's process group (spec §4.6: a limit on the whole
+// environment): a handler's subprocesses count. This walks /proc, so it is called a few times
+// a second, not on every poll.
+int64_t Environment::group_kb(const char* field) const {
+    if (pid_ <= 0) return 0;
+    int64_t total = 0;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.empty() || name[0] < '0' || name[0] > '9') continue;
+        std::ifstream in(it->path() / "stat");
+        std::string stat;
+        if (!std::getline(in, stat)) continue;
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+        auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        char state = 0;
+        long ppid = 0, pgrp = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
+        if (pgrp != pid_) continue;
+        total += status_kb(static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10)), field);
+    }
+    return total;
 }
 
 // Function output, line by line, into the log. The invoker drains the pipes under the same
@@ -296,8 +400,14 @@ void Environment::read_output() {
         int r = ::poll(fds, 2, 200);
         if (r < 0 && errno != EINTR) break;
         if (r <= 0) continue;
-        std::lock_guard lock(log_.mutex());
-        drain_output_locked();
+        std::unique_lock lock(log_.mutex());
+        if (drain_output_locked(size_t{64} << 10)) {
+            // A full bite: more is waiting. Step aside for a moment, so an invoker waiting for
+            // the log lock (START, END) gets it; std::mutex is not fair.
+            lock.unlock();
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            continue;
+        }
         open = 0;
         for (auto& f : fds) {
             if (f.revents & (POLLHUP | POLLERR)) {
@@ -313,12 +423,16 @@ void Environment::read_output() {
     flush_partial_locked();
 }
 
-void Environment::drain_output_locked() {
+bool Environment::drain_output_locked(size_t max_bytes) {
+    bool full = false;
     char buf[16384];
     for (auto [fd, partial] : {std::pair{out_fd_, &out_partial_}, std::pair{err_fd_, &err_partial_}}) {
-        while (true) {
+        // Bounded: a process that writes faster than the log takes it (a background `yes`)
+        // must not keep the function's log lock, which every invocation's START and END need.
+        for (size_t taken = 0; taken < max_bytes;) {
             ssize_t n = ::read(fd, buf, sizeof buf);
             if (n <= 0) break;
+            taken += static_cast<size_t>(n);
             partial->append(buf, static_cast<size_t>(n));
             size_t start = 0;
             for (size_t nl; (nl = partial->find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -329,8 +443,10 @@ void Environment::drain_output_locked() {
                 log_.line_locked(*partial);
                 partial->clear();
             }
+            if (taken >= max_bytes) full = true;
         }
     }
+    return full;
 }
 
 void Environment::flush_partial_locked() {
@@ -350,114 +466,119 @@ void Environment::finish(InvokeResult r) {
 void Environment::serve() {
     net::io_context ioc;
     while (!closing_) {
-        int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR) continue;
-            break;  // shut down
-        }
-        // A runtime that connects and says nothing must not hold the listener: wait up to 30 s
-        // for its first bytes (SO_RCVTIMEO would not do: Asio's synchronous read retries EAGAIN).
-        pollfd first{fd, POLLIN, 0};
-        int ready = 0;
-        for (int slice = 0; slice < 150 && ready == 0 && !closing_; ++slice) {  // 150 × 200 ms
-            ready = ::poll(&first, 1, 200);
-            if (ready < 0 && errno == EINTR) ready = 0;
-        }
-        if (ready <= 0 || closing_) {
-            ::close(fd);
-            continue;
-        }
-        tcp::socket sock(ioc, tcp::v4(), fd);
-        beast::flat_buffer buffer;
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(kMaxResponseBytes);
-        beast::error_code ec;
-        http::read(sock, buffer, parser, ec);
-        http::response<http::string_body> res{http::status::accepted, 11};
-        res.set(http::field::content_type, "application/json");
-        res.keep_alive(false);
-        auto reply = [&](http::status st, std::string body) {
-            res.result(st);
-            res.body() = std::move(body);
-        };
-        std::string target;
-        if (ec == http::error::body_limit) {
-            // §4.1: the invocation fails with Function.ResponseSizeTooLarge.
-            reply(http::status::payload_too_large,
-                  error_body("RequestEntityTooLarge",
-                             "Exceeded maximum allowed payload size (6291556 bytes)."));
-            std::lock_guard lock(mu_);
-            if (current_ && current_->delivered) {
-                finish({InvokeResult::Status::kFunctionError,
-                        R"({"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})",
-                        "Function.ResponseSizeTooLarge", current_->request_id, 0});
+        // Nothing a runtime sends may end kemu: whatever throws costs that one connection.
+        try {
+            int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (fd < 0) {
+                if (errno == EINTR) continue;
+                break;  // shut down
             }
-        } else if (ec) {
-            continue;
-        } else {
-            auto& req = parser.get();
-            target = std::string(req.target());
-            const std::string base = "/2018-06-01/runtime/";
-            if (req.method() == http::verb::get && target == base + "invocation/next") {
-                std::unique_lock lock(mu_);
-                if (!initialized_) {
-                    initialized_ = true;
-                    init_ms_ = static_cast<double>(now_ms() - started_ms_);
-                    cv_.notify_all();
-                }
-                cv_.wait(lock, [&] { return closing_ || (current_ && !current_->delivered && !current_->done); });
-                if (closing_) break;
-                current_->delivered = true;
-                res.result(http::status::ok);
-                res.set("Lambda-Runtime-Aws-Request-Id", current_->request_id);
-                res.set("Lambda-Runtime-Deadline-Ms", std::to_string(current_->deadline_ms));
-                res.set("Lambda-Runtime-Invoked-Function-Arn", config_.arn);
-                res.set("Lambda-Runtime-Trace-Id",
-                        "Root=1-" + hex_encode(random_bytes(4)) + "-" + hex_encode(random_bytes(12)) +
-                            ";Parent=" + hex_encode(random_bytes(8)) + ";Sampled=0");
-                res.body() = current_->event;
-            } else if (req.method() == http::verb::post && target == base + "init/error") {
+            // A runtime that connects and says nothing must not hold the listener: wait up to 30 s
+            // for its first bytes (SO_RCVTIMEO would not do: Asio's synchronous read retries EAGAIN).
+            pollfd first{fd, POLLIN, 0};
+            int ready = 0;
+            for (int slice = 0; slice < 150 && ready == 0 && !closing_; ++slice) {  // 150 × 200 ms
+                ready = ::poll(&first, 1, 200);
+                if (ready < 0 && errno == EINTR) ready = 0;
+            }
+            if (ready <= 0 || closing_) {
+                ::close(fd);
+                continue;
+            }
+            tcp::socket sock(ioc, tcp::v4(), fd);
+            beast::flat_buffer buffer;
+            http::request_parser<http::string_body> parser;
+            parser.body_limit(kMaxResponseBytes);
+            beast::error_code ec;
+            http::read(sock, buffer, parser, ec);
+            http::response<http::string_body> res{http::status::accepted, 11};
+            res.set(http::field::content_type, "application/json");
+            res.keep_alive(false);
+            auto reply = [&](http::status st, std::string body) {
+                res.result(st);
+                res.body() = std::move(body);
+            };
+            std::string target;
+            if (ec == http::error::body_limit) {
+                // §4.1: the invocation fails with Function.ResponseSizeTooLarge.
+                reply(http::status::payload_too_large,
+                      error_body("RequestEntityTooLarge",
+                                 "Exceeded maximum allowed payload size (6291556 bytes)."));
                 std::lock_guard lock(mu_);
-                init_error_ = req.body();
-                init_error_type_ = std::string(req["Lambda-Runtime-Function-Error-Type"]);
-                cv_.notify_all();
-                reply(http::status::accepted, R"({"status":"OK"})");
-            } else if (req.method() == http::verb::post && target.starts_with(base + "invocation/")) {
-                auto rest = target.substr(base.size() + 11);
-                auto slash = rest.find('/');
-                std::string id = rest.substr(0, slash);
-                std::string what = slash == std::string::npos ? "" : rest.substr(slash + 1);
-                std::lock_guard lock(mu_);
-                if (!current_ || current_->request_id != id || !current_->delivered) {
-                    reply(http::status::bad_request,
-                          error_body("InvalidRequestID", "Invalid request ID: \"" + id + "\""));
-                } else if (current_->done) {
-                    reply(http::status::forbidden,
-                          error_body("InvalidStateTransition",
-                                     "State transition from Ready to ResponseSent failed"));
-                } else if (what == "response") {
-                    finish({InvokeResult::Status::kOk, std::move(req.body()), "", id, 0});
-                    reply(http::status::accepted, R"({"status":"OK"})");
-                } else if (what == "error") {
-                    std::string type(req["Lambda-Runtime-Function-Error-Type"]);
-                    auto body = std::move(req.body());
-                    if (auto j = nlohmann::json::parse(body, nullptr, false);
-                        j.is_object() && j.contains("errorType") && j["errorType"].is_string())
-                        type = j["errorType"].get<std::string>();
-                    if (type.empty()) type = "Function.Unknown";
-                    finish({InvokeResult::Status::kFunctionError, std::move(body), type, id, 0});
-                    reply(http::status::accepted, R"({"status":"OK"})");
-                } else {
-                    reply(http::status::not_found, error_body("NotFound", "no such path"));
+                if (current_ && current_->delivered) {
+                    finish({InvokeResult::Status::kFunctionError,
+                            R"({"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})",
+                            "Function.ResponseSizeTooLarge", current_->request_id, 0});
                 }
+            } else if (ec) {
+                continue;
             } else {
-                reply(http::status::not_found, error_body("NotFound", "no such path: " + target));
+                auto& req = parser.get();
+                target = std::string(req.target());
+                const std::string base = "/2018-06-01/runtime/";
+                if (req.method() == http::verb::get && target == base + "invocation/next") {
+                    std::unique_lock lock(mu_);
+                    if (!initialized_) {
+                        initialized_ = true;
+                        init_ms_ = static_cast<double>(now_ms() - started_ms_);
+                        cv_.notify_all();
+                    }
+                    cv_.wait(lock, [&] { return closing_ || (current_ && !current_->delivered && !current_->done); });
+                    if (closing_) break;
+                    current_->delivered = true;
+                    res.result(http::status::ok);
+                    res.set("Lambda-Runtime-Aws-Request-Id", current_->request_id);
+                    res.set("Lambda-Runtime-Deadline-Ms", std::to_string(current_->deadline_ms));
+                    res.set("Lambda-Runtime-Invoked-Function-Arn", config_.arn);
+                    res.set("Lambda-Runtime-Trace-Id",
+                            "Root=1-" + hex_encode(random_bytes(4)) + "-" + hex_encode(random_bytes(12)) +
+                                ";Parent=" + hex_encode(random_bytes(8)) + ";Sampled=0");
+                    res.body() = current_->event;
+                } else if (req.method() == http::verb::post && target == base + "init/error") {
+                    std::lock_guard lock(mu_);
+                    init_error_ = req.body();
+                    init_error_type_ = std::string(req["Lambda-Runtime-Function-Error-Type"]);
+                    cv_.notify_all();
+                    reply(http::status::accepted, R"({"status":"OK"})");
+                } else if (req.method() == http::verb::post && target.starts_with(base + "invocation/")) {
+                    auto rest = target.substr(base.size() + 11);
+                    auto slash = rest.find('/');
+                    std::string id = rest.substr(0, slash);
+                    std::string what = slash == std::string::npos ? "" : rest.substr(slash + 1);
+                    std::lock_guard lock(mu_);
+                    if (!current_ || current_->request_id != id || !current_->delivered) {
+                        reply(http::status::bad_request,
+                              error_body("InvalidRequestID", "Invalid request ID: \"" + id + "\""));
+                    } else if (current_->done) {
+                        reply(http::status::forbidden,
+                              error_body("InvalidStateTransition",
+                                         "State transition from Ready to ResponseSent failed"));
+                    } else if (what == "response") {
+                        finish({InvokeResult::Status::kOk, std::move(req.body()), "", id, 0});
+                        reply(http::status::accepted, R"({"status":"OK"})");
+                    } else if (what == "error") {
+                        std::string type(req["Lambda-Runtime-Function-Error-Type"]);
+                        auto body = std::move(req.body());
+                        if (auto j = nlohmann::json::parse(body, nullptr, false);
+                            j.is_object() && j.contains("errorType") && j["errorType"].is_string())
+                            type = j["errorType"].get<std::string>();
+                        if (type.empty()) type = "Function.Unknown";
+                        finish({InvokeResult::Status::kFunctionError, std::move(body), type, id, 0});
+                        reply(http::status::accepted, R"({"status":"OK"})");
+                    } else {
+                        reply(http::status::not_found, error_body("NotFound", "no such path"));
+                    }
+                } else {
+                    reply(http::status::not_found, error_body("NotFound", "no such path: " + target));
+                }
             }
+            res.prepare_payload();
+            http::write(sock, res, ec);
+            sock.shutdown(tcp::socket::shutdown_both, ec);
+            sock.close(ec);
+        } catch (const std::exception& e) {
+            log_warn("lambda", config_.name + ": Runtime API request dropped: " + e.what());
         }
-        res.prepare_payload();
-        http::write(sock, res, ec);
-        sock.shutdown(tcp::socket::shutdown_both, ec);
-        sock.close(ec);
     }
 }
 
@@ -511,6 +632,14 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
             lock.unlock();
             return fail("Runtime.ExitError", "RequestId: " + request_id + " Error: " + msg, true);
         }
+        if (rss_kb("VmRSS:") > int64_t{config_.memory_mb} * 1024) {
+            // Module-level code past the memory limit: killed, as in an invocation.
+            lock.unlock();
+            kill_process();
+            return fail("Runtime.OutOfMemory",
+                        "RequestId: " + request_id + " Error: Runtime exited with error: signal: killed",
+                        true);
+        }
         if (now_ms() - init_start > config_.init_limit_ms + timeout_ms) {
             lock.unlock();
             kill_process();
@@ -542,12 +671,14 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
     // The timeout is measured on the same steady clock as the REPORT's Duration, so a timed-out
     // invocation never reports less than its timeout (the wall-clock deadline is whole ms).
     const int64_t timeout_us = timeout_ms * 1000;
-    while (!current_->done) {
+    for (int polls = 0; !current_->done; ++polls) {
         int64_t left_us = timeout_us - (steady_us() - t0);
         cv_.wait_for(lock, std::chrono::microseconds(std::clamp<int64_t>(left_us, 0, 20'000)));
         if (current_->done) break;
         if (reap()) break;
-        if (rss_kb("VmRSS:") > limit_kb) {
+        // The runtime itself every poll; with its subprocesses every ~250 ms.
+        int64_t used_kb = polls % 12 == 11 ? group_kb("VmRSS:") : rss_kb("VmRSS:");
+        if (used_kb > limit_kb) {
             oom = true;
             kill_process();
             break;
@@ -559,7 +690,7 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
         }
     }
     int64_t duration_us = steady_us() - t0;
-    int64_t peak_kb = rss_kb("VmHWM:");
+    int64_t peak_kb = std::max(rss_kb("VmHWM:"), group_kb("VmHWM:"));
     InvokeResult result;
     std::string extra_log;
     if (current_->done) {

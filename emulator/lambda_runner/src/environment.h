@@ -69,7 +69,11 @@ private:
 
     void serve();
     void read_output();
-    void drain_output_locked();
+    // Moves what the runtime wrote (at most `max_bytes` per pipe) into the log, line by line.
+    // The reader thread takes small bites; the invoker takes a large one before START and END,
+    // so a handler's prints come before its END line.
+    // Returns true when it stopped at the bound (more may be waiting).
+    bool drain_output_locked(size_t max_bytes = size_t{256} << 10);
     void flush_partial_locked();
     void kill_process();
     std::optional<int> reap();  // exit status once the process has ended; REQUIRES: mu_ held
@@ -77,7 +81,8 @@ private:
         std::lock_guard lock(mu_);
         return reap().has_value();
     }
-    int64_t rss_kb(const char* field) const;
+    int64_t rss_kb(const char* field) const;    // the runtime process
+    int64_t group_kb(const char* field) const;  // its whole process group (walks /proc)
     void finish(InvokeResult r);  // REQUIRES: mu_ held
 
     const FunctionConfig& config_;

@@ -99,6 +99,13 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
     auto& m = impl_->metrics;
     std::unique_ptr<Environment> env;
     bool cold = false;
+    // Idle environments found dead (their runtime exited between invocations) are destroyed
+    // after the lock is released: destruction joins threads and waits for the process.
+    std::list<std::unique_ptr<Environment>> dead;
+    struct StopDead {
+        std::list<std::unique_ptr<Environment>>& envs;
+        ~StopDead() { Impl::stop_for_good(envs); }
+    } stop_dead{dead};
     {
         std::lock_guard lock(impl_->mu);
         if (impl_->shut) return {InvokeResult::Status::kThrottled, "", "", "", 0};
@@ -109,6 +116,7 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
                 env = std::move(candidate);
                 break;
             }
+            dead.push_back(std::move(candidate));
         }
         int total = impl_->busy + static_cast<int>(impl_->idle.size());
         if (!env && total >= impl_->config.concurrency) {
@@ -119,6 +127,7 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
         FunctionMetrics::raise_max(m.concurrent_max, now);
         cold = !env;
     }
+    Impl::stop_for_good(dead);
     InvokeResult result;
     bool reset = false;
     if (cold) {

@@ -12,7 +12,9 @@ namespace {
 using json = nlohmann::json;
 
 std::string json_quoted(std::string_view s) {
-    return json(std::string(s)).dump();  // escapes any Unicode partition key as JSON
+    // Escapes any Unicode partition key as JSON; bytes that are not UTF-8 become U+FFFD rather
+    // than an exception that would stop the lane.
+    return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ std::string http_date(int64_t epoch_ms);
 // The current second's IMF-fixdate, formatted once per second per thread.
 const std::string& http_date_now();
 
+// True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
+bool valid_utf8(std::string_view bytes);
+
 // `n` random bytes from a per-thread generator (not for secrets).
 std::string random_bytes(size_t n);
 

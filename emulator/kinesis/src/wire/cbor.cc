@@ -115,7 +115,8 @@ private:
             }
             case 3: {
                 std::string text;
-                if (!string(3, arg, &text)) return std::nullopt;
+                // A text string must be UTF-8 (RFC 8949 §3.1); the JSON path refuses the same.
+                if (!string(3, arg, &text) || !valid_utf8(text)) return std::nullopt;
                 return boost::json::value(text);
             }
             case 4: {
