@@ -190,8 +190,15 @@ class Kemu:
         return self.proc is not None and self.proc.poll() is None
 
 
+# Sanitizer builds run several times slower, on machines shared with the build: their CTest
+# presets set KEMU_E2E_DEADLINE_SCALE (asan, tsan: 3) to stretch every wait for something that
+# should happen. Nothing asserts that a wait ran out, so a longer deadline only slows a failure.
+DEADLINE_SCALE = float(os.environ.get("KEMU_E2E_DEADLINE_SCALE", "1"))
+
+
 def wait_until(predicate, timeout, interval=0.05, what="condition"):
-    """Poll `predicate` until it returns a truthy value or `timeout` seconds pass."""
+    """Poll `predicate` until it returns a truthy value or `timeout` seconds pass (scaled)."""
+    timeout *= DEADLINE_SCALE
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -370,6 +377,7 @@ class StdoutKemu(Kemu):
             pass
 
     def wait_line(self, predicate, timeout, what="a stdout line"):
+        timeout *= DEADLINE_SCALE
         deadline = time.monotonic() + timeout
         with self._lines_cv:
             while True:
