@@ -398,3 +398,19 @@ TEST_CASE("ListQueues pages only when MaxResults is given", "[sqs][api]") {
     CHECK_FALSE(rest.contains("NextToken"));
     CHECK(f.call_json("ListQueues", {{"QueueNamePrefix", "zzz"}}) == json::object());
 }
+
+TEST_CASE("deep or odd members get client errors, never a crash or a 500", "[sqs][api]") {
+    // Found in review: dumping a 500,000-deep QueueName recursed off the stack (the whole
+    // emulator gone), a form key of 200,000 segments did the same, and bad UTF-8 under a
+    // nested query member made dump() throw (500).
+    Fixture f;
+    HttpRequest deep = f.json_request("GetQueueUrl", json::object());
+    deep.body = "{\"QueueName\":" + std::string(500'000, '[') + std::string(500'000, ']') + "}";
+    auto r = f.call(deep);
+    CHECK(r.status == 400);
+    std::string key = "Action=ListQueues&a";
+    for (int i = 0; i < 200'000; ++i) key += ".a";
+    CHECK(f.call(f.query_request(key + "=1")).status == 200);  // a parameter that names nothing
+    auto bad = f.call(f.query_request("Action=GetQueueUrl&QueueName.x=%FF"));
+    CHECK(bad.status == 400);
+}

@@ -621,3 +621,17 @@ TEST_CASE("attribute names and values, queue attributes and tags must be valid t
     CHECK_FALSE(f.store->tag_queue("q", {{"k", std::string("\x01")}}));
     CHECK_FALSE(f.store->create_queue("t", {}, {{"", "v"}}));
 }
+
+TEST_CASE("a receive with visibility timeout 0 takes each message once per call", "[sqs]") {
+    // The received message was re-indexed as visible at `now` inside the loop, so one call
+    // returned it up to MaxNumberOfMessages times, all but the last handle already stale.
+    Fixture f;
+    f.create("q");
+    f.send("q", "only");
+    auto got = f.receive("q", 10, 0);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].receive_count == 1);
+    auto again = f.receive("q", 10, 0);  // visible again at once, as AWS does
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].receive_count == 2);
+}

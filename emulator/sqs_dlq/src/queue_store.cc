@@ -995,6 +995,10 @@ Result<std::vector<ReceivedMessage>> QueueStore::receive(const std::string& name
             }
         }
         bool dirty = false;
+        // Received messages go back into the visibility index after the loop: with a
+        // visibility timeout of 0 they are visible again at `now`, and the loop must not take
+        // the same message twice in one call.
+        std::vector<uint64_t> received_seqs;
         while (static_cast<int>(out.size()) < request.max_messages && !q.by_visible.empty()) {
             auto first = q.by_visible.begin();
             if (first->first > now) break;
@@ -1020,13 +1024,14 @@ Result<std::vector<ReceivedMessage>> QueueStore::receive(const std::string& name
             ++m.receive_count;
             if (m.first_receive_ms == 0) m.first_receive_ms = now;
             m.visible_at_ms = now + int64_t{visibility} * 1000;
-            q.index(seq, m);
+            received_seqs.push_back(seq);
             b.Put(impl_->db.messages(), codec::message_key('V', q.id, seq), encode_state(m));
             dirty = true;
             ReceivedMessage r = received(m);
             r.receipt_handle = make_handle(q.id, seq, m.receive_count);
             out.push_back(std::move(r));
         }
+        for (uint64_t seq : received_seqs) q.index(seq, q.messages.at(seq));
         if (!to_dlq.empty()) dlq_name = name_from_arn(q.redrive->target_arn);
         if (dirty && to_dlq.empty()) impl_->write(b);
         if (out.empty() && wake) {
@@ -1040,16 +1045,22 @@ Result<std::vector<ReceivedMessage>> QueueStore::receive(const std::string& name
         // deletes and their puts on the DLQ go in one batch: a crash neither loses nor doubles
         // them.
         auto target = impl_->find(dlq_name);
+        bool moved = false;
         if (target && target.get() != &q) {
             std::vector<std::function<void()>> wake_dlq;
             {
                 std::lock_guard tl(target->mu);
-                impl_->append_moved(*target, std::move(to_dlq), b, now);
-                impl_->write(b);
-                wake_dlq = Impl::take_waiters(*target);
+                // Deleted since find(): writing into it would bring its meta record back.
+                if (!target->deleted) {
+                    impl_->append_moved(*target, std::move(to_dlq), b, now);
+                    impl_->write(b);
+                    wake_dlq = Impl::take_waiters(*target);
+                    moved = true;
+                }
             }
             for (auto& fn : wake_dlq) fn();
-        } else {
+        }
+        if (!moved) {
             log_warn("sqs", "dead-letter queue " + dlq_name + " of " + name +
                                 " does not exist; messages past maxReceiveCount dropped");
             impl_->write(b);
@@ -1221,6 +1232,7 @@ Result<std::string> QueueStore::start_move_task(const std::string& source_arn,
         }
         rocksdb::WriteBatch b;
         std::vector<Message> moving;
+        std::vector<uint64_t> moving_seqs;
         {
             std::lock_guard sl(source->mu);
             for (auto seq : seqs) {
@@ -1228,20 +1240,35 @@ Result<std::string> QueueStore::start_move_task(const std::string& source_arn,
                 if (it == source->messages.end()) continue;
                 source->unindex(seq, it->second);
                 impl_->delete_keys(b, source->id, seq);
-                it->second.dead_letter_source_arn.clear();
+                moving_seqs.push_back(seq);
                 moving.push_back(std::move(it->second));
                 source->messages.erase(it);
             }
         }
-        task.moved += static_cast<int64_t>(moving.size());
         std::vector<std::function<void()>> wake;
+        bool moved = false;
         {
             std::lock_guard tl(target->mu);
-            impl_->append_moved(*target, std::move(moving), b, now);
-            impl_->write(b);
-            wake = Impl::take_waiters(*target);
+            if (!target->deleted) {  // deleted since find(): leave the messages where they were
+                for (auto& m : moving) m.dead_letter_source_arn.clear();
+                task.moved += static_cast<int64_t>(moving.size());
+                impl_->append_moved(*target, std::move(moving), b, now);
+                impl_->write(b);
+                wake = Impl::take_waiters(*target);
+                moved = true;
+            }
         }
         for (auto& fn : wake) fn();
+        if (!moved) {
+            // The batch of deletes was never written: put the messages back as they were.
+            std::lock_guard sl(source->mu);
+            for (size_t i = 0; i < moving.size(); ++i) {
+                source->index(moving_seqs[i], moving[i]);
+                source->messages.emplace(moving_seqs[i], std::move(moving[i]));
+            }
+            task.status = "FAILED";
+            task.failure_reason = "AWS.SimpleQueueService.NonExistentQueue";
+        }
     }
     if (task.status.empty()) task.status = "COMPLETED";
     std::unique_lock lock(impl_->mu);

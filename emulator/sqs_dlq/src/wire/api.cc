@@ -46,11 +46,20 @@ AwsError invalid_value(std::string message) {
     return make_error(AwsErrorCode::kSqsInvalidParameterValue, std::move(message));
 }
 
+// A member that should be a scalar, as text for validation messages. Never the dump of a
+// structure: a client's 500,000-deep array would recurse off the stack, and bad UTF-8 would
+// throw.
+std::string scalar_text(const json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_array()) return "[...]";
+    if (v.is_object()) return "{...}";
+    return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::optional<std::string> get_string(const json& in, const char* key) {
     auto it = in.find(key);
     if (it == in.end() || it->is_null()) return std::nullopt;
-    if (it->is_string()) return it->get<std::string>();
-    return it->dump();
+    return scalar_text(*it);
 }
 
 // Integers arrive as JSON numbers (JSON protocol) or decimal strings (query protocol).
@@ -58,7 +67,7 @@ Result<std::optional<int64_t>> get_int(const json& in, const char* key) {
     auto it = in.find(key);
     if (it == in.end() || it->is_null()) return std::optional<int64_t>();
     if (it->is_number_integer()) return std::optional<int64_t>(it->get<int64_t>());
-    std::string text = it->is_string() ? it->get<std::string>() : it->dump();
+    std::string text = scalar_text(*it);
     char* end = nullptr;
     errno = 0;
     long long v = std::strtoll(text.c_str(), &end, 10);
@@ -84,7 +93,7 @@ std::vector<std::pair<std::string, std::string>> get_map(const json& in, const c
     auto it = in.find(key);
     if (it == in.end() || !it->is_object()) return out;
     for (const auto& [k, v] : it->items()) {
-        out.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+        out.emplace_back(k, scalar_text(v));
     }
     return out;
 }
@@ -614,8 +623,10 @@ private:
         if (!source) return missing("SourceArn");
         auto rate = get_int(c.in, "MaxNumberOfMessagesPerSecond");
         if (!rate) return rate.error();
+        // Out of int range: past any limit, never wrapped into it.
+        int64_t per_second = std::clamp<int64_t>(rate->value_or(0), -1, 1'000'000'000);
         auto h = store_.start_move_task(*source, get_string(c.in, "DestinationArn").value_or(""),
-                                        static_cast<int>(rate->value_or(0)));
+                                        static_cast<int>(per_second));
         if (!h) return h.error();
         ojson out;
         out["TaskHandle"] = *h;
@@ -627,7 +638,8 @@ private:
         if (!source) return missing("SourceArn");
         auto max = get_int(c.in, "MaxResults");
         if (!max) return max.error();
-        auto tasks = store_.list_move_tasks(*source, static_cast<int>(max->value_or(1)));
+        auto tasks = store_.list_move_tasks(
+            *source, static_cast<int>(std::clamp<int64_t>(max->value_or(1), -1, 1'000'000'000)));
         if (!tasks) return tasks.error();
         ojson results = ojson::array();
         for (const auto& t : *tasks) {

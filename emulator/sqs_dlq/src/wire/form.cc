@@ -138,8 +138,14 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::
 }
 
 json form_to_input(const std::vector<std::pair<std::string, std::string>>& fields) {
+    // The deepest SQS parameter has 7 segments
+    // (SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringListValue.1). Deeper keys
+    // name nothing, and are dropped like any unknown parameter: a key of 100,000 segments
+    // would otherwise recurse off the stack in struct_of and ~Node.
+    constexpr size_t kMaxSegments = 10;
     Node root;
     for (const auto& [key, value] : fields) {
+        if (static_cast<size_t>(std::count(key.begin(), key.end(), '.')) >= kMaxSegments) continue;
         Node* n = &root;
         size_t start = 0;
         while (true) {
