@@ -1055,3 +1055,19 @@ TEST_CASE("without shard limits, a burst of writes is never throttled", "[kinesi
     for (int i = 0; i < 3000; ++i) f.put("k");
     CHECK(f.all("shardId-000000000000").size() == 3000);
 }
+
+TEST_CASE("AFTER the shard's StartingSequenceNumber is the shard's first record", "[kinesis]") {
+    // KCL resumes an EFO subscription that saw only heartbeats (their continuation is the
+    // shard's StartingSequenceNumber) with AFTER_SEQUENCE_NUMBER of it: the group's first
+    // record, index 0, used to be skipped (kinesis-efo.md §3.6: "never skips or repeats").
+    Fixture f;
+    f.create(1);
+    const std::string sh = "shardId-000000000000";
+    auto start = f.describe().shards.at(0).starting_sequence;
+    auto resumed = f.iterator(sh, {IteratorType::kAfterSequenceNumber, start, {}});
+    f.put("k", "first");
+    f.put("k", "second");
+    CHECK(data_of(f.read(resumed).records) == std::vector<std::string>{"first", "second"});
+    auto at = f.iterator(sh, {IteratorType::kAtSequenceNumber, start, {}});
+    CHECK(data_of(f.read(at).records) == std::vector<std::string>{"first", "second"});
+}

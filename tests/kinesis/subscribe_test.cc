@@ -182,7 +182,10 @@ TEST_CASE("subscribe: one call a second, one subscription per 5 s, then take-ove
     auto second = f.hub->subscribe(t);
     REQUIRE(second);
     CHECK(f.wakes >= 1);
-    auto m = message(first->pull());  // the old one: its exception, then the end
+    // The old one, never pulled before: initial-response first (the protocol's rule even
+    // when the end comes at once), then its exception, then the end.
+    CHECK(header(message(first->pull()), ":event-type") == "initial-response");
+    auto m = message(first->pull());
     CHECK(header(m, ":message-type") == "exception");
     CHECK(header(m, ":exception-type") == "ResourceInUseException");
     CHECK(first->pull().kind == BodySource::Piece::kEnd);

@@ -82,6 +82,9 @@ void Store::Impl::erase(const std::shared_ptr<Stream>& s) {
         if (it != streams.end() && it->second == s) streams.erase(it);
     }
     std::unique_lock lock(s->mu);
+    // A put that found the stream before it left the map must not write after this: puts
+    // refuse a DELETING stream.
+    s->status = StreamStatus::kDeleting;
     rocksdb::WriteBatch batch;
     batch.Delete(db.meta(), meta_key(s->key));
     batch.DeleteRange(db.records(), records_key(s->id, 0, 0), records_key(s->id + 1, 0, 0));

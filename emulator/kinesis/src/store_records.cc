@@ -116,8 +116,8 @@ std::optional<IteratorPos> parse_iterator(std::string_view token) {
     f.push_back(rest);
     IteratorPos p;
     if (!parse_num(f[0], &p.created_ms) || !parse_num(f[3], &p.stream_id) ||
-        !parse_num(f[4], &p.shard) || !parse_num(f[5], &p.seq_ix) || f[7].empty())
-        return std::nullopt;
+        !parse_num(f[4], &p.shard) || !parse_num(f[5], &p.seq_ix) || f[7].empty() || p.shard < 0)
+        return std::nullopt;  // (the key is public: a sealed token can still be forged)
     // f[6] is a nonce: every GetRecords answers with a new token, even for the same position.
     p.key = {std::string(f[1]), std::string(f[2]), std::string(f[7])};
     return p;
@@ -373,6 +373,13 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
                               on + " because it did not come from this stream.");
         }
         pos = parts->seq_ix + (start.type == IteratorType::kAfterSequenceNumber ? 1 : 0);
+        // AFTER the shard's own StartingSequenceNumber (index 0 at the shard's creation second,
+        // which no record is given: draw_seq) is the shard's beginning, index 0 included. KCL
+        // resumes so after a subscription that saw only heartbeats (kinesis-efo.md §3.6).
+        if (start.type == IteratorType::kAfterSequenceNumber && parts->seq_ix == 0 &&
+            parts->record_secs == sh.create_secs) {
+            pos = 0;
+        }
     } else if (by_number) {
         return must_either(" and no StartingSequenceNumber.");
     }

@@ -100,7 +100,7 @@ public:
         {
             std::lock_guard lock(mu_);
             if (finished_) return end();
-            if (terminal_) {
+            if (terminal_ && sent_initial_) {  // initial-response always comes first
                 // Taken over or deregistered: the exception event, then the end.
                 auto bytes = std::move(*terminal_);
                 terminal_.reset();
