@@ -1071,3 +1071,25 @@ TEST_CASE("AFTER the shard's StartingSequenceNumber is the shard's first record"
     auto at = f.iterator(sh, {IteratorType::kAtSequenceNumber, start, {}});
     CHECK(data_of(f.read(at).records) == std::vector<std::string>{"first", "second"});
 }
+
+TEST_CASE("with shard limits on, a big GetRecords blocks reads for seconds, not for good",
+          "[kinesis]") {
+    // Read bytes drain at 2 MiB for every second that passed (spec §6.2), not 2 MiB per call.
+    Fixture f({.shard_limits = true});
+    f.create(1);
+    for (int i = 0; i < 6; ++i) {
+        f.put("k", std::string(1'000'000, 'x'));
+        f.clock.advance_ms(1000);  // within the 1 MiB/s write limit
+    }
+    std::string it = f.iterator("shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
+    auto big = f.read(it);
+    REQUIRE(big.records.size() == 6);
+    SECTION("a second later it is still paying for 6 MB") {
+        f.clock.advance_ms(1000);
+        CHECK_FALSE(f.store->get_records(*big.next_iterator, 10));
+    }
+    SECTION("after an idle minute it is long paid off") {
+        f.clock.advance_ms(60'000);
+        CHECK(f.store->get_records(*big.next_iterator, 10));
+    }
+}

@@ -142,10 +142,13 @@ bool admit_read(ShardRuntime& rt, int64_t now) {
     std::lock_guard lock(rt.mu);
     int64_t sec = now / 1000;
     if (rt.read_window != sec) {
+        // Bytes carry over, draining at 2 MiB for each second that passed: a 10 MiB read
+        // blocks the next five seconds, however long the shard then stays idle.
+        int64_t elapsed = rt.read_window < 0 ? 1 : std::max<int64_t>(1, sec - rt.read_window);
         rt.read_window = sec;
         rt.read_calls = 0;
-        // Bytes carry over: a 10 MiB read blocks the next five seconds at 2 MiB/s.
-        rt.read_bytes = std::max<int64_t>(0, rt.read_bytes - (2 << 20));
+        rt.read_bytes = rt.read_bytes - std::min<int64_t>(elapsed, 1 << 20) * (2 << 20);
+        rt.read_bytes = std::max<int64_t>(0, rt.read_bytes);
     }
     if (rt.read_calls + 1 > 5 || rt.read_bytes > (2 << 20)) return false;
     rt.read_calls += 1;
