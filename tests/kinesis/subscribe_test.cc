@@ -233,3 +233,28 @@ TEST_CASE("subscribe: a deleted stream ends the subscription with ResourceNotFou
     CHECK(m.payload == R"({"message":"Stream s1 under account 000000000000 not found."})");
     CHECK(s->pull().kind == BodySource::Piece::kEnd);
 }
+
+TEST_CASE("consumers: registered again within the same second, a new ARN", "[kinesis][efo]") {
+    // The ARN ends in the creation second; with no consumer delay a name can be registered,
+    // deregistered and registered again within one second (kinesis-efo.md §2.1: "yields a new
+    // ARN; the old ARN is not found").
+    kemu::ManualClock clock{1'700'000'000'000};
+    kemu::DbOptions o;
+    o.in_memory = true;
+    std::string error;
+    auto db = kemu::Db::open(o, &error);
+    REQUIRE(db);
+    StoreOptions options;
+    options.consumer_delay_ms = 0;
+    Store store(*db, clock, options);
+    store.load();
+    REQUIRE(store.create_stream(kKey, 1, std::nullopt, {}));
+    auto first = store.register_consumer(kKey, "c1", {});
+    REQUIRE(first);
+    REQUIRE(store.deregister_consumer(kKey, "c1"));
+    clock.advance_ms(10);
+    auto second = store.register_consumer(kKey, "c1", {});
+    REQUIRE(second);
+    CHECK(first->arn == "arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/c1:1700000000");
+    CHECK(second->arn == "arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/c1:1700000001");
+}

@@ -57,6 +57,14 @@ Result<ConsumerDesc> Store::register_consumer(const StreamKey& key, const std::s
     ConsumerMeta c;
     c.name = name;
     c.created_ms = now;
+    // The ARN ends in the creation second. Re-registered within the second of the last one,
+    // the consumer is dated the next second: kinesis-efo.md §2.1, "yields a new ARN; the old
+    // ARN is not found".
+    auto [last, fresh] = s->consumer_seconds.try_emplace(name, now / 1000);
+    if (!fresh) {
+        if (last->second >= now / 1000) c.created_ms = (last->second + 1) * 1000;
+        last->second = c.created_ms / 1000;
+    }
     c.active_ms = now + std::max<int64_t>(0, im.options.consumer_delay_ms);
     for (const auto& t : tags) c.tags[t.key] = t.value;
     s->consumers.push_back(c);

@@ -114,6 +114,9 @@ struct Stream {
     std::vector<std::string> metrics;
     std::vector<ShardMeta> shards;  // all shards ever, by index
     std::vector<ConsumerMeta> consumers;  // registration order; gone ones pruned on writes
+    // Name -> creation second of its latest registration, so a re-registration in the same
+    // second still gets a new ARN. In memory only: after a restart the second has passed.
+    std::map<std::string, int64_t> consumer_seconds;
     // Runtime:
     std::vector<std::unique_ptr<SeqGroup>> groups;      // index / 5
     std::vector<std::unique_ptr<ShardRuntime>> runtime;  // by index
