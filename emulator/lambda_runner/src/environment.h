@@ -82,7 +82,10 @@ private:
         return reap().has_value();
     }
     int64_t rss_kb(const char* field) const;    // the runtime process
-    int64_t group_kb(const char* field) const;  // its whole process group (walks /proc)
+    // Its whole process group (walks /proc); notes in group_has_others_ whether it found more
+    // than the runtime.
+    int64_t group_kb(const char* field);
+    bool group_has_others_ = false;
     void finish(InvokeResult r);  // REQUIRES: mu_ held
 
     const FunctionConfig& config_;
