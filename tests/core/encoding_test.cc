@@ -30,3 +30,9 @@ TEST_CASE("valid_utf8 accepts well-formed UTF-8 and nothing else", "[encoding]")
     CHECK_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
     CHECK_FALSE(valid_utf8("a\x80z"));            // a lone continuation byte
 }
+
+TEST_CASE("append_json_string escapes quotes, backslashes and control characters", "[encoding]") {
+    std::string out = "x=";
+    append_json_string(out, std::string("a\"b\\c\n\t\x01\xc3\xa9", 10));
+    CHECK(out == "x=\"a\\\"b\\\\c\\n\\t\\u0001\xc3\xa9\"");
+}

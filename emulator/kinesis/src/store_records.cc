@@ -176,6 +176,20 @@ int route(const Stream& s, u128 hash) {
     return s.shards[idx].range.contains(hash) ? idx : -1;
 }
 
+// The shards split or merged from `sh`, with their parents, as a drained closed shard names
+// them (GetRecords and SubscribeToShard).
+std::vector<ChildShard> children_of(const Stream& s, const ShardMeta& sh) {
+    std::vector<ChildShard> out;
+    for (const auto& c : s.shards) {
+        if (c.parent != sh.index && c.adjacent_parent != sh.index) continue;
+        ChildShard child{shard_id(c.index), {}, c.range};
+        if (c.parent) child.parent_shards.push_back(shard_id(*c.parent));
+        if (c.adjacent_parent) child.parent_shards.push_back(shard_id(*c.adjacent_parent));
+        out.push_back(std::move(child));
+    }
+    return out;
+}
+
 uint64_t draw_seq(SeqGroup& g, const ShardMeta& sh, int64_t record_secs) {
     if (g.fresh) {
         // Keeps the first record above the shard's starting sequence number (same second).
@@ -532,13 +546,7 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
     }
     if (!sh.open() && at_tip) {
         // AWS: a drained closed shard has no next iterator, and names its children.
-        for (const auto& c : s->shards) {
-            if (c.parent != sh.index && c.adjacent_parent != sh.index) continue;
-            ChildShard child{shard_id(c.index), {}, c.range};
-            if (c.parent) child.parent_shards.push_back(shard_id(*c.parent));
-            if (c.adjacent_parent) child.parent_shards.push_back(shard_id(*c.adjacent_parent));
-            out.child_shards.push_back(std::move(child));
-        }
+        out.child_shards = children_of(*s, sh);
         return out;
     }
     out.next_iterator = make_iterator({now, s->key, s->id, p->shard, next});
@@ -698,13 +706,7 @@ Result<SubscriptionRead> Store::read_for_subscription(std::string_view iterator,
     out.millis_behind_latest =
         (!out.more || out.records.empty()) ? 0 : std::max<int64_t>(0, now - out.records.back().arrival_ms);
     if (!sh.open() && !out.more) {
-        for (const auto& c : s->shards) {
-            if (c.parent != sh.index && c.adjacent_parent != sh.index) continue;
-            ChildShard child{shard_id(c.index), {}, c.range};
-            if (c.parent) child.parent_shards.push_back(shard_id(*c.parent));
-            if (c.adjacent_parent) child.parent_shards.push_back(shard_id(*c.adjacent_parent));
-            out.child_shards.push_back(std::move(child));
-        }
+        out.child_shards = children_of(*s, sh);
         return out;
     }
     out.next_iterator = make_iterator({now, s->key, s->id, p->shard, next});

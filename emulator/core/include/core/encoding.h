@@ -28,6 +28,10 @@ std::string http_date(int64_t epoch_ms);
 // The current second's IMF-fixdate, formatted once per second per thread.
 const std::string& http_date_now();
 
+// Appends `s` as a JSON string literal (quotes included), escaping quotes, backslashes and
+// control characters; other bytes pass through.
+void append_json_string(std::string& out, std::string_view s);
+
 // True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool valid_utf8(std::string_view bytes);
 

@@ -451,27 +451,14 @@ Out put_records(Context& ctx, const json::object& in) {
 Out get_shard_iterator(Context& ctx, const json::object& in) {
     auto key = stream_key(ctx, in);
     if (!key) return key.error();
-    static const std::map<std::string, IteratorType, std::less<>> kTypes = {
-        {"AT_SEQUENCE_NUMBER", IteratorType::kAtSequenceNumber},
-        {"AFTER_SEQUENCE_NUMBER", IteratorType::kAfterSequenceNumber},
-        {"TRIM_HORIZON", IteratorType::kTrimHorizon},
-        {"LATEST", IteratorType::kLatest},
-        {"AT_TIMESTAMP", IteratorType::kAtTimestamp}};
     IteratorStart start;
-    start.type = kTypes.find(std::string_view(in.at("ShardIteratorType").as_string()))->second;
+    start.type = iterator_type(in.at("ShardIteratorType").as_string());
     start.sequence_number = opt_string(in, "StartingSequenceNumber");
     start.timestamp_ms = opt_timestamp_ms(in, "Timestamp");
     auto it = ctx.store.get_shard_iterator(*key, in.at("ShardId").as_string(), start);
     if (!it) return it.error();
     std::string out = R"({"ShardIterator":")" + *it + R"("})";
     return ActionOutput{false, std::move(out)};
-}
-
-void append_seconds(std::string& out, int64_t ms) {
-    char buf[32];
-    int n = std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ms / 1000),
-                          static_cast<long long>(ms % 1000));
-    out.append(buf, static_cast<size_t>(n));
 }
 
 Out get_records(Context& ctx, const json::object& in) {
@@ -482,22 +469,8 @@ Out get_records(Context& ctx, const json::object& in) {
     size_t est = 64;
     for (const auto& rec : r->records) est += rec.data.size() * 4 / 3 + rec.partition_key.size() + 160;
     out.reserve(est + 600);
-    out += R"({"Records":[)";
-    for (size_t i = 0; i < r->records.size(); ++i) {
-        const auto& rec = r->records[i];
-        if (i) out.push_back(',');
-        out += R"({"SequenceNumber":")";
-        out += rec.sequence_number;
-        out += R"(","ApproximateArrivalTimestamp":)";
-        append_seconds(out, rec.arrival_ms);
-        out += R"(,"Data":")";
-        out += base64_encode(rec.data);
-        out += R"(","PartitionKey":)";
-        append_json_string(out, rec.partition_key);
-        if (rec.encrypted) out += R"(,"EncryptionType":"KMS")";
-        out.push_back('}');
-    }
-    out += "]";
+    out += R"({"Records":)";
+    append_records_json(out, r->records);
     if (r->next_iterator) {
         out += R"(,"NextShardIterator":")";
         out += *r->next_iterator;
@@ -689,27 +662,40 @@ Out describe_limits(Context& ctx, const json::object&) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out.push_back(ch);
-                }
-        }
+void append_seconds(std::string& out, int64_t ms) {
+    char buf[32];
+    int n = std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ms / 1000),
+                          static_cast<long long>(ms % 1000));
+    out.append(buf, static_cast<size_t>(n));
+}
+
+void append_records_json(std::string& out, const std::vector<Record>& records) {
+    out.push_back('[');
+    for (size_t i = 0; i < records.size(); ++i) {
+        const auto& rec = records[i];
+        if (i) out.push_back(',');
+        out += R"({"SequenceNumber":")";
+        out += rec.sequence_number;
+        out += R"(","ApproximateArrivalTimestamp":)";
+        append_seconds(out, rec.arrival_ms);
+        out += R"(,"Data":")";
+        out += base64_encode(rec.data);
+        out += R"(","PartitionKey":)";
+        append_json_string(out, rec.partition_key);
+        if (rec.encrypted) out += R"(,"EncryptionType":"KMS")";
+        out.push_back('}');
     }
-    out.push_back('"');
+    out.push_back(']');
+}
+
+IteratorType iterator_type(std::string_view name) {
+    static const std::map<std::string, IteratorType, std::less<>> kTypes = {
+        {"AT_SEQUENCE_NUMBER", IteratorType::kAtSequenceNumber},
+        {"AFTER_SEQUENCE_NUMBER", IteratorType::kAfterSequenceNumber},
+        {"TRIM_HORIZON", IteratorType::kTrimHorizon},
+        {"LATEST", IteratorType::kLatest},
+        {"AT_TIMESTAMP", IteratorType::kAtTimestamp}};
+    return kTypes.find(name)->second;
 }
 
 Action action_for(std::string_view name) {

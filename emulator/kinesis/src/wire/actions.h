@@ -42,7 +42,10 @@ Result<ActionOutput> deregister_stream_consumer(Context& ctx, const boost::json:
 Result<std::shared_ptr<BodySource>> subscribe_to_shard(Context& ctx, const boost::json::object& in,
                                                        bool cbor);
 
-// JSON string literal with AWS's escaping.
-void append_json_string(std::string& out, std::string_view s);
+// Shared by GetRecords and SubscribeToShard events.
+void append_seconds(std::string& out, int64_t ms);                      // epoch seconds, 3 decimals
+void append_records_json(std::string& out, const std::vector<Record>& records);  // a JSON array
+// A ShardIteratorType / StartingPosition.Type the validator has already checked.
+IteratorType iterator_type(std::string_view name);
 
 }  // namespace kemu::kinesis::wire

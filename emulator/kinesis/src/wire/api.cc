@@ -84,12 +84,12 @@ public:
     HttpResponse error(std::string_view type, std::string_view message = {},
                        const char* message_key = "message", int status = 400) {
         std::string j = "{\"__type\":";
-        wire::append_json_string(j, type);
+        append_json_string(j, type);
         if (!message.empty()) {
             j += ",\"";
             j += message_key;
             j += "\":";
-            wire::append_json_string(j, message);
+            append_json_string(j, message);
         }
         j += "}";
         return body(status, std::move(j));

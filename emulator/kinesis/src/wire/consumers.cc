@@ -9,6 +9,7 @@
 #include "../errors.h"
 #include "../token.h"
 #include "actions.h"
+#include "core/encoding.h"
 #include "subscribe.h"
 
 namespace kemu::kinesis::wire {
@@ -54,13 +55,6 @@ std::optional<ParsedArn> parse_arn(std::string_view arn) {
         p.stamp = std::string(c.substr(colon + 1));
     }
     return p;
-}
-
-void append_seconds(std::string& out, int64_t ms) {
-    char buf[32];
-    int n = std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ms / 1000),
-                          static_cast<long long>(ms % 1000));
-    out.append(buf, static_cast<size_t>(n));
 }
 
 // Consumer (or ConsumerDescription, with the stream's ARN) as JSON text; the timestamp keeps
@@ -228,15 +222,9 @@ Result<std::shared_ptr<BodySource>> subscribe_to_shard(Context& ctx, const json:
     if (d->status != StreamStatus::kActive && d->status != StreamStatus::kUpdating) {
         return errors::not_active(p->stream, to_string(d->status));
     }
-    static const std::map<std::string, IteratorType, std::less<>> kTypes = {
-        {"AT_SEQUENCE_NUMBER", IteratorType::kAtSequenceNumber},
-        {"AFTER_SEQUENCE_NUMBER", IteratorType::kAfterSequenceNumber},
-        {"TRIM_HORIZON", IteratorType::kTrimHorizon},
-        {"LATEST", IteratorType::kLatest},
-        {"AT_TIMESTAMP", IteratorType::kAtTimestamp}};
     const auto& pos = in.at("StartingPosition").as_object();
     IteratorStart start;
-    start.type = kTypes.find(std::string_view(pos.at("Type").as_string()))->second;
+    start.type = iterator_type(pos.at("Type").as_string());
     start.sequence_number = opt_string(pos, "SequenceNumber");
     if (auto it = pos.find("Timestamp"); it != pos.end() && it->value().is_number()) {
         start.timestamp_ms =

@@ -16,35 +16,14 @@ namespace {
 constexpr std::string_view kJsonType = "application/json";
 constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
 
-void append_seconds(std::string& out, int64_t ms) {
-    char buf[32];
-    int n = std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ms / 1000),
-                          static_cast<long long>(ms % 1000));
-    out.append(buf, static_cast<size_t>(n));
-}
-
 // The SubscribeToShardEvent object (§3.5) as JSON text.
 std::string event_json(const SubscriptionRead& r) {
     std::string out;
     size_t est = 96;
     for (const auto& rec : r.records) est += rec.data.size() * 4 / 3 + rec.partition_key.size() + 160;
     out.reserve(est);
-    out += R"({"Records":[)";
-    for (size_t i = 0; i < r.records.size(); ++i) {
-        const auto& rec = r.records[i];
-        if (i) out.push_back(',');
-        out += R"({"SequenceNumber":")";
-        out += rec.sequence_number;
-        out += R"(","ApproximateArrivalTimestamp":)";
-        append_seconds(out, rec.arrival_ms);
-        out += R"(,"Data":")";
-        out += base64_encode(rec.data);
-        out += R"(","PartitionKey":)";
-        append_json_string(out, rec.partition_key);
-        if (rec.encrypted) out += R"(,"EncryptionType":"KMS")";
-        out.push_back('}');
-    }
-    out += "]";
+    out += R"({"Records":)";
+    append_records_json(out, r.records);
     if (r.next_iterator) {
         out += R"(,"ContinuationSequenceNumber":")";
         out += r.continuation;
