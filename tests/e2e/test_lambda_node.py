@@ -116,6 +116,8 @@ class LambdaNodeTest(LambdaTestCase):
                       "AWS_LAMBDA_FUNCTION_HANDLER"):
                 self.assertNotIn(k, inv["env_keys"])
         self.assertEqual(len(set(rids)), len(rids))
+        for rid in rids:  # every REPORT written (the last END can trail the records file)
+            self.report_line("nshape", rid)
         log = self.function_log("nshape").splitlines()
         for rid in rids:
             # Node's console format: <ISO time>\t<request id>\tINFO\t<message>

@@ -235,10 +235,13 @@ class LambdaPythonTest(LambdaTestCase):
         self.assertEqual(shards_used, {p["ShardId"] for p in puts})
 
         # §4.7 log lines: file under the data dir and kemu's stdout with the function's prefix.
+        # The records file can be read before the END of the last invocation is logged: wait for
+        # every REPORT line first, then read the log once.
+        reports = {rid: self.report("shape", rid) for rid in request_ids}
         log = self.function_log("shape").splitlines()
         cold = 0
         for rid in request_ids:
-            rep = self.report("shape", rid)
+            rep = reports[rid]
             self.assertEqual(rep.group("mem"), "192")
             cold += rep.group("init") is not None
             start = log.index(f"START RequestId: {rid} Version: $LATEST")
