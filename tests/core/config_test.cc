@@ -3,10 +3,10 @@
 
 #include "core/config.h"
 
-#include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 using kemu::Config;
 using kemu::ConfigError;
@@ -22,7 +22,8 @@ const char* kMinimal =
 
 std::vector<std::string> texts(const std::vector<ConfigError>& errors) {
     std::vector<std::string> out;
-    for (const auto& e : errors) out.push_back(e.to_string());
+    for (const auto& e : errors)
+        out.push_back(e.to_string());
     return out;
 }
 
@@ -116,24 +117,25 @@ TEST_CASE("derived names follow the Terraform module's", "[core]") {
 
 TEST_CASE("explicit values override the defaults", "[core]") {
     Config cfg;
-    auto errors = parse_config("version: 1\n"
-                               "api:\n"
-                               "  stage_name: prod_1\n"
-                               "  throttling_rate_limit: 2.5\n"
-                               "  cors_allowed_origins: [\"https://example.com\"]\n"
-                               "  api_key_required: true\n"
-                               "event_flows:\n"
-                               "  - event_type: a\n"
-                               "    lambda_source_path: a\n"
-                               "    shard_count: 4\n"
-                               "    max_retry_attempts: -1\n"
-                               "    batch_window_seconds: 0\n"
-                               "    shard_level_metrics: [IncomingBytes, ALL]\n"
-                               "    starting_position: TRIM_HORIZON\n"
-                               "    dlq_enabled: false\n"
-                               "  - event_type: b\n"
-                               "    lambda_source_path: b\n",
-                               "kemu.yaml", &cfg);
+    auto errors = parse_config(
+        "version: 1\n"
+        "api:\n"
+        "  stage_name: prod_1\n"
+        "  throttling_rate_limit: 2.5\n"
+        "  cors_allowed_origins: [\"https://example.com\"]\n"
+        "  api_key_required: true\n"
+        "event_flows:\n"
+        "  - event_type: a\n"
+        "    lambda_source_path: a\n"
+        "    shard_count: 4\n"
+        "    max_retry_attempts: -1\n"
+        "    batch_window_seconds: 0\n"
+        "    shard_level_metrics: [IncomingBytes, ALL]\n"
+        "    starting_position: TRIM_HORIZON\n"
+        "    dlq_enabled: false\n"
+        "  - event_type: b\n"
+        "    lambda_source_path: b\n",
+        "kemu.yaml", &cfg);
     INFO(::Catch::Detail::stringify(texts(errors)));
     REQUIRE(errors.empty());
     CHECK(cfg.api.stage_name == "prod_1");
@@ -153,11 +155,12 @@ TEST_CASE("explicit values override the defaults", "[core]") {
 }
 
 TEST_CASE("an unknown key names the file, line and dotted key", "[core]") {
-    auto errors = errors_of("version: 1\n"
-                            "event_flows:\n"
-                            "  - event_type: orders\n"
-                            "    lambda_source_path: src\n"
-                            "    batchsize: 5\n");
+    auto errors = errors_of(
+        "version: 1\n"
+        "event_flows:\n"
+        "  - event_type: orders\n"
+        "    lambda_source_path: src\n"
+        "    batchsize: 5\n");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].file == "kemu.yaml");
     CHECK(errors[0].line == 5);
@@ -168,17 +171,17 @@ TEST_CASE("an unknown key names the file, line and dotted key", "[core]") {
     CHECK_THAT(errors[0].message, Catch::Matchers::Contains("batch_size"));
 
     CHECK_THAT(only_error("version: 1\n"
-                         "api:\n"
-                         "  stage: v2\n"
-                         "event_flows:\n"
-                         "  - event_type: orders\n"
-                         "    lambda_source_path: src\n"),
+                          "api:\n"
+                          "  stage: v2\n"
+                          "event_flows:\n"
+                          "  - event_type: orders\n"
+                          "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:3: api.stage: unknown key"));
     CHECK_THAT(only_error("versoin: 1\n"
-                         "version: 1\n"
-                         "event_flows:\n"
-                         "  - event_type: orders\n"
-                         "    lambda_source_path: src\n"),
+                          "version: 1\n"
+                          "event_flows:\n"
+                          "  - event_type: orders\n"
+                          "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:1: versoin: unknown key"));
 }
 
@@ -211,7 +214,8 @@ TEST_CASE("other documented ranges and patterns are enforced", "[core]") {
                "event_flows:\n"
                "  - event_type: orders\n"
                "    lambda_source_path: src\n"
-               "    " + extra + "\n";
+               "    " +
+               extra + "\n";
     };
     CHECK_THAT(only_error(flow("retention_period: 23")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].retention_period: "));
@@ -226,28 +230,28 @@ TEST_CASE("other documented ranges and patterns are enforced", "[core]") {
     CHECK_THAT(only_error(flow("starting_position: EARLIEST")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].starting_position: "));
     CHECK_THAT(only_error(flow("shard_level_metrics: [IncomingBytes, Bogus]")),
-               Catch::Matchers::StartsWith(
-                   "kemu.yaml:5: event_flows[0].shard_level_metrics[1]: "));
+               Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].shard_level_metrics[1]: "));
     CHECK_THAT(only_error(flow("dlq_enabled: maybe")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].dlq_enabled: "));
     CHECK_THAT(only_error("version: 1\n"
-                         "environment: Dev\n"
-                         "event_flows:\n"
-                         "  - event_type: orders\n"
-                         "    lambda_source_path: src\n"),
+                          "environment: Dev\n"
+                          "event_flows:\n"
+                          "  - event_type: orders\n"
+                          "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:2: environment: "));
     CHECK_THAT(only_error("version: 1\n"
-                         "api:\n"
-                         "  throttling_rate_limit: 0\n"
-                         "event_flows:\n"
-                         "  - event_type: orders\n"
-                         "    lambda_source_path: src\n"),
+                          "api:\n"
+                          "  throttling_rate_limit: 0\n"
+                          "event_flows:\n"
+                          "  - event_type: orders\n"
+                          "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:3: api.throttling_rate_limit: "));
     // (kemu also adds a second "event_type: is required" line here; only the first is asserted.)
-    auto bad_type = errors_of("version: 1\n"
-                              "event_flows:\n"
-                              "  - event_type: Orders\n"
-                              "    lambda_source_path: src\n");
+    auto bad_type = errors_of(
+        "version: 1\n"
+        "event_flows:\n"
+        "  - event_type: Orders\n"
+        "    lambda_source_path: src\n");
     REQUIRE_FALSE(bad_type.empty());
     CHECK(bad_type[0].to_string() ==
           "kemu.yaml:3: event_flows[0].event_type: must match ^[a-z0-9][a-z0-9_-]{0,62}$ (got "
@@ -255,21 +259,23 @@ TEST_CASE("other documented ranges and patterns are enforced", "[core]") {
 }
 
 TEST_CASE("event_type batch is refused because of the batch route", "[core]") {
-    auto e = only_error("version: 1\n"
-                        "event_flows:\n"
-                        "  - event_type: batch\n"
-                        "    lambda_source_path: src\n");
+    auto e = only_error(
+        "version: 1\n"
+        "event_flows:\n"
+        "  - event_type: batch\n"
+        "    lambda_source_path: src\n");
     CHECK_THAT(e, Catch::Matchers::StartsWith("kemu.yaml:3: event_flows[0].event_type: "));
     CHECK_THAT(e, Catch::Matchers::Contains("batch"));
 }
 
 TEST_CASE("a duplicate event_type is refused at its second use", "[core]") {
-    auto e = only_error("version: 1\n"
-                        "event_flows:\n"
-                        "  - event_type: orders\n"
-                        "    lambda_source_path: src\n"
-                        "  - event_type: orders\n"
-                        "    lambda_source_path: other\n");
+    auto e = only_error(
+        "version: 1\n"
+        "event_flows:\n"
+        "  - event_type: orders\n"
+        "    lambda_source_path: src\n"
+        "  - event_type: orders\n"
+        "    lambda_source_path: other\n");
     CHECK(e == "kemu.yaml:5: event_flows[1].event_type: duplicate event_type 'orders'");
 }
 
@@ -279,9 +285,9 @@ TEST_CASE("required keys are reported when missing", "[core]") {
                      "    lambda_source_path: src\n") ==
           "kemu.yaml:1: version: is required (write `version: 1`)");
     CHECK_THAT(only_error("version: 2\n"
-                         "event_flows:\n"
-                         "  - event_type: orders\n"
-                         "    lambda_source_path: src\n"),
+                          "event_flows:\n"
+                          "  - event_type: orders\n"
+                          "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:1: version: unsupported version 2"));
     CHECK_THAT(only_error("version: 1\n"),
                Catch::Matchers::StartsWith("kemu.yaml:1: event_flows: is required"));
@@ -295,26 +301,29 @@ TEST_CASE("required keys are reported when missing", "[core]") {
 }
 
 TEST_CASE("every error in a file is reported, not just the first", "[core]") {
-    auto errors = errors_of("version: 1\n"
-                            "colour: blue\n"
-                            "event_flows:\n"
-                            "  - event_type: orders\n"
-                            "    lambda_source_path: src\n"
-                            "    batch_size: 0\n"
-                            "    timeout: 3\n");
+    auto errors = errors_of(
+        "version: 1\n"
+        "colour: blue\n"
+        "event_flows:\n"
+        "  - event_type: orders\n"
+        "    lambda_source_path: src\n"
+        "    batch_size: 0\n"
+        "    timeout: 3\n");
     auto t = texts(errors);
     INFO(::Catch::Detail::stringify(t));
     REQUIRE(errors.size() == 3);
     CHECK_THAT(t[0], Catch::Matchers::StartsWith("kemu.yaml:2: colour: unknown key"));
     CHECK(t[1] == "kemu.yaml:6: event_flows[0].batch_size: must be between 1 and 10000 (got 0)");
-    CHECK_THAT(t[2], Catch::Matchers::StartsWith("kemu.yaml:7: event_flows[0].timeout: unknown key"));
+    CHECK_THAT(t[2],
+               Catch::Matchers::StartsWith("kemu.yaml:7: event_flows[0].timeout: unknown key"));
 }
 
 TEST_CASE("invalid YAML is one error with its line", "[core]") {
-    auto errors = errors_of("version: 1\n"
-                            "event_flows:\n"
-                            "  - event_type: [orders\n"
-                            "    lambda_source_path: src\n");
+    auto errors = errors_of(
+        "version: 1\n"
+        "event_flows:\n"
+        "  - event_type: [orders\n"
+        "    lambda_source_path: src\n");
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].file == "kemu.yaml");
     CHECK(errors[0].line >= 3);

@@ -4,25 +4,24 @@
 // §4, §6 items 3-5).
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <nghttp2/nghttp2.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <nghttp2/nghttp2.h>
 #include <optional>
 #include <regex>
 #include <string>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "core/edge.h"
 
@@ -225,7 +224,8 @@ public:
         f[2] = static_cast<char>(p.size());
         f[3] = static_cast<char>(type);
         f[4] = static_cast<char>(flags);
-        for (int i = 0; i < 4; ++i) f[5 + i] = static_cast<char>(stream >> (24 - 8 * i));
+        for (int i = 0; i < 4; ++i)
+            f[5 + i] = static_cast<char>(stream >> (24 - 8 * i));
         f.append(p);
         return f;
     }
@@ -248,16 +248,20 @@ public:
         return buf;
     }
     // HEADERS (+ CONTINUATIONs when the block is large) for a request.
-    void request(int32_t id, const std::string& method, const std::string& path,
-                 bool end_stream, std::vector<std::pair<std::string, std::string>> extra = {}) {
-        std::vector<std::pair<std::string, std::string>> h = {
-            {":method", method}, {":scheme", "http"}, {":path", path}, {":authority", "test.local:1"}};
-        for (auto& e : extra) h.push_back(e);
+    void request(int32_t id, const std::string& method, const std::string& path, bool end_stream,
+                 std::vector<std::pair<std::string, std::string>> extra = {}) {
+        std::vector<std::pair<std::string, std::string>> h = {{":method", method},
+                                                              {":scheme", "http"},
+                                                              {":path", path},
+                                                              {":authority", "test.local:1"}};
+        for (auto& e : extra)
+            h.push_back(e);
         auto block = header_block(h);
         const size_t kMax = 16384;
         std::string first = block.substr(0, kMax);
         bool more = block.size() > kMax;
-        uint8_t flags = (end_stream ? NGHTTP2_FLAG_END_STREAM : 0) | (more ? 0 : NGHTTP2_FLAG_END_HEADERS);
+        uint8_t flags =
+            (end_stream ? NGHTTP2_FLAG_END_STREAM : 0) | (more ? 0 : NGHTTP2_FLAG_END_HEADERS);
         std::string out = frame(NGHTTP2_HEADERS, flags, id, first);
         for (size_t off = kMax; off < block.size(); off += kMax) {
             bool last = off + kMax >= block.size();
@@ -279,8 +283,9 @@ public:
                      static_cast<uint8_t>(head[2]);
         f.type = static_cast<uint8_t>(head[3]);
         f.flags = static_cast<uint8_t>(head[4]);
-        f.stream = ((static_cast<uint8_t>(head[5]) & 0x7f) << 24) | (static_cast<uint8_t>(head[6]) << 16) |
-                   (static_cast<uint8_t>(head[7]) << 8) | static_cast<uint8_t>(head[8]);
+        f.stream = ((static_cast<uint8_t>(head[5]) & 0x7f) << 24) |
+                   (static_cast<uint8_t>(head[6]) << 16) | (static_cast<uint8_t>(head[7]) << 8) |
+                   static_cast<uint8_t>(head[8]);
         if (!read_exact(len, &f.payload)) return std::nullopt;
         if (f.type == NGHTTP2_SETTINGS && !(f.flags & NGHTTP2_FLAG_ACK)) {
             send_raw(frame(NGHTTP2_SETTINGS, NGHTTP2_FLAG_ACK, 0, {}));
@@ -291,7 +296,8 @@ public:
     std::map<std::string, std::string> decode(const Frame& f) {
         std::map<std::string, std::string> out;
         std::string_view in = f.payload;
-        if (f.flags & NGHTTP2_FLAG_PADDED) in = in.substr(1, in.size() - 1 - static_cast<uint8_t>(in[0]));
+        if (f.flags & NGHTTP2_FLAG_PADDED)
+            in = in.substr(1, in.size() - 1 - static_cast<uint8_t>(in[0]));
         auto* p = reinterpret_cast<const uint8_t*>(in.data());
         size_t left = in.size();
         for (;;) {
@@ -333,7 +339,8 @@ public:
             if (f->type == NGHTTP2_RST_STREAM) {
                 r.reset = (static_cast<uint8_t>(f->payload[0]) << 24) |
                           (static_cast<uint8_t>(f->payload[1]) << 16) |
-                          (static_cast<uint8_t>(f->payload[2]) << 8) | static_cast<uint8_t>(f->payload[3]);
+                          (static_cast<uint8_t>(f->payload[2]) << 8) |
+                          static_cast<uint8_t>(f->payload[3]);
                 return r;
             }
             if ((f->type == NGHTTP2_DATA || f->type == NGHTTP2_HEADERS) &&
@@ -370,11 +377,12 @@ private:
 
 uint32_t setting(const std::string& payload, uint16_t id) {
     for (size_t i = 0; i + 6 <= payload.size(); i += 6) {
-        uint16_t k = static_cast<uint16_t>((static_cast<uint8_t>(payload[i]) << 8) | static_cast<uint8_t>(payload[i + 1]));
+        uint16_t k = static_cast<uint16_t>((static_cast<uint8_t>(payload[i]) << 8) |
+                                           static_cast<uint8_t>(payload[i + 1]));
         if (k != id) continue;
         return (static_cast<uint32_t>(static_cast<uint8_t>(payload[i + 2])) << 24) |
-               (static_cast<uint8_t>(payload[i + 3]) << 16) | (static_cast<uint8_t>(payload[i + 4]) << 8) |
-               static_cast<uint8_t>(payload[i + 5]);
+               (static_cast<uint8_t>(payload[i + 3]) << 16) |
+               (static_cast<uint8_t>(payload[i + 4]) << 8) | static_cast<uint8_t>(payload[i + 5]);
     }
     return 0;
 }
@@ -409,7 +417,8 @@ TEST_CASE("h2: one port serves HTTP/2 prior knowledge and HTTP/1.1", "[edge][h2]
     CHECK(r.body == "POST /echo?x=1 host=test.local:1 len=5");
     CHECK(r.headers["content-length"] == std::to_string(r.body.size()));
     CHECK(r.headers.count("connection") == 0);  // hop-by-hop fields are dropped
-    CHECK(r.headers["date"].ends_with(" GMT"));  // AWS answers with a Date; SDKs read it for clock skew
+    CHECK(r.headers["date"].ends_with(
+        " GMT"));  // AWS answers with a Date; SDKs read it for clock skew
     CHECK(setting(c.settings, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) == 128);
     CHECK(setting(c.settings, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) == 1048576);
     CHECK(setting(c.settings, NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE) == 65536);
@@ -417,7 +426,8 @@ TEST_CASE("h2: one port serves HTTP/2 prior knowledge and HTTP/1.1", "[edge][h2]
     auto h1 = http1(s.edge.port(), "GET /echo HTTP/1.1\r\nHost: h1\r\nConnection: close\r\n\r\n");
     CHECK(h1.starts_with("HTTP/1.1 200"));
     CHECK(h1.find("GET /echo host=h1 len=0") != std::string::npos);
-    CHECK(std::regex_search(h1, std::regex(R"(\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n)")));
+    CHECK(std::regex_search(
+        h1, std::regex(R"(\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n)")));
 }
 
 TEST_CASE("h2: a PING is ACKed once with its payload, and no ACK comes unasked", "[edge][h2]") {
@@ -426,7 +436,8 @@ TEST_CASE("h2: a PING is ACKed once with its payload, and no ACK comes unasked",
     c.preface();
     c.set_timeout(300);
     int acks = 0;
-    while (auto f = c.read_frame()) acks += f->type == NGHTTP2_PING ? 1 : 0;
+    while (auto f = c.read_frame())
+        acks += f->type == NGHTTP2_PING ? 1 : 0;
     CHECK(acks == 0);
     c.send_raw(Client::frame(NGHTTP2_PING, 0, 0, "12345678"));
     std::vector<Frame> pings;
@@ -445,7 +456,8 @@ TEST_CASE("h2: concurrent streams on one connection, over the limit refused", "[
     // Sent before the server's SETTINGS are acknowledged, as the JS SDK does: libnghttp2
     // refuses the stream over the limit. (Once acknowledged, exceeding it is a connection
     // error, PROTOCOL_ERROR, which RFC 9113 §5.1.2 allows too.)
-    for (int i = 0; i < 129; ++i) c.request(1 + 2 * i, "GET", "/hold", true);
+    for (int i = 0; i < 129; ++i)
+        c.request(1 + 2 * i, "GET", "/hold", true);
     std::optional<Frame> rst;
     c.set_timeout(2000);
     while (auto f = c.read_frame()) {
@@ -457,7 +469,8 @@ TEST_CASE("h2: concurrent streams on one connection, over the limit refused", "[
     REQUIRE(rst);
     CHECK(rst->stream == 1 + 2 * 128);
     CHECK(static_cast<uint8_t>(rst->payload[3]) == NGHTTP2_REFUSED_STREAM);
-    for (int i = 0; i < 100 && s.hold->count() < 128; ++i) std::this_thread::sleep_for(10ms);
+    for (int i = 0; i < 100 && s.hold->count() < 128; ++i)
+        std::this_thread::sleep_for(10ms);
     CHECK(s.hold->count() == 128);  // all 128 admitted streams are in flight at once
     s.hold->release_all();
     int answered = 0;
@@ -475,7 +488,8 @@ TEST_CASE("h2: a header list over 64 KiB gets 431 and the connection lives on", 
     Client c(s.edge.port());
     c.preface();
     std::vector<std::pair<std::string, std::string>> big;
-    for (int i = 0; i < 10; ++i) big.push_back({"x-pad-" + std::to_string(i), std::string(10240, 'a')});
+    for (int i = 0; i < 10; ++i)
+        big.push_back({"x-pad-" + std::to_string(i), std::string(10240, 'a')});
     c.request(1, "GET", "/echo", true, big);
     auto r = c.response(1);
     CHECK(r.headers[":status"] == "431");
@@ -508,7 +522,8 @@ TEST_CASE("h2: a body that grows past 16 MiB gets 413 and a reset", "[edge][h2]"
     // 1 MiB stream window: send it, the server's WINDOW_UPDATEs (read below) let us go on.
     std::atomic<bool> done{false};
     std::thread writer([&] {
-        for (int i = 0; i < 17 * 64 + 1 && !done; ++i) c.data(1, chunk, false);
+        for (int i = 0; i < 17 * 64 + 1 && !done; ++i)
+            c.data(1, chunk, false);
     });
     auto r = c.response(1);
     done = true;
@@ -517,7 +532,8 @@ TEST_CASE("h2: a body that grows past 16 MiB gets 413 and a reset", "[edge][h2]"
     while (!r.reset) {
         auto f = c.read_frame();
         if (!f) break;
-        if (f->type == NGHTTP2_RST_STREAM && f->stream == 1) r.reset = static_cast<uint8_t>(f->payload[3]);
+        if (f->type == NGHTTP2_RST_STREAM && f->stream == 1)
+            r.reset = static_cast<uint8_t>(f->payload[3]);
     }
     writer.join();
     CHECK(r.headers[":status"] == "413");
@@ -533,7 +549,8 @@ TEST_CASE("h2: garbage after the preface ends that connection only", "[edge][h2]
         bad.send_raw(std::string(64, '\xff'));
         bad.set_timeout(2000);
         bool goaway = false;
-        while (auto f = bad.read_frame()) goaway = goaway || f->type == NGHTTP2_GOAWAY;
+        while (auto f = bad.read_frame())
+            goaway = goaway || f->type == NGHTTP2_GOAWAY;
         CHECK(goaway);
     }
     {
@@ -541,9 +558,11 @@ TEST_CASE("h2: garbage after the preface ends that connection only", "[edge][h2]
         flood.preface();
         flood.request(1, "GET", "/echo", true, {});
         // 20 empty CONTINUATIONs after an unfinished HEADERS: the library's flood guard.
-        std::string hb = flood.header_block({{":method", "GET"}, {":scheme", "http"}, {":path", "/echo"}});
+        std::string hb =
+            flood.header_block({{":method", "GET"}, {":scheme", "http"}, {":path", "/echo"}});
         flood.send_raw(Client::frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_STREAM, 3, hb));
-        for (int i = 0; i < 20; ++i) flood.send_raw(Client::frame(NGHTTP2_CONTINUATION, 0, 3, {}));
+        for (int i = 0; i < 20; ++i)
+            flood.send_raw(Client::frame(NGHTTP2_CONTINUATION, 0, 3, {}));
         flood.set_timeout(2000);
         bool closed = false;
         for (;;) {
@@ -616,7 +635,8 @@ TEST_CASE("http/1.1: an event stream is chunked, one chunk per piece, then close
         src->push("defgh");
         src->end();
     });
-    auto out = http1(s.edge.port(), "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    auto out =
+        http1(s.edge.port(), "POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
     feeder.join();
     CHECK(out.starts_with("HTTP/1.1 200"));
     CHECK(out.find("Transfer-Encoding: chunked") != std::string::npos);
@@ -656,7 +676,8 @@ TEST_CASE("http/1.1: bytes that are not HTTP get 400 and the connection closes",
              std::string("NOT HTTP AT ALL\r\n\r\n"),
              std::string("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
              std::string("POST /echo HTTP/1.1\r\nHost: x\r\nBad Field: y\r\n\r\n"),
-             std::string("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+             std::string(
+                 "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
          }) {
         INFO(bad);
         auto out = http1(s.edge.port(), bad);  // returns once the server closes

@@ -1,7 +1,8 @@
-#include <catch2/catch.hpp>
+#include "core/encoding.h"
+
 #include <regex>
 
-#include "core/encoding.h"
+#include <catch2/catch.hpp>
 
 using namespace kemu;
 
@@ -22,7 +23,7 @@ TEST_CASE("valid_utf8 accepts well-formed UTF-8 and nothing else", "[encoding]")
     CHECK(valid_utf8(""));
     CHECK(valid_utf8("plain ascii"));
     CHECK(valid_utf8("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // été € 😀
-    CHECK(valid_utf8("\xf4\x8f\xbf\xbf"));                                  // U+10FFFF
+    CHECK(valid_utf8("\xf4\x8f\xbf\xbf"));                                 // U+10FFFF
     CHECK_FALSE(valid_utf8("\xff"));
     CHECK_FALSE(valid_utf8("\xc3"));              // truncated
     CHECK_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'

@@ -3,14 +3,13 @@
 
 #include "kinesis/api.h"
 
-#include <catch2/catch.hpp>
-
-#include <boost/json.hpp>
-
 #include <memory>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -56,8 +55,7 @@ struct Api {
 };
 
 // A JSON 1.1 request shaped like botocore's (SigV4 header and X-Amz-Date).
-HttpRequest json_request(const std::string& action, std::string body,
-                         std::string auth = kAuth) {
+HttpRequest json_request(const std::string& action, std::string body, std::string auth = kAuth) {
     HttpRequest r;
     r.method = "POST";
     r.target = "/";
@@ -87,7 +85,8 @@ std::string header(const HttpResponse& r, std::string_view name) {
 
 // The envelope every response carries (§1.2).
 void require_envelope(const HttpResponse& r) {
-    static const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+    static const std::regex uuid(
+        "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
     auto id = header(r, "x-amzn-RequestId");
     INFO("x-amzn-RequestId: " << id);
     CHECK(std::regex_match(id, uuid));
@@ -135,8 +134,9 @@ TEST_CASE("CreateStream answers 200 with an empty body, and the stream is listed
 
     auto dup = api.call(json_request("CreateStream", R"({"StreamName":"s1","ShardCount":2})"));
     CHECK(dup.status == 400);
-    CHECK(dup.body ==
-          R"({"__type":"ResourceInUseException","message":"Stream s1 under account 000000000000 already exists."})");
+    CHECK(
+        dup.body ==
+        R"({"__type":"ResourceInUseException","message":"Stream s1 under account 000000000000 already exists."})");
 }
 
 TEST_CASE("account and region come from the SigV4 credential scope", "[kinesis]") {
@@ -154,8 +154,9 @@ TEST_CASE("account and region come from the SigV4 credential scope", "[kinesis]"
     // The default account and region do not see it.
     auto other = api.call(json_request("DescribeStreamSummary", R"({"StreamName":"s1"})"));
     CHECK(other.status == 400);
-    CHECK(other.body ==
-          R"({"__type":"ResourceNotFoundException","message":"Stream s1 under account 000000000000 not found."})");
+    CHECK(
+        other.body ==
+        R"({"__type":"ResourceNotFoundException","message":"Stream s1 under account 000000000000 not found."})");
 }
 
 // ---- checklist item 2 -----------------------------------------------------------------------
@@ -164,8 +165,9 @@ TEST_CASE("a request without Authorization is refused as unauthenticated", "[kin
     Api api;
     auto r = api.call(json_request("ListStreams", "{}", ""));
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"})");
+    CHECK(
+        r.body ==
+        R"({"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"})");
     CHECK(header(r, "Content-Type") == "application/x-amz-json-1.1");
     require_envelope(r);
 }
@@ -177,16 +179,20 @@ TEST_CASE("an incomplete Authorization header lists every missing part", "[kines
     REQUIRE_FALSE(req.has_header("X-Amz-Date"));
     auto r = api.call(req);
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"IncompleteSignatureException","message":"Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=X"})");
+    CHECK(
+        r.body ==
+        R"({"__type":"IncompleteSignatureException","message":"Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=X"})");
 
     // A complete header without any date header.
     req = json_request("ListStreams", "{}");
     req.headers.erase(req.headers.begin() + 3);
     r = api.call(req);
     CHECK(r.status == 400);
-    CHECK(r.body == std::string(R"({"__type":"IncompleteSignatureException","message":"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=)") +
-                        kAuth + "\"}");
+    CHECK(
+        r.body ==
+        std::string(
+            R"({"__type":"IncompleteSignatureException","message":"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=)") +
+            kAuth + "\"}");
     // A Date header is enough.
     req.headers.push_back({"Date", "Thu, 26 Nov 2026 16:11:37 GMT"});
     CHECK(api.call(req).status == 200);
@@ -198,20 +204,21 @@ TEST_CASE("header and query-string authentication together are refused", "[kines
     req.target = "/?X-Amz-Algorithm=AWS4-HMAC-SHA256";
     auto r = api.call(req);
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"InvalidSignatureException","message":"Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."})");
+    CHECK(
+        r.body ==
+        R"({"__type":"InvalidSignatureException","message":"Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."})");
 
     req = json_request("ListStreams", "{}", "");
     req.target = "/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261126T161137Z";
     r = api.call(req);
-    CHECK(r.body ==
-          R"({"__type":"IncompleteSignatureException","message":"AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include 'X-Amz-SignedHeaders'. Re-examine the query-string parameters."})");
+    CHECK(
+        r.body ==
+        R"({"__type":"IncompleteSignatureException","message":"AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include 'X-Amz-SignedHeaders'. Re-examine the query-string parameters."})");
 }
 
 // ---- checklist item 3 -----------------------------------------------------------------------
 
-TEST_CASE("an empty body without a content type is a CBOR UnknownOperationException",
-          "[kinesis]") {
+TEST_CASE("an empty body without a content type is a CBOR UnknownOperationException", "[kinesis]") {
     Api api;
     HttpRequest req;
     req.method = "POST";
@@ -236,8 +243,7 @@ TEST_CASE("an empty body for a known action is a SerializationException in the r
     CHECK(r.body == R"({"__type":"SerializationException"})");
 }
 
-TEST_CASE("an unknown action is an UnknownOperationException, before authentication",
-          "[kinesis]") {
+TEST_CASE("an unknown action is an UnknownOperationException, before authentication", "[kinesis]") {
     Api api;
     for (const char* auth : {kAuth, ""}) {
         auto r = api.call(json_request("ListStream", "{}", auth));
@@ -297,62 +303,69 @@ TEST_CASE("a body that is not an object is a SerializationException", "[kinesis]
     req.headers[1].value = "application/json";
     auto r = api.call(req);
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"Output":{"__type":"com.amazon.coral.service#SerializationException"},"Version":"1.0"})");
+    CHECK(
+        r.body ==
+        R"({"Output":{"__type":"com.amazon.coral.service#SerializationException"},"Version":"1.0"})");
     req.body = "{}";
     r = api.call(req);
     CHECK(r.status == 404);
-    CHECK(r.body ==
-          R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
+    CHECK(
+        r.body ==
+        R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
 }
 
 // ---- checklist items 4 and 5 ----------------------------------------------------------------
 
-TEST_CASE("CreateStream with an empty name and zero shards answers the 3-error "
-          "ValidationException",
-          "[kinesis]") {
+TEST_CASE(
+    "CreateStream with an empty name and zero shards answers the 3-error "
+    "ValidationException",
+    "[kinesis]") {
     Api api;
     auto r = api.call(json_request("CreateStream", R"({"StreamName":"","ShardCount":0})"));
     CHECK(r.status == 400);
     CHECK(header(r, "Content-Type") == "application/x-amz-json-1.1");
-    CHECK(r.body ==
-          R"({"__type":"ValidationException","message":"3 validation errors detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1"})");
+    CHECK(
+        r.body ==
+        R"({"__type":"ValidationException","message":"3 validation errors detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1"})");
     require_envelope(r);
 }
 
-TEST_CASE("wrong JSON types answer SerializationException with a capital Message",
-          "[kinesis]") {
+TEST_CASE("wrong JSON types answer SerializationException with a capital Message", "[kinesis]") {
     Api api;
     auto r = api.call(json_request("CreateStream", R"({"StreamName":true,"ShardCount":1})"));
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"SerializationException","Message":"class java.lang.Boolean can not be converted to an String"})");
+    CHECK(
+        r.body ==
+        R"({"__type":"SerializationException","Message":"class java.lang.Boolean can not be converted to an String"})");
     r = api.call(json_request("CreateStream", R"({"StreamName":"s1","ShardCount":"23"})"));
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"SerializationException","Message":"class java.lang.String can not be converted to an Integer"})");
-    r = api.call(json_request("PutRecord",
-                              R"({"StreamName":"s1","PartitionKey":"k","Data":"23456"})"));
+    CHECK(
+        r.body ==
+        R"({"__type":"SerializationException","Message":"class java.lang.String can not be converted to an Integer"})");
+    r = api.call(
+        json_request("PutRecord", R"({"StreamName":"s1","PartitionKey":"k","Data":"23456"})"));
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"SerializationException","Message":"'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5"})");
+    CHECK(
+        r.body ==
+        R"({"__type":"SerializationException","Message":"'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 5"})");
     // Type errors are reported before (and instead of) constraint failures.
     r = api.call(json_request("CreateStream", R"({"StreamName":"","ShardCount":"0"})"));
-    CHECK(r.body ==
-          R"({"__type":"SerializationException","Message":"class java.lang.String can not be converted to an Integer"})");
+    CHECK(
+        r.body ==
+        R"({"__type":"SerializationException","Message":"class java.lang.String can not be converted to an Integer"})");
 }
 
 // ---- beyond the first five: the order of PutRecord(s)' checks (§4.7, §4.8) -----------------
 
-TEST_CASE("PutRecord on a missing stream is not found before its hash key is judged",
-          "[kinesis]") {
+TEST_CASE("PutRecord on a missing stream is not found before its hash key is judged", "[kinesis]") {
     Api api;
     auto r = api.call(json_request(
         "PutRecord",
         R"({"StreamName":"nope","PartitionKey":"k","Data":"","ExplicitHashKey":"340282366920938463463374607431768211456"})"));
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"ResourceNotFoundException","message":"Stream nope under account 000000000000 not found."})");
+    CHECK(
+        r.body ==
+        R"({"__type":"ResourceNotFoundException","message":"Stream nope under account 000000000000 not found."})");
 }
 
 TEST_CASE("PutRecords on a missing stream is not found before its hash keys are judged",
@@ -362,20 +375,23 @@ TEST_CASE("PutRecords on a missing stream is not found before its hash keys are 
         "PutRecords",
         R"({"StreamName":"nope","Records":[{"PartitionKey":"k","Data":"","ExplicitHashKey":"340282366920938463463374607431768211456"}]})"));
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"ResourceNotFoundException","message":"Stream nope under account 000000000000 not found."})");
+    CHECK(
+        r.body ==
+        R"({"__type":"ResourceNotFoundException","message":"Stream nope under account 000000000000 not found."})");
 }
 
 TEST_CASE("an out-of-range ExplicitHashKey on an existing stream gets AWS's text", "[kinesis]") {
     Api api;
-    REQUIRE(api.call(json_request("CreateStream", R"({"StreamName":"s1","ShardCount":3})")).status ==
-            200);
+    REQUIRE(
+        api.call(json_request("CreateStream", R"({"StreamName":"s1","ShardCount":3})")).status ==
+        200);
     auto r = api.call(json_request(
         "PutRecord",
         R"({"StreamName":"s1","PartitionKey":"k","Data":"","ExplicitHashKey":"340282366920938463463374607431768211456"})"));
     CHECK(r.status == 400);
-    CHECK(r.body ==
-          R"({"__type":"InvalidArgumentException","message":"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was 340282366920938463463374607431768211456"})");
+    CHECK(
+        r.body ==
+        R"({"__type":"InvalidArgumentException","message":"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was 340282366920938463463374607431768211456"})");
     r = api.call(json_request(
         "PutRecord",
         R"({"StreamName":"s1","PartitionKey":"k","Data":"aGk=","ExplicitHashKey":"340282366920938463463374607431768211455"})"));
@@ -391,16 +407,18 @@ TEST_CASE("null elements in lists are answered, never an internal failure", "[ki
     Api api;
     REQUIRE(api.call(json_request("CreateStream", R"({"StreamName":"s","ShardCount":1})")).status ==
             200);
-    auto tags = api.call(json_request("RemoveTagsFromStream", R"({"StreamName":"s","TagKeys":[null]})"));
+    auto tags =
+        api.call(json_request("RemoveTagsFromStream", R"({"StreamName":"s","TagKeys":[null]})"));
     CHECK(tags.status == 200);
-    auto metrics = api.call(
-        json_request("EnableEnhancedMonitoring", R"({"StreamName":"s","ShardLevelMetrics":[null]})"));
+    auto metrics = api.call(json_request("EnableEnhancedMonitoring",
+                                         R"({"StreamName":"s","ShardLevelMetrics":[null]})"));
     CHECK(metrics.status == 200);
     // A null record is an empty one: its required members are null.
     auto recs = api.call(json_request("PutRecords", R"({"StreamName":"s","Records":[null]})"));
     CHECK(recs.status == 400);
-    CHECK(recs.body ==
-          R"({"__type":"ValidationException","message":"2 validation errors detected: Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null"})");
+    CHECK(
+        recs.body ==
+        R"({"__type":"ValidationException","message":"2 validation errors detected: Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null"})");
     // The same order as for a record that is an empty object.
     auto empty = api.call(json_request("PutRecords", R"({"StreamName":"s","Records":[{}]})"));
     CHECK(empty.body == recs.body);

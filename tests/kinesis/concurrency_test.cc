@@ -3,14 +3,14 @@
 // draw indexes under the group lock but write without it; readers stop at the group's
 // `visible_end`.)
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <map>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -51,14 +51,16 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
                 if (i % 10 == 0) {  // batches too
                     std::vector<PutInput> batch;
                     std::vector<std::string> pks(5, "pk");
-                    for (int b = 0; b < 5; ++b) batch.push_back({pks[b], ranges[(shard + b) % 4].start, data});
+                    for (int b = 0; b < 5; ++b)
+                        batch.push_back({pks[b], ranges[(shard + b) % 4].start, data});
                     auto r = store.put_batch(key, batch);
                     if (!r) {
                         ++failures;
                         break;
                     }
                     std::lock_guard lock(acked_mu);
-                    for (const auto& e : r->records) acked[e.shard_id].insert(e.sequence_number);
+                    for (const auto& e : r->records)
+                        acked[e.shard_id].insert(e.sequence_number);
                 } else {
                     auto r = store.put(key, {"pk", ranges[shard].start, data});
                     if (!r) {
@@ -77,7 +79,8 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
     std::mutex seen_mu;
     for (int shard = 0; shard < 4; ++shard) {
         readers.emplace_back([&, shard] {
-            auto it = store.get_shard_iterator(key, shard_id(shard), {IteratorType::kTrimHorizon, {}, {}});
+            auto it = store.get_shard_iterator(key, shard_id(shard),
+                                               {IteratorType::kTrimHorizon, {}, {}});
             if (!it) {
                 ++failures;
                 return;
@@ -92,7 +95,8 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
                     ++failures;
                     return;
                 }
-                for (auto& rec : r->records) mine.push_back(rec.sequence_number);
+                for (auto& rec : r->records)
+                    mine.push_back(rec.sequence_number);
                 iter = *r->next_iterator;
                 if (r->records.empty() && done) ++quiet_after_done;
             }
@@ -100,8 +104,10 @@ TEST_CASE("concurrent appends: readers following iterators see every record, in 
             seen[shard_id(shard)] = std::move(mine);
         });
     }
-    for (auto& t : threads) t.join();
-    for (auto& t : readers) t.join();
+    for (auto& t : threads)
+        t.join();
+    for (auto& t : readers)
+        t.join();
     REQUIRE(failures == 0);
     size_t total = 0;
     for (auto& [shard, seqs] : seen) {

@@ -3,10 +3,6 @@
 
 #include "kinesis/store.h"
 
-#include <catch2/catch.hpp>
-
-#include <rocksdb/iterator.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +11,9 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+#include <rocksdb/iterator.h>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -35,7 +34,9 @@ constexpr const char* kAccount = "123456789012";
 constexpr const char* kRegion = "us-east-1";
 const std::string kMaxKey = "340282366920938463463374607431768211455";
 
-StreamKey key(const std::string& name = "s1") { return {kAccount, kRegion, name}; }
+StreamKey key(const std::string& name = "s1") {
+    return {kAccount, kRegion, name};
+}
 
 struct Fixture {
     kemu::ManualClock clock{1'700'000'000'000};
@@ -63,8 +64,7 @@ struct Fixture {
         REQUIRE(store->create_stream(key(name), shards, std::nullopt, {}));
     }
     PutResult put(const std::string& pk, const std::string& data = "x",
-                  std::optional<u128> explicit_key = std::nullopt,
-                  const std::string& name = "s1") {
+                  std::optional<u128> explicit_key = std::nullopt, const std::string& name = "s1") {
         auto r = store->put(key(name), {pk, explicit_key, data});
         REQUIRE(r);
         return *r;
@@ -93,7 +93,8 @@ struct Fixture {
         std::unique_ptr<rocksdb::Iterator> it(
             db->raw()->NewIterator(rocksdb::ReadOptions(), db->records()));
         size_t n = 0;
-        for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+        for (it->SeekToFirst(); it->Valid(); it->Next())
+            ++n;
         return n;
     }
 };
@@ -106,7 +107,8 @@ AwsError error_of(const kemu::Result<T>& r) {
 
 std::vector<std::string> data_of(const std::vector<Record>& records) {
     std::vector<std::string> out;
-    for (const auto& r : records) out.push_back(r.data);
+    for (const auto& r : records)
+        out.push_back(r.data);
     return out;
 }
 
@@ -124,7 +126,8 @@ std::vector<ShardDesc> open_by_start(const StreamDesc& d) {
 // the open shards tile the whole key space (KCL's requirements, spec §5.2).
 void require_valid_lineage(const StreamDesc& d) {
     std::map<int, const ShardDesc*> by_index;
-    for (const auto& s : d.shards) by_index[s.index] = &s;
+    for (const auto& s : d.shards)
+        by_index[s.index] = &s;
     for (const auto& s : d.shards) {
         for (auto p : {s.parent, s.adjacent_parent}) {
             if (!p) continue;
@@ -159,7 +162,8 @@ void require_valid_lineage(const StreamDesc& d) {
     REQUIRE_FALSE(open.empty());
     CHECK(open.front().range.start == 0);
     CHECK(open.back().range.end == kMaxHashKey);
-    for (size_t i = 1; i < open.size(); ++i) CHECK(open[i].range.start == open[i - 1].range.end + 1);
+    for (size_t i = 1; i < open.size(); ++i)
+        CHECK(open[i].range.start == open[i - 1].range.end + 1);
 }
 
 void require_uniform(const StreamDesc& d, int n) {
@@ -173,7 +177,9 @@ void require_uniform(const StreamDesc& d, int n) {
     }
 }
 
-std::string where() { return std::string("in stream s1 under account ") + kAccount; }
+std::string where() {
+    return std::string("in stream s1 under account ") + kAccount;
+}
 
 }  // namespace
 
@@ -195,8 +201,8 @@ TEST_CASE("a new stream is CREATING without shards until the create delay has pa
 
     // §5.1: PutRecord on CREATING -> not found; GetShardIterator -> shard does not exist.
     auto put = f.store->put(key(), {"a", std::nullopt, "x"});
-    CHECK(error_of(put) ==
-          AwsError{AwsErrorCode::kResourceNotFound, "Stream s1 under account 123456789012 not found."});
+    CHECK(error_of(put) == AwsError{AwsErrorCode::kResourceNotFound,
+                                    "Stream s1 under account 123456789012 not found."});
     auto it = f.store->get_shard_iterator(key(), "shardId-000000000000", {});
     CHECK(error_of(it) == AwsError{AwsErrorCode::kResourceNotFound,
                                    "Shard shardId-000000000000 " + where() + " does not exist"});
@@ -289,13 +295,15 @@ TEST_CASE("sequence numbers are 56 digits and strictly increase per shard", "[ki
         INFO(shard);
         auto start = f.describe().shards[parse_shard_id(shard).value()].starting_sequence;
         CHECK(seqs.front() > start);  // same width: text order is numeric order
-        for (size_t i = 1; i < seqs.size(); ++i) CHECK(seqs[i - 1] < seqs[i]);
+        for (size_t i = 1; i < seqs.size(); ++i)
+            CHECK(seqs[i - 1] < seqs[i]);
     }
     // Reads return them in the same order.
     for (const auto& [shard, seqs] : by_shard) {
         auto recs = f.all(shard);
         REQUIRE(recs.size() == seqs.size());
-        for (size_t i = 0; i < seqs.size(); ++i) CHECK(recs[i].sequence_number == seqs[i]);
+        for (size_t i = 0; i < seqs.size(); ++i)
+            CHECK(recs[i].sequence_number == seqs[i]);
     }
 }
 
@@ -304,9 +312,9 @@ TEST_CASE("a batch routes in request order and shards of one group share consecu
     Fixture f;
     f.create(3);
     u128 w = kMaxHashKey / 3;
-    std::vector<PutInput> in = {{"a", std::nullopt, ""},         {"b", std::nullopt, ""},
-                                {"e", std::nullopt, ""},         {"f", std::nullopt, ""},
-                                {"a", kMaxHashKey, ""},          {"a", w * 2 - 1, ""},
+    std::vector<PutInput> in = {{"a", std::nullopt, ""}, {"b", std::nullopt, ""},
+                                {"e", std::nullopt, ""}, {"f", std::nullopt, ""},
+                                {"a", kMaxHashKey, ""},  {"a", w * 2 - 1, ""},
                                 {"a", w * 2, ""}};
     auto r = f.store->put_batch(key(), in);
     REQUIRE(r);
@@ -321,10 +329,12 @@ TEST_CASE("a batch routes in request order and shards of one group share consecu
     // Shards 0..4 draw from one counter (spec §3.5): the seven entries use seven consecutive
     // indexes, and each shard's numbers increase in request order.
     std::vector<uint64_t> ix;
-    for (const auto& e : r->records) ix.push_back(decode_sequence(e.sequence_number)->seq_ix);
+    for (const auto& e : r->records)
+        ix.push_back(decode_sequence(e.sequence_number)->seq_ix);
     auto sorted = ix;
     std::sort(sorted.begin(), sorted.end());
-    for (size_t i = 1; i < sorted.size(); ++i) CHECK(sorted[i] == sorted[i - 1] + 1);
+    for (size_t i = 1; i < sorted.size(); ++i)
+        CHECK(sorted[i] == sorted[i - 1] + 1);
     for (int a = 0; a < 7; ++a) {
         for (int b = a + 1; b < 7; ++b) {
             if (r->records[a].shard_id != r->records[b].shard_id) continue;
@@ -340,12 +350,14 @@ TEST_CASE("every iterator type starts where the spec says", "[kinesis]") {
     f.create(1);
     const std::string sh = "shardId-000000000000";
     std::vector<PutResult> first;
-    for (const char* d : {"a1", "a2", "a3"}) first.push_back(f.put("k", d));
+    for (const char* d : {"a1", "a2", "a3"})
+        first.push_back(f.put("k", d));
     const int64_t t_first = f.clock.now_ms();
     f.clock.advance_ms(10'000);
     const int64_t t_second = f.clock.now_ms();
     std::vector<PutResult> second;
-    for (const char* d : {"b1", "b2"}) second.push_back(f.put("k", d));
+    for (const char* d : {"b1", "b2"})
+        second.push_back(f.put("k", d));
     f.clock.advance_ms(1'000);
 
     using V = std::vector<std::string>;
@@ -363,7 +375,8 @@ TEST_CASE("every iterator type starts where the spec says", "[kinesis]") {
         auto after =
             f.iterator(sh, {IteratorType::kAfterSequenceNumber, first[1].sequence_number, {}});
         CHECK(data_of(f.read(after).records) == V{"a3", "b1", "b2"});
-        auto last = f.iterator(sh, {IteratorType::kAfterSequenceNumber, second[1].sequence_number, {}});
+        auto last =
+            f.iterator(sh, {IteratorType::kAfterSequenceNumber, second[1].sequence_number, {}});
         CHECK(f.read(last).records.empty());
     }
     SECTION("LATEST sees only records written after it") {
@@ -400,7 +413,8 @@ TEST_CASE("every iterator type starts where the spec says", "[kinesis]") {
             key(), sh, {IteratorType::kLatest, first[0].sequence_number, {}}));
         CHECK(e == AwsError{AwsErrorCode::kInvalidArgument,
                             must + "LATEST and also a StartingSequenceNumber."});
-        e = error_of(f.store->get_shard_iterator(key(), sh, {IteratorType::kAtSequenceNumber, {}, {}}));
+        e = error_of(
+            f.store->get_shard_iterator(key(), sh, {IteratorType::kAtSequenceNumber, {}, {}}));
         CHECK(e == AwsError{AwsErrorCode::kInvalidArgument,
                             must + "AT_SEQUENCE_NUMBER and no StartingSequenceNumber."});
         e = error_of(f.store->get_shard_iterator(key(), sh, {IteratorType::kAtTimestamp, {}, {}}));
@@ -408,8 +422,8 @@ TEST_CASE("every iterator type starts where the spec says", "[kinesis]") {
                             "Must specify timestampInMillis parameter for iterator of type "
                             "AT_TIMESTAMP. Current request has no timestamp parameter."});
         int64_t now = f.clock.now_ms();
-        e = error_of(f.store->get_shard_iterator(
-            key(), sh, {IteratorType::kAtTimestamp, {}, now + 1}));
+        e = error_of(
+            f.store->get_shard_iterator(key(), sh, {IteratorType::kAtTimestamp, {}, now + 1}));
         CHECK(e == AwsError{AwsErrorCode::kInvalidArgument,
                             "The timestampInMillis parameter cannot be greater than the "
                             "currentTimestampInMillis. timestampInMillis: " +
@@ -421,7 +435,8 @@ TEST_CASE("every iterator type starts where the spec says", "[kinesis]") {
 TEST_CASE("GetRecords honours Limit and always hands back a fresh next iterator", "[kinesis]") {
     Fixture f;
     f.create(1);
-    for (const char* d : {"r1", "r2", "r3", "r4", "r5"}) f.put("k", d);
+    for (const char* d : {"r1", "r2", "r3", "r4", "r5"})
+        f.put("k", d);
     const int64_t written = f.clock.now_ms();
     f.clock.advance_ms(2'000);
 
@@ -470,9 +485,9 @@ TEST_CASE("garbage iterators and unknown shards are refused with AWS's messages"
         CHECK(f.store->get_shard_iterator(key(), id, {}));
     }
     auto other = f.put("e");  // shard 2
-    e = error_of(f.store->get_shard_iterator(
-        key(), "shardId-000000000000",
-        {IteratorType::kAtSequenceNumber, other.sequence_number, {}}));
+    e = error_of(
+        f.store->get_shard_iterator(key(), "shardId-000000000000",
+                                    {IteratorType::kAtSequenceNumber, other.sequence_number, {}}));
     CHECK(e == AwsError{AwsErrorCode::kInvalidArgument,
                         "Invalid StartingSequenceNumber. It encodes shardId-000000000002, while it "
                         "was used in a call to a shard with shardId-000000000000"});
@@ -505,10 +520,12 @@ TEST_CASE("records past the retention period are invisible and trim_expired dele
     const std::string sh = "shardId-000000000000";
     using V = std::vector<std::string>;
     const int64_t t_old = f.clock.now_ms();
-    for (const char* d : {"o1", "o2", "o3"}) f.put("k", d);
+    for (const char* d : {"o1", "o2", "o3"})
+        f.put("k", d);
     f.clock.advance_ms(23 * 3'600'000LL);
     std::vector<PutResult> fresh;
-    for (const char* d : {"n1", "n2"}) fresh.push_back(f.put("k", d));
+    for (const char* d : {"n1", "n2"})
+        fresh.push_back(f.put("k", d));
     f.clock.advance_ms(3'600'000);  // the old records are exactly 24 h old: still retained
     CHECK(f.all(sh).size() == 5);
     // Iterator positioned on the old records while they are still retained.
@@ -536,8 +553,7 @@ TEST_CASE("records past the retention period are invisible and trim_expired dele
     CHECK(data_of(f.all(sh)) == V{"n1", "n2", "n3"});
 }
 
-TEST_CASE("a shard whose records all expired reads empty and keeps numbering upward",
-          "[kinesis]") {
+TEST_CASE("a shard whose records all expired reads empty and keeps numbering upward", "[kinesis]") {
     Fixture f;
     f.create(1);
     const std::string sh = "shardId-000000000000";
@@ -716,7 +732,8 @@ TEST_CASE("split closes the parent, whose records stay readable to its end", "[k
         CHECK(b.child_shards[1].parent_shards == V{"shardId-000000000000"});
     }
     SECTION("read page by page") {
-        auto b = f.read(f.iterator("shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}}), 2);
+        auto b =
+            f.read(f.iterator("shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}}), 2);
         CHECK(data_of(b.records) == V{"p1", "p2"});
         REQUIRE(b.next_iterator);
         CHECK(b.child_shards.empty());
@@ -801,7 +818,8 @@ TEST_CASE("update_shard_count reaches the uniform split with valid lineage", "[k
             Fixture f;
             f.create(step.from);
             const char* keys[] = {"a", "b", "e", "f", "1", "hello"};
-            for (const char* k : keys) f.put(k, std::string("before-") + k);
+            for (const char* k : keys)
+                f.put(k, std::string("before-") + k);
             f.clock.advance_ms(1'000);
             auto before = f.store->update_shard_count(key(), step.to);
             REQUIRE(before);
@@ -816,13 +834,15 @@ TEST_CASE("update_shard_count reaches the uniform split with valid lineage", "[k
             for (const char* k : keys) {
                 auto r = f.put(k, "after");
                 bool open = false;
-                for (const auto& s : d.shards) open = open || (shard_id(s.index) == r.shard_id && s.open());
+                for (const auto& s : d.shards)
+                    open = open || (shard_id(s.index) == r.shard_id && s.open());
                 CHECK(open);
             }
             size_t old = 0;
             for (const auto& s : d.shards) {
                 if (s.open()) continue;
-                auto b = f.read(f.iterator(shard_id(s.index), {IteratorType::kTrimHorizon, {}, {}}));
+                auto b =
+                    f.read(f.iterator(shard_id(s.index), {IteratorType::kTrimHorizon, {}, {}}));
                 old += b.records.size();
                 CHECK_FALSE(b.next_iterator);
                 CHECK_FALSE(b.child_shards.empty());
@@ -858,7 +878,8 @@ TEST_CASE("a restarted store keeps streams, records, iterators and sequence orde
         f.create(2);
         f.clock.advance_ms(10'000);
         REQUIRE(f.describe().status == StreamStatus::kActive);
-        for (const char* k : {"a", "b", "c", "d", "e", "f"}) before.push_back(f.put(k, k));
+        for (const char* k : {"a", "b", "c", "d", "e", "f"})
+            before.push_back(f.put(k, k));
         iterator = f.iterator("shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
         f.create(1, "pending");  // still CREATING at shutdown
         stopped_at = f.clock.now_ms();
@@ -872,7 +893,8 @@ TEST_CASE("a restarted store keeps streams, records, iterators and sequence orde
     CHECK(f.describe("pending").status == StreamStatus::kActive);
 
     std::map<std::string, std::vector<std::string>> seqs;
-    for (const auto& p : before) seqs[p.shard_id].push_back(p.sequence_number);
+    for (const auto& p : before)
+        seqs[p.shard_id].push_back(p.sequence_number);
     auto b = f.read(iterator);
     REQUIRE(b.records.size() == seqs["shardId-000000000000"].size());
     for (size_t i = 0; i < b.records.size(); ++i) {
@@ -925,7 +947,8 @@ TEST_CASE("numbering stays above trimmed records across a restart", "[kinesis]")
     {
         Fixture f({}, dir.path.string());
         f.create(1);
-        for (const char* d : {"a", "b", "c"}) last = f.put("k", d);
+        for (const char* d : {"a", "b", "c"})
+            last = f.put("k", d);
         f.clock.advance_ms(25 * 3'600'000LL);
         f.store->trim_expired();
         stopped_at = f.clock.now_ms();
@@ -975,9 +998,10 @@ TEST_CASE("control-plane refusals carry AWS's exact messages", "[kinesis]") {
     SECTION("not ACTIVE") {
         f.create(1);
         auto e = f.store->split_shard(key(), "shardId-000000000000", 5);
-        CHECK(error_of(e) ==
-              AwsError{AwsErrorCode::kResourceInUse,
-                       "Stream s1 under account 123456789012 not ACTIVE, instead in state CREATING"});
+        CHECK(
+            error_of(e) ==
+            AwsError{AwsErrorCode::kResourceInUse,
+                     "Stream s1 under account 123456789012 not ACTIVE, instead in state CREATING"});
         auto m = f.store->update_shard_count(key(), 2);
         CHECK(error_of(m).message ==
               "Stream s1 under account 123456789012 not ACTIVE, instead in state CREATING");
@@ -992,7 +1016,8 @@ TEST_CASE("control-plane refusals carry AWS's exact messages", "[kinesis]") {
                            "NewStartingHashKey " + u128_to_string(k) +
                                " used in SplitShard() on shard shardId-000000000000 " + where() +
                                " is not both greater than one plus the shard's StartingHashKey 0 "
-                               "and less than the shard's EndingHashKey " + kMaxKey + "."});
+                               "and less than the shard's EndingHashKey " +
+                               kMaxKey + "."});
         }
         CHECK(f.store->split_shard(key(), "shardId-000000000000", 2));
     }
@@ -1000,8 +1025,9 @@ TEST_CASE("control-plane refusals carry AWS's exact messages", "[kinesis]") {
         f.create(1);
         f.clock.advance_ms(500);
         auto e = f.store->split_shard(key(), "shardId-7", 5);
-        CHECK(error_of(e) == AwsError{AwsErrorCode::kResourceNotFound,
-                                      "Could not find shard shardId-000000000007 " + where() + "."});
+        CHECK(error_of(e) ==
+              AwsError{AwsErrorCode::kResourceNotFound,
+                       "Could not find shard shardId-000000000007 " + where() + "."});
         e = f.store->split_shard(key(), "2.14E4", 5);
         CHECK(error_of(e) == AwsError{AwsErrorCode::kResourceNotFound,
                                       "Could not find shard 2.14E4 " + where() + "."});
@@ -1021,7 +1047,8 @@ TEST_CASE("control-plane refusals carry AWS's exact messages", "[kinesis]") {
 TEST_CASE("with shard limits on, the 1001st record in a second is throttled", "[kinesis]") {
     Fixture f({.shard_limits = true});
     f.create(1);
-    for (int i = 0; i < 1000; ++i) f.put("k");
+    for (int i = 0; i < 1000; ++i)
+        f.put("k");
     auto r = f.store->put(key(), {"k", std::nullopt, "x"});
     REQUIRE_FALSE(r);
     CHECK(r.error().code == AwsErrorCode::kProvisionedThroughputExceeded);
@@ -1041,7 +1068,8 @@ TEST_CASE("with shard limits on, the sixth GetRecords in a second is throttled",
     f.create(1);
     f.put("k");
     std::string it = f.iterator("shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
-    for (int i = 0; i < 5; ++i) it = *f.read(it).next_iterator;
+    for (int i = 0; i < 5; ++i)
+        it = *f.read(it).next_iterator;
     auto r = f.store->get_records(it, 10);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == AwsErrorCode::kProvisionedThroughputExceeded);
@@ -1052,7 +1080,8 @@ TEST_CASE("with shard limits on, the sixth GetRecords in a second is throttled",
 TEST_CASE("without shard limits, a burst of writes is never throttled", "[kinesis]") {
     Fixture f;
     f.create(1);
-    for (int i = 0; i < 3000; ++i) f.put("k");
+    for (int i = 0; i < 3000; ++i)
+        f.put("k");
     CHECK(f.all("shardId-000000000000").size() == 3000);
 }
 

@@ -4,11 +4,10 @@
 
 #include "wire/subscribe.h"
 
-#include <catch2/catch.hpp>
+#include <string>
 
 #include <boost/json.hpp>
-
-#include <string>
+#include <catch2/catch.hpp>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -25,7 +24,8 @@ using kemu::BodySource;
 namespace {
 
 const StreamKey kKey{"000000000000", "us-east-1", "s1"};
-constexpr const char* kArn = "arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/c1:1700000000";
+constexpr const char* kArn =
+    "arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/c1:1700000000";
 
 struct Fixture {
     kemu::ManualClock clock{1'700'000'000'000};
@@ -169,8 +169,8 @@ TEST_CASE("subscribe: one call a second, one subscription per 5 s, then take-ove
     auto again = f.hub->subscribe(t);
     REQUIRE_FALSE(again);
     CHECK(again.error().code == AwsErrorCode::kLimitExceeded);
-    CHECK(again.error().message == std::string("Rate exceeded for consumer ") + kArn +
-                                       " and shard shardId-000000000000");
+    CHECK(again.error().message ==
+          std::string("Rate exceeded for consumer ") + kArn + " and shard shardId-000000000000");
     f.clock.advance_ms(1000);
     again = f.hub->subscribe(t);
     REQUIRE_FALSE(again);
@@ -221,7 +221,8 @@ TEST_CASE("subscribe: a deleted stream ends the subscription with ResourceNotFou
     REQUIRE(f.store->register_consumer(kKey, "c1", {}));
     auto blocked = f.store->delete_stream(kKey, false);
     REQUIRE_FALSE(blocked);
-    CHECK(blocked.error().message == "Stream s1 under account 000000000000 has registered consumers.");
+    CHECK(blocked.error().message ==
+          "Stream s1 under account 000000000000 has registered consumers.");
     auto s = f.subscribe();
     message(s->pull());
     event(s->pull());

@@ -3,11 +3,10 @@
 
 #include "wire/validate.h"
 
-#include <catch2/catch.hpp>
+#include <string>
 
 #include <boost/json.hpp>
-
-#include <string>
+#include <catch2/catch.hpp>
 
 #include "wire/rules.h"
 
@@ -22,7 +21,9 @@ const Rules& rules(const char* action) {
     return *r;
 }
 
-json::object obj(const char* text) { return json::parse(text).as_object(); }
+json::object obj(const char* text) {
+    return json::parse(text).as_object();
+}
 
 // check_types' message for `text` under `action`'s rules ("" when it passes).
 std::string type_error(const char* action, const char* text) {
@@ -58,8 +59,7 @@ TEST_CASE("rules exist for every implemented action and not for unknown ones", "
 
 // ---- ValidationException (§1.7) -------------------------------------------------------------
 
-TEST_CASE("CreateStream with an empty name and zero shards lists AWS's three errors",
-          "[kinesis]") {
+TEST_CASE("CreateStream with an empty name and zero shards lists AWS's three errors", "[kinesis]") {
     CHECK(validation_error("CreateStream", R"({"StreamName":"","ShardCount":0})") ==
           "3 validation errors detected: Value '0' at 'shardCount' failed to satisfy constraint: "
           "Member must have value greater than or equal to 1; Value '' at 'streamName' failed to "
@@ -79,8 +79,8 @@ TEST_CASE("a single failure says 'error', and a valid body passes", "[kinesis]")
           "1 validation error detected: Value null at 'streamName' failed to satisfy constraint: "
           "Member must not be null");
     // Unknown members are ignored, and null counts as absent.
-    CHECK(validation_error("CreateStream", R"({"StreamName":"s1","Bogus":[1],"Tags":null})")
-              .empty());
+    CHECK(
+        validation_error("CreateStream", R"({"StreamName":"s1","Bogus":[1],"Tags":null})").empty());
     std::string long_name(129, 'a');
     CHECK(validation_error("DescribeStream", json::object{{"StreamName", long_name}}) ==
           "1 validation error detected: Value '" + long_name +
@@ -115,22 +115,22 @@ TEST_CASE("PutRecords with 501 entries lists ten errors, the list length first",
                 ".member.partitionKey' failed to satisfy constraint: Member must have length "
                 "greater than or equal to 1";
     }
-    CHECK(validation_error("PutRecords",
-                           json::object{{"StreamName", ""}, {"Records", std::move(records)}}) ==
-          want);
+    CHECK(validation_error("PutRecords", json::object{{"StreamName", ""},
+                                                      {"Records", std::move(records)}}) == want);
 }
 
 TEST_CASE("PutRecords entry members are reported with 1-based paths", "[kinesis]") {
-    CHECK(validation_error(
-              "PutRecords",
-              R"({"StreamName":"","Records":[{"PartitionKey":"","Data":"","ExplicitHashKey":""}]})") ==
-          "4 validation errors detected: Value '' at 'records.1.member.partitionKey' failed to "
-          "satisfy constraint: Member must have length greater than or equal to 1; Value '' at "
-          "'records.1.member.explicitHashKey' failed to satisfy constraint: Member must satisfy "
-          "regular expression pattern: 0|([1-9]\\d{0,38}); Value '' at 'streamName' failed to "
-          "satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
-          "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater "
-          "than or equal to 1");
+    CHECK(
+        validation_error(
+            "PutRecords",
+            R"({"StreamName":"","Records":[{"PartitionKey":"","Data":"","ExplicitHashKey":""}]})") ==
+        "4 validation errors detected: Value '' at 'records.1.member.partitionKey' failed to "
+        "satisfy constraint: Member must have length greater than or equal to 1; Value '' at "
+        "'records.1.member.explicitHashKey' failed to satisfy constraint: Member must satisfy "
+        "regular expression pattern: 0|([1-9]\\d{0,38}); Value '' at 'streamName' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+        "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater "
+        "than or equal to 1");
     CHECK(validation_error("PutRecords", R"({"StreamName":"s","Records":[]})") ==
           "1 validation error detected: Value '[]' at 'records' failed to satisfy constraint: "
           "Member must have length greater than or equal to 1");
@@ -141,9 +141,9 @@ TEST_CASE("blobs are shown as a HeapByteBuffer of their decoded length", "[kines
     std::string data((1048577 + 2) / 3 * 4, 'A');
     data[data.size() - 1] = '=';  // 349526 groups, the last holding two bytes
     CHECK(base64_decoded_size(data) == 1048577);
-    CHECK(validation_error("PutRecord", json::object{{"StreamName", "s"},
-                                                     {"PartitionKey", "k"},
-                                                     {"Data", data}}) ==
+    CHECK(validation_error(
+              "PutRecord",
+              json::object{{"StreamName", "s"}, {"PartitionKey", "k"}, {"Data", data}}) ==
           "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 "
           "cap=1048577]' at 'data' failed to satisfy constraint: Member must have length less "
           "than or equal to 1048576");
@@ -154,18 +154,18 @@ TEST_CASE("partition keys are measured in UTF-16 code units", "[kinesis]") {
     CHECK(utf16_length(emoji) == 2);
     CHECK(utf16_length("h\xC3\xA9llo") == 5);
     std::string ok, over;
-    for (int i = 0; i < 128; ++i) ok += emoji;
+    for (int i = 0; i < 128; ++i)
+        ok += emoji;
     over = ok + "a";
-    CHECK(validation_error("PutRecord", json::object{{"StreamName", "s"},
-                                                     {"PartitionKey", ok},
-                                                     {"Data", ""}})
+    CHECK(validation_error("PutRecord",
+                           json::object{{"StreamName", "s"}, {"PartitionKey", ok}, {"Data", ""}})
               .empty());
-    CHECK(validation_error("PutRecord", json::object{{"StreamName", "s"},
-                                                     {"PartitionKey", over},
-                                                     {"Data", ""}}) ==
-          "1 validation error detected: Value '" + over +
-              "' at 'partitionKey' failed to satisfy constraint: Member must have length less "
-              "than or equal to 256");
+    CHECK(
+        validation_error("PutRecord",
+                         json::object{{"StreamName", "s"}, {"PartitionKey", over}, {"Data", ""}}) ==
+        "1 validation error detected: Value '" + over +
+            "' at 'partitionKey' failed to satisfy constraint: Member must have length less "
+            "than or equal to 256");
 }
 
 TEST_CASE("enum members list AWS's value set", "[kinesis]") {
@@ -182,12 +182,14 @@ TEST_CASE("enum members list AWS's value set", "[kinesis]") {
 
 TEST_CASE("only the first ten failures are listed", "[kinesis]") {
     json::array records;
-    for (int i = 0; i < 12; ++i) records.push_back(json::object{{"PartitionKey", ""}, {"Data", ""}});
+    for (int i = 0; i < 12; ++i)
+        records.push_back(json::object{{"PartitionKey", ""}, {"Data", ""}});
     auto msg = validation_error("PutRecords",
                                 json::object{{"StreamName", "s"}, {"Records", std::move(records)}});
     CHECK(msg.rfind("10 validation errors detected: ", 0) == 0);
     size_t listed = 0;
-    for (size_t p = 0; (p = msg.find("Value ", p)) != std::string::npos; ++p) ++listed;
+    for (size_t p = 0; (p = msg.find("Value ", p)) != std::string::npos; ++p)
+        ++listed;
     CHECK(listed == 10);
     CHECK(msg.find("records.10.member") != std::string::npos);
     CHECK(msg.find("records.11.member") == std::string::npos);
@@ -229,8 +231,8 @@ TEST_CASE("members of the wrong JSON type get the Java conversion message", "[ki
 
 TEST_CASE("blobs must be canonical padded base64", "[kinesis]") {
     auto blob = [](const char* v) {
-        return type_error("PutRecord", (std::string(R"({"PartitionKey":"k","Data":")") + v + "\"}")
-                                           .c_str());
+        return type_error("PutRecord",
+                          (std::string(R"({"PartitionKey":"k","Data":")") + v + "\"}").c_str());
     };
     CHECK(blob("23456") ==
           "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple "
@@ -247,10 +249,12 @@ TEST_CASE("blobs must be canonical padded base64", "[kinesis]") {
 
 TEST_CASE("the first member of the wrong type ends the check", "[kinesis]") {
     // PutRecords entries are checked inside the list, in member order.
-    CHECK(type_error("PutRecords",
-                     R"({"Records":[{"PartitionKey":"k","Data":"YQ=="},{"PartitionKey":5,"Data":"!"}]})") ==
-          "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to "
-          "an String");
+    CHECK(
+        type_error(
+            "PutRecords",
+            R"({"Records":[{"PartitionKey":"k","Data":"YQ=="},{"PartitionKey":5,"Data":"!"}]})") ==
+        "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to "
+        "an String");
 }
 
 TEST_CASE("integers are floored and clamped to 32 bits before validation", "[kinesis]") {

@@ -4,14 +4,14 @@
 
 #include "lambda_runner/function_pool.h"
 
-#include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "lambda_runner/runtimes.h"
 #include "support/temp_dir.h"
@@ -46,7 +46,8 @@ struct Fixture {
         REQUIRE(write_bootstraps((dir.path / "runtimes").string()).empty());
         RuntimeCommand cmd;
         std::string error;
-        REQUIRE(resolve_runtime(runtime, code_dir.string(), (dir.path / "runtimes").string(), "", &cmd, &error));
+        REQUIRE(resolve_runtime(runtime, code_dir.string(), (dir.path / "runtimes").string(), "",
+                                &cmd, &error));
         FunctionConfig c;
         c.name = "dev-orders-processor";
         c.arn = "arn:aws:lambda:us-east-1:000000000000:function:dev-orders-processor";
@@ -109,8 +110,9 @@ TEST_CASE("a warm Python environment is reused and keeps its globals", "[lambda]
     CHECK(json::parse(b.payload)["calls"] == 2);
     CHECK(f.metrics.cold_starts == 1);
     auto log = f.log();
-    CHECK(log.find("START RequestId: " + a.request_id + " Version: $LATEST\ngot ok\nEND RequestId: " +
-                   a.request_id + "\nREPORT RequestId: " + a.request_id + "\tDuration: ") != std::string::npos);
+    CHECK(log.find("START RequestId: " + a.request_id +
+                   " Version: $LATEST\ngot ok\nEND RequestId: " + a.request_id +
+                   "\nREPORT RequestId: " + a.request_id + "\tDuration: ") != std::string::npos);
     CHECK(log.find("Init Duration: ") != std::string::npos);
     CHECK(log.find("Memory Size: 128 MB\tMax Memory Used: ") != std::string::npos);
 }
@@ -276,7 +278,8 @@ def process_event(event, context):
     }
     SECTION("module-level code past the limit is Runtime.OutOfMemory before any invocation") {
         Fixture f;
-        f.start("python3.11", "handler.process_event", "handler.py", R"(blob = bytearray(300 * 1024 * 1024)
+        f.start("python3.11", "handler.process_event", "handler.py",
+                R"(blob = bytearray(300 * 1024 * 1024)
 for i in range(0, len(blob), 4096): blob[i] = 1
 import time; time.sleep(5)
 def process_event(event, context):

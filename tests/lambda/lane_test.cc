@@ -4,14 +4,14 @@
 
 #include "lane.h"
 
-#include <catch2/catch.hpp>
-
 #include <deque>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -39,7 +39,8 @@ public:
 
     void add(const std::string& shard, int n, int64_t arrival_ms, std::string pk = "pk",
              std::string data = "d") {
-        shards_by_id[shard].records.push_back({seq(n), arrival_ms, std::move(pk), std::move(data), false});
+        shards_by_id[shard].records.push_back(
+            {seq(n), arrival_ms, std::move(pk), std::move(data), false});
     }
 
     Result<std::vector<kinesis::ShardDesc>> shards(const kinesis::StreamKey&) override {
@@ -51,16 +52,25 @@ public:
         auto& s = shards_by_id[std::string(shard)];
         size_t pos = 0;
         switch (start.type) {
-            case kinesis::IteratorType::kTrimHorizon: pos = 0; break;
-            case kinesis::IteratorType::kLatest: pos = s.records.size(); break;
+            case kinesis::IteratorType::kTrimHorizon:
+                pos = 0;
+                break;
+            case kinesis::IteratorType::kLatest:
+                pos = s.records.size();
+                break;
             case kinesis::IteratorType::kAfterSequenceNumber:
-                while (pos < s.records.size() && s.records[pos].sequence_number <= *start.sequence_number) ++pos;
+                while (pos < s.records.size() &&
+                       s.records[pos].sequence_number <= *start.sequence_number)
+                    ++pos;
                 break;
             case kinesis::IteratorType::kAtSequenceNumber:
-                while (pos < s.records.size() && s.records[pos].sequence_number < *start.sequence_number) ++pos;
+                while (pos < s.records.size() &&
+                       s.records[pos].sequence_number < *start.sequence_number)
+                    ++pos;
                 break;
             case kinesis::IteratorType::kAtTimestamp:
-                while (pos < s.records.size() && s.records[pos].arrival_ms < *start.timestamp_ms) ++pos;
+                while (pos < s.records.size() && s.records[pos].arrival_ms < *start.timestamp_ms)
+                    ++pos;
                 break;
         }
         return std::string(shard) + "|" + std::to_string(pos);
@@ -72,11 +82,15 @@ public:
         size_t pos = std::stoul(std::string(iterator.substr(bar + 1)));
         auto& s = shards_by_id[shard];
         kinesis::ReadBatch b;
-        while (pos < s.records.size() && static_cast<int>(b.records.size()) < limit) b.records.push_back(s.records[pos++]);
-        if (!(s.closed && pos >= s.records.size())) b.next_iterator = shard + "|" + std::to_string(pos);
+        while (pos < s.records.size() && static_cast<int>(b.records.size()) < limit)
+            b.records.push_back(s.records[pos++]);
+        if (!(s.closed && pos >= s.records.size()))
+            b.next_iterator = shard + "|" + std::to_string(pos);
         return b;
     }
-    uint64_t subscribe_to_appends(const kinesis::StreamKey&, std::function<void()>) override { return 1; }
+    uint64_t subscribe_to_appends(const kinesis::StreamKey&, std::function<void()>) override {
+        return 1;
+    }
     void unsubscribe_from_appends(uint64_t) override {}
     int reads = 0;
 };
@@ -101,20 +115,25 @@ public:
         std::vector<std::vector<int>> out;
         for (const auto& e : events) {
             std::vector<int> b;
-            for (const auto& r : e["Records"]) b.push_back(std::stoi(r["kinesis"]["sequenceNumber"].get<std::string>().substr(4)));
+            for (const auto& r : e["Records"])
+                b.push_back(std::stoi(r["kinesis"]["sequenceNumber"].get<std::string>().substr(4)));
             out.push_back(b);
         }
         return out;
     }
 };
 
-InvokeResult ok(std::string payload = "null") { return {InvokeResult::Status::kOk, std::move(payload), "", "", 1000}; }
+InvokeResult ok(std::string payload = "null") {
+    return {InvokeResult::Status::kOk, std::move(payload), "", "", 1000};
+}
 InvokeResult error() {
     return {InvokeResult::Status::kFunctionError,
             R"({"errorMessage":"boom","errorType":"ValueError","requestId":"x","stackTrace":[]})",
             "ValueError", "", 1000};
 }
-InvokeResult throttled() { return {InvokeResult::Status::kThrottled, "", "", "", 0}; }
+InvokeResult throttled() {
+    return {InvokeResult::Status::kThrottled, "", "", "", 0};
+}
 
 class RecordingDeadLetterSink final : public sqs::DeadLetterSink {
 public:
@@ -175,8 +194,10 @@ struct Fixture {
         for (int i = 0; i < 1000; ++i) {
             REQUIRE(l.fill());
             if (l.pending() == 0) return;
-            if (!l.batch_ready()) clock.advance_ms(1000);
-            else REQUIRE(l.process_batch());
+            if (!l.batch_ready())
+                clock.advance_ms(1000);
+            else
+                REQUIRE(l.process_batch());
         }
         FAIL("lane did not drain");
     }
@@ -192,7 +213,8 @@ const std::string kShard = "shardId-000000000002";
 
 TEST_CASE("the event carries every field of §1.2 in AWS's order", "[lambda]") {
     Fixture f;
-    f.reader.add(kShard, 1, 1'718'031'245'512, "order-7781", R"({"type":"order_created","id":7781,"qty":2})");
+    f.reader.add(kShard, 1, 1'718'031'245'512, "order-7781",
+                 R"({"type":"order_created","id":7781,"qty":2})");
     f.reader.add(kShard, 2, 1'718'031'246'040, "order-\"7782\"", "x");
     f.invoker.script = {[](const json&) { return ok(); }};
     auto l = f.lane();
@@ -213,9 +235,11 @@ TEST_CASE("the event carries every field of §1.2 in AWS's order", "[lambda]") {
     CHECK(r["eventName"] == "aws:kinesis:record");
     CHECK(r["invokeIdentityArn"] == "arn:aws:iam::111122223333:role/order-processor-role");
     CHECK(r["awsRegion"] == "eu-west-1");
-    CHECK(r["eventSourceARN"] == "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created");
+    CHECK(r["eventSourceARN"] ==
+          "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created");
     CHECK(e["Records"][1]["kinesis"]["partitionKey"] == "order-\"7782\"");
-    CHECK(e["Records"][1]["kinesis"]["approximateArrivalTimestamp"].get<double>() == Approx(1718031246.04));
+    CHECK(e["Records"][1]["kinesis"]["approximateArrivalTimestamp"].get<double>() ==
+          Approx(1718031246.04));
     // Key order as AWS writes it.
     auto text = r.dump();
     CHECK(text.find("kinesisSchemaVersion") < text.find("partitionKey"));
@@ -231,7 +255,8 @@ TEST_CASE("arrival timestamps are seconds with millisecond resolution", "[lambda
 TEST_CASE("a batch holds at most BatchSize records, in shard order", "[lambda]") {
     Fixture f;
     f.config.batch_size = 3;
-    for (int i = 1; i <= 7; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    for (int i = 1; i <= 7; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms());
     f.invoker.script = {[](const json&) { return ok(); }};
     auto l = f.lane();
     f.drain(l);
@@ -275,7 +300,8 @@ TEST_CASE("a batch stops short of 6 MB of event JSON", "[lambda]") {
     Fixture f;
     f.config.batch_size = 100;
     std::string data(1'000'000, 'x');  // ~1.33 MB once base64'd
-    for (int i = 1; i <= 6; ++i) f.reader.add(kShard, i, f.clock.now_ms(), "pk", data);
+    for (int i = 1; i <= 6; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms(), "pk", data);
     f.invoker.script = {[](const json&) { return ok(); }};
     auto l = f.lane();
     f.drain(l);
@@ -283,7 +309,8 @@ TEST_CASE("a batch stops short of 6 MB of event JSON", "[lambda]") {
     REQUIRE(b.size() == 2);
     CHECK(b[0] == std::vector<int>{1, 2, 3, 4});
     CHECK(b[1] == std::vector<int>{5, 6});
-    for (const auto& e : f.invoker.events) CHECK(e.dump().size() <= kMaxPayloadBytes);
+    for (const auto& e : f.invoker.events)
+        CHECK(e.dump().size() <= kMaxPayloadBytes);
 }
 
 TEST_CASE("MaximumRetryAttempts N means N+1 invocations, then an on-failure record (rule 3)",
@@ -294,7 +321,8 @@ TEST_CASE("MaximumRetryAttempts N means N+1 invocations, then an on-failure reco
         f.reader.add(kShard, 1, f.clock.now_ms());
         f.reader.add(kShard, 2, f.clock.now_ms() + 528);
         f.reader.add(kShard, 3, f.clock.now_ms() + 600);
-        f.invoker.script = {[](const json& e) { return e["Records"].size() == 2 ? error() : ok(); }};
+        f.invoker.script = {
+            [](const json& e) { return e["Records"].size() == 2 ? error() : ok(); }};
         f.config.batch_size = 2;
         auto l = f.lane();
         f.drain(l);
@@ -344,7 +372,8 @@ TEST_CASE("retries back off 1 s, doubling, capped at 60 s (rule 4)", "[lambda]")
     f.invoker.script = {[](const json&) { return error(); }};
     auto l = f.lane();
     f.drain(l);
-    CHECK(f.sleeper.slept == std::vector<int64_t>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000});
+    CHECK(f.sleeper.slept ==
+          std::vector<int64_t>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000});
 }
 
 TEST_CASE("throttles retry without consuming attempts (rule 2)", "[lambda]") {
@@ -367,7 +396,8 @@ TEST_CASE("expired records leave the front of a batch as RecordAgeExceeded (rule
     f.config.batch_size = 6;
     int64_t now = f.clock.now_ms();
     f.reader.add(kShard, 1, now - 61'000);
-    for (int i = 2; i <= 6; ++i) f.reader.add(kShard, i, now);
+    for (int i = 2; i <= 6; ++i)
+        f.reader.add(kShard, i, now);
     f.invoker.script = {[](const json&) { return ok(); }};
     auto l = f.lane();
     f.drain(l);
@@ -401,7 +431,8 @@ TEST_CASE("bisect splits a failing batch down to the poison record (rule 6)", "[
     f.config.bisect_on_error = true;
     f.config.max_retry_attempts = 0;
     f.config.batch_size = 4;
-    for (int i = 1; i <= 4; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    for (int i = 1; i <= 4; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms());
     f.invoker.script = {[](const json& e) {
         for (const auto& r : e["Records"])
             if (r["kinesis"]["sequenceNumber"] == seq(3)) return error();
@@ -423,7 +454,8 @@ TEST_CASE("an odd batch bisects with the larger half first", "[lambda]") {
     f.config.bisect_on_error = true;
     f.config.max_retry_attempts = 0;
     f.config.batch_size = 3;
-    for (int i = 1; i <= 3; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    for (int i = 1; i <= 3; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms());
     f.invoker.script = {[](const json&) { return error(); }};
     auto l = f.lane();
     f.drain(l);
@@ -474,16 +506,18 @@ TEST_CASE("ReportBatchItemFailures: every row of §2.6", "[lambda]") {
     }
 }
 
-TEST_CASE("a partial response checkpoints before the lowest failed record and retries the rest "
-          "with a fresh count (rule 9)",
-          "[lambda]") {
+TEST_CASE(
+    "a partial response checkpoints before the lowest failed record and retries the rest "
+    "with a fresh count (rule 9)",
+    "[lambda]") {
     // AWS-recorded: BatchSize 3, MaximumRetryAttempts 3, the second batch's last record always
     // reported failed: it is delivered 5 times and the record says invoke count 4, batch 1.
     Fixture f;
     f.config.report_batch_item_failures = true;
     f.config.max_retry_attempts = 3;
     f.config.batch_size = 3;
-    for (int i = 1; i <= 6; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    for (int i = 1; i <= 6; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms());
     f.invoker.script = {[](const json& e) {
         for (const auto& r : e["Records"]) {
             if (r["kinesis"]["sequenceNumber"] == seq(6))
@@ -508,7 +542,8 @@ TEST_CASE("several failed items: the retry starts at the lowest", "[lambda]") {
     Fixture f;
     f.config.report_batch_item_failures = true;
     f.config.batch_size = 4;
-    for (int i = 1; i <= 4; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    for (int i = 1; i <= 4; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms());
     int calls = 0;
     f.invoker.script = {[&](const json&) {
         if (++calls == 1)
@@ -527,7 +562,8 @@ TEST_CASE("parallelization lanes split a shard by partition key and keep per-key
     f.config.parallelization_factor = 3;
     f.config.batch_size = 100;
     std::vector<std::string> keys = {"a", "b", "c", "d", "e", "f"};
-    for (int i = 1; i <= 30; ++i) f.reader.add(kShard, i, f.clock.now_ms(), keys[i % keys.size()]);
+    for (int i = 1; i <= 30; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms(), keys[i % keys.size()]);
     f.invoker.script = {[](const json&) { return ok(); }};
     std::map<std::string, std::vector<std::string>> seen;  // key -> sequence numbers
     size_t total = 0;
@@ -545,19 +581,22 @@ TEST_CASE("parallelization lanes split a shard by partition key and keep per-key
         }
     }
     CHECK(total == 30);
-    for (auto& [k, seqs] : seen) CHECK(std::is_sorted(seqs.begin(), seqs.end()));
+    for (auto& [k, seqs] : seen)
+        CHECK(std::is_sorted(seqs.begin(), seqs.end()));
 }
 
 TEST_CASE("a lane resumes after its checkpoint, so a restart neither skips nor replays",
           "[lambda]") {
     Fixture f;
-    for (int i = 1; i <= 3; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    for (int i = 1; i <= 3; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms());
     f.invoker.script = {[](const json&) { return ok(); }};
     {
         auto l = f.lane();
         f.drain(l);
     }
-    for (int i = 4; i <= 5; ++i) f.reader.add(kShard, i, f.clock.now_ms());
+    for (int i = 4; i <= 5; ++i)
+        f.reader.add(kShard, i, f.clock.now_ms());
     f.invoker.events.clear();
     auto again = f.lane();
     f.drain(again);

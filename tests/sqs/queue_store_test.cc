@@ -3,14 +3,14 @@
 
 #include "sqs/queue_store.h"
 
-#include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -33,7 +33,8 @@ struct Fixture {
     std::string path;
     QueueStoreOptions options;
 
-    explicit Fixture(std::string dir = {}, QueueStoreOptions o = {}) : path(std::move(dir)), options(o) {
+    explicit Fixture(std::string dir = {}, QueueStoreOptions o = {})
+        : path(std::move(dir)), options(o) {
         open();
     }
 
@@ -86,8 +87,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("a received message is hidden for the visibility timeout and then comes back",
-          "[sqs]") {
+TEST_CASE("a received message is hidden for the visibility timeout and then comes back", "[sqs]") {
     Fixture f;
     f.create("q", {{"VisibilityTimeout", "30"}});
     auto id = f.send("q", "hello");
@@ -324,7 +324,8 @@ TEST_CASE("a body larger than MaximumMessageSize is refused; attributes count", 
 TEST_CASE("bodies outside XML's character ranges are InvalidMessageContents", "[sqs]") {
     Fixture f;
     f.create("q");
-    for (std::string body : {std::string("a\x01z"), std::string("\xff"), std::string("\xef\xbf\xbe")}) {
+    for (std::string body :
+         {std::string("a\x01z"), std::string("\xff"), std::string("\xef\xbf\xbe")}) {
         SendRequest r;
         r.body = body;
         auto s = f.store->send_message("q", r);
@@ -347,7 +348,8 @@ TEST_CASE("MD5OfMessageAttributes follows AWS's encoding", "[sqs]") {
     raw += std::string("\0\0\0\x01", 4) + "x";
     CHECK(md5_of_attributes(attrs) == kemu::md5_hex(raw));
     // Binary uses transport type 2 and the raw bytes; names are sorted.
-    MessageAttributes two{{"b", {"Binary", std::string("\x00\x01", 2)}}, {"a", {"Number.int", "5"}}};
+    MessageAttributes two{{"b", {"Binary", std::string("\x00\x01", 2)}},
+                          {"a", {"Number.int", "5"}}};
     std::string raw2;
     raw2 += std::string("\0\0\0\x01", 4) + "a" + std::string("\0\0\0\x0a", 4) + "Number.int" +
             '\x01' + std::string("\0\0\0\x01", 4) + "5";
@@ -365,7 +367,8 @@ TEST_CASE("message attributes are validated", "[sqs]") {
     r.attributes["X"] = {"String", ""};
     auto s = f.store->send_message("q", r);
     REQUIRE_FALSE(s);
-    CHECK(s.error().message == "Message (user) attribute 'X' must contain a non-empty value of type 'String'.");
+    CHECK(s.error().message ==
+          "Message (user) attribute 'X' must contain a non-empty value of type 'String'.");
     r.attributes["X"] = {"Text", "v"};
     CHECK_FALSE(f.store->send_message("q", r));
     r.attributes["X"] = {"Number", "12a"};
@@ -373,10 +376,12 @@ TEST_CASE("message attributes are validated", "[sqs]") {
     r.attributes["X"] = {"Number", "-1.5e3"};
     CHECK(f.store->send_message("q", r));
     r.attributes.clear();
-    for (int i = 0; i < 11; ++i) r.attributes["a" + std::to_string(i)] = {"String", "v"};
+    for (int i = 0; i < 11; ++i)
+        r.attributes["a" + std::to_string(i)] = {"String", "v"};
     auto many = f.store->send_message("q", r);
     REQUIRE_FALSE(many);
-    CHECK(many.error().message == "Number of message attributes [11] exceeds the allowed maximum [10].");
+    CHECK(many.error().message ==
+          "Number of message attributes [11] exceeds the allowed maximum [10].");
 }
 
 TEST_CASE("a second purge within 60 s is PurgeQueueInProgress (403)", "[sqs]") {
@@ -392,7 +397,8 @@ TEST_CASE("a second purge within 60 s is PurgeQueueInProgress (403)", "[sqs]") {
     REQUIRE_FALSE(again);
     CHECK(again.error().code == AwsErrorCode::kPurgeQueueInProgress);
     CHECK(again.error().http_status() == 403);
-    CHECK(again.error().message == "Only one PurgeQueue operation on my-q is allowed every 60 seconds.");
+    CHECK(again.error().message ==
+          "Only one PurgeQueue operation on my-q is allowed every 60 seconds.");
     f.clock.advance_ms(60'000);
     REQUIRE(f.store->purge("my-q"));
 }
@@ -400,8 +406,10 @@ TEST_CASE("a second purge within 60 s is PurgeQueueInProgress (403)", "[sqs]") {
 TEST_CASE("a receive past maxReceiveCount moves the message to the DLQ", "[sqs]") {
     Fixture f;
     f.create("dlq");
-    f.create("src", {{"RedrivePolicy",
-                      R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":2})"}});
+    f.create(
+        "src",
+        {{"RedrivePolicy",
+          R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":2})"}});
     auto id = f.send("src", "poison");
     REQUIRE(f.receive("src", 1, 0).size() == 1);
     REQUIRE(f.receive("src", 1, 0).size() == 1);
@@ -417,16 +425,23 @@ TEST_CASE("RedrivePolicy needs an existing target and a count of 1 to 1000", "[s
     Fixture f;
     f.create("src");
     auto missing = f.store->set_attributes(
-        "src", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:none","maxReceiveCount":3})"}});
+        "src",
+        {{"RedrivePolicy",
+          R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:none","maxReceiveCount":3})"}});
     REQUIRE_FALSE(missing);
     CHECK(missing.error().message.find("Dead-letter target does not exist.") != std::string::npos);
     f.create("dlq");
     auto zero = f.store->set_attributes(
-        "src", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":0})"}});
+        "src",
+        {{"RedrivePolicy",
+          R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":0})"}});
     REQUIRE_FALSE(zero);
-    CHECK(zero.error().message.find("Invalid value for maxReceiveCount: 0, valid values are from 1 to 1000 both inclusive.") != std::string::npos);
+    CHECK(zero.error().message.find("Invalid value for maxReceiveCount: 0, valid values are from 1 "
+                                    "to 1000 both inclusive.") != std::string::npos);
     REQUIRE(f.store->set_attributes(
-        "src", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"})"}}));
+        "src",
+        {{"RedrivePolicy",
+          R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"3"})"}}));
 }
 
 TEST_CASE("a move task needs a redrive DLQ as its source, as for Lambda's on-failure queues",
@@ -438,8 +453,10 @@ TEST_CASE("a move task needs a redrive DLQ as its source, as for Lambda's on-fai
     CHECK(r.error().code == AwsErrorCode::kSqsInvalidParameterValue);
     CHECK(r.error().message == "Source queue must be configured as a Dead Letter Queue.");
 
-    f.create("src", {{"RedrivePolicy",
-                      R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:lambda-dlq","maxReceiveCount":1})"}});
+    f.create(
+        "src",
+        {{"RedrivePolicy",
+          R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:lambda-dlq","maxReceiveCount":1})"}});
     f.send("src", "m");
     REQUIRE(f.receive("src", 1, 0).size() == 1);
     REQUIRE(f.receive("src", 1, 0).empty());
@@ -464,7 +481,8 @@ TEST_CASE("a long-poll waker registered on an empty queue fires on the next send
     f.create("q");
     int woken = 0;
     uint64_t id = 0;
-    auto got = f.store->receive("q", {}, [&] { ++woken; }, &id);
+    auto got = f.store->receive(
+        "q", {}, [&] { ++woken; }, &id);
     REQUIRE(got);
     CHECK(got->empty());
     CHECK(id != 0);
@@ -475,7 +493,8 @@ TEST_CASE("a long-poll waker registered on an empty queue fires on the next send
 
     // A cancelled waker never fires.
     f.create("r");
-    auto again = f.store->receive("r", {}, [&] { ++woken; }, &id);
+    auto again = f.store->receive(
+        "r", {}, [&] { ++woken; }, &id);
     f.store->cancel_wait("r", id);
     f.send("r", "x");
     CHECK(woken == 1);
@@ -553,7 +572,8 @@ TEST_CASE("the DeadLetterSink writes AWS's on-failure record", "[sqs]") {
     CHECK_FALSE(age.contains("responseContext"));
     r.condition = FailureCondition::kRetryAttemptsExhausted;
     r.function_error.reset();
-    CHECK(nlohmann::json::parse(failure_record_json(r))["responseContext"]["functionError"].is_null());
+    CHECK(nlohmann::json::parse(failure_record_json(r))["responseContext"]["functionError"]
+              .is_null());
 
     r.queue_name = "missing";
     auto missing = sink.send(r);

@@ -1,9 +1,9 @@
 #pragma once
 // Lets Catch2 print AwsError values and Result<T> (so `REQUIRE(result)` shows the error).
 
-#include <catch2/catch.hpp>
-
 #include <sstream>
+
+#include <catch2/catch.hpp>
 
 #include "core/aws_error.h"
 

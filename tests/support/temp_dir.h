@@ -1,11 +1,11 @@
 #pragma once
 // A fresh directory under the system temp dir, removed with everything in it afterwards.
 
-#include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 namespace kemu::testing {
 

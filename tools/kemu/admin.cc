@@ -1,9 +1,10 @@
 #include "admin.h"
 
-#include <nlohmann/json.hpp>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "lambda_runner/replay.h"
 
@@ -24,7 +25,12 @@ class Admin final : public RequestHandler {
 public:
     Admin(const Config& cfg, Processors& p, kinesis::Store& s, sqs::QueueStore& q,
           std::shared_ptr<apigw::FrontDoor> fd, const Alarms& alarms)
-        : cfg_(cfg), processors_(p), store_(s), queues_(q), front_door_(std::move(fd)), alarms_(alarms) {}
+        : cfg_(cfg),
+          processors_(p),
+          store_(s),
+          queues_(q),
+          front_door_(std::move(fd)),
+          alarms_(alarms) {}
 
     bool matches(const HttpRequest& req) const override {
         auto p = req.path();
@@ -76,13 +82,15 @@ public:
             return;
         }
         if (!fc->dlq_enabled) {
-            respond(answer(409, {{"message", "flow " + flow + " has no DLQ (dlq_enabled: false)"}}));
+            respond(
+                answer(409, {{"message", "flow " + flow + " has no DLQ (dlq_enabled: false)"}}));
             return;
         }
         {
             std::lock_guard lock(replaying_mu_);
             if (!replaying_.insert(flow).second) {
-                respond(answer(409, {{"message", "a replay of flow " + flow + " is already running"}}));
+                respond(
+                    answer(409, {{"message", "a replay of flow " + flow + " is already running"}}));
                 return;
             }
         }
@@ -107,7 +115,8 @@ public:
             json results = json::array();
             int replayed = 0;
             for (const auto& m : *msgs) {
-                auto o = lambda::replay_failure_record(m.body, proc->mapping->config(), store_, *proc->pool);
+                auto o = lambda::replay_failure_record(m.body, proc->mapping->config(), store_,
+                                                       *proc->pool);
                 if (o.ok) {
                     (void)queues_.delete_by_id(queue, m.message_id);
                     ++replayed;
@@ -162,7 +171,8 @@ private:
 
     std::string metrics_text() {
         std::string out =
-            "# HELP kemu_aws CloudWatch metrics as kemu computes them (namespace, metric, dimension "
+            "# HELP kemu_aws CloudWatch metrics as kemu computes them (namespace, metric, "
+            "dimension "
             "and statistic as labels).\n# TYPE kemu_aws gauge\n";
         for (const auto& p : processors_.all()) {
             auto m = p.metrics->snapshot();
@@ -182,12 +192,14 @@ private:
             l("InvokedEventCount", "Sum", static_cast<double>(m.invoked_events));
             l("FailedInvokeEventCount", "Sum", static_cast<double>(m.failed_invoke_events));
             l("DroppedEventCount", "Sum", static_cast<double>(m.dropped_events));
-            l("OnFailureDestinationDeliveredEventCount", "Sum", static_cast<double>(m.dlq_messages));
+            l("OnFailureDestinationDeliveredEventCount", "Sum",
+              static_cast<double>(m.dlq_messages));
             l("DestinationDeliveryFailures", "Sum", static_cast<double>(m.dlq_failures));
             l("ColdStarts", "Sum", static_cast<double>(m.cold_starts));
         }
         for (const auto& f : cfg_.event_flows) {
-            kinesis::StreamKey key{processors_.account(), processors_.region(), cfg_.stream_name(f)};
+            kinesis::StreamKey key{processors_.account(), processors_.region(),
+                                   cfg_.stream_name(f)};
             auto m = store_.metrics(key);
             if (!m) continue;
             auto k = [&](std::string_view metric, std::string_view stat, double v) {
@@ -199,7 +211,8 @@ private:
             k("ReadProvisionedThroughputExceeded", "Sum", static_cast<double>(m->read_throttled));
             k("GetRecords.Success", "Sum", static_cast<double>(m->get_records_calls));
             k("GetRecords.Records", "Sum", static_cast<double>(m->get_records_records));
-            k("GetRecords.IteratorAgeMilliseconds", "Last", static_cast<double>(m->get_records_iterator_age_ms));
+            k("GetRecords.IteratorAgeMilliseconds", "Last",
+              static_cast<double>(m->get_records_iterator_age_ms));
             k("GetRecords.IteratorAgeMilliseconds", "Maximum",
               static_cast<double>(m->get_records_iterator_age_ms_max));
         }
@@ -228,7 +241,8 @@ private:
             g("Latency", "SampleCount", static_cast<double>(m.latency.count));
             g("Latency", "Maximum", m.latency.max_ms);
             g("IntegrationLatency", "Sum", m.integration_latency.sum_ms);
-            g("IntegrationLatency", "SampleCount", static_cast<double>(m.integration_latency.count));
+            g("IntegrationLatency", "SampleCount",
+              static_cast<double>(m.integration_latency.count));
             g("IntegrationLatency", "Maximum", m.integration_latency.max_ms);
             for (const auto& r : m.requests) {
                 series(out, "AWS/ApiGateway", "Count", "ApiName", api, "Sum",
@@ -247,7 +261,8 @@ private:
             json j;
             j["event_type"] = f.event_type;
             j["stream"] = cfg_.stream_name(f);
-            kinesis::StreamKey key{processors_.account(), processors_.region(), cfg_.stream_name(f)};
+            kinesis::StreamKey key{processors_.account(), processors_.region(),
+                                   cfg_.stream_name(f)};
             if (auto m = store_.metrics(key)) {
                 j["incoming_records"] = m->incoming_records;
                 j["get_records_iterator_age_ms"] = m->get_records_iterator_age_ms;

@@ -12,11 +12,11 @@
 
 #include <memory>
 
-#include "core/config.h"
+#include "alarms.h"
 #include "apigw/front_door.h"
+#include "core/config.h"
 #include "core/http.h"
 #include "kinesis/store.h"
-#include "alarms.h"
 #include "processors.h"
 #include "sqs/queue_store.h"
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
@@ -11,7 +12,9 @@
 namespace kemu::cli {
 namespace {
 
-std::string iso(int64_t ms) { return iso8601_ms(ms); }
+std::string iso(int64_t ms) {
+    return iso8601_ms(ms);
+}
 
 // CloudWatch's own datapoint format in reasons: "(26/11/26 18:40:00)".
 std::string cw_time(int64_t ms) {
@@ -41,8 +44,14 @@ void Alarms::build(const Config& cfg, const Processors& processors, kinesis::Sto
         kinesis::StreamKey key{account, region, cfg.stream_name(f)};
         {
             Alarm a;
-            a.def = {base + "-iterator-age", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds",
-                     "StreamName", key.name, "Maximum", period(60), 5,
+            a.def = {base + "-iterator-age",
+                     "AWS/Kinesis",
+                     "GetRecords.IteratorAgeMilliseconds",
+                     "StreamName",
+                     key.name,
+                     "Maximum",
+                     period(60),
+                     5,
                      static_cast<double>(f.iterator_age_alarm_ms)};
             a.sample = [&store, key]() -> std::optional<double> {
                 auto v = store.take_iterator_age_window(key);
@@ -59,8 +68,15 @@ void Alarms::build(const Config& cfg, const Processors& processors, kinesis::Sto
             auto* m = proc->metrics.get();
             auto fn = cfg.function_name(f);
             Alarm age;
-            age.def = {base + "-lambda-iterator-age", "AWS/Lambda", "IteratorAge", "FunctionName",
-                       fn, "Maximum", period(60), 5, static_cast<double>(f.iterator_age_alarm_ms)};
+            age.def = {base + "-lambda-iterator-age",
+                       "AWS/Lambda",
+                       "IteratorAge",
+                       "FunctionName",
+                       fn,
+                       "Maximum",
+                       period(60),
+                       5,
+                       static_cast<double>(f.iterator_age_alarm_ms)};
             age.sample = [m]() -> std::optional<double> {
                 int64_t v = m->iterator_age_window_max.exchange(-1);
                 if (v < 0) return std::nullopt;
@@ -68,11 +84,18 @@ void Alarms::build(const Config& cfg, const Processors& processors, kinesis::Sto
             };
             alarms_.push_back(std::move(age));
             Alarm errors;
-            errors.def = {base + "-lambda-errors", "AWS/Lambda", "Errors", "FunctionName", fn,
-                          "Sum", period(60), 1, 0};
+            errors.def = {base + "-lambda-errors",
+                          "AWS/Lambda",
+                          "Errors",
+                          "FunctionName",
+                          fn,
+                          "Sum",
+                          period(60),
+                          1,
+                          0};
             // A datapoint exists for a second in which the function was invoked.
-            errors.sample = [m, last_inv = int64_t{0}, last_err = int64_t{0}]() mutable
-                -> std::optional<double> {
+            errors.sample = [m, last_inv = int64_t{0},
+                             last_err = int64_t{0}]() mutable -> std::optional<double> {
                 int64_t inv = m->invocations.load(), err = m->errors.load();
                 int64_t di = inv - last_inv, de = err - last_err;
                 last_inv = inv;
@@ -85,8 +108,15 @@ void Alarms::build(const Config& cfg, const Processors& processors, kinesis::Sto
         if (f.dlq_enabled) {
             Alarm dlq;
             auto q = cfg.dlq_name(f);
-            dlq.def = {base + "-dlq-not-empty", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
-                       "QueueName", q, "Maximum", period(60), 1, 0};
+            dlq.def = {base + "-dlq-not-empty",
+                       "AWS/SQS",
+                       "ApproximateNumberOfMessagesVisible",
+                       "QueueName",
+                       q,
+                       "Maximum",
+                       period(60),
+                       1,
+                       0};
             dlq.sample = [&queues, q]() -> std::optional<double> {
                 auto a = queues.get_attributes(q, {"ApproximateNumberOfMessages"});
                 if (!a || a->empty()) return std::nullopt;
@@ -124,24 +154,26 @@ void Alarms::tick(int64_t now_ms) {
             std::string next = breaching == d.evaluation_periods ? "ALARM" : "OK";
             if (next == a.state) continue;
             std::string joined;
-            for (size_t k = 0; k < points.size(); ++k) joined += (k ? ", " : "") + points[k];
+            for (size_t k = 0; k < points.size(); ++k)
+                joined += (k ? ", " : "") + points[k];
             std::string was = a.state;
             a.reason = next == "ALARM"
-                           ? "Threshold Crossed: " + std::to_string(breaching) + " out of the last " +
-                                 std::to_string(d.evaluation_periods) + " datapoints [" + joined +
-                                 "] was greater than the threshold (" + num(d.threshold) +
-                                 ") (minimum " + std::to_string(d.evaluation_periods) +
+                           ? "Threshold Crossed: " + std::to_string(breaching) +
+                                 " out of the last " + std::to_string(d.evaluation_periods) +
+                                 " datapoints [" + joined + "] was greater than the threshold (" +
+                                 num(d.threshold) + ") (minimum " +
+                                 std::to_string(d.evaluation_periods) +
                                  " datapoint for OK -> ALARM transition)."
-                           : (points.empty() ? "Threshold Crossed: no datapoints were received for " +
-                                                   std::to_string(d.evaluation_periods) +
-                                                   " periods and " + std::to_string(d.evaluation_periods) +
-                                                   " missing datapoints were treated as [NonBreaching]."
-                                             : "Threshold Crossed: " +
-                                                   std::to_string(d.evaluation_periods - breaching) +
-                                                   " out of the last " +
-                                                   std::to_string(d.evaluation_periods) +
-                                                   " datapoints were not greater than the threshold (" +
-                                                   num(d.threshold) + ").");
+                           : (points.empty()
+                                  ? "Threshold Crossed: no datapoints were received for " +
+                                        std::to_string(d.evaluation_periods) + " periods and " +
+                                        std::to_string(d.evaluation_periods) +
+                                        " missing datapoints were treated as [NonBreaching]."
+                                  : "Threshold Crossed: " +
+                                        std::to_string(d.evaluation_periods - breaching) +
+                                        " out of the last " + std::to_string(d.evaluation_periods) +
+                                        " datapoints were not greater than the threshold (" +
+                                        num(d.threshold) + ").");
             a.state = next;
             a.updated_ms = now_ms;
             if (was != "INSUFFICIENT_DATA" || next == "ALARM") {
@@ -193,9 +225,10 @@ std::string Alarms::describe_json() const {
     }
     out["AlarmHistory"] = nlohmann::ordered_json::array();
     for (const auto& c : history_) {
-        out["AlarmHistory"].push_back(
-            {{"AlarmName", c.name}, {"Timestamp", iso(c.at_ms)}, {"HistoryItemType", "StateUpdate"},
-             {"HistorySummary", c.summary}});
+        out["AlarmHistory"].push_back({{"AlarmName", c.name},
+                                       {"Timestamp", iso(c.at_ms)},
+                                       {"HistoryItemType", "StateUpdate"},
+                                       {"HistorySummary", c.summary}});
     }
     return out.dump();
 }
@@ -203,7 +236,8 @@ std::string Alarms::describe_json() const {
 std::vector<std::pair<std::string, std::string>> Alarms::states() const {
     std::lock_guard lock(mu_);
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& a : alarms_) out.emplace_back(a.def.name, a.state);
+    for (const auto& a : alarms_)
+        out.emplace_back(a.def.name, a.state);
     return out;
 }
 

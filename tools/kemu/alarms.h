@@ -34,7 +34,7 @@ struct AlarmDef {
     std::string statistic;  // Maximum or Sum
     int period_s = 60;
     int evaluation_periods = 1;
-    double threshold = 0;   // GreaterThanThreshold
+    double threshold = 0;  // GreaterThanThreshold
 };
 
 class Alarms {
@@ -53,7 +53,7 @@ public:
 private:
     struct Alarm {
         AlarmDef def;
-        std::function<std::optional<double>()> sample;  // the aggregate since the last call
+        std::function<std::optional<double>()> sample;   // the aggregate since the last call
         std::deque<std::pair<int64_t, double>> buckets;  // (period index, value), oldest first
         std::string state = "INSUFFICIENT_DATA";
         std::string reason = "Unchecked: Initial alarm creation";

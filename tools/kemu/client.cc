@@ -1,11 +1,11 @@
 #include "client.h"
 
+#include <iostream>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <iostream>
 
 namespace kemu::cli {
 
@@ -15,12 +15,12 @@ namespace http = boost::beast::http;
 // GET (or POST) path from http://host:port; nullopt (and a line on stderr) when kemu cannot be
 // reached.
 std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
-                                                    const std::string& path,
-                                                    bool post,
+                                                    const std::string& path, bool post,
                                                     int timeout_s) {
     std::string rest = endpoint;
     if (rest.starts_with("http://")) rest = rest.substr(7);
-    while (rest.ends_with('/')) rest.pop_back();
+    while (rest.ends_with('/'))
+        rest.pop_back();
     auto colon = rest.rfind(':');
     std::string host = colon == std::string::npos ? rest : rest.substr(0, colon);
     std::string port = colon == std::string::npos ? "80" : rest.substr(colon + 1);

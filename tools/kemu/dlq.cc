@@ -1,11 +1,11 @@
 #include "dlq.h"
 
-
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
+
+#include <nlohmann/json.hpp>
 
 #include "client.h"
 #include "core/config.h"
@@ -22,7 +22,8 @@ std::optional<Config> load(const std::string& path) {
     Config cfg;
     auto errors = load_config(p, &cfg);
     if (!errors.empty()) {
-        for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+        for (const auto& e : errors)
+            std::cerr << "kemu: " << e.to_string() << "\n";
         return std::nullopt;
     }
     return cfg;
@@ -51,9 +52,9 @@ void print_record(int n, const json& msg) {
     if (j.contains("responseContext")) {
         const auto& resp = j["responseContext"];
         auto err = resp.find("functionError");
-        std::printf(" (functionError: %s)",
-                    err == resp.end() || err->is_null() ? "null, partial batch failure"
-                                                        : err->get<std::string>().c_str());
+        std::printf(" (functionError: %s)", err == resp.end() || err->is_null()
+                                                ? "null, partial batch failure"
+                                                : err->get<std::string>().c_str());
     }
     std::printf("\n    %s records of %s, %s\n", str(info, "batchSize").c_str(),
                 str(info, "shardId").c_str(), str(info, "streamArn").c_str());
@@ -104,11 +105,12 @@ int run_dlq_list(const DlqOptions& o) {
             if (f.event_type == o.flow) queue = cfg->dlq_name(f);
         }
     }
-    auto res = http_get(o.endpoint, "/_kemu/sqs/queues/" + queue + "/messages?max=" +
-                                        std::to_string(o.max));
+    auto res = http_get(o.endpoint,
+                        "/_kemu/sqs/queues/" + queue + "/messages?max=" + std::to_string(o.max));
     if (!res) return 1;
     if (res->first == 404) {
-        std::cerr << "kemu: no queue " << queue << " (give an event type of kemu.yaml or a queue name)\n";
+        std::cerr << "kemu: no queue " << queue
+                  << " (give an event type of kemu.yaml or a queue name)\n";
         return 2;
     }
     auto j = json::parse(res->second, nullptr, false);
@@ -118,13 +120,15 @@ int run_dlq_list(const DlqOptions& o) {
     }
     const auto& msgs = j["messages"];
     if (o.json) {
-        for (const auto& m : msgs) std::printf("%s\n", m.dump().c_str());
+        for (const auto& m : msgs)
+            std::printf("%s\n", m.dump().c_str());
         return 0;
     }
     std::printf("%s: %zu message%s%s\n", queue.c_str(), msgs.size(), msgs.size() == 1 ? "" : "s",
                 static_cast<int>(msgs.size()) >= o.max ? " (more may follow; --max)" : "");
     int n = 0;
-    for (const auto& m : msgs) print_record(++n, m);
+    for (const auto& m : msgs)
+        print_record(++n, m);
     return 0;
 }
 

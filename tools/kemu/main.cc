@@ -1,9 +1,9 @@
 // kemu: AWS event-ingestion pipelines (API Gateway, Kinesis, Lambda, SQS) on one machine.
 
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "dlq.h"
 #include "status.h"
@@ -15,61 +15,88 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     kemu::cli::UpOptions up;
-    auto* cmd_up = app.add_subcommand("up", "Serve the Kinesis and SQS APIs and the front door (and the topology of kemu.yaml) on one port");
-    cmd_up->add_option("-c,--config", up.config, "Topology file (default: ./kemu.yaml when present)");
+    auto* cmd_up = app.add_subcommand("up",
+                                      "Serve the Kinesis and SQS APIs and the front door (and the "
+                                      "topology of kemu.yaml) on one port");
+    cmd_up->add_option("-c,--config", up.config,
+                       "Topology file (default: ./kemu.yaml when present)");
     cmd_up->add_option("--host", up.host, "Address to listen on")->capture_default_str();
     cmd_up->add_option("--port", up.port, "Port to listen on; 0 picks a free port")
         ->check(CLI::Range(0, 65535))
         ->capture_default_str();
-    cmd_up->add_option("--data-dir", up.data_dir, "Where RocksDB keeps the data")->capture_default_str();
+    cmd_up->add_option("--data-dir", up.data_dir, "Where RocksDB keeps the data")
+        ->capture_default_str();
     cmd_up->add_flag("--in-memory", up.in_memory, "Keep everything in memory (nothing on disk)");
-    cmd_up->add_option("--region", up.region, "Region for requests without a SigV4 scope")->capture_default_str();
-    cmd_up->add_option("--account", up.account, "Account id in ARNs and messages")->capture_default_str();
+    cmd_up->add_option("--region", up.region, "Region for requests without a SigV4 scope")
+        ->capture_default_str();
+    cmd_up->add_option("--account", up.account, "Account id in ARNs and messages")
+        ->capture_default_str();
     cmd_up->add_flag("--shard-limits", up.shard_limits,
-                     "Enforce per-shard throughput limits (1 MiB/s or 1000 records/s in, 5 reads/s and 2 MiB/s out)");
-    cmd_up->add_option("--durability", up.durability,
-                       "wal: acknowledged writes survive kill -9; fsync: also power loss")
+                     "Enforce per-shard throughput limits (1 MiB/s or 1000 records/s in, 5 reads/s "
+                     "and 2 MiB/s out)");
+    cmd_up
+        ->add_option("--durability", up.durability,
+                     "wal: acknowledged writes survive kill -9; fsync: also power loss")
         ->check(CLI::IsMember({"wal", "fsync"}))
         ->capture_default_str();
-    cmd_up->add_option("--status-delay-ms", up.status_delay_ms,
-                       "How long streams stay CREATING/UPDATING/DELETING")
+    cmd_up
+        ->add_option("--status-delay-ms", up.status_delay_ms,
+                     "How long streams stay CREATING/UPDATING/DELETING")
         ->check(CLI::Range(0, 600000))
         ->capture_default_str();
-    cmd_up->add_option("--shard-limit", up.account_shard_limit, "Open shards allowed per account and region")
+    cmd_up
+        ->add_option("--shard-limit", up.account_shard_limit,
+                     "Open shards allowed per account and region")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
-    cmd_up->add_option("--sqs-purge-cooldown-ms", up.sqs_purge_cooldown_ms,
-                       "A second PurgeQueue on a queue this soon answers 403 PurgeQueueInProgress (AWS: 60000)")
+    cmd_up
+        ->add_option("--sqs-purge-cooldown-ms", up.sqs_purge_cooldown_ms,
+                     "A second PurgeQueue on a queue this soon answers 403 PurgeQueueInProgress "
+                     "(AWS: 60000)")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
-    cmd_up->add_option("--sqs-delete-cooldown-ms", up.sqs_delete_cooldown_ms,
-                       "Recreating a queue this soon after DeleteQueue answers QueueDeletedRecently (AWS: 60000)")
+    cmd_up
+        ->add_option("--sqs-delete-cooldown-ms", up.sqs_delete_cooldown_ms,
+                     "Recreating a queue this soon after DeleteQueue answers QueueDeletedRecently "
+                     "(AWS: 60000)")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
-    cmd_up->add_option("--lambda-retry-backoff-ms", up.lambda_retry_backoff_ms,
-                       "First back-off between retries of a failing batch; doubles up to 60 s (AWS: about 1000)")
+    cmd_up
+        ->add_option("--lambda-retry-backoff-ms", up.lambda_retry_backoff_ms,
+                     "First back-off between retries of a failing batch; doubles up to 60 s (AWS: "
+                     "about 1000)")
         ->check(CLI::Range(1, 60000))
         ->capture_default_str();
-    cmd_up->add_option("--lambda-idle-timeout-s", up.lambda_idle_timeout_s,
-                       "Stop an execution environment idle this long; 0 stops it after every invocation")
+    cmd_up
+        ->add_option(
+            "--lambda-idle-timeout-s", up.lambda_idle_timeout_s,
+            "Stop an execution environment idle this long; 0 stops it after every invocation")
         ->check(CLI::Range(0, 86400))
         ->capture_default_str();
-    cmd_up->add_option("--lambda-concurrency", up.lambda_concurrency,
-                       "Execution environments per function; more concurrent batches are throttled")
+    cmd_up
+        ->add_option("--lambda-concurrency", up.lambda_concurrency,
+                     "Execution environments per function; more concurrent batches are throttled")
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
-    cmd_up->add_option("--alarm-period-s", up.alarm_period_s,
-                       "Evaluate every alarm over periods of this many seconds instead of the module's 60 (demos, tests)")
+    cmd_up
+        ->add_option("--alarm-period-s", up.alarm_period_s,
+                     "Evaluate every alarm over periods of this many seconds instead of the "
+                     "module's 60 (demos, tests)")
         ->check(CLI::Range(0, 3600))
         ->capture_default_str();
     cmd_up->add_flag("--no-lambda", up.no_lambda,
-                     "Serve the APIs and the front door only: no processors (handler directories are not checked)");
+                     "Serve the APIs and the front door only: no processors (handler directories "
+                     "are not checked)");
     cmd_up->add_flag("!--no-function-logs", up.lambda_echo_logs,
                      "Do not print function logs (they still go to the log files)");
-    cmd_up->add_option("--python", up.python, "Interpreter for python3.x runtimes (default: resolved from PATH)");
-    cmd_up->add_option("--node", up.node, "Interpreter for nodejs runtimes (default: node on PATH)");
-    cmd_up->add_option("--log-format", up.log_format,
-                       "text (coloured on a terminal), or json: one object per line for kemu's log, function logs and alarms")
+    cmd_up->add_option("--python", up.python,
+                       "Interpreter for python3.x runtimes (default: resolved from PATH)");
+    cmd_up->add_option("--node", up.node,
+                       "Interpreter for nodejs runtimes (default: node on PATH)");
+    cmd_up
+        ->add_option("--log-format", up.log_format,
+                     "text (coloured on a terminal), or json: one object per line for kemu's log, "
+                     "function logs and alarms")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
     cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
@@ -78,34 +105,46 @@ int main(int argc, char** argv) {
 
     std::string validate_config = "kemu.yaml";
     auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
-    cmd_validate->add_option("-c,--config", validate_config, "Topology file")->capture_default_str();
+    cmd_validate->add_option("-c,--config", validate_config, "Topology file")
+        ->capture_default_str();
 
     kemu::cli::DlqOptions dlq;
     auto* cmd_dlq = app.add_subcommand("dlq", "Look at the dead-letter queues of a running kemu");
     cmd_dlq->require_subcommand(1);
     auto dlq_common = [&dlq](CLI::App* c) {
-        c->add_option("--endpoint", dlq.endpoint, "Where kemu runs")->envname("KEMU_ENDPOINT")->capture_default_str();
-        c->add_option("-c,--config", dlq.config, "Topology file (default: ./kemu.yaml when present)");
+        c->add_option("--endpoint", dlq.endpoint, "Where kemu runs")
+            ->envname("KEMU_ENDPOINT")
+            ->capture_default_str();
+        c->add_option("-c,--config", dlq.config,
+                      "Topology file (default: ./kemu.yaml when present)");
         c->add_flag("--json", dlq.json, "Print JSON instead of text");
     };
-    auto* cmd_dlq_count = cmd_dlq->add_subcommand("count", "Messages in each flow's DLQ (all queues without kemu.yaml)");
+    auto* cmd_dlq_count = cmd_dlq->add_subcommand(
+        "count", "Messages in each flow's DLQ (all queues without kemu.yaml)");
     dlq_common(cmd_dlq_count);
-    auto* cmd_dlq_list = cmd_dlq->add_subcommand("list", "Print the failure records of one flow's DLQ, without receiving them");
+    auto* cmd_dlq_list = cmd_dlq->add_subcommand(
+        "list", "Print the failure records of one flow's DLQ, without receiving them");
     dlq_common(cmd_dlq_list);
-    cmd_dlq_list->add_option("flow", dlq.flow, "Event type of kemu.yaml, or a queue name")->required();
+    cmd_dlq_list->add_option("flow", dlq.flow, "Event type of kemu.yaml, or a queue name")
+        ->required();
     cmd_dlq_list->add_option("--max", dlq.max, "At most this many messages")
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
 
-    auto* cmd_dlq_replay = cmd_dlq->add_subcommand(
-        "replay", "Re-run each failed batch of a flow's DLQ (read back from the stream); delete what succeeds");
+    auto* cmd_dlq_replay = cmd_dlq->add_subcommand("replay",
+                                                   "Re-run each failed batch of a flow's DLQ (read "
+                                                   "back from the stream); delete what succeeds");
     dlq_common(cmd_dlq_replay);
     cmd_dlq_replay->add_option("flow", dlq.flow, "Event type of kemu.yaml")->required();
 
     std::string status_endpoint = "http://127.0.0.1:4566";
     bool status_json = false;
-    auto* cmd_status = app.add_subcommand("status", "One line per flow of a running kemu: records, iterator age, invocations, errors, DLQ, alarms");
-    cmd_status->add_option("--endpoint", status_endpoint, "Where kemu runs")->envname("KEMU_ENDPOINT")->capture_default_str();
+    auto* cmd_status = app.add_subcommand("status",
+                                          "One line per flow of a running kemu: records, iterator "
+                                          "age, invocations, errors, DLQ, alarms");
+    cmd_status->add_option("--endpoint", status_endpoint, "Where kemu runs")
+        ->envname("KEMU_ENDPOINT")
+        ->capture_default_str();
     cmd_status->add_flag("--json", status_json, "Print JSON instead of a table");
 
     try {

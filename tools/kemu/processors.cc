@@ -17,8 +17,9 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
     idle_ms_ = int64_t{o.lambda_idle_timeout_s} * 1000;
     account_ = o.account;
     region_ = o.region;
-    std::string state = o.in_memory ? (fs::temp_directory_path() / ("kemu-" + std::to_string(::getpid()))).string()
-                                    : o.data_dir;
+    std::string state =
+        o.in_memory ? (fs::temp_directory_path() / ("kemu-" + std::to_string(::getpid()))).string()
+                    : o.data_dir;
     // Absolute: runtimes start in their code directory.
     state = fs::absolute(state).lexically_normal().string();
     if (o.in_memory) temp_state_ = state;  // removed at stop: --in-memory leaves nothing behind
@@ -40,7 +41,8 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         std::string override_exe = f.lambda_runtime.starts_with("python") ? o.python : o.node;
         lambda::RuntimeCommand cmd;
         std::string error;
-        if (!lambda::resolve_runtime(f.lambda_runtime, code.string(), bootstraps, override_exe, &cmd, &error)) {
+        if (!lambda::resolve_runtime(f.lambda_runtime, code.string(), bootstraps, override_exe,
+                                     &cmd, &error)) {
             std::cerr << "kemu: " << cfg.file << ":" << f.line << ": event_flows." << f.event_type
                       << ".lambda_runtime: " << error << "\n";
             return false;
@@ -80,8 +82,9 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         mc.role_arn = "arn:aws:iam::" + o.account + ":role/" + name + "-role";
         mc.batch_size = f.batch_size;
         mc.batch_window_seconds = f.batch_window_seconds;
-        mc.starting_position = f.starting_position == "TRIM_HORIZON" ? kinesis::IteratorType::kTrimHorizon
-                                                                     : kinesis::IteratorType::kLatest;
+        mc.starting_position = f.starting_position == "TRIM_HORIZON"
+                                   ? kinesis::IteratorType::kTrimHorizon
+                                   : kinesis::IteratorType::kLatest;
         mc.max_retry_attempts = f.max_retry_attempts;
         mc.max_record_age_seconds = -1;  // the module sets -1
         mc.retention_ms = int64_t{f.retention_period} * 3600 * 1000;
@@ -90,7 +93,8 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         if (f.dlq_enabled) mc.on_failure_queue = cfg.dlq_name(f);
         mc.backoff_initial_ms = o.lambda_retry_backoff_ms;
         mc.backoff_max_ms = std::max<int64_t>(o.lambda_retry_backoff_ms, 60'000);
-        if (o.lambda_retry_backoff_ms < 1000) mc.backoff_max_ms = std::max(o.lambda_retry_backoff_ms * 64, 1);
+        if (o.lambda_retry_backoff_ms < 1000)
+            mc.backoff_max_ms = std::max(o.lambda_retry_backoff_ms * 64, 1);
         lambda::MappingDeps deps{store, *p.pool, &queues, db, clock, *p.metrics};
         p.mapping = std::make_unique<lambda::Mapping>(mc, deps);
         processors_.push_back(std::move(p));
@@ -99,22 +103,26 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
 }
 
 void Processors::start() {
-    for (auto& p : processors_) p.mapping->start();
+    for (auto& p : processors_)
+        p.mapping->start();
 }
 
 void Processors::housekeeping() {
     for (auto& p : processors_) {
         p.pool->reap_idle(idle_ms_);
         if (p.pool->code_changed()) {
-            log_info("lambda", p.pool->config().name + ": code changed; the next batch starts a new environment");
+            log_info("lambda", p.pool->config().name +
+                                   ": code changed; the next batch starts a new environment");
             p.pool->retire_all();
         }
     }
 }
 
 void Processors::stop() {
-    for (auto& p : processors_) p.mapping->stop();
-    for (auto& p : processors_) p.pool->shutdown();
+    for (auto& p : processors_)
+        p.mapping->stop();
+    for (auto& p : processors_)
+        p.pool->shutdown();
     if (!temp_state_.empty()) {
         std::error_code ec;
         fs::remove_all(temp_state_, ec);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+
 #include <nlohmann/json.hpp>
 
 #include "client.h"
@@ -38,10 +39,10 @@ int run_status(const std::string& endpoint, bool as_json) {
         }
         if (!any) alarms = "all OK";
         std::string age = f.contains("iterator_age_ms") ? n(f, "iterator_age_ms") + " ms" : "-";
-        std::printf("%-18s %10s %10s %11s %7s %9s %9s  %s\n",
-                    f.value("event_type", "").c_str(), n(f, "incoming_records").c_str(), age.c_str(),
-                    n(f, "invocations").c_str(), n(f, "errors").c_str(), n(f, "throttles").c_str(),
-                    n(f, "dlq_depth").c_str(), alarms.c_str());
+        std::printf("%-18s %10s %10s %11s %7s %9s %9s  %s\n", f.value("event_type", "").c_str(),
+                    n(f, "incoming_records").c_str(), age.c_str(), n(f, "invocations").c_str(),
+                    n(f, "errors").c_str(), n(f, "throttles").c_str(), n(f, "dlq_depth").c_str(),
+                    alarms.c_str());
     }
     return 0;
 }

@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-
 #include <unistd.h>
 
+#include "admin.h"
+#include "alarms.h"
 #include "apigw/front_door.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -15,12 +16,10 @@
 #include "core/log.h"
 #include "kinesis/api.h"
 #include "kinesis/store.h"
-#include "admin.h"
-#include "alarms.h"
 #include "processors.h"
-#include "validate.h"
 #include "sqs/api.h"
 #include "sqs/queue_store.h"
+#include "validate.h"
 
 namespace kemu::cli {
 namespace {
@@ -54,7 +53,8 @@ LogLevel parse_level(const std::string& s) {
 
 bool load_topology(const std::string& path, Config* cfg) {
     auto errors = load_config(path, cfg);
-    for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+    for (const auto& e : errors)
+        std::cerr << "kemu: " << e.to_string() << "\n";
     return errors.empty();
 }
 
@@ -68,7 +68,8 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
         if (!d) {
             auto r = store.create_stream(key, f.shard_count, kinesis::StreamMode::kProvisioned, {});
             if (!r) {
-                std::cerr << "kemu: cannot create stream " << key.name << ": " << r.error().message << "\n";
+                std::cerr << "kemu: cannot create stream " << key.name << ": " << r.error().message
+                          << "\n";
                 return false;
             }
             // The seed's streams are KMS-encrypted with a per-flow alias.
@@ -124,7 +125,8 @@ int run_up(const UpOptions& o) {
     if (!config_path.empty() && !load_topology(config_path, &cfg)) return 2;
     if (!o.no_lambda) {
         auto errors = check_handlers(cfg, o.python, o.node);
-        for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+        for (const auto& e : errors)
+            std::cerr << "kemu: " << e.to_string() << "\n";
         if (!errors.empty()) return 2;
     }
 
@@ -185,7 +187,8 @@ int run_up(const UpOptions& o) {
     }
     if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
-    EdgeServer edge(eo, {sqs::make_admin_handler(queues), make_admin_handler(cfg, processors, store, queues, front_door, alarms),
+    EdgeServer edge(eo, {sqs::make_admin_handler(queues),
+                         make_admin_handler(cfg, processors, store, queues, front_door, alarms),
                          std::make_shared<KemuHandler>(), front_door});
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
     edge.add_handler(sqs::make_api_handler(queues, edge.scheduler(), {o.account}));
@@ -213,10 +216,12 @@ int run_up(const UpOptions& o) {
                 o.host.c_str(), edge.port(), cfg.api.stage_name.c_str(),
                 front_door->api_id().c_str(), edge.port(), cfg.api.stage_name.c_str());
     if (cfg.api.api_key_required) {
-        for (const auto& k : fo.api_keys) std::printf("kemu api key: %s\n", k.value.c_str());
+        for (const auto& k : fo.api_keys)
+            std::printf("kemu api key: %s\n", k.value.c_str());
     }
     std::string base = "http://" + o.host + ":" + std::to_string(edge.port());
-    std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(), base.c_str());
+    std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(),
+                base.c_str());
     for (const auto& f : cfg.event_flows) {
         std::printf("kemu event type %s: POST %s/%s/events/%s (batches: %s/%s/events/batch/%s)\n",
                     f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
@@ -224,8 +229,9 @@ int run_up(const UpOptions& o) {
                     f.event_type.c_str());
     }
     processors.print_banner();
-    std::printf("kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
-                base.c_str(), base.c_str(), base.c_str());
+    std::printf(
+        "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
+        base.c_str(), base.c_str(), base.c_str());
     std::fflush(stdout);
     // First evaluation (INSUFFICIENT_DATA -> OK before any traffic), after the banner: the
     // listening line stays the first line kemu prints.
@@ -242,7 +248,8 @@ int run_validate(const std::string& path) {
     Config cfg;
     if (!load_topology(path, &cfg)) return 2;
     auto errors = check_handlers(cfg, "", "");
-    for (const auto& e : errors) std::cerr << "kemu: " << e.to_string() << "\n";
+    for (const auto& e : errors)
+        std::cerr << "kemu: " << e.to_string() << "\n";
     if (!errors.empty()) return 2;
     std::cout << path << ": ok (" << cfg.event_flows.size() << " event flows)\n";
     return 0;

@@ -28,7 +28,7 @@ struct UpOptions {
     std::string python;                  // interpreter override for python3.x runtimes
     std::string node;                    // interpreter override for nodejs runtimes
     std::string log_level = "info";
-    std::string log_format = "text";     // text or json
+    std::string log_format = "text";  // text or json
 };
 
 int run_up(const UpOptions& o);

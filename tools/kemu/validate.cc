@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <string_view>
 #include <sstream>
+#include <string_view>
 
 #include "lambda_runner/runtimes.h"
 
@@ -40,9 +40,10 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
             errors.push_back({cfg.file, f.line, at + key, message});
         };
         if (f.starting_position == "AT_TIMESTAMP") {
-            error("starting_position",
-                  "AT_TIMESTAMP needs a timestamp, which kemu.yaml v1 has no key for; use LATEST or "
-                  "TRIM_HORIZON");
+            error(
+                "starting_position",
+                "AT_TIMESTAMP needs a timestamp, which kemu.yaml v1 has no key for; use LATEST or "
+                "TRIM_HORIZON");
         }
         if (!lambda::supported_runtime(f.lambda_runtime)) {
             error("lambda_runtime", "unsupported runtime '" + f.lambda_runtime +
@@ -82,8 +83,8 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
             fs::path file = fs::path(dir) / (rel + ".py");
             std::error_code fec;
             if (!fs::is_regular_file(file, fec)) {
-                error("lambda_handler", "'" + h + "' names module " + module + ", but there is no " +
-                                            file.string());
+                error("lambda_handler",
+                      "'" + h + "' names module " + module + ", but there is no " + file.string());
                 continue;
             }
             // A top-level `def f(`, `async def f(` or `f =` (line by line: std::regex recurses
@@ -100,21 +101,24 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
                 };
                 if (auto r = rest("def ")) {
                     auto name = *r;
-                    while (name.starts_with(' ')) name.remove_prefix(1);
+                    while (name.starts_with(' '))
+                        name.remove_prefix(1);
                     if (name.starts_with(function)) {
                         auto after = name.substr(function.size());
-                        while (after.starts_with(' ')) after.remove_prefix(1);
+                        while (after.starts_with(' '))
+                            after.remove_prefix(1);
                         defined = after.starts_with('(');
                     }
                 } else if (l.starts_with(function)) {
                     auto after = l.substr(function.size());
-                    while (after.starts_with(' ')) after.remove_prefix(1);
+                    while (after.starts_with(' '))
+                        after.remove_prefix(1);
                     defined = after.starts_with('=') && !after.starts_with("==");
                 }
             }
             if (!defined) {
-                error("lambda_handler", file.filename().string() + " defines no function " + function +
-                                            " at module level");
+                error("lambda_handler", file.filename().string() + " defines no function " +
+                                            function + " at module level");
             }
         } else {
             bool found = false;
@@ -123,8 +127,9 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
                 if (fs::is_regular_file(fs::path(dir) / (module + ext), fec)) found = true;
             }
             if (!found) {
-                error("lambda_handler", "'" + h + "' names module " + module + ", but there is no " +
-                                            module + ".js, .mjs or .cjs in " + dir);
+                error("lambda_handler", "'" + h + "' names module " + module +
+                                            ", but there is no " + module +
+                                            ".js, .mjs or .cjs in " + dir);
             }
         }
     }

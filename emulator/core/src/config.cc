@@ -1,7 +1,5 @@
 #include "core/config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -9,6 +7,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include <yaml-cpp/yaml.h>
 
 namespace kemu {
 namespace {
@@ -38,7 +38,8 @@ public:
             auto it = readers.find(key);
             if (it == readers.end()) {
                 std::string known;
-                for (const auto& [k, r] : readers) known += (known.empty() ? "" : ", ") + k;
+                for (const auto& [k, r] : readers)
+                    known += (known.empty() ? "" : ", ") + k;
                 error(kv.first, path, "unknown key (known keys: " + known + ")");
                 continue;
             }
@@ -119,7 +120,8 @@ public:
                 }
             }
             std::string list;
-            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            for (const auto& a : allowed)
+                list += (list.empty() ? "" : ", ") + a;
             error(n, path, "must be one of " + list + " (got '" + v + "')");
         };
     }
@@ -144,44 +146,50 @@ private:
     std::vector<ConfigError>* errors_;
 };
 
-const std::vector<std::string> kShardLevelMetrics = {
-    "IncomingBytes",  "IncomingRecords", "OutgoingBytes",           "OutgoingRecords",
-    "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
-    "IteratorAgeMilliseconds", "ALL"};
+const std::vector<std::string> kShardLevelMetrics = {"IncomingBytes",
+                                                     "IncomingRecords",
+                                                     "OutgoingBytes",
+                                                     "OutgoingRecords",
+                                                     "WriteProvisionedThroughputExceeded",
+                                                     "ReadProvisionedThroughputExceeded",
+                                                     "IteratorAgeMilliseconds",
+                                                     "ALL"};
 
 void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, FlowConfig* f) {
     f->line = node.Mark().line + 1;
     std::vector<std::string> metrics;
-    p.read_map(node, path,
-               {
-                   {"event_type", p.string(&f->event_type, "[a-z0-9][a-z0-9_-]{0,62}",
-                                           "^[a-z0-9][a-z0-9_-]{0,62}$")},
-                   {"shard_count", p.integer(&f->shard_count, 1, 500)},
-                   {"retention_period", p.integer(&f->retention_period, 24, 8760)},
-                   {"lambda_source_path", p.string(&f->lambda_source_path)},
-                   {"lambda_handler", p.string(&f->lambda_handler)},
-                   {"lambda_runtime", p.string(&f->lambda_runtime)},
-                   {"lambda_memory_size", p.integer(&f->lambda_memory_size, 128, 10240)},
-                   {"lambda_timeout", p.integer(&f->lambda_timeout, 1, 900)},
-                   {"batch_size", p.integer(&f->batch_size, 1, 10000)},
-                   {"batch_window_seconds", p.integer(&f->batch_window_seconds, 0, 300)},
-                   {"dlq_enabled", p.boolean(&f->dlq_enabled)},
-                   {"max_retry_attempts", p.integer(&f->max_retry_attempts, -1, 10000)},
-                   {"shard_level_metrics", p.string_list(&f->shard_level_metrics)},
-                   {"starting_position",
-                    p.one_of(&f->starting_position, {"LATEST", "TRIM_HORIZON", "AT_TIMESTAMP"})},
-                   {"bisect_batch_on_function_error",
-                    p.boolean(&f->bisect_batch_on_function_error)},
-                   {"report_batch_item_failures", p.boolean(&f->report_batch_item_failures)},
-                   {"iterator_age_alarm_ms", p.integer(&f->iterator_age_alarm_ms, 1, 2147483647)},
-               });
+    p.read_map(
+        node, path,
+        {
+            {"event_type",
+             p.string(&f->event_type, "[a-z0-9][a-z0-9_-]{0,62}", "^[a-z0-9][a-z0-9_-]{0,62}$")},
+            {"shard_count", p.integer(&f->shard_count, 1, 500)},
+            {"retention_period", p.integer(&f->retention_period, 24, 8760)},
+            {"lambda_source_path", p.string(&f->lambda_source_path)},
+            {"lambda_handler", p.string(&f->lambda_handler)},
+            {"lambda_runtime", p.string(&f->lambda_runtime)},
+            {"lambda_memory_size", p.integer(&f->lambda_memory_size, 128, 10240)},
+            {"lambda_timeout", p.integer(&f->lambda_timeout, 1, 900)},
+            {"batch_size", p.integer(&f->batch_size, 1, 10000)},
+            {"batch_window_seconds", p.integer(&f->batch_window_seconds, 0, 300)},
+            {"dlq_enabled", p.boolean(&f->dlq_enabled)},
+            {"max_retry_attempts", p.integer(&f->max_retry_attempts, -1, 10000)},
+            {"shard_level_metrics", p.string_list(&f->shard_level_metrics)},
+            {"starting_position",
+             p.one_of(&f->starting_position, {"LATEST", "TRIM_HORIZON", "AT_TIMESTAMP"})},
+            {"bisect_batch_on_function_error", p.boolean(&f->bisect_batch_on_function_error)},
+            {"report_batch_item_failures", p.boolean(&f->report_batch_item_failures)},
+            {"iterator_age_alarm_ms", p.integer(&f->iterator_age_alarm_ms, 1, 2147483647)},
+        });
     for (size_t i = 0; i < f->shard_level_metrics.size(); ++i) {
         const auto& m = f->shard_level_metrics[i];
         bool ok = false;
-        for (const auto& k : kShardLevelMetrics) ok = ok || k == m;
+        for (const auto& k : kShardLevelMetrics)
+            ok = ok || k == m;
         if (!ok) {
-            p.error(node["shard_level_metrics"][i], path + ".shard_level_metrics[" +
-                    std::to_string(i) + "]", "unknown metric '" + m + "'");
+            p.error(node["shard_level_metrics"][i],
+                    path + ".shard_level_metrics[" + std::to_string(i) + "]",
+                    "unknown metric '" + m + "'");
         }
     }
     if (f->event_type.empty() && node.IsMap() && !node["event_type"]) {
@@ -226,59 +234,59 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
     }
     bool saw_version = false;
     bool saw_flows = false;
-    p.read_map(root, "",
-               {
-                   {"version",
-                    [&](const YAML::Node& n, const std::string& path) {
-                        saw_version = true;
-                        int v = 0;
-                        if (p.scalar(n, path, "an integer", &v) && v != 1) {
-                            p.error(n, path, "unsupported version " + std::to_string(v) +
-                                                 " (this kemu reads version 1)");
-                        }
-                    }},
-                   {"project", p.string(&cfg.project)},
-                   {"environment", p.string(&cfg.environment, "[a-z0-9-]+", "[a-z0-9-]+")},
-                   {"region", p.string(&cfg.region, "[a-z]{2}(-[a-z]+)+-[0-9]+",
-                                       "an AWS region such as us-east-1")},
-                   {"api",
-                    [&](const YAML::Node& n, const std::string& path) {
-                        auto& a = cfg.api;
-                        p.read_map(
-                            n, path,
-                            {
-                                {"stage_name",
-                                 p.string(&a.stage_name, "[A-Za-z0-9_]+", "[A-Za-z0-9_]+")},
-                                {"throttling_rate_limit", p.number(&a.throttling_rate_limit, 0)},
-                                {"throttling_burst_limit",
-                                 p.integer(&a.throttling_burst_limit, 1, 2147483647)},
-                                {"enable_access_logging", p.boolean(&a.enable_access_logging)},
-                                {"api_key_required", p.boolean(&a.api_key_required)},
-                                {"cors_allowed_origins", p.string_list(&a.cors_allowed_origins)},
-                                {"manage_account_logging_role",
-                                 p.boolean(&a.manage_account_logging_role)},
-                            });
-                    }},
-                   {"event_flows",
-                    [&](const YAML::Node& n, const std::string& path) {
-                        saw_flows = true;
-                        if (!n.IsSequence() || n.size() == 0) {
-                            p.error(n, path, "must be a list with at least one flow");
-                            return;
-                        }
-                        std::set<std::string> seen;
-                        for (size_t i = 0; i < n.size(); ++i) {
-                            FlowConfig f;
-                            std::string fp = path + "[" + std::to_string(i) + "]";
-                            parse_flow(p, n[i], fp, &f);
-                            if (!f.event_type.empty() && !seen.insert(f.event_type).second) {
-                                p.error(n[i]["event_type"], fp + ".event_type",
-                                        "duplicate event_type '" + f.event_type + "'");
-                            }
-                            cfg.event_flows.push_back(std::move(f));
-                        }
-                    }},
-               });
+    p.read_map(
+        root, "",
+        {
+            {"version",
+             [&](const YAML::Node& n, const std::string& path) {
+                 saw_version = true;
+                 int v = 0;
+                 if (p.scalar(n, path, "an integer", &v) && v != 1) {
+                     p.error(n, path,
+                             "unsupported version " + std::to_string(v) +
+                                 " (this kemu reads version 1)");
+                 }
+             }},
+            {"project", p.string(&cfg.project)},
+            {"environment", p.string(&cfg.environment, "[a-z0-9-]+", "[a-z0-9-]+")},
+            {"region",
+             p.string(&cfg.region, "[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as us-east-1")},
+            {"api",
+             [&](const YAML::Node& n, const std::string& path) {
+                 auto& a = cfg.api;
+                 p.read_map(
+                     n, path,
+                     {
+                         {"stage_name", p.string(&a.stage_name, "[A-Za-z0-9_]+", "[A-Za-z0-9_]+")},
+                         {"throttling_rate_limit", p.number(&a.throttling_rate_limit, 0)},
+                         {"throttling_burst_limit",
+                          p.integer(&a.throttling_burst_limit, 1, 2147483647)},
+                         {"enable_access_logging", p.boolean(&a.enable_access_logging)},
+                         {"api_key_required", p.boolean(&a.api_key_required)},
+                         {"cors_allowed_origins", p.string_list(&a.cors_allowed_origins)},
+                         {"manage_account_logging_role", p.boolean(&a.manage_account_logging_role)},
+                     });
+             }},
+            {"event_flows",
+             [&](const YAML::Node& n, const std::string& path) {
+                 saw_flows = true;
+                 if (!n.IsSequence() || n.size() == 0) {
+                     p.error(n, path, "must be a list with at least one flow");
+                     return;
+                 }
+                 std::set<std::string> seen;
+                 for (size_t i = 0; i < n.size(); ++i) {
+                     FlowConfig f;
+                     std::string fp = path + "[" + std::to_string(i) + "]";
+                     parse_flow(p, n[i], fp, &f);
+                     if (!f.event_type.empty() && !seen.insert(f.event_type).second) {
+                         p.error(n[i]["event_type"], fp + ".event_type",
+                                 "duplicate event_type '" + f.event_type + "'");
+                     }
+                     cfg.event_flows.push_back(std::move(f));
+                 }
+             }},
+        });
     if (root.IsMap() && !saw_version) {
         errors.push_back({file, 1, "version", "is required (write `version: 1`)"});
     }

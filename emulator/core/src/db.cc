@@ -1,10 +1,10 @@
 #include "core/db.h"
 
-#include <rocksdb/env.h>
-#include <rocksdb/table.h>
-
 #include <filesystem>
 #include <vector>
+
+#include <rocksdb/env.h>
+#include <rocksdb/table.h>
 
 namespace kemu {
 

@@ -1,10 +1,5 @@
 #include "core/edge.h"
 
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <array>
 #include <atomic>
 #include <iostream>
@@ -13,6 +8,11 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include "core/encoding.h"
 #include "core/log.h"
@@ -41,7 +41,8 @@ HttpResponse internal_failure() {
 // Bytes that are not HTTP/1.1 (a bad method, field, length or chunk) get a 400 and the
 // connection closes, as AWS's front ends do; a client that merely went away gets nothing.
 bool malformed(const beast::error_code& ec) {
-    if (!ec || ec.category() != http::make_error_code(http::error::bad_method).category()) return false;
+    if (!ec || ec.category() != http::make_error_code(http::error::bad_method).category())
+        return false;
     return ec != http::error::end_of_stream && ec != http::error::partial_message &&
            ec != http::error::short_read && ec != http::error::need_more &&
            ec != http::error::need_buffer;
@@ -262,8 +263,8 @@ struct EdgeServer::Impl {
             if (p.kind == BodySource::Piece::kData) {
                 if (p.bytes.empty()) continue;
                 stream.expires_after(std::chrono::seconds(60));
-                auto [wec, wn] =
-                    co_await net::async_write(stream, http::make_chunk(net::buffer(p.bytes)), kTuple);
+                auto [wec, wn] = co_await net::async_write(
+                    stream, http::make_chunk(net::buffer(p.bytes)), kTuple);
                 if (wec) {
                     source->cancel(false);
                     co_return;
@@ -422,8 +423,10 @@ struct EdgeServer::Impl {
                 break;
             }
             http::response<http::string_body> res{static_cast<http::status>(out.status), 11};
-            for (auto& h : out.headers) res.insert(h.name, h.value);
-            if (res.find(http::field::date) == res.end()) res.set(http::field::date, http_date_now());
+            for (auto& h : out.headers)
+                res.insert(h.name, h.value);
+            if (res.find(http::field::date) == res.end())
+                res.set(http::field::date, http_date_now());
             res.body() = std::move(out.body);
             res.keep_alive(keep_alive && !stopping);
             res.prepare_payload();
@@ -521,7 +524,9 @@ void EdgeServer::add_handler(std::shared_ptr<RequestHandler> handler) {
     impl_->handlers.push_back(std::move(handler));
 }
 
-Scheduler& EdgeServer::scheduler() { return impl_->scheduler; }
+Scheduler& EdgeServer::scheduler() {
+    return impl_->scheduler;
+}
 
 EdgeServer::EdgeServer(EdgeOptions options, std::vector<std::shared_ptr<RequestHandler>> handlers)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handlers))) {}
@@ -543,14 +548,17 @@ std::string EdgeServer::listen() {
     return {};
 }
 
-uint16_t EdgeServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+uint16_t EdgeServer::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 void EdgeServer::run() {
     auto* impl = impl_.get();
     impl->signals.async_wait([impl](beast::error_code ec, int) {
         if (ec) return;
-        log_info("edge", "stopping: new requests are refused, in-flight work finishes "
-                         "(Ctrl-C again to exit at once; nothing acknowledged is lost)");
+        log_info("edge",
+                 "stopping: new requests are refused, in-flight work finishes "
+                 "(Ctrl-C again to exit at once; nothing acknowledged is lost)");
         impl->begin_stop();
     });
     net::co_spawn(impl->ioc, impl->accept_loop(), net::detached);
@@ -558,12 +566,16 @@ void EdgeServer::run() {
                                       : static_cast<int>(std::thread::hardware_concurrency());
     if (n < 1) n = 1;
     std::vector<std::thread> threads;
-    for (int i = 1; i < n; ++i) threads.emplace_back([impl] { impl->ioc.run(); });
+    for (int i = 1; i < n; ++i)
+        threads.emplace_back([impl] { impl->ioc.run(); });
     impl->ioc.run();
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
 }
 
-void EdgeServer::stop() { impl_->begin_stop(); }
+void EdgeServer::stop() {
+    impl_->begin_stop();
+}
 
 void EdgeServer::every(int64_t delay_ms, std::function<bool()> fn) {
     auto* impl = impl_.get();

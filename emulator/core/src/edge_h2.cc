@@ -5,13 +5,12 @@
 
 #include "edge_h2.h"
 
-#include <nghttp2/nghttp2.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <nghttp2/nghttp2.h>
 #include <optional>
 
 #include "core/encoding.h"
@@ -34,14 +33,15 @@ bool hop_by_hop(std::string_view lower) {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
 nghttp2_nv nv(const std::string& name, const std::string& value) {
     return {reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-            reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
-            value.size(), NGHTTP2_NV_FLAG_NONE};
+            reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
+            NGHTTP2_NV_FLAG_NONE};
 }
 
 }  // namespace
@@ -110,10 +110,9 @@ private:
 
     static int on_begin_headers(nghttp2_session*, const nghttp2_frame* f, void* u);
     static int on_header(nghttp2_session*, const nghttp2_frame* f, const uint8_t* name,
-                         size_t namelen, const uint8_t* value, size_t valuelen, uint8_t,
-                         void* u);
-    static int on_data_chunk(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data,
-                             size_t len, void* u);
+                         size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void* u);
+    static int on_data_chunk(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len,
+                             void* u);
     static int on_frame_recv(nghttp2_session*, const nghttp2_frame* f, void* u);
     static int on_frame_send(nghttp2_session*, const nghttp2_frame* f, void* u);
     static int on_stream_close(nghttp2_session*, int32_t id, uint32_t, void* u);
@@ -179,8 +178,8 @@ net::awaitable<void> H2Connection::run() {
     prefix_.shrink_to_fit();
     std::array<uint8_t, 16 * 1024> buf;
     while (!closed_) {
-        auto [ec, n] = co_await socket_.async_read_some(net::buffer(buf),
-                                                        net::as_tuple(net::use_awaitable));
+        auto [ec, n] =
+            co_await socket_.async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable));
         if (ec) break;
         on_readable(buf.data(), n);
     }
@@ -255,9 +254,11 @@ void H2Connection::respond(int32_t id, HttpResponse out) {
         add(std::move(name), std::move(h.value));
     }
     if (!has_date) add("date", http_date_now());
-    bool no_body = out.status == 204 || out.status == 304 || (out.status >= 100 && out.status < 200);
+    bool no_body =
+        out.status == 204 || out.status == 304 || (out.status >= 100 && out.status < 200);
     if (!out.stream && !no_body) add("content-length", std::to_string(out.body.size()));
-    for (size_t i = 0; i + 1 < st->hold.size(); i += 2) nva.push_back(nv(st->hold[i], st->hold[i + 1]));
+    for (size_t i = 0; i + 1 < st->hold.size(); i += 2)
+        nva.push_back(nv(st->hold[i], st->hold[i + 1]));
 
     nghttp2_data_provider prd;
     prd.source.ptr = nullptr;
@@ -446,8 +447,7 @@ int H2Connection::on_data_chunk(nghttp2_session*, uint8_t, int32_t id, const uin
     }
     // All streams of one connection together may buffer a few bodies' worth, no more.
     if (self->buffered_bytes_ + len > 4 * self->limits_.max_body_bytes) {
-        nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, id,
-                                  NGHTTP2_ENHANCE_YOUR_CALM);
+        nghttp2_submit_rst_stream(self->session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_ENHANCE_YOUR_CALM);
         return 0;
     }
     st->req.body.append(reinterpret_cast<const char*>(data), len);
@@ -499,7 +499,8 @@ int H2Connection::on_stream_close(nghttp2_session*, int32_t id, uint32_t, void* 
     auto& st = *it->second;
     if (st.retry) st.retry->cancel();
     self->finish_source(st, false);
-    if (!st.dispatched) self->buffered_bytes_ -= std::min(self->buffered_bytes_, st.req.body.size());
+    if (!st.dispatched)
+        self->buffered_bytes_ -= std::min(self->buffered_bytes_, st.req.body.size());
     self->streams_.erase(it);
     return 0;
 }
@@ -532,12 +533,14 @@ ssize_t H2Connection::read_body(nghttp2_session*, int32_t id, uint8_t* buf, size
         }
         if (p.kind == BodySource::Piece::kPending) {
             if (p.wait_ms >= 0) {
-                if (!st->retry) st->retry = std::make_unique<net::steady_timer>(self->socket_.get_executor());
+                if (!st->retry)
+                    st->retry = std::make_unique<net::steady_timer>(self->socket_.get_executor());
                 st->retry->expires_after(std::chrono::milliseconds(p.wait_ms));
-                st->retry->async_wait([weak = self->weak_from_this(), id](boost::system::error_code ec) {
-                    if (ec) return;
-                    if (auto s = weak.lock()) s->wake(id);
-                });
+                st->retry->async_wait(
+                    [weak = self->weak_from_this(), id](boost::system::error_code ec) {
+                        if (ec) return;
+                        if (auto s = weak.lock()) s->wake(id);
+                    });
             }
             return NGHTTP2_ERR_DEFERRED;
         }
@@ -561,7 +564,9 @@ std::shared_ptr<H2Connection> make_h2_connection(tcp::socket socket, std::string
                                           limits, std::move(serve));
 }
 
-net::awaitable<void> run_h2(std::shared_ptr<H2Connection> conn) { co_await conn->run(); }
+net::awaitable<void> run_h2(std::shared_ptr<H2Connection> conn) {
+    co_await conn->run();
+}
 
 void shutdown_h2(const std::weak_ptr<H2Connection>& weak) {
     auto conn = weak.lock();

@@ -3,14 +3,14 @@
 // driven from the connection's Asio strand. Private to core; edge.cc picks it per connection
 // when the first 24 bytes are the HTTP/2 preface (spec/kinesis-efo.md §1.6).
 
-#include <boost/asio.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include <boost/asio.hpp>
 
 #include "core/http.h"
 
@@ -20,7 +20,7 @@ namespace kemu::detail {
 inline constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 struct H2Limits {
-    size_t max_body_bytes = 16u << 20;   // per request: larger gets 413
+    size_t max_body_bytes = 16u << 20;    // per request: larger gets 413
     size_t max_header_bytes = 64u << 10;  // per request header list (name + value + 32): 431
     uint32_t max_concurrent_streams = 128;
     int idle_ms = 60'000;         // no open stream this long: GOAWAY(NO_ERROR), close

@@ -2,11 +2,10 @@
 
 #include <cstdio>
 #include <ctime>
+#include <random>
 
 #include <openssl/evp.h>
 #include <openssl/md5.h>
-
-#include <random>
 
 namespace kemu {
 namespace {
@@ -15,8 +14,10 @@ constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 constexpr std::array<int8_t, 256> make_b64_table() {
     std::array<int8_t, 256> t{};
-    for (auto& v : t) v = -1;
-    for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(kB64[i])] = static_cast<int8_t>(i);
+    for (auto& v : t)
+        v = -1;
+    for (int i = 0; i < 64; ++i)
+        t[static_cast<uint8_t>(kB64[i])] = static_cast<int8_t>(i);
     return t;
 }
 constexpr auto kB64Table = make_b64_table();
@@ -106,7 +107,8 @@ std::string random_bytes(size_t n) {
     auto& g = rng();
     for (size_t i = 0; i < n; i += 8) {
         uint64_t v = g();
-        for (size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(v >> (8 * k));
+        for (size_t k = 0; k < 8 && i + k < n; ++k)
+            out[i + k] = static_cast<char>(v >> (8 * k));
     }
     return out;
 }
@@ -146,11 +148,21 @@ void append_json_string(std::string& out, std::string_view s) {
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];

@@ -1,14 +1,13 @@
 #include "core/log.h"
 
-#include "core/encoding.h"
-
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <unistd.h>
+
+#include "core/encoding.h"
 
 namespace kemu {
 namespace {
@@ -23,9 +22,15 @@ bool stderr_is_tty() {
 }
 }  // namespace
 
-void set_log_level(LogLevel level) { g_level = level; }
-void set_log_format(LogFormat format) { g_format = format; }
-LogFormat log_format() { return g_format.load(std::memory_order_relaxed); }
+void set_log_level(LogLevel level) {
+    g_level = level;
+}
+void set_log_format(LogFormat format) {
+    g_format = format;
+}
+LogFormat log_format() {
+    return g_format.load(std::memory_order_relaxed);
+}
 
 std::string json_quote(std::string_view s) {
     std::string out;

@@ -13,12 +13,12 @@ inline std::string where(const StreamKey& k) {
 }
 
 inline AwsError stream_not_found(const StreamKey& k) {
-    return {AwsErrorCode::kResourceNotFound, "Stream " + k.name + " under account " + k.account +
-                                                 " not found."};
+    return {AwsErrorCode::kResourceNotFound,
+            "Stream " + k.name + " under account " + k.account + " not found."};
 }
 inline AwsError stream_exists(const StreamKey& k) {
-    return {AwsErrorCode::kResourceInUse, "Stream " + k.name + " under account " + k.account +
-                                              " already exists."};
+    return {AwsErrorCode::kResourceInUse,
+            "Stream " + k.name + " under account " + k.account + " already exists."};
 }
 inline AwsError not_active(const StreamKey& k, std::string_view status) {
     return {AwsErrorCode::kResourceInUse, "Stream " + k.name + " under account " + k.account +
@@ -30,8 +30,8 @@ inline AwsError could_not_find_shard(const StreamKey& k, std::string_view given)
             "Could not find shard " + std::string(given) + " in " + where(k) + "."};
 }
 inline AwsError shard_does_not_exist(const StreamKey& k, const std::string& shard) {
-    return {AwsErrorCode::kResourceNotFound, "Shard " + shard + " in " + where(k) +
-                                                 " does not exist"};
+    return {AwsErrorCode::kResourceNotFound,
+            "Shard " + shard + " in " + where(k) + " does not exist"};
 }
 inline AwsError shard_limit(const std::string& account, const std::string& region, int open,
                             int limit, int n) {
@@ -77,10 +77,10 @@ inline AwsError consumer_not_found(const std::string& arn_or_name, const std::st
 }
 inline AwsError consumer_not_active(const std::string& name, int64_t created_ms,
                                     const StreamKey& k) {
-    return {AwsErrorCode::kResourceInUse,
-            "Consumer " + name + " with creation timestamp " + std::to_string(created_ms / 1000) +
-                " under stream: " + k.name + " , account " + k.account +
-                " is not in ACTIVE status."};
+    return {AwsErrorCode::kResourceInUse, "Consumer " + name + " with creation timestamp " +
+                                              std::to_string(created_ms / 1000) +
+                                              " under stream: " + k.name + " , account " +
+                                              k.account + " is not in ACTIVE status."};
 }
 inline AwsError stream_has_consumers(const StreamKey& k) {
     return {AwsErrorCode::kResourceInUse,

@@ -70,7 +70,8 @@ uint64_t hex_field(std::string_view hex, size_t pos, size_t len) {
 
 void put_hex(std::string& out, uint64_t v, int width) {
     static constexpr char kHex[] = "0123456789abcdef";
-    for (int i = width - 1; i >= 0; --i) out.push_back(kHex[(v >> (4 * i)) & 15]);
+    for (int i = width - 1; i >= 0; --i)
+        out.push_back(kHex[(v >> (4 * i)) & 15]);
 }
 
 }  // namespace
@@ -102,7 +103,8 @@ std::optional<u128> parse_u128(std::string_view s) {
 u128 hash_partition_key(std::string_view key) {
     auto d = md5(key);
     u128 v = 0;
-    for (uint8_t b : d) v = (v << 8) | b;
+    for (uint8_t b : d)
+        v = (v << 8) | b;
     return v;
 }
 

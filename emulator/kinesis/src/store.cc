@@ -2,11 +2,11 @@
 
 #include "kinesis/store.h"
 
-#include <rocksdb/write_batch.h>
-
 #include <algorithm>
 #include <set>
 #include <stdexcept>
+
+#include <rocksdb/write_batch.h>
 
 #include "errors.h"
 #include "store_impl.h"
@@ -49,9 +49,15 @@ std::shared_ptr<Stream> Store::Impl::find(const StreamKey& k) {
 
 void Store::Impl::apply_due(Stream& s, int64_t now) {
     switch (s.pending.kind) {
-        case PendingOp::kSplit: do_split(s, s.pending.a, s.pending.key, now); break;
-        case PendingOp::kMerge: do_merge(s, s.pending.a, s.pending.b, now); break;
-        case PendingOp::kShardCount: do_shard_count(s, s.pending.a, now); break;
+        case PendingOp::kSplit:
+            do_split(s, s.pending.a, s.pending.key, now);
+            break;
+        case PendingOp::kMerge:
+            do_merge(s, s.pending.a, s.pending.b, now);
+            break;
+        case PendingOp::kShardCount:
+            do_shard_count(s, s.pending.a, now);
+            break;
         case PendingOp::kStartEncryption:
             s.encrypted = true;
             s.key_id = s.pending.key_id;
@@ -60,7 +66,8 @@ void Store::Impl::apply_due(Stream& s, int64_t now) {
             s.encrypted = false;
             s.key_id.clear();
             break;
-        case PendingOp::kNone: break;
+        case PendingOp::kNone:
+            break;
     }
     s.pending = {};
     s.status = StreamStatus::kActive;
@@ -72,7 +79,8 @@ void Store::Impl::apply_due(Stream& s, int64_t now) {
 
 void Store::Impl::persist(const Stream& s) {
     auto st = db.raw()->Put(db.write_options(), db.meta(), meta_key(s.key), to_json(s));
-    if (!st.ok()) throw std::runtime_error("kinesis: cannot write stream metadata: " + st.ToString());
+    if (!st.ok())
+        throw std::runtime_error("kinesis: cannot write stream metadata: " + st.ToString());
 }
 
 void Store::Impl::erase(const std::shared_ptr<Stream>& s) {
@@ -94,15 +102,16 @@ void Store::Impl::erase(const std::shared_ptr<Stream>& s) {
 
 void Store::Impl::rebuild_runtime(Stream& s) {
     size_t n = s.shards.size();
-    while (s.runtime.size() < n) s.runtime.push_back(std::make_unique<ShardRuntime>());
-    while (s.groups.size() < (n + 4) / 5) s.groups.push_back(std::make_unique<SeqGroup>());
+    while (s.runtime.size() < n)
+        s.runtime.push_back(std::make_unique<ShardRuntime>());
+    while (s.groups.size() < (n + 4) / 5)
+        s.groups.push_back(std::make_unique<SeqGroup>());
     s.open_by_start.clear();
     for (const auto& sh : s.shards) {
         if (sh.open()) s.open_by_start.push_back(sh.index);
     }
-    std::sort(s.open_by_start.begin(), s.open_by_start.end(), [&](int a, int b) {
-        return s.shards[a].range.start < s.shards[b].range.start;
-    });
+    std::sort(s.open_by_start.begin(), s.open_by_start.end(),
+              [&](int a, int b) { return s.shards[a].range.start < s.shards[b].range.start; });
 }
 
 int Store::Impl::open_shards_in(const std::string& account, const std::string& region) {
@@ -111,7 +120,8 @@ int Store::Impl::open_shards_in(const std::string& account, const std::string& r
     for (const auto& [k, s] : streams) {
         if (s->key.account != account || s->key.region != region) continue;
         std::shared_lock slock(s->mu);
-        for (const auto& sh : s->shards) n += sh.open() ? 1 : 0;
+        for (const auto& sh : s->shards)
+            n += sh.open() ? 1 : 0;
     }
     return n;
 }
@@ -185,8 +195,8 @@ ShardDesc Store::Impl::describe(const ShardMeta& sh) const {
     d.range = sh.range;
     d.starting_sequence = encode_sequence({2, sh.create_secs, sh.index, 0, sh.create_secs});
     if (sh.closed_ms) {
-        d.ending_sequence =
-            encode_sequence({2, sh.create_secs, sh.index, 0x7fffffffffffffffULL, *sh.closed_ms / 1000});
+        d.ending_sequence = encode_sequence(
+            {2, sh.create_secs, sh.index, 0x7fffffffffffffffULL, *sh.closed_ms / 1000});
     }
     d.created_ms = sh.created_ms;
     d.closed_ms = sh.closed_ms;
@@ -203,7 +213,8 @@ void Store::Impl::notify(const StreamKey& k) {
             if (sub.stream == mk) fns.push_back(sub.fn);
         }
     }
-    for (auto& fn : fns) fn();
+    for (auto& fn : fns)
+        fn();
 }
 
 // ---- Store --------------------------------------------------------------------------------
@@ -213,7 +224,9 @@ Store::Store(Db& db, const Clock& clock, StoreOptions options)
 
 Store::~Store() = default;
 
-std::string Store::stream_arn(const StreamKey& key) const { return impl_->arn(key); }
+std::string Store::stream_arn(const StreamKey& key) const {
+    return impl_->arn(key);
+}
 
 Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard_count,
                                   std::optional<StreamMode> mode, const std::vector<Tag>& tags) {
@@ -236,7 +249,8 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
         if (limits.on_demand_stream_count >= limits.on_demand_stream_count_limit) {
             return make_error(AwsErrorCode::kLimitExceeded,
                               "This request would exceed the on-demand stream limit for the "
-                              "account " + key.account + " in " + key.region + ".");
+                              "account " +
+                                  key.account + " in " + key.region + ".");
         }
     }
     int64_t now = im.clock.now_ms();
@@ -248,10 +262,11 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
     int64_t create_secs = (now - 2000) / 1000;
     auto ranges = uniform_ranges(n);
     for (int i = 0; i < n; ++i) {
-        s->shards.push_back({i, std::nullopt, std::nullopt, ranges[i], create_secs, now - 2000,
-                             std::nullopt});
+        s->shards.push_back(
+            {i, std::nullopt, std::nullopt, ranges[i], create_secs, now - 2000, std::nullopt});
     }
-    for (const auto& t : tags) s->tags[t.key] = t.value;
+    for (const auto& t : tags)
+        s->tags[t.key] = t.value;
     if (im.options.create_delay_ms > 0) {
         s->status = StreamStatus::kCreating;
         s->due_ms = now + im.options.create_delay_ms;
@@ -324,7 +339,8 @@ Result<StreamDesc> Store::describe_stream(const StreamKey& key) {
             d.open_shard_count += sh.open() ? 1 : 0;
         }
     }
-    for (const auto& c : s->consumers) d.consumer_count += c.gone(now) ? 0 : 1;
+    for (const auto& c : s->consumers)
+        d.consumer_count += c.gone(now) ? 0 : 1;
     return d;
 }
 
@@ -345,8 +361,8 @@ std::vector<StreamSummary> Store::list_streams(const std::string& account,
         auto s = im.find(s0->key);  // applies due transitions
         if (!s) continue;
         std::shared_lock lock(s->mu);
-        out.push_back({s->key.name, im.arn(s->key), s->status, s->mode,
-                       (s->created_ms - 2000) / 1000});
+        out.push_back(
+            {s->key.name, im.arn(s->key), s->status, s->mode, (s->created_ms - 2000) / 1000});
     }
     return out;
 }
@@ -403,7 +419,8 @@ Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u1
     {
         std::shared_lock lock(s->mu);
         if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
-        if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
+        if (s->status != StreamStatus::kActive)
+            return errors::not_active(key, to_string(s->status));
         auto r = resolve_open_shard(key, *s, *idx);
         if (!r) return r.error();
     }
@@ -417,14 +434,13 @@ Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u1
     if (!r) return r.error();
     const auto& range = s->shards[*idx].range;
     if (new_start <= range.start + 1 || new_start >= range.end) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "NewStartingHashKey " + u128_to_string(new_start) +
-                              " used in SplitShard() on shard " + shard_id(*idx) + " in " +
-                              errors::where(key) +
-                              " is not both greater than one plus the shard's StartingHashKey " +
-                              u128_to_string(range.start) +
-                              " and less than the shard's EndingHashKey " +
-                              u128_to_string(range.end) + ".");
+        return make_error(
+            AwsErrorCode::kInvalidArgument,
+            "NewStartingHashKey " + u128_to_string(new_start) + " used in SplitShard() on shard " +
+                shard_id(*idx) + " in " + errors::where(key) +
+                " is not both greater than one plus the shard's StartingHashKey " +
+                u128_to_string(range.start) + " and less than the shard's EndingHashKey " +
+                u128_to_string(range.end) + ".");
     }
     schedule_update(im, *s, {PendingOp::kSplit, *idx, 0, new_start, {}});
     lock.unlock();
@@ -470,22 +486,24 @@ Result<int> Store::update_shard_count(const StreamKey& key, int target) {
     {
         std::shared_lock lock(s->mu);
         if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
-        if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
-        for (const auto& sh : s->shards) open += sh.open() ? 1 : 0;
+        if (s->status != StreamStatus::kActive)
+            return errors::not_active(key, to_string(s->status));
+        for (const auto& sh : s->shards)
+            open += sh.open() ? 1 : 0;
     }
     if (target > 2 * open) {
         return make_error(AwsErrorCode::kLimitExceeded,
                           "UpdateShardCount cannot scale up over double your current open shard "
                           "count. Current open shard count: " +
-                              std::to_string(open) + " Target shard count: " +
-                              std::to_string(target));
+                              std::to_string(open) +
+                              " Target shard count: " + std::to_string(target));
     }
     if (2 * target < open) {
         return make_error(AwsErrorCode::kLimitExceeded,
                           "UpdateShardCount cannot scale down below half your current open shard "
                           "count. Current open shard count: " +
-                              std::to_string(open) + " Target shard count: " +
-                              std::to_string(target));
+                              std::to_string(open) +
+                              " Target shard count: " + std::to_string(target));
     }
     int account_open = im.open_shards_in(key.account, key.region);
     if (account_open - open + target > im.options.shard_limit) {
@@ -507,12 +525,14 @@ Result<void> check_retention(int hours) {
     if (hours < 24) {
         return make_error(AwsErrorCode::kInvalidArgument,
                           "Minimum allowed retention period is 24 hours. Requested retention "
-                          "period (" + std::to_string(hours) + " hours) is too short.");
+                          "period (" +
+                              std::to_string(hours) + " hours) is too short.");
     }
     if (hours > 8760) {
         return make_error(AwsErrorCode::kInvalidArgument,
                           "Maximum allowed retention period is 8760 hours. Requested retention "
-                          "period (" + std::to_string(hours) + " hours) is too long.");
+                          "period (" +
+                              std::to_string(hours) + " hours) is too long.");
     }
     return {};
 }
@@ -527,12 +547,11 @@ Result<void> Store::increase_retention(const StreamKey& key, int hours) {
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
     if (hours < s->retention_hours) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Requested retention period (" + std::to_string(hours) +
-                              " hours) for stream " + key.name +
-                              " can not be shorter than existing retention period (" +
-                              std::to_string(s->retention_hours) +
-                              " hours). Use DecreaseRetentionPeriod API.");
+        return make_error(
+            AwsErrorCode::kInvalidArgument,
+            "Requested retention period (" + std::to_string(hours) + " hours) for stream " +
+                key.name + " can not be shorter than existing retention period (" +
+                std::to_string(s->retention_hours) + " hours). Use DecreaseRetentionPeriod API.");
     }
     // AWS: increasing the retention never revives data that already expired.
     s->expired_before_ms =
@@ -551,12 +570,11 @@ Result<void> Store::decrease_retention(const StreamKey& key, int hours) {
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
     if (hours > s->retention_hours) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Requested retention period (" + std::to_string(hours) +
-                              " hours) for stream " + key.name +
-                              " can not be longer than existing retention period (" +
-                              std::to_string(s->retention_hours) +
-                              " hours). Use IncreaseRetentionPeriod API.");
+        return make_error(
+            AwsErrorCode::kInvalidArgument,
+            "Requested retention period (" + std::to_string(hours) + " hours) for stream " +
+                key.name + " can not be longer than existing retention period (" +
+                std::to_string(s->retention_hours) + " hours). Use IncreaseRetentionPeriod API.");
     }
     s->retention_hours = hours;
     im.persist(*s);
@@ -570,8 +588,10 @@ Result<void> Store::add_tags(const StreamKey& key, const std::vector<Tag>& tags)
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
     std::set<std::string> keys;
-    for (const auto& [k, v] : s->tags) keys.insert(k);
-    for (const auto& t : tags) keys.insert(t.key);
+    for (const auto& [k, v] : s->tags)
+        keys.insert(k);
+    for (const auto& t : tags)
+        keys.insert(t.key);
     if (keys.size() > 50) {
         return make_error(AwsErrorCode::kInvalidArgument,
                           "Failed to add tags to stream " + key.name + " under account " +
@@ -579,7 +599,8 @@ Result<void> Store::add_tags(const StreamKey& key, const std::vector<Tag>& tags)
                               " because a given stream cannot have more than 10 tags associated "
                               "with it.");
     }
-    for (const auto& t : tags) s->tags[t.key] = t.value;
+    for (const auto& t : tags)
+        s->tags[t.key] = t.value;
     im.persist(*s);
     return {};
 }
@@ -590,7 +611,8 @@ Result<void> Store::remove_tags(const StreamKey& key, const std::vector<std::str
     if (!s) return stream_not_found(key);
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
-    for (const auto& k : keys) s->tags.erase(k);
+    for (const auto& k : keys)
+        s->tags.erase(k);
     im.persist(*s);
     return {};
 }
@@ -601,7 +623,8 @@ Result<std::vector<Tag>> Store::list_tags(const StreamKey& key) {
     if (!s) return stream_not_found(key);
     std::shared_lock lock(s->mu);
     std::vector<Tag> out;
-    for (const auto& [k, v] : s->tags) out.push_back({k, v});
+    for (const auto& [k, v] : s->tags)
+        out.push_back({k, v});
     return out;
 }
 

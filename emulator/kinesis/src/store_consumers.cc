@@ -66,7 +66,8 @@ Result<ConsumerDesc> Store::register_consumer(const StreamKey& key, const std::s
         last->second = c.created_ms / 1000;
     }
     c.active_ms = now + std::max<int64_t>(0, im.options.consumer_delay_ms);
-    for (const auto& t : tags) c.tags[t.key] = t.value;
+    for (const auto& t : tags)
+        c.tags[t.key] = t.value;
     s->consumers.push_back(c);
     im.persist(*s);
     return describe_consumer_meta(c, im.arn(key), now);

@@ -36,7 +36,7 @@ struct Store::Impl {
 
     std::shared_mutex map_mu;
     std::map<std::string, std::shared_ptr<Stream>> streams;  // "account/region/name"
-    uint64_t next_stream_id = 1;                               // guarded by map_mu (exclusive)
+    uint64_t next_stream_id = 1;                             // guarded by map_mu (exclusive)
 
     std::mutex subs_mu;
     std::atomic<int> subs_count{0};
@@ -81,6 +81,8 @@ struct Store::Impl {
     ShardDesc describe(const ShardMeta& sh) const;
 };
 
-inline std::string_view status_name(StreamStatus s) { return to_string(s); }
+inline std::string_view status_name(StreamStatus s) {
+    return to_string(s);
+}
 
 }  // namespace kemu::kinesis

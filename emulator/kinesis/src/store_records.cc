@@ -1,14 +1,14 @@
 // The record path: appends, shard iterators, reads, retention trimming, and loading state at
 // start-up.
 
-#include <rocksdb/iterator.h>
-#include <rocksdb/write_batch.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+
+#include <rocksdb/iterator.h>
+#include <rocksdb/write_batch.h>
 
 #include "core/encoding.h"
 #include "errors.h"
@@ -27,7 +27,8 @@ std::string encode_value(int64_t arrival_ms, bool encrypted, std::string_view pk
     std::string v;
     v.resize(11 + pk.size() + data.size());
     auto a = static_cast<uint64_t>(arrival_ms);
-    for (int i = 0; i < 8; ++i) v[i] = static_cast<char>(a >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        v[i] = static_cast<char>(a >> (8 * i));
     v[8] = encrypted ? 1 : 0;
     v[9] = static_cast<char>(pk.size() & 0xff);
     v[10] = static_cast<char>(pk.size() >> 8);
@@ -46,25 +47,33 @@ struct StoredRecord {
 StoredRecord decode_value(std::string_view v) {
     if (v.size() < 11) throw std::runtime_error("kinesis: corrupt record");
     uint64_t a = 0;
-    for (int i = 0; i < 8; ++i) a |= static_cast<uint64_t>(static_cast<uint8_t>(v[i])) << (8 * i);
-    size_t pk_len = static_cast<uint8_t>(v[9]) | (static_cast<size_t>(static_cast<uint8_t>(v[10])) << 8);
+    for (int i = 0; i < 8; ++i)
+        a |= static_cast<uint64_t>(static_cast<uint8_t>(v[i])) << (8 * i);
+    size_t pk_len =
+        static_cast<uint8_t>(v[9]) | (static_cast<size_t>(static_cast<uint8_t>(v[10])) << 8);
     if (v.size() < 11 + pk_len) throw std::runtime_error("kinesis: corrupt record");
     return {static_cast<int64_t>(a), v[8] != 0, v.substr(11, pk_len), v.substr(11 + pk_len)};
 }
 
 uint64_t key_seq(std::string_view k) {
     uint64_t s = 0;
-    for (int i = 12; i < 20; ++i) s = (s << 8) | static_cast<uint8_t>(k[i]);
+    for (int i = 12; i < 20; ++i)
+        s = (s << 8) | static_cast<uint8_t>(k[i]);
     return s;
 }
 
 std::string_view type_name(IteratorType t) {
     switch (t) {
-        case IteratorType::kAtSequenceNumber: return "AT_SEQUENCE_NUMBER";
-        case IteratorType::kAfterSequenceNumber: return "AFTER_SEQUENCE_NUMBER";
-        case IteratorType::kTrimHorizon: return "TRIM_HORIZON";
-        case IteratorType::kLatest: return "LATEST";
-        case IteratorType::kAtTimestamp: return "AT_TIMESTAMP";
+        case IteratorType::kAtSequenceNumber:
+            return "AT_SEQUENCE_NUMBER";
+        case IteratorType::kAfterSequenceNumber:
+            return "AFTER_SEQUENCE_NUMBER";
+        case IteratorType::kTrimHorizon:
+            return "TRIM_HORIZON";
+        case IteratorType::kLatest:
+            return "LATEST";
+        case IteratorType::kAtTimestamp:
+            return "AT_TIMESTAMP";
     }
     return "";
 }
@@ -237,19 +246,21 @@ Result<PutResult> Store::put(const StreamKey& key, const PutInput& in) {
             g.writing.insert(seq);
             rt.last_arrival_ms.store(arrival, std::memory_order_relaxed);
         }
-        auto st = im.db.raw()->Put(im.db.write_options(), im.db.records(),
-                                   records_key(s->id, idx, seq),
-                                   encode_value(arrival, s->encrypted, in.partition_key, in.data));
+        auto st =
+            im.db.raw()->Put(im.db.write_options(), im.db.records(), records_key(s->id, idx, seq),
+                             encode_value(arrival, s->encrypted, in.partition_key, in.data));
         {
             std::lock_guard glock(g.mu);
             g.writing.erase(seq);  // written, or abandoned (a gap readers step over)
             g.publish();
         }
-        if (!st.ok()) return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
+        if (!st.ok())
+            return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
         out.sequence_number = encode_sequence({2, sh.create_secs, idx, seq, record_secs});
     }
     s->counters.incoming_records.fetch_add(1, std::memory_order_relaxed);
-    s->counters.incoming_bytes.fetch_add(static_cast<int64_t>(in.data.size()), std::memory_order_relaxed);
+    s->counters.incoming_bytes.fetch_add(static_cast<int64_t>(in.data.size()),
+                                         std::memory_order_relaxed);
     lock.unlock();
     im.notify(key);
     return out;
@@ -295,7 +306,8 @@ Result<PutBatchResult> Store::put_batch(const StreamKey& key, const std::vector<
     // Lock the groups in index order (no deadlock between concurrent batches).
     std::vector<std::unique_lock<std::mutex>> locks;
     locks.reserve(groups.size());
-    for (int g : groups) locks.emplace_back(s->groups[g]->mu);
+    for (int g : groups)
+        locks.emplace_back(s->groups[g]->mu);
 
     rocksdb::WriteBatch batch;
     std::vector<std::pair<SeqGroup*, uint64_t>> drawn;  // to publish once written
@@ -333,10 +345,12 @@ Result<PutBatchResult> Store::put_batch(const StreamKey& key, const std::vector<
     }
     if (!st.ok()) return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
     if (!drawn.empty()) {
-        s->counters.incoming_records.fetch_add(static_cast<int64_t>(drawn.size()), std::memory_order_relaxed);
+        s->counters.incoming_records.fetch_add(static_cast<int64_t>(drawn.size()),
+                                               std::memory_order_relaxed);
         s->counters.incoming_bytes.fetch_add(bytes, std::memory_order_relaxed);
     }
-    for (const auto& e : out.records) out.failed += e.error_code.empty() ? 0 : 1;
+    for (const auto& e : out.records)
+        out.failed += e.error_code.empty() ? 0 : 1;
     lock.unlock();
     if (batch.Count() > 0) im.notify(key);
     return out;
@@ -402,8 +416,12 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
     }
     auto tip = [&] { return s->groups[*idx / 5]->visible_end.load(std::memory_order_acquire); };
     switch (start.type) {
-        case IteratorType::kTrimHorizon: pos = 0; break;
-        case IteratorType::kLatest: pos = tip(); break;
+        case IteratorType::kTrimHorizon:
+            pos = 0;
+            break;
+        case IteratorType::kLatest:
+            pos = tip();
+            break;
         case IteratorType::kAtTimestamp: {
             if (!start.timestamp_ms) {
                 return make_error(AwsErrorCode::kInvalidArgument,
@@ -427,7 +445,9 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
                 im.db.raw()->NewIterator(rocksdb::ReadOptions(), im.db.records()));
             std::string first = records_key(s->id, *idx, 0);
             std::string_view prefix(first.data(), 12);
-            for (it->Seek(first); it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())); it->Next()) {
+            for (it->Seek(first);
+                 it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+                 it->Next()) {
                 if (key_seq(std::string_view(it->key().data(), it->key().size())) >= visible) break;
                 auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
                 if (rec.arrival_ms >= t && im.retained(*s, rec.arrival_ms, now)) {
@@ -437,7 +457,8 @@ Result<std::string> Store::get_shard_iterator(const StreamKey& key, std::string_
             }
             break;
         }
-        default: break;
+        default:
+            break;
     }
     return make_iterator({now, s->key, s->id, *idx, pos});
 }
@@ -529,19 +550,23 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
         }
         if (im.options.shard_limits) account_read(rt, static_cast<int64_t>(bytes));
     }
-    out.millis_behind_latest =
-        (at_tip || out.records.empty()) ? 0 : std::max<int64_t>(0, now - out.records.back().arrival_ms);
+    out.millis_behind_latest = (at_tip || out.records.empty())
+                                   ? 0
+                                   : std::max<int64_t>(0, now - out.records.back().arrival_ms);
     {
         auto& c = s->counters;
         c.get_records_calls.fetch_add(1, std::memory_order_relaxed);
-        c.get_records_records.fetch_add(static_cast<int64_t>(out.records.size()), std::memory_order_relaxed);
+        c.get_records_records.fetch_add(static_cast<int64_t>(out.records.size()),
+                                        std::memory_order_relaxed);
         int64_t age = out.millis_behind_latest;
         c.iterator_age_ms.store(age, std::memory_order_relaxed);
         int64_t cur = c.iterator_age_ms_max.load(std::memory_order_relaxed);
-        while (age > cur && !c.iterator_age_ms_max.compare_exchange_weak(cur, age, std::memory_order_relaxed)) {
+        while (age > cur &&
+               !c.iterator_age_ms_max.compare_exchange_weak(cur, age, std::memory_order_relaxed)) {
         }
         cur = c.iterator_age_window_max.load(std::memory_order_relaxed);
-        while (age > cur && !c.iterator_age_window_max.compare_exchange_weak(cur, age, std::memory_order_relaxed)) {
+        while (age > cur && !c.iterator_age_window_max.compare_exchange_weak(
+                                cur, age, std::memory_order_relaxed)) {
         }
     }
     if (!sh.open() && at_tip) {
@@ -560,7 +585,8 @@ void Store::trim_expired() {
     std::vector<std::shared_ptr<Stream>> all;
     {
         std::shared_lock lock(im.map_mu);
-        for (auto& [k, s] : im.streams) all.push_back(s);
+        for (auto& [k, s] : im.streams)
+            all.push_back(s);
     }
     int64_t now = im.clock.now_ms();
     for (auto& s : all) {
@@ -587,7 +613,8 @@ void Store::trim_expired() {
 void Store::load() {
     auto& im = *impl_;
     std::string next_id;
-    if (im.db.raw()->Get(rocksdb::ReadOptions(), im.db.meta(), "kinesis/next_stream_id", &next_id)
+    if (im.db.raw()
+            ->Get(rocksdb::ReadOptions(), im.db.meta(), "kinesis/next_stream_id", &next_id)
             .ok()) {
         im.next_stream_id = std::stoull(next_id);
     }
@@ -662,7 +689,8 @@ Result<SubscriptionRead> Store::read_for_subscription(std::string_view iterator,
     }
     const auto& sh = s->shards[p->shard];
     auto sequence = [&](uint64_t seq, int64_t arrival_ms) {
-        return encode_sequence({2, sh.create_secs, p->shard, seq, std::max(arrival_ms / 1000, sh.create_secs)});
+        return encode_sequence(
+            {2, sh.create_secs, p->shard, seq, std::max(arrival_ms / 1000, sh.create_secs)});
     };
     SubscriptionRead out;
     uint64_t next = p->seq_ix;
@@ -677,7 +705,8 @@ Result<SubscriptionRead> Store::read_for_subscription(std::string_view iterator,
         if (it->Valid() && it->key().starts_with(prefix)) {
             auto rec = decode_value(std::string_view(it->value().data(), it->value().size()));
             if (im.retained(*s, rec.arrival_ms, now)) {
-                out.continuation = sequence(key_seq(std::string_view(it->key().data(), it->key().size())), rec.arrival_ms);
+                out.continuation = sequence(
+                    key_seq(std::string_view(it->key().data(), it->key().size())), rec.arrival_ms);
             }
         }
     }
@@ -703,8 +732,9 @@ Result<SubscriptionRead> Store::read_for_subscription(std::string_view iterator,
         next = seq + 1;
     }
     if (!out.records.empty()) out.continuation = out.records.back().sequence_number;
-    out.millis_behind_latest =
-        (!out.more || out.records.empty()) ? 0 : std::max<int64_t>(0, now - out.records.back().arrival_ms);
+    out.millis_behind_latest = (!out.more || out.records.empty())
+                                   ? 0
+                                   : std::max<int64_t>(0, now - out.records.back().arrival_ms);
     if (!sh.open() && !out.more) {
         out.child_shards = children_of(*s, sh);
         return out;

@@ -1,9 +1,9 @@
 // The persisted form of a stream's metadata: JSON in the meta column family. Rewritten on every
 // control-plane change (rare), never on the record path.
 
-#include <nlohmann/json.hpp>
-
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "store_impl.h"
 
@@ -20,19 +20,26 @@ u128 parse_key(const nlohmann::json& j) {
 
 std::string_view to_string(StreamStatus s) {
     switch (s) {
-        case StreamStatus::kCreating: return "CREATING";
-        case StreamStatus::kActive: return "ACTIVE";
-        case StreamStatus::kUpdating: return "UPDATING";
-        case StreamStatus::kDeleting: return "DELETING";
+        case StreamStatus::kCreating:
+            return "CREATING";
+        case StreamStatus::kActive:
+            return "ACTIVE";
+        case StreamStatus::kUpdating:
+            return "UPDATING";
+        case StreamStatus::kDeleting:
+            return "DELETING";
     }
     return "ACTIVE";
 }
 
 std::string_view to_string(ConsumerStatus s) {
     switch (s) {
-        case ConsumerStatus::kCreating: return "CREATING";
-        case ConsumerStatus::kActive: return "ACTIVE";
-        case ConsumerStatus::kDeleting: return "DELETING";
+        case ConsumerStatus::kCreating:
+            return "CREATING";
+        case ConsumerStatus::kActive:
+            return "ACTIVE";
+        case ConsumerStatus::kDeleting:
+            return "DELETING";
     }
     return "ACTIVE";
 }
@@ -43,10 +50,13 @@ std::string_view to_string(StreamMode m) {
 
 std::string records_key(uint64_t stream_id, int shard, uint64_t seq_ix) {
     std::string k(20, '\0');
-    for (int i = 0; i < 8; ++i) k[i] = static_cast<char>(stream_id >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+        k[i] = static_cast<char>(stream_id >> (56 - 8 * i));
     auto s = static_cast<uint32_t>(shard);
-    for (int i = 0; i < 4; ++i) k[8 + i] = static_cast<char>(s >> (24 - 8 * i));
-    for (int i = 0; i < 8; ++i) k[12 + i] = static_cast<char>(seq_ix >> (56 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+        k[8 + i] = static_cast<char>(s >> (24 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+        k[12 + i] = static_cast<char>(seq_ix >> (56 - 8 * i));
     return k;
 }
 

@@ -58,9 +58,9 @@ struct PendingOp {
 // failed write), so none ever sees index N+1 before N.
 struct SeqGroup {
     std::mutex mu;
-    uint64_t next = 0;                        // guarded by mu
-    bool fresh = true;                        // no record drawn yet; guarded by mu
-    std::set<uint64_t> writing;               // drawn, not yet written; guarded by mu
+    uint64_t next = 0;           // guarded by mu
+    bool fresh = true;           // no record drawn yet; guarded by mu
+    std::set<uint64_t> writing;  // drawn, not yet written; guarded by mu
     std::atomic<uint64_t> visible_end{0};
 
     // REQUIRES: mu held.
@@ -94,7 +94,7 @@ struct StreamCounters {
 };
 
 struct Stream {
-    std::shared_mutex mu;  // shared: appends and reads; exclusive: control plane
+    std::shared_mutex mu;     // shared: appends and reads; exclusive: control plane
     StreamCounters counters;  // runtime only; lock-free
     // Persisted:
     uint64_t id = 0;
@@ -112,13 +112,13 @@ struct Stream {
     std::string key_id;
     std::map<std::string, std::string> tags;
     std::vector<std::string> metrics;
-    std::vector<ShardMeta> shards;  // all shards ever, by index
+    std::vector<ShardMeta> shards;        // all shards ever, by index
     std::vector<ConsumerMeta> consumers;  // registration order; gone ones pruned on writes
     // Name -> creation second of its latest registration, so a re-registration in the same
     // second still gets a new ARN. In memory only: after a restart the second has passed.
     std::map<std::string, int64_t> consumer_seconds;
     // Runtime:
-    std::vector<std::unique_ptr<SeqGroup>> groups;      // index / 5
+    std::vector<std::unique_ptr<SeqGroup>> groups;       // index / 5
     std::vector<std::unique_ptr<ShardRuntime>> runtime;  // by index
     std::vector<int> open_by_start;                      // open shard indexes by range start
     std::atomic<int64_t> due_atomic{0};                  // mirror of due_ms for the fast path

@@ -1,9 +1,9 @@
 #include "token.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <memory>
+
+#include <openssl/evp.h>
 
 #include "core/encoding.h"
 
@@ -58,7 +58,8 @@ std::optional<std::string> unseal_token(std::string_view token) {
     if (raw->compare(0, 8, std::string_view(kHeader, 8)) != 0) return std::nullopt;
     auto plain = crypt(std::string_view(*raw).substr(8), false);
     if (!plain) return std::nullopt;
-    while (!plain->empty() && plain->back() == '\0') plain->pop_back();
+    while (!plain->empty() && plain->back() == '\0')
+        plain->pop_back();
     return plain;
 }
 

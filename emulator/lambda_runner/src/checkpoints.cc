@@ -25,9 +25,13 @@ void Checkpoints::set(const std::string& shard, int lane, const std::string& seq
     write("cp/" + shard + "/" + std::to_string(lane), sequence);
 }
 
-bool Checkpoints::done(const std::string& shard) const { return read("done/" + shard).has_value(); }
+bool Checkpoints::done(const std::string& shard) const {
+    return read("done/" + shard).has_value();
+}
 
-void Checkpoints::set_done(const std::string& shard) { write("done/" + shard, "1"); }
+void Checkpoints::set_done(const std::string& shard) {
+    write("done/" + shard, "1");
+}
 
 int64_t Checkpoints::start_ms(int64_t now_ms) {
     if (auto v = read("start")) return std::stoll(*v);

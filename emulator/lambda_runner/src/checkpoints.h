@@ -16,7 +16,8 @@ namespace kemu::lambda {
 
 class Checkpoints {
 public:
-    Checkpoints(Db& db, std::string function) : db_(db), prefix_("esm/" + std::move(function) + "/") {}
+    Checkpoints(Db& db, std::string function)
+        : db_(db), prefix_("esm/" + std::move(function) + "/") {}
 
     std::optional<std::string> get(const std::string& shard, int lane) const;
     void set(const std::string& shard, int lane, const std::string& sequence);

@@ -1,19 +1,5 @@
 #include "environment.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,12 +7,25 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <mutex>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
@@ -55,7 +54,9 @@ int64_t steady_us() {
     return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-std::string iso_now() { return iso8601_ms(now_ms()); }
+std::string iso_now() {
+    return iso8601_ms(now_ms());
+}
 
 // YYYY/MM/DD/[$LATEST]<32 hex>
 std::string make_log_stream() {
@@ -150,12 +151,15 @@ private:
 }  // namespace
 
 FunctionLog::FunctionLog(std::string function, std::string path, bool echo)
-    : function_(std::move(function)), echo_(echo), tty_(::isatty(1) == 1 && !std::getenv("NO_COLOR")) {
+    : function_(std::move(function)),
+      echo_(echo),
+      tty_(::isatty(1) == 1 && !std::getenv("NO_COLOR")) {
     if (!path.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
         fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd_ < 0) log_warn("lambda", "cannot open the log file " + path + ": " + std::strerror(errno));
+        if (fd_ < 0)
+            log_warn("lambda", "cannot open the log file " + path + ": " + std::strerror(errno));
     }
 }
 
@@ -243,9 +247,10 @@ std::string Environment::start(const std::string& tmp_dir) {
     env["_HANDLER"] = config_.handler;
     env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + std::to_string(port_);
     env["LAMBDA_TASK_ROOT"] = config_.code_dir;
-    env["LAMBDA_RUNTIME_DIR"] = config_.command.size() > 1
-                                    ? std::filesystem::path(config_.command[1]).parent_path().string()
-                                    : config_.code_dir;
+    env["LAMBDA_RUNTIME_DIR"] =
+        config_.command.size() > 1
+            ? std::filesystem::path(config_.command[1]).parent_path().string()
+            : config_.code_dir;
     env["AWS_REGION"] = config_.region;
     env["AWS_DEFAULT_REGION"] = config_.region;
     if (auto e = execution_env(config_.runtime); !e.empty()) env["AWS_EXECUTION_ENV"] = e;
@@ -268,16 +273,20 @@ std::string Environment::start(const std::string& tmp_dir) {
     env["TMPDIR"] = tmp_;
     env["PYTHONUNBUFFERED"] = "1";
     env["PYTHONDONTWRITEBYTECODE"] = "1";
-    for (const auto& [k, v] : config_.environment) env[k] = v;
+    for (const auto& [k, v] : config_.environment)
+        env[k] = v;
 
     std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    for (const auto& [k, v] : env)
+        env_strings.push_back(k + "=" + v);
     std::vector<char*> envp;
-    for (auto& s : env_strings) envp.push_back(s.data());
+    for (auto& s : env_strings)
+        envp.push_back(s.data());
     envp.push_back(nullptr);
     std::vector<std::string> args = config_.command;
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     std::string cwd = config_.code_dir;
 
@@ -310,7 +319,8 @@ std::string Environment::start(const std::string& tmp_dir) {
     });
     if (pid < 0) {
         int err = errno;
-        for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+        for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+            ::close(fd);
         return std::string("fork: ") + std::strerror(err);
     }
     pid_ = pid;
@@ -364,7 +374,9 @@ int64_t status_kb(pid_t pid, const char* field) {
 
 }  // namespace
 
-int64_t Environment::rss_kb(const char* field) const { return status_kb(pid_, field); }
+int64_t Environment::rss_kb(const char* field) const {
+    return status_kb(pid_, field);
+}
 
 // The environment's memory is the runtime's process group (spec §4.6: a limit on the whole
 // environment): a handler's subprocesses count. This walks /proc, so it is called a few times
@@ -374,7 +386,8 @@ int64_t Environment::group_kb(const char* field) {
     int64_t total = 0;
     int members = 0;
     std::error_code ec;
-    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
+         it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if (name.empty() || name[0] < '0' || name[0] > '9') continue;
         std::ifstream in(it->path() / "stat");
@@ -385,7 +398,8 @@ int64_t Environment::group_kb(const char* field) {
         if (close == std::string::npos) continue;
         char state = 0;
         long ppid = 0, pgrp = 0;
-        if (std::sscanf(stat.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+            continue;
         if (pgrp != pid_) continue;
         ++members;
         total += status_kb(static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10)), field);
@@ -416,7 +430,8 @@ void Environment::read_output() {
             if (f.revents & (POLLHUP | POLLERR)) {
                 // Drained above; stop polling a closed pipe.
                 char c;
-                if (::read(f.fd, &c, 0) == 0 && (f.revents & POLLHUP) && !(f.revents & POLLIN)) f.fd = -1;
+                if (::read(f.fd, &c, 0) == 0 && (f.revents & POLLHUP) && !(f.revents & POLLIN))
+                    f.fd = -1;
             }
             if (f.fd >= 0) ++open;
         }
@@ -429,7 +444,8 @@ void Environment::read_output() {
 bool Environment::drain_output_locked(size_t max_bytes) {
     bool full = false;
     char buf[16384];
-    for (auto [fd, partial] : {std::pair{out_fd_, &out_partial_}, std::pair{err_fd_, &err_partial_}}) {
+    for (auto [fd, partial] :
+         {std::pair{out_fd_, &out_partial_}, std::pair{err_fd_, &err_partial_}}) {
         // Bounded: a process that writes faster than the log takes it (a background `yes`)
         // must not keep the function's log lock, which every invocation's START and END need.
         for (size_t taken = 0; taken < max_bytes;) {
@@ -438,7 +454,8 @@ bool Environment::drain_output_locked(size_t max_bytes) {
             taken += static_cast<size_t>(n);
             partial->append(buf, static_cast<size_t>(n));
             size_t start = 0;
-            for (size_t nl; (nl = partial->find('\n', start)) != std::string::npos; start = nl + 1) {
+            for (size_t nl; (nl = partial->find('\n', start)) != std::string::npos;
+                 start = nl + 1) {
                 log_.line_locked(std::string_view(*partial).substr(start, nl - start));
             }
             partial->erase(0, start);
@@ -477,7 +494,8 @@ void Environment::serve() {
                 break;  // shut down
             }
             // A runtime that connects and says nothing must not hold the listener: wait up to 30 s
-            // for its first bytes (SO_RCVTIMEO would not do: Asio's synchronous read retries EAGAIN).
+            // for its first bytes (SO_RCVTIMEO would not do: Asio's synchronous read retries
+            // EAGAIN).
             pollfd first{fd, POLLIN, 0};
             int ready = 0;
             for (int slice = 0; slice < 150 && ready == 0 && !closing_; ++slice) {  // 150 × 200 ms
@@ -509,9 +527,10 @@ void Environment::serve() {
                                  "Exceeded maximum allowed payload size (6291556 bytes)."));
                 std::lock_guard lock(mu_);
                 if (current_ && current_->delivered) {
-                    finish({InvokeResult::Status::kFunctionError,
-                            R"({"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})",
-                            "Function.ResponseSizeTooLarge", current_->request_id, 0});
+                    finish(
+                        {InvokeResult::Status::kFunctionError,
+                         R"({"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"})",
+                         "Function.ResponseSizeTooLarge", current_->request_id, 0});
                 }
             } else if (ec) {
                 continue;
@@ -526,7 +545,9 @@ void Environment::serve() {
                         init_ms_ = static_cast<double>(now_ms() - started_ms_);
                         cv_.notify_all();
                     }
-                    cv_.wait(lock, [&] { return closing_ || (current_ && !current_->delivered && !current_->done); });
+                    cv_.wait(lock, [&] {
+                        return closing_ || (current_ && !current_->delivered && !current_->done);
+                    });
                     if (closing_) break;
                     current_->delivered = true;
                     res.result(http::status::ok);
@@ -534,7 +555,8 @@ void Environment::serve() {
                     res.set("Lambda-Runtime-Deadline-Ms", std::to_string(current_->deadline_ms));
                     res.set("Lambda-Runtime-Invoked-Function-Arn", config_.arn);
                     res.set("Lambda-Runtime-Trace-Id",
-                            "Root=1-" + hex_encode(random_bytes(4)) + "-" + hex_encode(random_bytes(12)) +
+                            "Root=1-" + hex_encode(random_bytes(4)) + "-" +
+                                hex_encode(random_bytes(12)) +
                                 ";Parent=" + hex_encode(random_bytes(8)) + ";Sampled=0");
                     res.body() = current_->event;
                 } else if (req.method() == http::verb::post && target == base + "init/error") {
@@ -543,7 +565,8 @@ void Environment::serve() {
                     init_error_type_ = std::string(req["Lambda-Runtime-Function-Error-Type"]);
                     cv_.notify_all();
                     reply(http::status::accepted, R"({"status":"OK"})");
-                } else if (req.method() == http::verb::post && target.starts_with(base + "invocation/")) {
+                } else if (req.method() == http::verb::post &&
+                           target.starts_with(base + "invocation/")) {
                     auto rest = target.substr(base.size() + 11);
                     auto slash = rest.find('/');
                     std::string id = rest.substr(0, slash);
@@ -566,13 +589,15 @@ void Environment::serve() {
                             j.is_object() && j.contains("errorType") && j["errorType"].is_string())
                             type = j["errorType"].get<std::string>();
                         if (type.empty()) type = "Function.Unknown";
-                        finish({InvokeResult::Status::kFunctionError, std::move(body), type, id, 0});
+                        finish(
+                            {InvokeResult::Status::kFunctionError, std::move(body), type, id, 0});
                         reply(http::status::accepted, R"({"status":"OK"})");
                     } else {
                         reply(http::status::not_found, error_body("NotFound", "no such path"));
                     }
                 } else {
-                    reply(http::status::not_found, error_body("NotFound", "no such path: " + target));
+                    reply(http::status::not_found,
+                          error_body("NotFound", "no such path: " + target));
                 }
             }
             res.prepare_payload();
@@ -603,9 +628,10 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
     };
     auto exit_message = [&]() -> std::string {
         if (WIFSIGNALED(exit_status_)) {
-            return WTERMSIG(exit_status_) == SIGKILL ? "Runtime exited with error: signal: killed"
-                                                     : "Runtime exited with error: signal: " +
-                                                           std::string(strsignal(WTERMSIG(exit_status_)));
+            return WTERMSIG(exit_status_) == SIGKILL
+                       ? "Runtime exited with error: signal: killed"
+                       : "Runtime exited with error: signal: " +
+                             std::string(strsignal(WTERMSIG(exit_status_)));
         }
         int code = WEXITSTATUS(exit_status_);
         return code == 0 ? "Runtime exited without providing a reason"
@@ -626,8 +652,9 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
                                : (init_error_type_.empty() ? "Runtime.Unknown" : init_error_type_);
             r.request_id = request_id;
             lock.unlock();
-            log_.line("INIT_REPORT Init Duration: " + fmt2(static_cast<double>(now_ms() - started_ms_)) +
-                      " ms\tPhase: init\tStatus: error\tError Type: " + r.error_type);
+            log_.line(
+                "INIT_REPORT Init Duration: " + fmt2(static_cast<double>(now_ms() - started_ms_)) +
+                " ms\tPhase: init\tStatus: error\tError Type: " + r.error_type);
             return r;
         }
         if (reap()) {
@@ -639,9 +666,10 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
             // Module-level code past the memory limit: killed, as in an invocation.
             lock.unlock();
             kill_process();
-            return fail("Runtime.OutOfMemory",
-                        "RequestId: " + request_id + " Error: Runtime exited with error: signal: killed",
-                        true);
+            return fail(
+                "Runtime.OutOfMemory",
+                "RequestId: " + request_id + " Error: Runtime exited with error: signal: killed",
+                true);
         }
         if (now_ms() - init_start > config_.init_limit_ms + timeout_ms) {
             lock.unlock();
@@ -695,8 +723,8 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
     int64_t duration_us = steady_us() - t0;
     // The group walk reads /proc: only when a periodic check has seen subprocesses, not on
     // every short invocation (a warm one costs ~0.5 ms in all).
-    int64_t peak_kb = group_has_others_ ? std::max(rss_kb("VmHWM:"), group_kb("VmHWM:"))
-                                        : rss_kb("VmHWM:");
+    int64_t peak_kb =
+        group_has_others_ ? std::max(rss_kb("VmHWM:"), group_kb("VmHWM:")) : rss_kb("VmHWM:");
     InvokeResult result;
     std::string extra_log;
     if (current_->done) {
@@ -706,12 +734,12 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
                       "RequestId: " + request_id + " Error: Task timed out after " +
                           fmt2(config_.timeout_s) + " seconds",
                       true);
-        extra_log = iso_now() + " " + request_id + " Task timed out after " + fmt2(config_.timeout_s) +
-                    " seconds";
+        extra_log = iso_now() + " " + request_id + " Task timed out after " +
+                    fmt2(config_.timeout_s) + " seconds";
     } else if (oom) {
-        result = fail("Runtime.OutOfMemory",
-                      "RequestId: " + request_id + " Error: Runtime exited with error: signal: killed",
-                      true);
+        result = fail(
+            "Runtime.OutOfMemory",
+            "RequestId: " + request_id + " Error: Runtime exited with error: signal: killed", true);
         peak_kb = limit_kb;
     } else {
         reap();
@@ -725,7 +753,8 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
     lock.unlock();
     if (timed_out || oom) {
         // Wait briefly for the killed runtime so its last output reaches the log.
-        for (int i = 0; i < 50 && !alive_check_exited(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        for (int i = 0; i < 50 && !alive_check_exited(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     {
         std::lock_guard l(log_.mutex());
@@ -733,10 +762,11 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
         flush_partial_locked();
         if (!extra_log.empty()) log_.line_locked(extra_log);
         double ms = static_cast<double>(duration_us) / 1000.0;
-        std::string report = "REPORT RequestId: " + request_id + "\tDuration: " + fmt2(ms) +
-                             " ms\tBilled Duration: " + std::to_string(static_cast<int64_t>(std::ceil(ms))) +
-                             " ms\tMemory Size: " + std::to_string(config_.memory_mb) +
-                             " MB\tMax Memory Used: " + std::to_string((peak_kb + 1023) / 1024) + " MB";
+        std::string report =
+            "REPORT RequestId: " + request_id + "\tDuration: " + fmt2(ms) +
+            " ms\tBilled Duration: " + std::to_string(static_cast<int64_t>(std::ceil(ms))) +
+            " ms\tMemory Size: " + std::to_string(config_.memory_mb) +
+            " MB\tMax Memory Used: " + std::to_string((peak_kb + 1023) / 1024) + " MB";
         if (cold) report += "\tInit Duration: " + fmt2(init) + " ms";
         log_.line_locked("END RequestId: " + request_id);
         log_.line_locked(report);

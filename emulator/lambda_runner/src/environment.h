@@ -2,8 +2,6 @@
 // One execution environment: the runtime subprocess (its own process group), its Runtime API
 // listener on 127.0.0.1, and the pipes that carry its output into the function log.
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -11,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <thread>
 
 #include "lambda_runner/function_pool.h"
@@ -81,7 +80,7 @@ private:
         std::lock_guard lock(mu_);
         return reap().has_value();
     }
-    int64_t rss_kb(const char* field) const;    // the runtime process
+    int64_t rss_kb(const char* field) const;  // the runtime process
     // Its whole process group (walks /proc); notes in group_has_others_ whether it found more
     // than the runtime.
     int64_t group_kb(const char* field);
@@ -105,7 +104,7 @@ private:
 
     std::mutex mu_;
     std::condition_variable cv_;
-    bool initialized_ = false;          // the runtime asked for its first invocation
+    bool initialized_ = false;               // the runtime asked for its first invocation
     std::optional<std::string> init_error_;  // body of /runtime/init/error
     std::string init_error_type_;
     bool exited_ = false;

@@ -1,12 +1,11 @@
 #include "lambda_runner/function_pool.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <list>
 #include <mutex>
+#include <sys/stat.h>
 
 #include "core/encoding.h"
 #include "core/log.h"
@@ -70,17 +69,21 @@ struct FunctionPool::Impl {
         std::string sig;
         std::error_code ec;
         namespace fs = std::filesystem;
-        for (fs::recursive_directory_iterator it(config.code_dir, fs::directory_options::skip_permission_denied, ec), end;
+        for (fs::recursive_directory_iterator
+                 it(config.code_dir, fs::directory_options::skip_permission_denied, ec),
+             end;
              !ec && it != end; it.increment(ec)) {
             auto name = it->path().filename().string();
-            if (it->is_directory(ec) && (name == "__pycache__" || name == "node_modules" || name.starts_with("."))) {
+            if (it->is_directory(ec) &&
+                (name == "__pycache__" || name == "node_modules" || name.starts_with("."))) {
                 it.disable_recursion_pending();
                 continue;
             }
-            struct stat st{};
+            struct stat st {};
             if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
             sig += it->path().string() + ":" + std::to_string(st.st_size) + ":" +
-                   std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ";";
+                   std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) +
+                   ";";
         }
         return sig;
     }
@@ -91,9 +94,13 @@ FunctionPool::FunctionPool(FunctionConfig config, FunctionMetrics& metrics)
     impl_->code_signature = impl_->signature();
 }
 
-FunctionPool::~FunctionPool() { shutdown(); }
+FunctionPool::~FunctionPool() {
+    shutdown();
+}
 
-const FunctionConfig& FunctionPool::config() const { return impl_->config; }
+const FunctionConfig& FunctionPool::config() const {
+    return impl_->config;
+}
 
 InvokeResult FunctionPool::invoke(const std::string& event) {
     auto& m = impl_->metrics;
@@ -205,7 +212,8 @@ void FunctionPool::retire_all() {
         ++impl_->generation;  // busy ones are dropped when their invocation ends
     }
     Impl::stop_for_good(dead);
-    for (const auto& t : spare) Impl::remove_tmp(t);
+    for (const auto& t : spare)
+        Impl::remove_tmp(t);
 }
 
 bool FunctionPool::code_changed() {
@@ -231,7 +239,8 @@ void FunctionPool::shutdown() {
         spare.swap(impl_->spare_tmp);
     }
     Impl::stop_for_good(dead);
-    for (const auto& t : spare) Impl::remove_tmp(t);
+    for (const auto& t : spare)
+        Impl::remove_tmp(t);
 }
 
 }  // namespace kemu::lambda

@@ -1,6 +1,7 @@
 #include "lane.h"
 
 #include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
@@ -34,7 +35,8 @@ std::string arrival_seconds(int64_t ms) {
     char buf[8];
     std::snprintf(buf, sizeof buf, ".%03d", frac);
     std::string f = buf;
-    while (f.size() > 2 && f.back() == '0') f.pop_back();
+    while (f.size() > 2 && f.back() == '0')
+        f.pop_back();
     return s + f;
 }
 
@@ -67,7 +69,8 @@ std::string record_json(const MappingConfig& c, const std::string& shard_id,
 
 std::string event_json(const std::deque<LaneRecord>& batch) {
     size_t n = 16;
-    for (const auto& r : batch) n += r.json.size() + 1;
+    for (const auto& r : batch)
+        n += r.json.size() + 1;
     std::string out;
     out.reserve(n);
     out += R"({"Records":[)";
@@ -79,7 +82,8 @@ std::string event_json(const std::deque<LaneRecord>& batch) {
     return out;
 }
 
-BatchResponse parse_batch_response(const std::string& payload, const std::deque<LaneRecord>& batch) {
+BatchResponse parse_batch_response(const std::string& payload,
+                                   const std::deque<LaneRecord>& batch) {
     BatchResponse out;
     json j = json::parse(payload, nullptr, false);
     // {}, null, "", [] and anything that is not an object: full success (spec §2.6).
@@ -133,8 +137,8 @@ bool Lane::obtain_iterator() {
         start.type = kinesis::IteratorType::kAfterSequenceNumber;
         start.sequence_number = *cp;
     } else {
-        start.type = from_trim_horizon_ ? kinesis::IteratorType::kTrimHorizon
-                                        : config_.starting_position;
+        start.type =
+            from_trim_horizon_ ? kinesis::IteratorType::kTrimHorizon : config_.starting_position;
         if (start.type == kinesis::IteratorType::kAtTimestamp) {
             start.timestamp_ms = config_.starting_timestamp_ms.value_or(0);
         } else if (start.type == kinesis::IteratorType::kLatest) {
@@ -146,8 +150,8 @@ bool Lane::obtain_iterator() {
     }
     auto it = deps_.reader.get_shard_iterator(config_.stream, shard_id_, start);
     if (!it) {
-        log_warn("lambda", config_.function_name + ": cannot read " + shard_id_ + ": " +
-                               it.error().message);
+        log_warn("lambda",
+                 config_.function_name + ": cannot read " + shard_id_ + ": " + it.error().message);
         return false;
     }
     iterator_ = *it;
@@ -181,7 +185,8 @@ bool Lane::fill() {
                 lane_hash(rec.partition_key) % config_.parallelization_factor !=
                     static_cast<uint32_t>(lane_))
                 continue;
-            LaneRecord lr{rec.sequence_number, rec.arrival_ms, record_json(config_, shard_id_, rec)};
+            LaneRecord lr{rec.sequence_number, rec.arrival_ms,
+                          record_json(config_, shard_id_, rec)};
             pending_bytes_ += lr.json.size() + 1;
             pending_.push_back(std::move(lr));
         }
@@ -209,11 +214,14 @@ bool Lane::batch_ready() const {
     return deps_.clock.now_ms() >= *window_deadline();
 }
 
-void Lane::checkpoint(const std::string& sequence) { checkpoints_.set(shard_id_, lane_, sequence); }
+void Lane::checkpoint(const std::string& sequence) {
+    checkpoints_.set(shard_id_, lane_, sequence);
+}
 
 int64_t Lane::backoff_ms(int attempts) const {
     int64_t d = config_.backoff_initial_ms;
-    for (int i = 1; i < attempts && d < config_.backoff_max_ms; ++i) d *= 2;
+    for (int i = 1; i < attempts && d < config_.backoff_max_ms; ++i)
+        d *= 2;
     return std::min(d, config_.backoff_max_ms);
 }
 
@@ -244,7 +252,8 @@ void Lane::discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCo
         } else {
             // AWS drops the records anyway (spec §3.3); say so and count it.
             ++deps_.metrics.dlq_failures;
-            log_warn("lambda", config_.function_name + ": could not write the on-failure record to " +
+            log_warn("lambda", config_.function_name +
+                                   ": could not write the on-failure record to " +
                                    config_.on_failure_queue + ": " + r.error().message);
         }
     }
@@ -278,11 +287,13 @@ bool Lane::process_batch() {
             {
                 int64_t oldest_ok = deps_.clock.now_ms() - config_.retention_ms;
                 if (config_.max_record_age_seconds >= 0) {
-                    oldest_ok = std::max(oldest_ok, deps_.clock.now_ms() -
-                                                        int64_t{config_.max_record_age_seconds} * 1000);
+                    oldest_ok =
+                        std::max(oldest_ok, deps_.clock.now_ms() -
+                                                int64_t{config_.max_record_age_seconds} * 1000);
                 }
                 size_t expired = 0;
-                while (expired < b.size() && b[expired].arrival_ms < oldest_ok) ++expired;
+                while (expired < b.size() && b[expired].arrival_ms < oldest_ok)
+                    ++expired;
                 if (expired) {
                     discard(b, expired, sqs::FailureCondition::kRecordAgeExceeded, attempts,
                             request_id, false);
@@ -311,7 +322,8 @@ bool Lane::process_batch() {
 
             if (result.status == InvokeResult::Status::kOk) {
                 BatchResponse resp;
-                if (config_.report_batch_item_failures) resp = parse_batch_response(result.payload, b);
+                if (config_.report_batch_item_failures)
+                    resp = parse_batch_response(result.payload, b);
                 if (resp.kind == BatchResponse::Kind::kSuccess) {
                     checkpoint(b.back().sequence_number);
                     b.clear();

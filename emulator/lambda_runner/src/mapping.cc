@@ -93,7 +93,8 @@ struct Mapping::Impl final : Sleeper {
     // Starts lanes for shards whose parents are done. REQUIRES: mu held.
     void start_ready_shards(const std::vector<kinesis::ShardDesc>& shards) {
         std::set<int> listed;
-        for (const auto& s : shards) listed.insert(s.index);
+        for (const auto& s : shards)
+            listed.insert(s.index);
         auto done = [&](std::optional<int> parent) {
             if (!parent || !listed.count(*parent)) return true;  // none, or expired
             auto id = kinesis::shard_id(*parent);
@@ -133,15 +134,18 @@ struct Mapping::Impl final : Sleeper {
 Mapping::Mapping(MappingConfig config, MappingDeps deps)
     : impl_(std::make_unique<Impl>(std::move(config), deps)) {}
 
-Mapping::~Mapping() { stop(); }
+Mapping::~Mapping() {
+    stop();
+}
 
-const MappingConfig& Mapping::config() const { return impl_->config; }
+const MappingConfig& Mapping::config() const {
+    return impl_->config;
+}
 
 void Mapping::start() {
     auto* impl = impl_.get();
-    impl->subscription = impl->deps.reader.subscribe_to_appends(impl->config.stream, [impl] {
-        impl->wake();
-    });
+    impl->subscription =
+        impl->deps.reader.subscribe_to_appends(impl->config.stream, [impl] { impl->wake(); });
     impl->subscribed = true;
     impl->manager = std::thread([impl] { impl->manage(); });
 }
@@ -163,7 +167,8 @@ void Mapping::stop() {
     {
         std::lock_guard lock(impl->mu);
         for (auto& [id, r] : impl->running) {
-            for (auto& t : r.threads) threads.push_back(std::move(t));
+            for (auto& t : r.threads)
+                threads.push_back(std::move(t));
             r.threads.clear();
         }
     }

@@ -1,6 +1,7 @@
 #include "lambda_runner/replay.h"
 
 #include <deque>
+
 #include <nlohmann/json.hpp>
 
 #include "kinesis/numbers.h"
@@ -30,7 +31,8 @@ ReplayOutcome replay_failure_record(const std::string& failure_json, const Mappi
         auto it = info.find(k);
         return it != info.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    std::string shard = str("shardId"), start = str("startSequenceNumber"), end = str("endSequenceNumber");
+    std::string shard = str("shardId"), start = str("startSequenceNumber"),
+                end = str("endSequenceNumber");
     if (shard.empty() || start.empty() || end.empty()) {
         out.detail = "the record has no shard or sequence range";
         return out;
@@ -61,7 +63,8 @@ ReplayOutcome replay_failure_record(const std::string& failure_json, const Mappi
                 done = true;
                 break;
             }
-            batch.push_back({rec.sequence_number, rec.arrival_ms, record_json(mapping, shard, rec)});
+            batch.push_back(
+                {rec.sequence_number, rec.arrival_ms, record_json(mapping, shard, rec)});
         }
         if (r->records.empty() || !r->next_iterator) break;
         iterator = *r->next_iterator;

@@ -1,13 +1,12 @@
 #include "lambda_runner/runtimes.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace kemu::embedded {
 extern const unsigned char python_bootstrap[];
@@ -30,7 +29,8 @@ std::string first_line(const std::string& command) {
     if (std::fgets(buf, sizeof buf, p)) out = buf;
     int rc = ::pclose(p);
     if (rc != 0) return {};
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+        out.pop_back();
     return out;
 }
 
@@ -71,8 +71,9 @@ std::string write_bootstraps(const std::string& dir) {
         const unsigned char* data;
         std::size_t size;
     };
-    for (const File& f : {File{"python_bootstrap.py", embedded::python_bootstrap, embedded::python_bootstrap_size},
-                          File{"node_bootstrap.js", embedded::node_bootstrap, embedded::node_bootstrap_size}}) {
+    for (const File& f :
+         {File{"python_bootstrap.py", embedded::python_bootstrap, embedded::python_bootstrap_size},
+          File{"node_bootstrap.js", embedded::node_bootstrap, embedded::node_bootstrap_size}}) {
         auto path = dir + "/" + f.name;
         std::ofstream out(path + ".tmp", std::ios::binary | std::ios::trunc);
         out.write(reinterpret_cast<const char*>(f.data), static_cast<std::streamsize>(f.size));
@@ -90,7 +91,8 @@ bool resolve_runtime(const std::string& runtime, const std::string& code_dir,
     if (runtime.starts_with("provided")) {
         auto bootstrap = code_dir + "/bootstrap";
         if (::access(bootstrap.c_str(), X_OK) != 0) {
-            *error = "runtime " + runtime + " needs an executable file named bootstrap in " + code_dir;
+            *error =
+                "runtime " + runtime + " needs an executable file named bootstrap in " + code_dir;
             return false;
         }
         out->argv = {bootstrap};
@@ -110,7 +112,8 @@ bool resolve_runtime(const std::string& runtime, const std::string& code_dir,
         if (auto it = interpreter_cache.find(key); it != interpreter_cache.end()) exe = it->second;
         if (exe.empty()) {
             if (!override_exe.empty()) {
-                exe = override_exe.find('/') == std::string::npos ? on_path(override_exe) : override_exe;
+                exe = override_exe.find('/') == std::string::npos ? on_path(override_exe)
+                                                                  : override_exe;
             } else if (python) {
                 std::string cand = on_path(runtime);  // python3.11
                 if (cand.empty()) cand = on_path("python3");

@@ -9,10 +9,12 @@
 namespace kemu::sqs::codec {
 
 inline void put_u64(std::string& out, uint64_t v) {
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+    for (int i = 7; i >= 0; --i)
+        out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
 }
 inline void put_u32(std::string& out, uint32_t v) {
-    for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+    for (int i = 3; i >= 0; --i)
+        out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
 }
 inline void put_str(std::string& out, std::string_view s) {
     put_u32(out, static_cast<uint32_t>(s.size()));
@@ -26,7 +28,8 @@ public:
     bool u64(uint64_t* v) {
         if (in_.size() < 8) return false;
         *v = 0;
-        for (int i = 0; i < 8; ++i) *v = (*v << 8) | static_cast<uint8_t>(in_[i]);
+        for (int i = 0; i < 8; ++i)
+            *v = (*v << 8) | static_cast<uint8_t>(in_[i]);
         in_.remove_prefix(8);
         return true;
     }
@@ -39,7 +42,8 @@ public:
     bool u32(uint32_t* v) {
         if (in_.size() < 4) return false;
         *v = 0;
-        for (int i = 0; i < 4; ++i) *v = (*v << 8) | static_cast<uint8_t>(in_[i]);
+        for (int i = 0; i < 4; ++i)
+            *v = (*v << 8) | static_cast<uint8_t>(in_[i]);
         in_.remove_prefix(4);
         return true;
     }

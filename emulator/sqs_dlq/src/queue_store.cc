@@ -1,15 +1,15 @@
 #include "sqs/queue_store.h"
 
-#include <rocksdb/write_batch.h>
-
 #include <algorithm>
 #include <climits>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <shared_mutex>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <rocksdb/write_batch.h>
 
 #include "codec.h"
 #include "core/encoding.h"
@@ -41,9 +41,12 @@ constexpr IntAttribute kIntAttributes[] = {
 };
 constexpr std::string_view kStringAttributes[] = {"RedrivePolicy", "RedriveAllowPolicy", "Policy",
                                                   "KmsMasterKeyId", "SqsManagedSseEnabled"};
-constexpr std::string_view kReadOnlyAttributes[] = {
-    "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-    "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp"};
+constexpr std::string_view kReadOnlyAttributes[] = {"QueueArn",
+                                                    "ApproximateNumberOfMessages",
+                                                    "ApproximateNumberOfMessagesNotVisible",
+                                                    "ApproximateNumberOfMessagesDelayed",
+                                                    "CreatedTimestamp",
+                                                    "LastModifiedTimestamp"};
 
 const IntAttribute* int_attribute(std::string_view name) {
     for (const auto& a : kIntAttributes) {
@@ -101,8 +104,8 @@ struct Redrive {
 // Parses a RedrivePolicy value; the message is AWS's reason text on failure.
 Result<Redrive> parse_redrive(const std::string& value) {
     auto bad = [&](const std::string& reason) {
-        return invalid_param("Value " + value + " for parameter RedrivePolicy is invalid. Reason: " +
-                             reason);
+        return invalid_param("Value " + value +
+                             " for parameter RedrivePolicy is invalid. Reason: " + reason);
     };
     json j = json::parse(value, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return bad("Redrive policy is not a valid JSON map.");
@@ -301,9 +304,10 @@ std::string base_type(std::string_view data_type) {
 Result<void> validate_tags(const std::vector<std::pair<std::string, std::string>>& tags) {
     for (const auto& [k, v] : tags) {
         if (k.empty() || !valid_body(k) || !valid_body(v)) {
-            return make_error(AwsErrorCode::kSqsInvalidParameterValue,
-                              "Tag keys must be non-empty, and tag keys and values may contain only "
-                              "valid UTF-8 characters.");
+            return make_error(
+                AwsErrorCode::kSqsInvalidParameterValue,
+                "Tag keys must be non-empty, and tag keys and values may contain only "
+                "valid UTF-8 characters.");
         }
     }
     return {};
@@ -316,10 +320,12 @@ Result<void> validate_attributes(const MessageAttributes& attributes) {
     }
     for (const auto& [name, a] : attributes) {
         if (name.empty() || name.size() > 256) {
-            return invalid_param("Message (user) attribute name must be between 1 and 256 "
-                                 "characters long.");
+            return invalid_param(
+                "Message (user) attribute name must be between 1 and 256 "
+                "characters long.");
         }
-        if (!valid_body(name) || !valid_body(a.data_type) || (!a.binary() && !valid_body(a.value))) {
+        if (!valid_body(name) || !valid_body(a.data_type) ||
+            (!a.binary() && !valid_body(a.value))) {
             return make_error(AwsErrorCode::kInvalidMessageContents,
                               "Message (user) attribute '" + name +
                                   "' contains characters outside the allowed set (#x9 | #xA | #xD "
@@ -366,7 +372,8 @@ Result<void> validate_attributes(const MessageAttributes& attributes) {
 
 size_t attributes_size(const MessageAttributes& attributes) {
     size_t n = 0;
-    for (const auto& [name, a] : attributes) n += name.size() + a.data_type.size() + a.value.size();
+    for (const auto& [name, a] : attributes)
+        n += name.size() + a.data_type.size() + a.value.size();
     return n;
 }
 
@@ -417,7 +424,8 @@ struct Queue {
         delay_seconds = static_cast<int>(attribute_int("DelaySeconds"));
         wait_seconds = static_cast<int>(attribute_int("ReceiveMessageWaitTimeSeconds"));
         redrive.reset();
-        if (auto it = attributes.find("RedrivePolicy"); it != attributes.end() && !it->second.empty()) {
+        if (auto it = attributes.find("RedrivePolicy");
+            it != attributes.end() && !it->second.empty()) {
             if (auto r = parse_redrive(it->second)) redrive = *r;
         }
     }
@@ -484,10 +492,12 @@ struct QueueStore::Impl {
             if (name == "FifoQueue" || name == "ContentBasedDeduplication" ||
                 name == "DeduplicationScope" || name == "FifoThroughputLimit") {
                 if (name == "FifoQueue" && value == "false") continue;
-                return make_error(AwsErrorCode::kInvalidAttributeName, "Unknown Attribute " + name + ".");
+                return make_error(AwsErrorCode::kInvalidAttributeName,
+                                  "Unknown Attribute " + name + ".");
             }
             if (!is_settable(name)) {
-                return make_error(AwsErrorCode::kInvalidAttributeName, "Unknown Attribute " + name + ".");
+                return make_error(AwsErrorCode::kInvalidAttributeName,
+                                  "Unknown Attribute " + name + ".");
             }
             auto bad_value = [&] {
                 return make_error(AwsErrorCode::kInvalidAttributeValue,
@@ -561,7 +571,8 @@ struct QueueStore::Impl {
     static std::vector<std::function<void()>> take_waiters(Queue& q) {
         std::vector<std::function<void()>> out;
         out.reserve(q.waiters.size());
-        for (auto& [id, fn] : q.waiters) out.push_back(std::move(fn));
+        for (auto& [id, fn] : q.waiters)
+            out.push_back(std::move(fn));
         q.waiters.clear();
         return out;
     }
@@ -606,7 +617,9 @@ QueueStore::QueueStore(Db& db, const Clock& clock, QueueStoreOptions options)
 
 QueueStore::~QueueStore() = default;
 
-std::string QueueStore::queue_arn(const std::string& name) const { return impl_->arn(name); }
+std::string QueueStore::queue_arn(const std::string& name) const {
+    return impl_->arn(name);
+}
 
 void QueueStore::load() {
     auto& db = impl_->db;
@@ -666,7 +679,8 @@ void QueueStore::load() {
         }
     }
     for (auto& [id, q] : by_id) {
-        for (auto& [seq, m] : q->messages) q->index(seq, m);
+        for (auto& [seq, m] : q->messages)
+            q->index(seq, m);
     }
     if (!impl_->queues.empty()) {
         log_info("sqs", "loaded " + std::to_string(impl_->queues.size()) + " queues, " +
@@ -719,7 +733,8 @@ Result<void> QueueStore::create_queue(const std::string& name, const AttributeLi
             if (current != v) {
                 return make_error(AwsErrorCode::kQueueNameExists,
                                   "A queue already exists with the same name and a different "
-                                  "value for attribute " + k);
+                                  "value for attribute " +
+                                      k);
             }
         }
         return {};
@@ -743,7 +758,8 @@ Result<void> QueueStore::create_queue(const std::string& name, const AttributeLi
     for (const auto& [k, v] : attributes) {
         if (k != "FifoQueue") q->attributes[k] = v;
     }
-    for (const auto& [k, v] : tags) q->tags[k] = v;
+    for (const auto& [k, v] : tags)
+        q->tags[k] = v;
     q->created_s = q->modified_s = now / 1000;
     q->derive();
     impl_->put_meta(*q);
@@ -776,11 +792,14 @@ Result<void> QueueStore::delete_queue(const std::string& name) {
         q->by_visible.clear();
         wake = Impl::take_waiters(*q);
     }
-    for (auto& fn : wake) fn();
+    for (auto& fn : wake)
+        fn();
     return {};
 }
 
-bool QueueStore::queue_exists(const std::string& name) const { return impl_->find(name) != nullptr; }
+bool QueueStore::queue_exists(const std::string& name) const {
+    return impl_->find(name) != nullptr;
+}
 
 std::vector<std::string> QueueStore::list_queues(const std::string& prefix) const {
     std::shared_lock lock(impl_->mu);
@@ -836,7 +855,8 @@ Result<AttributeList> QueueStore::get_attributes(const std::string& name,
     bool has_kms = kms != q.attributes.end() && !kms->second.empty();
     if (has_kms) {
         add("KmsMasterKeyId", kms->second);
-        add("KmsDataKeyReusePeriodSeconds", std::to_string(q.attribute_int("KmsDataKeyReusePeriodSeconds")));
+        add("KmsDataKeyReusePeriodSeconds",
+            std::to_string(q.attribute_int("KmsDataKeyReusePeriodSeconds")));
     } else {
         auto sse = q.attributes.find("SqsManagedSseEnabled");
         add("SqsManagedSseEnabled", sse == q.attributes.end() ? "true" : sse->second);
@@ -886,7 +906,8 @@ Result<void> QueueStore::tag_queue(const std::string& name, const Tags& tags) {
     std::lock_guard ql(q.mu);
     if (q.deleted) return queue_missing();
     auto merged = q.tags;
-    for (const auto& [k, v] : tags) merged[k] = v;
+    for (const auto& [k, v] : tags)
+        merged[k] = v;
     if (merged.size() > 50) {
         return invalid_param("Too many tags added for queue " + name + ".");
     }
@@ -895,13 +916,15 @@ Result<void> QueueStore::tag_queue(const std::string& name, const Tags& tags) {
     return {};
 }
 
-Result<void> QueueStore::untag_queue(const std::string& name, const std::vector<std::string>& keys) {
+Result<void> QueueStore::untag_queue(const std::string& name,
+                                     const std::vector<std::string>& keys) {
     auto qr = impl_->get(name);
     if (!qr) return qr.error();
     auto& q = **qr;
     std::lock_guard ql(q.mu);
     if (q.deleted) return queue_missing();
-    for (const auto& k : keys) q.tags.erase(k);
+    for (const auto& k : keys)
+        q.tags.erase(k);
     impl_->put_meta(q);
     return {};
 }
@@ -949,8 +972,10 @@ Result<SendResult> QueueStore::send_message(const std::string& name, SendRequest
         if (q.deleted) return queue_missing();
         size_t size = m.body.size() + attributes_size(m.attributes);
         if (static_cast<int64_t>(size) > q.max_message_size) {
-            return invalid_param("One or more parameters are invalid. Reason: Message must be "
-                                 "shorter than " + std::to_string(q.max_message_size) + " bytes.");
+            return invalid_param(
+                "One or more parameters are invalid. Reason: Message must be "
+                "shorter than " +
+                std::to_string(q.max_message_size) + " bytes.");
         }
         m.sent_ms = impl_->clock.now_ms();
         m.delay_seconds = request.delay_seconds.value_or(q.delay_seconds);
@@ -964,7 +989,8 @@ Result<SendResult> QueueStore::send_message(const std::string& name, SendRequest
         q.messages.emplace(seq, std::move(m));
         if (visible_now) wake = Impl::take_waiters(q);
     }
-    for (auto& fn : wake) fn();
+    for (auto& fn : wake)
+        fn();
     return out;
 }
 
@@ -1031,7 +1057,8 @@ Result<std::vector<ReceivedMessage>> QueueStore::receive(const std::string& name
             r.receipt_handle = make_handle(q.id, seq, m.receive_count);
             out.push_back(std::move(r));
         }
-        for (uint64_t seq : received_seqs) q.index(seq, q.messages.at(seq));
+        for (uint64_t seq : received_seqs)
+            q.index(seq, q.messages.at(seq));
         if (!to_dlq.empty()) dlq_name = name_from_arn(q.redrive->target_arn);
         if (dirty && to_dlq.empty()) impl_->write(b);
         if (out.empty() && wake) {
@@ -1058,7 +1085,8 @@ Result<std::vector<ReceivedMessage>> QueueStore::receive(const std::string& name
                     moved = true;
                 }
             }
-            for (auto& fn : wake_dlq) fn();
+            for (auto& fn : wake_dlq)
+                fn();
         }
         if (!moved) {
             log_warn("sqs", "dead-letter queue " + dlq_name + " of " + name +
@@ -1083,7 +1111,8 @@ Result<int> QueueStore::default_wait_seconds(const std::string& name) const {
     return (*qr)->wait_seconds;
 }
 
-Result<void> QueueStore::delete_message(const std::string& name, const std::string& receipt_handle) {
+Result<void> QueueStore::delete_message(const std::string& name,
+                                        const std::string& receipt_handle) {
     auto qr = impl_->get(name);
     if (!qr) return qr.error();
     auto& q = **qr;
@@ -1144,7 +1173,8 @@ Result<void> QueueStore::change_visibility(const std::string& name,
         impl_->write(b);
         if (visibility_timeout == 0) wake = Impl::take_waiters(q);
     }
-    for (auto& fn : wake) fn();
+    for (auto& fn : wake)
+        fn();
     return {};
 }
 
@@ -1155,9 +1185,9 @@ Result<void> QueueStore::purge(const std::string& name) {
     std::lock_guard ql(q.mu);
     int64_t now = impl_->clock.now_ms();
     if (now - q.last_purge_ms < impl_->options.purge_cooldown_ms) {
-        return make_error(AwsErrorCode::kPurgeQueueInProgress,
-                          "Only one PurgeQueue operation on " + name +
-                              " is allowed every 60 seconds.");
+        return make_error(
+            AwsErrorCode::kPurgeQueueInProgress,
+            "Only one PurgeQueue operation on " + name + " is allowed every 60 seconds.");
     }
     q.last_purge_ms = now;
     rocksdb::WriteBatch b;
@@ -1205,8 +1235,8 @@ Result<std::string> QueueStore::start_move_task(const std::string& source_arn,
     }
     // Moves run to completion at once: kemu's queues are local and small.
     MoveTask task;
-    task.task_handle = base64_encode(R"({"taskId":")" + uuid_v4() + R"(","sourceArn":")" +
-                                     source_arn + "\"}");
+    task.task_handle =
+        base64_encode(R"({"taskId":")" + uuid_v4() + R"(","sourceArn":")" + source_arn + "\"}");
     task.source_arn = source_arn;
     task.destination_arn = destination_arn;
     task.max_per_second = max_per_second;
@@ -1250,7 +1280,8 @@ Result<std::string> QueueStore::start_move_task(const std::string& source_arn,
         {
             std::lock_guard tl(target->mu);
             if (!target->deleted) {  // deleted since find(): leave the messages where they were
-                for (auto& m : moving) m.dead_letter_source_arn.clear();
+                for (auto& m : moving)
+                    m.dead_letter_source_arn.clear();
                 task.moved += static_cast<int64_t>(moving.size());
                 impl_->append_moved(*target, std::move(moving), b, now);
                 impl_->write(b);
@@ -1258,7 +1289,8 @@ Result<std::string> QueueStore::start_move_task(const std::string& source_arn,
                 moved = true;
             }
         }
-        for (auto& fn : wake) fn();
+        for (auto& fn : wake)
+            fn();
         if (!moved) {
             // The batch of deletes was never written: put the messages back as they were.
             std::lock_guard sl(source->mu);
@@ -1351,7 +1383,8 @@ size_t QueueStore::trim_expired() {
     std::vector<std::shared_ptr<Queue>> all;
     {
         std::shared_lock lock(impl_->mu);
-        for (auto& [n, q] : impl_->queues) all.push_back(q);
+        for (auto& [n, q] : impl_->queues)
+            all.push_back(q);
     }
     size_t dropped = 0;
     int64_t now = impl_->clock.now_ms();

@@ -3,66 +3,63 @@
 // fault (sender/receiver), and SQS's legacy query code (empty elsewhere). Nothing else in kemu
 // spells these strings; adapters render an AwsError in their protocol.
 
-#include <boost/system/result.hpp>
 #include <iosfwd>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include <boost/system/result.hpp>
+
 namespace kemu {
 
-#define KEMU_AWS_ERRORS(X)                                                                    \
-    X(kResourceNotFound, "ResourceNotFoundException", 400, kSender, "")                       \
-    X(kResourceInUse, "ResourceInUseException", 400, kSender, "")                             \
-    X(kInvalidArgument, "InvalidArgumentException", 400, kSender, "")                         \
-    X(kLimitExceeded, "LimitExceededException", 400, kSender, "")                             \
-    X(kValidation, "ValidationException", 400, kSender, "")                                   \
-    X(kSerialization, "SerializationException", 400, kSender, "")                             \
-    X(kUnknownOperation, "UnknownOperationException", 400, kSender, "")                       \
-    X(kExpiredIterator, "ExpiredIteratorException", 400, kSender, "")                         \
-    X(kExpiredNextToken, "ExpiredNextTokenException", 400, kSender, "")                       \
-    X(kProvisionedThroughputExceeded, "ProvisionedThroughputExceededException", 400, kSender, \
-      "")                                                                                     \
-    X(kMissingAuthenticationToken, "MissingAuthenticationTokenException", 400, kSender, "")   \
-    X(kIncompleteSignature, "IncompleteSignatureException", 400, kSender, "")                 \
-    X(kInvalidSignature, "InvalidSignatureException", 400, kSender, "")                       \
-    X(kAccessDenied, "AccessDeniedException", 403, kSender, "")                               \
-    X(kInternalFailure, "InternalFailure", 500, kReceiver, "")                               \
-    /* SQS: JSON shape (the __type suffix) and the legacy query code differ. */               \
-    X(kQueueDoesNotExist, "QueueDoesNotExist", 400, kSender,                                  \
-      "AWS.SimpleQueueService.NonExistentQueue")                                              \
-    X(kQueueNameExists, "QueueNameExists", 400, kSender, "QueueAlreadyExists")                \
-    X(kQueueDeletedRecently, "QueueDeletedRecently", 400, kSender,                            \
-      "AWS.SimpleQueueService.QueueDeletedRecently")                                          \
-    X(kSqsInvalidParameterValue, "InvalidParameterValueException", 400, kSender,              \
-      "InvalidParameterValue")                                                                \
-    X(kSqsMissingParameter, "MissingRequiredParameterException", 400, kSender,                \
-      "MissingParameter")                                                                     \
-    X(kInvalidAttributeName, "InvalidAttributeName", 400, kSender, "InvalidAttributeName")    \
-    X(kInvalidAttributeValue, "InvalidAttributeValue", 400, kSender, "InvalidAttributeValue") \
-    X(kInvalidMessageContents, "InvalidMessageContents", 400, kSender,                        \
-      "InvalidMessageContents")                                                               \
-    X(kBatchRequestTooLong, "BatchRequestTooLong", 400, kSender,                              \
-      "AWS.SimpleQueueService.BatchRequestTooLong")                                           \
-    X(kTooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", 400, kSender,            \
-      "AWS.SimpleQueueService.TooManyEntriesInBatchRequest")                                  \
-    X(kEmptyBatchRequest, "EmptyBatchRequest", 400, kSender,                                  \
-      "AWS.SimpleQueueService.EmptyBatchRequest")                                             \
-    X(kBatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", 400, kSender,                    \
-      "AWS.SimpleQueueService.BatchEntryIdsNotDistinct")                                      \
-    X(kInvalidBatchEntryId, "InvalidBatchEntryId", 400, kSender,                              \
-      "AWS.SimpleQueueService.InvalidBatchEntryId")                                           \
-    X(kReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", 400, kSender,                        \
-      "ReceiptHandleIsInvalid")                                                               \
-    X(kMessageNotInflight, "MessageNotInflight", 400, kSender,                                \
-      "AWS.SimpleQueueService.MessageNotInflight")                                            \
-    X(kPurgeQueueInProgress, "PurgeQueueInProgress", 403, kSender,                            \
-      "AWS.SimpleQueueService.PurgeQueueInProgress")                                          \
-    X(kOverLimit, "OverLimit", 403, kSender, "OverLimit")                                     \
-    X(kUnsupportedOperation, "UnsupportedOperation", 400, kSender,                            \
-      "AWS.SimpleQueueService.UnsupportedOperation")                                          \
-    X(kSqsResourceNotFound, "ResourceNotFoundException", 404, kSender,                        \
-      "ResourceNotFoundException")                                                            \
+#define KEMU_AWS_ERRORS(X)                                                                         \
+    X(kResourceNotFound, "ResourceNotFoundException", 400, kSender, "")                            \
+    X(kResourceInUse, "ResourceInUseException", 400, kSender, "")                                  \
+    X(kInvalidArgument, "InvalidArgumentException", 400, kSender, "")                              \
+    X(kLimitExceeded, "LimitExceededException", 400, kSender, "")                                  \
+    X(kValidation, "ValidationException", 400, kSender, "")                                        \
+    X(kSerialization, "SerializationException", 400, kSender, "")                                  \
+    X(kUnknownOperation, "UnknownOperationException", 400, kSender, "")                            \
+    X(kExpiredIterator, "ExpiredIteratorException", 400, kSender, "")                              \
+    X(kExpiredNextToken, "ExpiredNextTokenException", 400, kSender, "")                            \
+    X(kProvisionedThroughputExceeded, "ProvisionedThroughputExceededException", 400, kSender, "")  \
+    X(kMissingAuthenticationToken, "MissingAuthenticationTokenException", 400, kSender, "")        \
+    X(kIncompleteSignature, "IncompleteSignatureException", 400, kSender, "")                      \
+    X(kInvalidSignature, "InvalidSignatureException", 400, kSender, "")                            \
+    X(kAccessDenied, "AccessDeniedException", 403, kSender, "")                                    \
+    X(kInternalFailure, "InternalFailure", 500, kReceiver, "")                                     \
+    /* SQS: JSON shape (the __type suffix) and the legacy query code differ. */                    \
+    X(kQueueDoesNotExist, "QueueDoesNotExist", 400, kSender,                                       \
+      "AWS.SimpleQueueService.NonExistentQueue")                                                   \
+    X(kQueueNameExists, "QueueNameExists", 400, kSender, "QueueAlreadyExists")                     \
+    X(kQueueDeletedRecently, "QueueDeletedRecently", 400, kSender,                                 \
+      "AWS.SimpleQueueService.QueueDeletedRecently")                                               \
+    X(kSqsInvalidParameterValue, "InvalidParameterValueException", 400, kSender,                   \
+      "InvalidParameterValue")                                                                     \
+    X(kSqsMissingParameter, "MissingRequiredParameterException", 400, kSender, "MissingParameter") \
+    X(kInvalidAttributeName, "InvalidAttributeName", 400, kSender, "InvalidAttributeName")         \
+    X(kInvalidAttributeValue, "InvalidAttributeValue", 400, kSender, "InvalidAttributeValue")      \
+    X(kInvalidMessageContents, "InvalidMessageContents", 400, kSender, "InvalidMessageContents")   \
+    X(kBatchRequestTooLong, "BatchRequestTooLong", 400, kSender,                                   \
+      "AWS.SimpleQueueService.BatchRequestTooLong")                                                \
+    X(kTooManyEntriesInBatchRequest, "TooManyEntriesInBatchRequest", 400, kSender,                 \
+      "AWS.SimpleQueueService.TooManyEntriesInBatchRequest")                                       \
+    X(kEmptyBatchRequest, "EmptyBatchRequest", 400, kSender,                                       \
+      "AWS.SimpleQueueService.EmptyBatchRequest")                                                  \
+    X(kBatchEntryIdsNotDistinct, "BatchEntryIdsNotDistinct", 400, kSender,                         \
+      "AWS.SimpleQueueService.BatchEntryIdsNotDistinct")                                           \
+    X(kInvalidBatchEntryId, "InvalidBatchEntryId", 400, kSender,                                   \
+      "AWS.SimpleQueueService.InvalidBatchEntryId")                                                \
+    X(kReceiptHandleIsInvalid, "ReceiptHandleIsInvalid", 400, kSender, "ReceiptHandleIsInvalid")   \
+    X(kMessageNotInflight, "MessageNotInflight", 400, kSender,                                     \
+      "AWS.SimpleQueueService.MessageNotInflight")                                                 \
+    X(kPurgeQueueInProgress, "PurgeQueueInProgress", 403, kSender,                                 \
+      "AWS.SimpleQueueService.PurgeQueueInProgress")                                               \
+    X(kOverLimit, "OverLimit", 403, kSender, "OverLimit")                                          \
+    X(kUnsupportedOperation, "UnsupportedOperation", 400, kSender,                                 \
+      "AWS.SimpleQueueService.UnsupportedOperation")                                               \
+    X(kSqsResourceNotFound, "ResourceNotFoundException", 404, kSender,                             \
+      "ResourceNotFoundException")                                                                 \
     X(kInvalidAction, "InvalidAction", 400, kSender, "InvalidAction")
 
 enum class AwsErrorCode {

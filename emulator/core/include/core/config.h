@@ -10,39 +10,39 @@
 namespace kemu {
 
 struct ApiConfig {
-    std::string stage_name = "v1";          // Default: v1. [A-Za-z0-9_]+
-    double throttling_rate_limit = 10000;   // Default: 10000 requests/s; > 0.
-    int throttling_burst_limit = 5000;      // Default: 5000; >= 1.
-    bool enable_access_logging = true;      // Default: true.
-    bool api_key_required = false;          // Default: false.
+    std::string stage_name = "v1";                          // Default: v1. [A-Za-z0-9_]+
+    double throttling_rate_limit = 10000;                   // Default: 10000 requests/s; > 0.
+    int throttling_burst_limit = 5000;                      // Default: 5000; >= 1.
+    bool enable_access_logging = true;                      // Default: true.
+    bool api_key_required = false;                          // Default: false.
     std::vector<std::string> cors_allowed_origins = {"*"};  // Default: ["*"].
     bool manage_account_logging_role = true;                // Default: true (Terraform only).
 };
 
 struct FlowConfig {
-    std::string event_type;             // required; names stream, function and DLQ
-    int shard_count = 1;                // Default: 1
-    int retention_period = 24;          // Default: 24 hours (24..8760)
-    std::string lambda_source_path;     // required; resolved against the YAML's folder
+    std::string event_type;          // required; names stream, function and DLQ
+    int shard_count = 1;             // Default: 1
+    int retention_period = 24;       // Default: 24 hours (24..8760)
+    std::string lambda_source_path;  // required; resolved against the YAML's folder
     std::string lambda_handler = "handler.process_event";  // Default: handler.process_event
     std::string lambda_runtime = "python3.11";             // Default: python3.11
-    int lambda_memory_size = 256;       // Default: 256 MB (128..10240)
-    int lambda_timeout = 30;            // Default: 30 s (1..900)
-    int batch_size = 100;               // Default: 100 (1..10000)
-    int batch_window_seconds = 5;       // Default: 5 (0..300)
-    bool dlq_enabled = true;            // Default: true
-    int max_retry_attempts = 3;         // Default: 3 (-1 = forever, or 0..10000)
-    std::vector<std::string> shard_level_metrics;  // Default: []
-    std::string starting_position = "LATEST";      // Default: LATEST
-    bool bisect_batch_on_function_error = true;    // Default: true
-    bool report_batch_item_failures = false;       // Default: false
-    int iterator_age_alarm_ms = 60000;             // Default: 60000
-    int line = 0;                                   // where the entry starts in the file
+    int lambda_memory_size = 256;                          // Default: 256 MB (128..10240)
+    int lambda_timeout = 30;                               // Default: 30 s (1..900)
+    int batch_size = 100;                                  // Default: 100 (1..10000)
+    int batch_window_seconds = 5;                          // Default: 5 (0..300)
+    bool dlq_enabled = true;                               // Default: true
+    int max_retry_attempts = 3;                            // Default: 3 (-1 = forever, or 0..10000)
+    std::vector<std::string> shard_level_metrics;          // Default: []
+    std::string starting_position = "LATEST";              // Default: LATEST
+    bool bisect_batch_on_function_error = true;            // Default: true
+    bool report_batch_item_failures = false;               // Default: false
+    int iterator_age_alarm_ms = 60000;                     // Default: 60000
+    int line = 0;                                          // where the entry starts in the file
 };
 
 struct Config {
-    std::string file;                   // path it was read from; empty for the built-in default
-    std::string base_dir;               // the file's folder, for relative paths
+    std::string file;      // path it was read from; empty for the built-in default
+    std::string base_dir;  // the file's folder, for relative paths
     int version = 1;
     std::string project = "events-ingestion";  // Default: events-ingestion
     std::string environment = "dev";           // Default: dev. [a-z0-9-]+

@@ -17,8 +17,8 @@
 namespace kemu {
 
 struct EdgeOptions {
-    std::string host = "127.0.0.1";  // Default: loopback only.
-    uint16_t port = 4566;            // Default: 4566; 0 picks a free port.
+    std::string host = "127.0.0.1";       // Default: loopback only.
+    uint16_t port = 4566;                 // Default: 4566; 0 picks a free port.
     size_t max_body_bytes = 16u << 20;    // Larger bodies get 413 before they are read.
     size_t max_header_bytes = 64u << 10;  // Larger request heads (h2: header lists) get 431.
     int threads = 0;                      // Default: 0 = one per core.

@@ -46,7 +46,7 @@ public:
     struct Piece {
         enum Kind { kData, kPending, kEnd };
         Kind kind = kPending;
-        std::string bytes;    // kData: one piece of body
+        std::string bytes;     // kData: one piece of body
         int64_t wait_ms = -1;  // kPending: pull again after this long even without a wake
     };
     virtual ~BodySource() = default;

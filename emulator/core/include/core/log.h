@@ -20,9 +20,17 @@ std::string json_quote(std::string_view s);
 // ISO-8601 UTC with milliseconds, now.
 std::string log_timestamp();
 void log(LogLevel level, std::string_view component, std::string_view message);
-inline void log_info(std::string_view c, std::string_view m) { log(LogLevel::kInfo, c, m); }
-inline void log_warn(std::string_view c, std::string_view m) { log(LogLevel::kWarn, c, m); }
-inline void log_error(std::string_view c, std::string_view m) { log(LogLevel::kError, c, m); }
-inline void log_debug(std::string_view c, std::string_view m) { log(LogLevel::kDebug, c, m); }
+inline void log_info(std::string_view c, std::string_view m) {
+    log(LogLevel::kInfo, c, m);
+}
+inline void log_warn(std::string_view c, std::string_view m) {
+    log(LogLevel::kWarn, c, m);
+}
+inline void log_error(std::string_view c, std::string_view m) {
+    log(LogLevel::kError, c, m);
+}
+inline void log_debug(std::string_view c, std::string_view m) {
+    log(LogLevel::kDebug, c, m);
+}
 
 }  // namespace kemu

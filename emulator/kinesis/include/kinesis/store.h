@@ -29,12 +29,12 @@
 namespace kemu::kinesis {
 
 struct StoreOptions {
-    int64_t create_delay_ms = 0;  // Default: 0 (AWS: seconds; kinesalite 500 ms)
-    int64_t delete_delay_ms = 0;  // Default: 0
-    int64_t update_delay_ms = 0;  // Default: 0 (split, merge, shard count, encryption)
-    int shard_limit = 500;        // Default: 500 open shards per account and region
+    int64_t create_delay_ms = 0;      // Default: 0 (AWS: seconds; kinesalite 500 ms)
+    int64_t delete_delay_ms = 0;      // Default: 0
+    int64_t update_delay_ms = 0;      // Default: 0 (split, merge, shard count, encryption)
+    int shard_limit = 500;            // Default: 500 open shards per account and region
     int on_demand_stream_limit = 50;  // Default: 50
-    bool shard_limits = false;  // Default: off. Per-shard throughput limits (spec §6.2).
+    bool shard_limits = false;        // Default: off. Per-shard throughput limits (spec §6.2).
     int64_t consumer_delay_ms = 500;  // Default: 500. CREATING → ACTIVE and DELETING → gone.
     int max_consumers = 20;           // Default: 20 registered consumers per stream
     int max_creating_consumers = 5;   // Default: 5 consumers CREATING at once per stream

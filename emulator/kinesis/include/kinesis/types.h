@@ -32,7 +32,7 @@ struct ShardDesc {
     HashRange range{};
     std::string starting_sequence;
     std::optional<std::string> ending_sequence;  // set once the shard is closed
-    int64_t created_ms = 0;                       // when the shard opened
+    int64_t created_ms = 0;                      // when the shard opened
     std::optional<int64_t> closed_ms;
     bool open() const { return !ending_sequence.has_value(); }
 };
@@ -153,14 +153,14 @@ struct StreamSummary {
 // Stream-level CloudWatch metrics (namespace AWS/Kinesis, dimension StreamName), counted since
 // kemu started (spec/lambda.md §5.3).
 struct StreamMetrics {
-    int64_t incoming_records = 0;                   // IncomingRecords
-    int64_t incoming_bytes = 0;                     // IncomingBytes (data bytes)
-    int64_t write_throttled = 0;                    // WriteProvisionedThroughputExceeded (records)
-    int64_t read_throttled = 0;                     // ReadProvisionedThroughputExceeded (calls)
-    int64_t get_records_calls = 0;                  // GetRecords.Success
-    int64_t get_records_records = 0;                // GetRecords.Records
-    int64_t get_records_iterator_age_ms = 0;        // GetRecords.IteratorAgeMilliseconds, last call
-    int64_t get_records_iterator_age_ms_max = 0;    // ... its maximum
+    int64_t incoming_records = 0;                 // IncomingRecords
+    int64_t incoming_bytes = 0;                   // IncomingBytes (data bytes)
+    int64_t write_throttled = 0;                  // WriteProvisionedThroughputExceeded (records)
+    int64_t read_throttled = 0;                   // ReadProvisionedThroughputExceeded (calls)
+    int64_t get_records_calls = 0;                // GetRecords.Success
+    int64_t get_records_records = 0;              // GetRecords.Records
+    int64_t get_records_iterator_age_ms = 0;      // GetRecords.IteratorAgeMilliseconds, last call
+    int64_t get_records_iterator_age_ms_max = 0;  // ... its maximum
 };
 
 struct Limits {

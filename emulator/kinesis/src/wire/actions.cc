@@ -38,8 +38,12 @@ std::optional<int64_t> opt_timestamp_ms(const json::object& in, std::string_view
     return static_cast<int64_t>(std::llround(v->to_number<double>() * 1000.0));
 }
 
-ActionOutput empty() { return {true, {}}; }
-ActionOutput body(const json::object& o) { return {false, json::serialize(o)}; }
+ActionOutput empty() {
+    return {true, {}};
+}
+ActionOutput body(const json::object& o) {
+    return {false, json::serialize(o)};
+}
 
 // The stream a request names, by StreamARN (its account and region) or StreamName.
 Result<StreamKey> stream_key(Context& ctx, const json::object& in) {
@@ -56,9 +60,9 @@ Result<StreamKey> stream_key(Context& ctx, const json::object& in) {
         }
         std::string arn_name = arn->substr(start + 7);  // after "stream/"
         if (name && *name != arn_name) {
-            return make_error(AwsErrorCode::kInvalidArgument,
-                              "StreamARN " + *arn + " and StreamName " + *name +
-                                  " refer to different streams.");
+            return make_error(
+                AwsErrorCode::kInvalidArgument,
+                "StreamARN " + *arn + " and StreamName " + *name + " refer to different streams.");
         }
         return StreamKey{parts[4], parts[3], arn_name};
     }
@@ -83,7 +87,8 @@ json::object shard_json(const ShardDesc& s) {
 
 json::array metrics_json(const std::vector<std::string>& m) {
     json::array a;
-    for (const auto& x : m) a.push_back(json::string(x));
+    for (const auto& x : m)
+        a.push_back(json::string(x));
     return a;
 }
 
@@ -94,8 +99,9 @@ json::array enhanced_monitoring(const std::vector<std::string>& m) {
 Out create_stream(Context& ctx, const json::object& in) {
     std::optional<StreamMode> mode;
     if (auto* d = field(in, "StreamModeDetails")) {
-        mode = d->as_object().at("StreamMode").as_string() == "ON_DEMAND" ? StreamMode::kOnDemand
-                                                                            : StreamMode::kProvisioned;
+        mode = d->as_object().at("StreamMode").as_string() == "ON_DEMAND"
+                   ? StreamMode::kOnDemand
+                   : StreamMode::kProvisioned;
     }
     std::vector<Tag> tags;
     if (auto* t = field(in, "Tags")) {
@@ -217,19 +223,19 @@ Out list_streams(Context& ctx, const json::object& in) {
             break;
         }
         names.push_back(json::string(s.name));
-        summaries.push_back(json::object{
-            {"StreamName", s.name},
-            {"StreamARN", s.arn},
-            {"StreamStatus", to_string(s.status)},
-            {"StreamModeDetails", json::object{{"StreamMode", to_string(s.mode)}}},
-            {"StreamCreationTimestamp", s.creation_secs}});
+        summaries.push_back(
+            json::object{{"StreamName", s.name},
+                         {"StreamARN", s.arn},
+                         {"StreamStatus", to_string(s.status)},
+                         {"StreamModeDetails", json::object{{"StreamMode", to_string(s.mode)}}},
+                         {"StreamCreationTimestamp", s.creation_secs}});
     }
     json::object out{{"StreamNames", names}, {"HasMoreStreams", more}};
     if (more) {
         // CLI v1/v2 paginate on NextToken and stop after page one without it.
-        out["NextToken"] = seal_token("ls/" + std::to_string(ctx.clock.now_ms()) + "/" +
-                                      ctx.account + "/" + ctx.region + "/" +
-                                      std::string(names.back().as_string()));
+        out["NextToken"] =
+            seal_token("ls/" + std::to_string(ctx.clock.now_ms()) + "/" + ctx.account + "/" +
+                       ctx.region + "/" + std::string(names.back().as_string()));
     }
     out["StreamSummaries"] = std::move(summaries);
     return body(out);
@@ -252,9 +258,9 @@ Out list_shards(Context& ctx, const json::object& in) {
         for (const char* other : {"StreamName", "StreamARN", "ExclusiveStartShardId",
                                   "StreamCreationTimestamp", "ShardFilter"}) {
             if (field(in, other)) {
-                return make_error(AwsErrorCode::kInvalidArgument,
-                                  std::string("NextToken and ") + other +
-                                      " cannot be provided together.");
+                return make_error(
+                    AwsErrorCode::kInvalidArgument,
+                    std::string("NextToken and ") + other + " cannot be provided together.");
             }
         }
         auto plain = unseal_token(*token);
@@ -277,20 +283,22 @@ Out list_shards(Context& ctx, const json::object& in) {
         auto k = stream_key(ctx, in);
         if (!k) return k.error();
         key = *k;
-        if (auto ex = opt_string(in, "ExclusiveStartShardId")) after = parse_shard_id(*ex).value_or(-1);
+        if (auto ex = opt_string(in, "ExclusiveStartShardId"))
+            after = parse_shard_id(*ex).value_or(-1);
         if (auto* f = field(in, "ShardFilter")) {
             const auto& o = f->as_object();
             filter_type = std::string(o.at("Type").as_string());
             filter_shard = opt_string(o, "ShardId");
             filter_ts = opt_timestamp_ms(o, "Timestamp");
             if (filter_type == "AFTER_SHARD_ID" && !filter_shard) {
-                return make_error(AwsErrorCode::kInvalidArgument,
-                                  "Must specify ShardId in ShardFilter when Type is AFTER_SHARD_ID.");
+                return make_error(
+                    AwsErrorCode::kInvalidArgument,
+                    "Must specify ShardId in ShardFilter when Type is AFTER_SHARD_ID.");
             }
             if ((filter_type == "AT_TIMESTAMP" || filter_type == "FROM_TIMESTAMP") && !filter_ts) {
-                return make_error(AwsErrorCode::kInvalidArgument,
-                                  "Must specify Timestamp in ShardFilter when Type is " +
-                                      filter_type + ".");
+                return make_error(
+                    AwsErrorCode::kInvalidArgument,
+                    "Must specify Timestamp in ShardFilter when Type is " + filter_type + ".");
             }
         }
     }
@@ -299,8 +307,9 @@ Out list_shards(Context& ctx, const json::object& in) {
     if (!token) {
         if (auto ts = opt_timestamp_ms(in, "StreamCreationTimestamp");
             ts && *ts / 1000 != d->creation_secs) {
-            return make_error(AwsErrorCode::kResourceNotFound,
-                              "Stream " + key.name + " under account " + key.account + " not found.");
+            return make_error(
+                AwsErrorCode::kResourceNotFound,
+                "Stream " + key.name + " under account " + key.account + " not found.");
         }
     }
     int64_t limit = std::min<int64_t>(opt_int(in, "MaxResults").value_or(1000), 1000);
@@ -335,10 +344,10 @@ Out list_shards(Context& ctx, const json::object& in) {
     }
     json::object out{{"Shards", std::move(shards)}};
     if (more && last) {
-        out["NextToken"] = seal_token(
-            "sh/" + std::to_string(now) + "/" + key.account + "/" + key.region + "/" + key.name +
-            "/" + std::to_string(*last) + "/" + filter_type + "/" + filter_shard.value_or("") +
-            "/" + (filter_ts ? std::to_string(*filter_ts) : ""));
+        out["NextToken"] = seal_token("sh/" + std::to_string(now) + "/" + key.account + "/" +
+                                      key.region + "/" + key.name + "/" + std::to_string(*last) +
+                                      "/" + filter_type + "/" + filter_shard.value_or("") + "/" +
+                                      (filter_ts ? std::to_string(*filter_ts) : ""));
     }
     return body(out);
 }
@@ -371,11 +380,11 @@ Out put_record(Context& ctx, const json::object& in) {
     if (auto seq = opt_string(in, "SequenceNumberForOrdering")) {
         auto p = decode_sequence(*seq);
         if (!p || p->record_secs * 1000 > ctx.clock.now_ms() + 1000) {
-            return after_lookup(ctx, *key,
-                                {AwsErrorCode::kInvalidArgument,
-                                 "ExclusiveMinimumSequenceNumber " + *seq +
-                                     " used in PutRecord on stream " + key->name +
-                                     " under account " + key->account + " is invalid."});
+            return after_lookup(
+                ctx, *key,
+                {AwsErrorCode::kInvalidArgument,
+                 "ExclusiveMinimumSequenceNumber " + *seq + " used in PutRecord on stream " +
+                     key->name + " under account " + key->account + " is invalid."});
         }
     }
     auto data = base64_decode(in.at("Data").as_string());
@@ -467,7 +476,8 @@ Out get_records(Context& ctx, const json::object& in) {
     if (!r) return r.error();
     std::string out;
     size_t est = 64;
-    for (const auto& rec : r->records) est += rec.data.size() * 4 / 3 + rec.partition_key.size() + 160;
+    for (const auto& rec : r->records)
+        est += rec.data.size() * 4 / 3 + rec.partition_key.size() + 160;
     out.reserve(est + 600);
     out += R"({"Records":)";
     append_records_json(out, r->records);
@@ -482,7 +492,8 @@ Out get_records(Context& ctx, const json::object& in) {
         json::array children;
         for (const auto& c : r->child_shards) {
             json::array parents;
-            for (const auto& p : c.parent_shards) parents.push_back(json::string(p));
+            for (const auto& p : c.parent_shards)
+                parents.push_back(json::string(p));
             children.push_back(json::object{{"ShardId", c.shard_id},
                                             {"ParentShards", std::move(parents)},
                                             {"HashKeyRange", hash_range(c.range)}});
@@ -499,13 +510,13 @@ Out split_shard(Context& ctx, const json::object& in) {
     if (!key) return key.error();
     auto k = parse_u128(in.at("NewStartingHashKey").as_string());
     if (!k) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "NewStartingHashKey " + std::string(in.at("NewStartingHashKey").as_string()) +
-                              " used in SplitShard() on shard " +
-                              std::string(in.at("ShardToSplit").as_string()) + " in stream " +
-                              key->name + " under account " + key->account +
-                              " is not both greater than one plus the shard's StartingHashKey and "
-                              "less than the shard's EndingHashKey.");
+        return make_error(
+            AwsErrorCode::kInvalidArgument,
+            "NewStartingHashKey " + std::string(in.at("NewStartingHashKey").as_string()) +
+                " used in SplitShard() on shard " + std::string(in.at("ShardToSplit").as_string()) +
+                " in stream " + key->name + " under account " + key->account +
+                " is not both greater than one plus the shard's StartingHashKey and "
+                "less than the shard's EndingHashKey.");
     }
     auto r = ctx.store.split_shard(*key, in.at("ShardToSplit").as_string(), *k);
     if (!r) return r.error();
@@ -553,15 +564,18 @@ Out change_retention(Context& ctx, const json::object& in) {
 std::optional<AwsError> check_tag_chars(const std::string& text, const StreamKey& key,
                                         bool adding) {
     if (text.find('%') != std::string::npos) {
-        return AwsError{AwsErrorCode::kInvalidArgument,
-                        std::string(adding ? "Failed to add tags to stream " : "Failed to remove tags from stream ") +
-                            key.name + " under account " + key.account +
-                            " because some tags contained illegal characters. The allowed "
-                            "characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'."};
+        return AwsError{
+            AwsErrorCode::kInvalidArgument,
+            std::string(adding ? "Failed to add tags to stream "
+                               : "Failed to remove tags from stream ") +
+                key.name + " under account " + key.account +
+                " because some tags contained illegal characters. The allowed "
+                "characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'."};
     }
     for (unsigned char c : text) {
         if (c >= 0x80) continue;  // non-ASCII: letters of other scripts
-        if (std::isalnum(c) || c == ' ' || std::string_view("_./=+-@").find(static_cast<char>(c)) != std::string_view::npos) {
+        if (std::isalnum(c) || c == ' ' ||
+            std::string_view("_./=+-@").find(static_cast<char>(c)) != std::string_view::npos) {
             continue;
         }
         return AwsError{AwsErrorCode::kInvalidArgument,

@@ -1,10 +1,10 @@
 #pragma once
 // The Kinesis actions: validated JSON-form input -> Store call -> JSON response text.
 
-#include <boost/json.hpp>
-
 #include <string>
 #include <string_view>
+
+#include <boost/json.hpp>
 
 #include "core/aws_error.h"
 #include "core/clock.h"
@@ -43,7 +43,7 @@ Result<std::shared_ptr<BodySource>> subscribe_to_shard(Context& ctx, const boost
                                                        bool cbor);
 
 // Shared by GetRecords and SubscribeToShard events.
-void append_seconds(std::string& out, int64_t ms);                      // epoch seconds, 3 decimals
+void append_seconds(std::string& out, int64_t ms);  // epoch seconds, 3 decimals
 void append_records_json(std::string& out, const std::vector<Record>& records);  // a JSON array
 // A ShardIteratorType / StartingPosition.Type the validator has already checked.
 IteratorType iterator_type(std::string_view name);

@@ -3,10 +3,10 @@
 
 #include "kinesis/api.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <cctype>
+
+#include <boost/json.hpp>
 
 #include "actions.h"
 #include "cbor.h"
@@ -30,8 +30,10 @@ constexpr std::string_view kService = "Kinesis_20131202";
 enum class Encoding { kJson, kCbor, kCoral, kInvalid };
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -187,18 +189,21 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
         if (!sig) msg += "Authorization header requires 'Signature' parameter. ";
         if (!signed_headers) msg += "Authorization header requires 'SignedHeaders' parameter. ";
         if (!date) {
-            msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
-                   "header. ";
+            msg +=
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+                "header. ";
         }
         if (!msg.empty()) {
-            return AwsError{AwsErrorCode::kIncompleteSignature, msg + "Authorization=" + std::string(auth)};
+            return AwsError{AwsErrorCode::kIncompleteSignature,
+                            msg + "Authorization=" + std::string(auth)};
         }
     } else {
         std::string msg;
         for (const char* p : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
                               "X-Amz-SignedHeaders", "X-Amz-Date"}) {
             auto v = param(p);
-            if (!v || v->empty()) msg += "AWS query-string parameters must include '" + std::string(p) + "'. ";
+            if (!v || v->empty())
+                msg += "AWS query-string parameters must include '" + std::string(p) + "'. ";
         }
         if (!msg.empty()) {
             return AwsError{AwsErrorCode::kIncompleteSignature,
@@ -208,7 +213,8 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
     }
     // Credential = AKID/date/region/service/aws4_request (the query form is %2F-encoded).
     std::string cred(credential);
-    for (size_t p; (p = cred.find("%2F")) != std::string::npos;) cred.replace(p, 3, "/");
+    for (size_t p; (p = cred.find("%2F")) != std::string::npos;)
+        cred.replace(p, 3, "/");
     std::vector<std::string> parts;
     size_t start = 0;
     for (;;) {
@@ -268,14 +274,16 @@ public:
         }
         if (!parsed.is_object()) {
             if (enc == Encoding::kCoral) {
-                return r.raw(400, "application/json",
-                             R"({"Output":{"__type":"com.amazon.coral.service#SerializationException"},"Version":"1.0"})");
+                return r.raw(
+                    400, "application/json",
+                    R"({"Output":{"__type":"com.amazon.coral.service#SerializationException"},"Version":"1.0"})");
             }
             return r.error("SerializationException");
         }
         if (enc == Encoding::kCoral) {
-            return r.raw(404, "application/json",
-                         R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
+            return r.raw(
+                404, "application/json",
+                R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
         }
         if (!rules) return r.error("UnknownOperationException");
         Identity id;

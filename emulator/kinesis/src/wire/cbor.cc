@@ -1,9 +1,9 @@
 #include "cbor.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstring>
+
+#include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
 
@@ -48,7 +48,8 @@ private:
         int n = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
         if (n == 0 || pos_ + static_cast<size_t>(n) > in_.size()) return false;
         uint64_t v = 0;
-        for (int i = 0; i < n; ++i) v = (v << 8) | static_cast<uint8_t>(in_[pos_++]);
+        for (int i = 0; i < n; ++i)
+            v = (v << 8) | static_cast<uint8_t>(in_[pos_++]);
         *out = v;
         return true;
     }
@@ -70,7 +71,8 @@ private:
         while (!at_break()) {
             uint8_t b;
             uint64_t n;
-            if (!byte(&b) || (b >> 5) != major || !argument(b & 31, &n) || n == kBreak) return false;
+            if (!byte(&b) || (b >> 5) != major || !argument(b & 31, &n) || n == kBreak)
+                return false;
             if (!string(major, n, out)) return false;
         }
         return true;
@@ -78,9 +80,9 @@ private:
     static double half_to_double(uint16_t h) {
         int exp = (h >> 10) & 0x1f;
         int mant = h & 0x3ff;
-        double v = exp == 0 ? std::ldexp(mant, -24)
-                 : exp == 31 ? (mant ? NAN : INFINITY)
-                             : std::ldexp(mant + 1024, exp - 25);
+        double v = exp == 0    ? std::ldexp(mant, -24)
+                   : exp == 31 ? (mant ? NAN : INFINITY)
+                               : std::ldexp(mant + 1024, exp - 25);
         return (h & 0x8000) ? -v : v;
     }
     boost::json::value number(double v, std::string_view key) {
@@ -140,15 +142,20 @@ private:
                 }
                 return boost::json::value(std::move(o));
             }
-            case 6: return item(key, depth + 1);  // tags (1: epoch time) carry no meaning here
-            default: break;
+            case 6:
+                return item(key, depth + 1);  // tags (1: epoch time) carry no meaning here
+            default:
+                break;
         }
         // major 7: simple values and floats
         switch (info) {
-            case 20: return boost::json::value(false);
-            case 21: return boost::json::value(true);
+            case 20:
+                return boost::json::value(false);
+            case 21:
+                return boost::json::value(true);
             case 22:
-            case 23: return boost::json::value(nullptr);  // null, undefined: absent
+            case 23:
+                return boost::json::value(nullptr);  // null, undefined: absent
             case 25: {
                 uint64_t h;
                 if (!argument(25, &h)) return std::nullopt;
@@ -169,7 +176,8 @@ private:
                 std::memcpy(&x, &d, 8);
                 return number(x, key);
             }
-            default: return std::nullopt;
+            default:
+                return std::nullopt;
         }
     }
 
@@ -179,8 +187,10 @@ private:
 
 nlohmann::json from_boost(const boost::json::value& v, std::string_view key) {
     switch (v.kind()) {
-        case boost::json::kind::null: return nullptr;
-        case boost::json::kind::bool_: return v.get_bool();
+        case boost::json::kind::null:
+            return nullptr;
+        case boost::json::kind::bool_:
+            return v.get_bool();
         case boost::json::kind::int64:
         case boost::json::kind::uint64:
         case boost::json::kind::double_: {
@@ -203,12 +213,14 @@ nlohmann::json from_boost(const boost::json::value& v, std::string_view key) {
         }
         case boost::json::kind::array: {
             auto a = nlohmann::json::array();
-            for (const auto& e : v.get_array()) a.push_back(from_boost(e, key));
+            for (const auto& e : v.get_array())
+                a.push_back(from_boost(e, key));
             return a;
         }
         case boost::json::kind::object: {
             auto o = nlohmann::json::object();
-            for (const auto& kv : v.get_object()) o[std::string(kv.key())] = from_boost(kv.value(), kv.key());
+            for (const auto& kv : v.get_object())
+                o[std::string(kv.key())] = from_boost(kv.value(), kv.key());
             return o;
         }
     }

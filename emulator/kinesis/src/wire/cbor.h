@@ -3,11 +3,11 @@
 // JSON form the adapter works on: byte strings <-> base64 text, timestamps in epoch
 // milliseconds <-> epoch seconds.
 
-#include <boost/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <boost/json.hpp>
 
 namespace kemu::kinesis::wire {
 

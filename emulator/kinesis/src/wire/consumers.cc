@@ -91,9 +91,9 @@ Result<Resolved> resolve(Context& ctx, const json::object& in) {
         if (!p || p->consumer.empty()) return errors::consumer_not_found(*carn, ctx.account);
         if ((sarn && *sarn != carn->substr(0, carn->find("/consumer/"))) ||
             (name && *name != p->consumer)) {
-            return make_error(AwsErrorCode::kInvalidArgument,
-                              "ConsumerARN " + *carn +
-                                  " does not match the given StreamARN or ConsumerName.");
+            return make_error(
+                AwsErrorCode::kInvalidArgument,
+                "ConsumerARN " + *carn + " does not match the given StreamARN or ConsumerName.");
         }
         auto d = ctx.store.describe_consumer(p->stream, p->consumer);
         // A re-registered name has a new ARN: the old one is not found.
@@ -132,7 +132,8 @@ Out register_stream_consumer(Context& ctx, const json::object& in) {
 Out describe_stream_consumer(Context& ctx, const json::object& in) {
     auto r = resolve(ctx, in);
     if (!r) return r.error();
-    return ActionOutput{false, "{\"ConsumerDescription\":" + consumer_json(r->consumer, true) + "}"};
+    return ActionOutput{false,
+                        "{\"ConsumerDescription\":" + consumer_json(r->consumer, true) + "}"};
 }
 
 Out list_stream_consumers(Context& ctx, const json::object& in) {
@@ -150,7 +151,9 @@ Out list_stream_consumers(Context& ctx, const json::object& in) {
     if (token) {
         // "lc/{issued ms}/{offset}/{stream ARN}"
         auto plain = unseal_token(*token);
-        auto invalid = [] { return make_error(AwsErrorCode::kInvalidArgument, "Invalid NextToken."); };
+        auto invalid = [] {
+            return make_error(AwsErrorCode::kInvalidArgument, "Invalid NextToken.");
+        };
         if (!plain || !plain->starts_with("lc/")) return invalid();
         std::string_view rest = std::string_view(*plain).substr(3);
         auto a = rest.find('/');
@@ -169,7 +172,8 @@ Out list_stream_consumers(Context& ctx, const json::object& in) {
     auto d = ctx.store.describe_stream(p->stream);
     if (!d) return d.error();
     if (has_created && created->value().is_number() &&
-        static_cast<int64_t>(std::floor(created->value().to_number<double>())) != d->creation_secs) {
+        static_cast<int64_t>(std::floor(created->value().to_number<double>())) !=
+            d->creation_secs) {
         return errors::stream_not_found(p->stream);
     }
     auto all = ctx.store.list_consumers(p->stream);
@@ -234,8 +238,8 @@ Result<std::shared_ptr<BodySource>> subscribe_to_shard(Context& ctx, const json:
     auto iterator = ctx.store.get_shard_iterator(p->stream, shard, start);
     if (!iterator) return iterator.error();
     if (!ctx.hub) return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
-    return ctx.hub->subscribe({p->stream, arn, c->name, shard_id(*parse_shard_id(shard)),
-                               *iterator, cbor});
+    return ctx.hub->subscribe(
+        {p->stream, arn, c->name, shard_id(*parse_shard_id(shard)), *iterator, cbor});
 }
 
 }  // namespace kemu::kinesis::wire

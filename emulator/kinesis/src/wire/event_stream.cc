@@ -6,17 +6,20 @@ namespace kemu::kinesis::wire {
 namespace {
 
 void put_u32(std::string& out, uint32_t v) {
-    for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    for (int i = 3; i >= 0; --i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 uint32_t get_u32(std::string_view b, size_t at) {
     uint32_t v = 0;
-    for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(b[at + i]);
+    for (size_t i = 0; i < 4; ++i)
+        v = (v << 8) | static_cast<uint8_t>(b[at + i]);
     return v;
 }
 
 uint16_t get_u16(std::string_view b, size_t at) {
-    return static_cast<uint16_t>((static_cast<uint8_t>(b[at]) << 8) | static_cast<uint8_t>(b[at + 1]));
+    return static_cast<uint16_t>((static_cast<uint8_t>(b[at]) << 8) |
+                                 static_cast<uint8_t>(b[at + 1]));
 }
 
 }  // namespace
@@ -30,7 +33,8 @@ uint32_t crc32(std::string_view bytes) {
 std::string encode_event(const std::vector<std::pair<std::string_view, std::string_view>>& headers,
                          std::string_view payload) {
     size_t header_len = 0;
-    for (const auto& [name, value] : headers) header_len += 1 + name.size() + 1 + 2 + value.size();
+    for (const auto& [name, value] : headers)
+        header_len += 1 + name.size() + 1 + 2 + value.size();
     size_t total = 16 + header_len + payload.size();
     std::string out;
     out.reserve(total);
@@ -104,20 +108,33 @@ std::optional<EventMessage> decode_event(std::string_view b, size_t* consumed) {
         size_t len = 0;
         switch (h.type) {
             case 0:
-            case 1: len = 0; break;
-            case 2: len = 1; break;
-            case 3: len = 2; break;
-            case 4: len = 4; break;
+            case 1:
+                len = 0;
+                break;
+            case 2:
+                len = 1;
+                break;
+            case 3:
+                len = 2;
+                break;
+            case 4:
+                len = 4;
+                break;
             case 5:
-            case 8: len = 8; break;
-            case 9: len = 16; break;
+            case 8:
+                len = 8;
+                break;
+            case 9:
+                len = 16;
+                break;
             case 6:
             case 7:
                 if (at + 2 > end) return std::nullopt;
                 len = get_u16(b, at);
                 at += 2;
                 break;
-            default: return std::nullopt;
+            default:
+                return std::nullopt;
         }
         if (at + len > end) return std::nullopt;
         h.value = std::string(b.substr(at, len));

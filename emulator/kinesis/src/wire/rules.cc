@@ -58,7 +58,9 @@ FieldRule enumeration(const char* name, bool required, std::vector<std::string> 
     r.enum_values = std::move(values);
     return r;
 }
-FieldRule typed(const char* name, T type) { return FieldRule(name, type); }
+FieldRule typed(const char* name, T type) {
+    return FieldRule(name, type);
+}
 
 FieldRule data(bool required) {
     FieldRule r{"Data", T::kBlob};
@@ -66,8 +68,12 @@ FieldRule data(bool required) {
     r.max_len = 1048576;
     return r;
 }
-FieldRule partition_key() { return text("PartitionKey", true, 1, 256); }
-FieldRule explicit_hash_key() { return text("ExplicitHashKey", false, -1, -1, &kHashKeyPattern); }
+FieldRule partition_key() {
+    return text("PartitionKey", true, 1, 256);
+}
+FieldRule explicit_hash_key() {
+    return text("ExplicitHashKey", false, -1, -1, &kHashKeyPattern);
+}
 
 const std::vector<std::string> kMetrics = {"IncomingBytes",
                                            "IncomingRecords",
@@ -88,11 +94,14 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     auto create_tags = tags;
     auto create_name = stream_name();
     create_name.required = true;  // CreateStream has no StreamARN to stand in for it
-    m["CreateStream"] = {integer("ShardCount", false, 1, 100000), create_name, mode,
-                         create_tags, typed("WarmThroughputMiBps", T::kInteger),
+    m["CreateStream"] = {integer("ShardCount", false, 1, 100000),
+                         create_name,
+                         mode,
+                         create_tags,
+                         typed("WarmThroughputMiBps", T::kInteger),
                          integer("MaxRecordSizeInKiB", false, 1024, 10240)};
-    m["DeleteStream"] = {stream_name(), typed("EnforceConsumerDeletion", T::kBoolean),
-                         stream_arn(), typed("StreamId", T::kString)};
+    m["DeleteStream"] = {stream_name(), typed("EnforceConsumerDeletion", T::kBoolean), stream_arn(),
+                         typed("StreamId", T::kString)};
     m["DescribeStream"] = {integer("Limit", false, 1, 10000),
                            shard_id("ExclusiveStartShardId", false), stream_name(), stream_arn(),
                            typed("StreamId", T::kString)};
@@ -109,11 +118,17 @@ std::map<std::string, Rules, std::less<>> make_rules() {
                        integer("MaxResults", false, 1, 10000),
                        text("NextToken", false, 1, 1048576),
                        typed("StreamCreationTimestamp", T::kTimestamp),
-                       optional_stream_name(), filter, stream_arn(),
+                       optional_stream_name(),
+                       filter,
+                       stream_arn(),
                        typed("StreamId", T::kString)};
     m["PutRecord"] = {text("SequenceNumberForOrdering", false, -1, -1, &kSequenceNumberPattern),
-                      partition_key(), explicit_hash_key(), data(true), stream_name(),
-                      stream_arn(), typed("StreamId", T::kString)};
+                      partition_key(),
+                      explicit_hash_key(),
+                      data(true),
+                      stream_name(),
+                      stream_arn(),
+                      typed("StreamId", T::kString)};
     FieldRule records{"Records", T::kList};
     records.required = true;
     records.min_len = 1;
@@ -121,26 +136,24 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     records.members = {partition_key(), explicit_hash_key(), data(true)};
     records.entry_type = "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry";
     m["PutRecords"] = {records, stream_name(), stream_arn(), typed("StreamId", T::kString)};
-    m["GetShardIterator"] = {
-        shard_id("ShardId", true),
-        enumeration("ShardIteratorType", true,
-                    {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER",
-                     "TRIM_HORIZON"}),
-        text("StartingSequenceNumber", false, -1, -1, &kSequenceNumberPattern),
-        stream_name(),
-        typed("Timestamp", T::kTimestamp),
-        stream_arn(),
-        typed("StreamId", T::kString)};
+    m["GetShardIterator"] = {shard_id("ShardId", true),
+                             enumeration("ShardIteratorType", true,
+                                         {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP",
+                                          "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"}),
+                             text("StartingSequenceNumber", false, -1, -1, &kSequenceNumberPattern),
+                             stream_name(),
+                             typed("Timestamp", T::kTimestamp),
+                             stream_arn(),
+                             typed("StreamId", T::kString)};
     m["GetRecords"] = {integer("Limit", false, 1, 10000), text("ShardIterator", true, 1, 512),
                        stream_arn(), typed("StreamId", T::kString)};
     m["SplitShard"] = {text("NewStartingHashKey", true, -1, -1, &kHashKeyPattern), stream_name(),
-                       shard_id("ShardToSplit", true), stream_arn(),
-                       typed("StreamId", T::kString)};
+                       shard_id("ShardToSplit", true), stream_arn(), typed("StreamId", T::kString)};
     m["MergeShards"] = {shard_id("ShardToMerge", true), shard_id("AdjacentShardToMerge", true),
                         stream_name(), stream_arn(), typed("StreamId", T::kString)};
     m["UpdateShardCount"] = {integer("TargetShardCount", true, 1),
-                             enumeration("ScalingType", true, {"UNIFORM_SCALING"}),
-                             stream_name(), stream_arn(), typed("StreamId", T::kString)};
+                             enumeration("ScalingType", true, {"UNIFORM_SCALING"}), stream_name(),
+                             stream_arn(), typed("StreamId", T::kString)};
     Rules retention = {integer("RetentionPeriodHours", true, 1), stream_name(), stream_arn(),
                        typed("StreamId", T::kString)};
     m["IncreaseStreamRetentionPeriod"] = retention;
@@ -188,18 +201,16 @@ std::map<std::string, Rules, std::less<>> make_rules() {
                     typed("StreamId", T::kString)};
     m["DescribeStreamConsumer"] = lookup;
     m["DeregisterStreamConsumer"] = lookup;
-    m["ListStreamConsumers"] = {required_arn, text("NextToken", false, 1, 1048576),
-                                integer("MaxResults", false, 1, 10000),
-                                typed("StreamCreationTimestamp", T::kTimestamp),
-                                typed("StreamId", T::kString)};
+    m["ListStreamConsumers"] = {
+        required_arn, text("NextToken", false, 1, 1048576), integer("MaxResults", false, 1, 10000),
+        typed("StreamCreationTimestamp", T::kTimestamp), typed("StreamId", T::kString)};
     FieldRule position{"StartingPosition", T::kStruct};
     position.required = true;
-    position.members = {
-        enumeration("Type", true,
-                    {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP", "AT_SEQUENCE_NUMBER",
-                     "TRIM_HORIZON"}),
-        text("SequenceNumber", false, -1, -1, &kSequenceNumberPattern),
-        typed("Timestamp", T::kTimestamp)};
+    position.members = {enumeration("Type", true,
+                                    {"AFTER_SEQUENCE_NUMBER", "LATEST", "AT_TIMESTAMP",
+                                     "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"}),
+                        text("SequenceNumber", false, -1, -1, &kSequenceNumberPattern),
+                        typed("Timestamp", T::kTimestamp)};
     m["SubscribeToShard"] = {consumer_arn(true), shard_id("ShardId", true), position,
                              typed("StreamId", T::kString)};
     return m;

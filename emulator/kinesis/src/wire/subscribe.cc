@@ -20,7 +20,8 @@ constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
 std::string event_json(const SubscriptionRead& r) {
     std::string out;
     size_t est = 96;
-    for (const auto& rec : r.records) est += rec.data.size() * 4 / 3 + rec.partition_key.size() + 160;
+    for (const auto& rec : r.records)
+        est += rec.data.size() * 4 / 3 + rec.partition_key.size() + 160;
     out.reserve(est);
     out += R"({"Records":)";
     append_records_json(out, r.records);
@@ -56,8 +57,12 @@ std::string event_json(const SubscriptionRead& r) {
 class Subscription final : public BodySource, public std::enable_shared_from_this<Subscription> {
 public:
     Subscription(Store& store, const Clock& clock, SubscribeOptions options, SubscribeTarget t)
-        : store_(store), clock_(clock), options_(options), target_(std::move(t)),
-          cursor_(target_.iterator), started_ms_(clock.now_ms()) {}
+        : store_(store),
+          clock_(clock),
+          options_(options),
+          target_(std::move(t)),
+          cursor_(target_.iterator),
+          started_ms_(clock.now_ms()) {}
 
     ~Subscription() override { stop_listening(); }
 
@@ -101,12 +106,15 @@ public:
         if (now >= ends_at) return finish();  // AWS: the subscription lasts 5 minutes
         bool heartbeat_due = now - last_sent_ms_ >= options_.heartbeat_ms;
         if (sent_event_ && !dirty && !heartbeat_due) {
-            return {Piece::kPending, {}, std::min(last_sent_ms_ + options_.heartbeat_ms, ends_at) - now};
+            return {Piece::kPending,
+                    {},
+                    std::min(last_sent_ms_ + options_.heartbeat_ms, ends_at) - now};
         }
         auto r = store_.read_for_subscription(cursor_, options_.max_records, options_.max_bytes);
         if (!r) {
-            auto type = r.error().code == AwsErrorCode::kResourceNotFound ? "ResourceNotFoundException"
-                                                                          : "InternalFailureException";
+            auto type = r.error().code == AwsErrorCode::kResourceNotFound
+                            ? "ResourceNotFoundException"
+                            : "InternalFailureException";
             end_next_ = true;
             return data(exception_event(type, r.error().message));
         }
@@ -117,7 +125,9 @@ public:
             dirty_ = true;
         }
         if (sent_event_ && r->records.empty() && !shard_end && !heartbeat_due) {
-            return {Piece::kPending, {}, std::min(last_sent_ms_ + options_.heartbeat_ms, ends_at) - now};
+            return {Piece::kPending,
+                    {},
+                    std::min(last_sent_ms_ + options_.heartbeat_ms, ends_at) - now};
         }
         sent_event_ = true;
         last_sent_ms_ = now;
@@ -205,9 +215,9 @@ SubscriptionHub::SubscriptionHub(Store& store, const Clock& clock, SubscribeOpti
 SubscriptionHub::~SubscriptionHub() = default;
 
 Result<std::shared_ptr<BodySource>> SubscriptionHub::subscribe(SubscribeTarget t) {
-    std::string in_use = "Another active subscription exists for this consumer: " +
-                         t.stream.account + ":" + t.stream.name + ":" + t.shard_id + ":" +
-                         t.consumer_name;
+    std::string in_use =
+        "Another active subscription exists for this consumer: " + t.stream.account + ":" +
+        t.stream.name + ":" + t.shard_id + ":" + t.consumer_name;
     std::shared_ptr<Subscription> old;
     std::shared_ptr<Subscription> sub;
     {
@@ -215,9 +225,9 @@ Result<std::shared_ptr<BodySource>> SubscriptionHub::subscribe(SubscribeTarget t
         int64_t now = clock_.now_ms();
         auto& p = pairs_[t.consumer_arn + " " + t.shard_id];
         if (p.last_call_ms >= 0 && now - p.last_call_ms < 1000) {
-            return make_error(AwsErrorCode::kLimitExceeded, "Rate exceeded for consumer " +
-                                                                t.consumer_arn + " and shard " +
-                                                                t.shard_id);
+            return make_error(
+                AwsErrorCode::kLimitExceeded,
+                "Rate exceeded for consumer " + t.consumer_arn + " and shard " + t.shard_id);
         }
         p.last_call_ms = now;
         // AWS: a second subscription within 5 s of the last successful one is refused; later
@@ -244,7 +254,8 @@ void SubscriptionHub::end_consumer(const std::string& consumer_arn, const AwsErr
             if (auto s = it->second.active.lock()) open.push_back(std::move(s));
         }
     }
-    for (auto& s : open) s->terminate(exception_event(why.shape(), why.message));
+    for (auto& s : open)
+        s->terminate(exception_event(why.shape(), why.message));
 }
 
 }  // namespace kemu::kinesis::wire

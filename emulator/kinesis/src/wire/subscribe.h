@@ -32,9 +32,9 @@ struct SubscribeTarget {
     StreamKey stream;
     std::string consumer_arn;
     std::string consumer_name;
-    std::string shard_id;   // canonical ("shardId-000000000000")
-    std::string iterator;   // the resolved starting position
-    bool cbor = false;      // event payloads in CBOR (the request was CBOR)
+    std::string shard_id;  // canonical ("shardId-000000000000")
+    std::string iterator;  // the resolved starting position
+    bool cbor = false;     // event payloads in CBOR (the request was CBOR)
 };
 
 class Subscription;

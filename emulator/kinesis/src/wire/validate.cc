@@ -40,7 +40,9 @@ bool stream_arn(std::string_view s) {
     });
 }
 
-bool any_text(std::string_view) { return true; }
+bool any_text(std::string_view) {
+    return true;
+}
 
 bool consumer_arn(std::string_view s) {
     // ^(arn):aws.*:kinesis:.*:\d{12}:.*stream/{name}/consumer/{name}:[0-9]+
@@ -109,7 +111,8 @@ std::string render(const json::value& v, const FieldRule& r) {
             }
             return out + "}";
         }
-        default: return render_inner(v);
+        default:
+            return render_inner(v);
     }
 }
 
@@ -164,29 +167,35 @@ std::optional<std::string> type_error(json::value& v, const FieldRule& r) {
     }
     switch (r.type) {
         case FieldType::kString:
-            if (!v.is_string()) return std::string(java_class(v)) + " can not be converted to an String";
+            if (!v.is_string())
+                return std::string(java_class(v)) + " can not be converted to an String";
             return std::nullopt;
         case FieldType::kInteger:
         case FieldType::kLong: {
             const char* t = r.type == FieldType::kInteger ? "Integer" : "Long";
-            if (!v.is_number()) return std::string(java_class(v)) + " can not be converted to an " + t;
+            if (!v.is_number())
+                return std::string(java_class(v)) + " can not be converted to an " + t;
             normalise_integer(v);
             return std::nullopt;
         }
         case FieldType::kBoolean:
             if (v.is_string()) {
                 std::string up(v.as_string());
-                for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                for (auto& c : up)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
                 return "'" + up + "' can not be converted to an Boolean";
             }
-            if (!v.is_bool()) return std::string(java_class(v)) + " can not be converted to an Boolean";
+            if (!v.is_bool())
+                return std::string(java_class(v)) + " can not be converted to an Boolean";
             return std::nullopt;
         case FieldType::kBlob:
-            if (!v.is_string()) return std::string(java_class(v)) + " can not be converted to a Blob";
+            if (!v.is_string())
+                return std::string(java_class(v)) + " can not be converted to a Blob";
             return blob_error(v.as_string());
         case FieldType::kTimestamp:
             if (!v.is_number()) {
-                return std::string(java_class(v)) + " can not be converted to milliseconds since epoch";
+                return std::string(java_class(v)) +
+                       " can not be converted to milliseconds since epoch";
             }
             return std::nullopt;
         case FieldType::kList:
@@ -197,7 +206,8 @@ std::optional<std::string> type_error(json::value& v, const FieldRule& r) {
                     if (!e.is_object()) return std::string("Expected null");
                     if (auto err = check_types(e.as_object(), r.members)) return err;
                 } else if (!e.is_string()) {
-                    if (e.is_object()) return std::string("Start of structure or map found where not expected.");
+                    if (e.is_object())
+                        return std::string("Start of structure or map found where not expected.");
                     if (e.is_array()) return std::string("Start of list found where not expected");
                     return std::string(java_class(e)) + " can not be converted to an String";
                 }
@@ -207,7 +217,8 @@ std::optional<std::string> type_error(json::value& v, const FieldRule& r) {
             if (!v.is_object()) return std::string("Expected map or null");
             for (auto& kv : v.as_object()) {
                 if (!kv.value().is_string() && !kv.value().is_null()) {
-                    return std::string(java_class(kv.value())) + " can not be converted to an String";
+                    return std::string(java_class(kv.value())) +
+                           " can not be converted to an String";
                 }
             }
             return std::nullopt;
@@ -228,9 +239,12 @@ struct Collector {
 
 long value_length(const json::value& v, const FieldRule& r) {
     switch (r.type) {
-        case FieldType::kBlob: return static_cast<long>(base64_decoded_size(v.as_string()));
-        case FieldType::kList: return static_cast<long>(v.as_array().size());
-        case FieldType::kMap: return static_cast<long>(v.as_object().size());
+        case FieldType::kBlob:
+            return static_cast<long>(base64_decoded_size(v.as_string()));
+        case FieldType::kList:
+            return static_cast<long>(v.as_array().size());
+        case FieldType::kMap:
+            return static_cast<long>(v.as_object().size());
         default: {
             if (std::string_view(r.name) == "PartitionKey") {
                 return static_cast<long>(utf16_length(v.as_string()));
@@ -258,30 +272,31 @@ void check_member(const json::object& body, const FieldRule& r, const std::strin
         r.type == FieldType::kMap) {
         long len = value_length(*v, r);
         if (r.min_len >= 0 && len < r.min_len) {
-            c.add(shown, path, "Member must have length greater than or equal to " +
-                                   std::to_string(r.min_len));
+            c.add(shown, path,
+                  "Member must have length greater than or equal to " + std::to_string(r.min_len));
         }
         if (r.max_len >= 0 && len > r.max_len) {
-            c.add(shown, path, "Member must have length less than or equal to " +
-                                   std::to_string(r.max_len));
+            c.add(shown, path,
+                  "Member must have length less than or equal to " + std::to_string(r.max_len));
         }
     }
     if ((r.type == FieldType::kInteger || r.type == FieldType::kLong) && v->is_int64()) {
         long long n = v->as_int64();
         if (n < r.min_value) {
-            c.add(shown, path, "Member must have value greater than or equal to " +
-                                   std::to_string(r.min_value));
+            c.add(shown, path,
+                  "Member must have value greater than or equal to " + std::to_string(r.min_value));
         }
         if (n > r.max_value) {
-            c.add(shown, path, "Member must have value less than or equal to " +
-                                   std::to_string(r.max_value));
+            c.add(shown, path,
+                  "Member must have value less than or equal to " + std::to_string(r.max_value));
         }
     }
     if (!r.enum_values.empty() && v->is_string()) {
         std::string_view s = v->as_string();
         if (std::find(r.enum_values.begin(), r.enum_values.end(), s) == r.enum_values.end()) {
             std::string set;
-            for (const auto& e : r.enum_values) set += (set.empty() ? "" : ", ") + e;
+            for (const auto& e : r.enum_values)
+                set += (set.empty() ? "" : ", ") + e;
             c.add(shown, path, "Member must satisfy enum value set: [" + set + "]");
         }
     }
@@ -343,7 +358,8 @@ const Pattern kSequenceNumberPattern{"0|([1-9]\\d{0,128})",
 const Pattern kKeyIdPattern{"", any_text};
 const Pattern kConsumerNamePattern{"[a-zA-Z0-9_.-]+", name_chars};
 const Pattern kConsumerArnPattern{
-    "^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/[a-zA-Z0-9_.-]+:[0-9]+",
+    "^(arn):aws.*:kinesis:.*:\\d{12}:.*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/"
+    "[a-zA-Z0-9_.-]+:[0-9]+",
     consumer_arn};
 
 size_t utf16_length(std::string_view s) {
@@ -374,11 +390,12 @@ std::optional<std::string> check_types(json::object& body, const Rules& rules) {
 
 std::optional<std::string> check_constraints(const json::object& body, const Rules& rules) {
     Collector c;
-    for (const auto& r : rules) check_member(body, r, lower_first(r.name), c);
+    for (const auto& r : rules)
+        check_member(body, r, lower_first(r.name), c);
     if (c.errors.empty()) return std::nullopt;
     size_t n = std::min<size_t>(c.errors.size(), 10);
-    std::string out = std::to_string(n) + (n == 1 ? " validation error detected: "
-                                                  : " validation errors detected: ");
+    std::string out = std::to_string(n) +
+                      (n == 1 ? " validation error detected: " : " validation errors detected: ");
     for (size_t i = 0; i < n; ++i) {
         if (i) out += "; ";
         out += c.errors[i];

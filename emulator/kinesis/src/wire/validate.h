@@ -3,17 +3,27 @@
 // wins), then constraints (ValidationException listing up to 10 failures, with AWS's exact text).
 // The rules per action are data (rules.cc).
 
-#include <boost/json.hpp>
-
 #include <climits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <boost/json.hpp>
+
 namespace kemu::kinesis::wire {
 
-enum class FieldType { kString, kInteger, kLong, kBoolean, kBlob, kTimestamp, kList, kMap, kStruct };
+enum class FieldType {
+    kString,
+    kInteger,
+    kLong,
+    kBoolean,
+    kBlob,
+    kTimestamp,
+    kList,
+    kMap,
+    kStruct
+};
 
 struct Pattern {
     const char* text;  // as AWS prints it

@@ -17,22 +17,22 @@
 namespace kemu::lambda {
 
 struct FunctionConfig {
-    std::string name;     // dev-orders-processor
-    std::string arn;      // unqualified function ARN
-    std::string runtime;  // python3.11, nodejs20.x, provided.al2023, ...
-    std::string handler;  // handler.process_event
-    std::string code_dir; // absolute: LAMBDA_TASK_ROOT and the working directory
+    std::string name;      // dev-orders-processor
+    std::string arn;       // unqualified function ARN
+    std::string runtime;   // python3.11, nodejs20.x, provided.al2023, ...
+    std::string handler;   // handler.process_event
+    std::string code_dir;  // absolute: LAMBDA_TASK_ROOT and the working directory
     std::string region;
-    int memory_mb = 128;   // 128..10240; enforced on the process's resident set
-    int timeout_s = 3;     // 1..900
+    int memory_mb = 128;  // 128..10240; enforced on the process's resident set
+    int timeout_s = 3;    // 1..900
     // argv that starts the runtime: the resolved interpreter and kemu's bootstrap, or the
     // function's own `bootstrap` for provided runtimes (see runtimes.h).
     std::vector<std::string> command;
     std::map<std::string, std::string> environment;  // user variables
-    std::string log_file;     // appended; empty: none
-    bool echo_logs = true;    // also print each line to stdout, prefixed by the function name
-    std::string tmp_dir;      // parent of each environment's TMPDIR
-    int concurrency = 1000;   // at most this many environments; beyond: throttles
+    std::string log_file;                            // appended; empty: none
+    bool echo_logs = true;   // also print each line to stdout, prefixed by the function name
+    std::string tmp_dir;     // parent of each environment's TMPDIR
+    int concurrency = 1000;  // at most this many environments; beyond: throttles
     int64_t init_limit_ms = 10'000;  // AWS: 10 s, then init is retried within the timeout
 };
 

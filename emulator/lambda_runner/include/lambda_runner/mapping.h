@@ -24,20 +24,20 @@ struct MappingConfig {
     std::string stream_arn;
     std::string function_name;
     std::string function_arn;
-    std::string role_arn;  // invokeIdentityArn
-    int batch_size = 100;                 // 1..10000
-    int batch_window_seconds = 0;         // 0..300
+    std::string role_arn;          // invokeIdentityArn
+    int batch_size = 100;          // 1..10000
+    int batch_window_seconds = 0;  // 0..300
     kinesis::IteratorType starting_position = kinesis::IteratorType::kLatest;
     std::optional<int64_t> starting_timestamp_ms;  // AT_TIMESTAMP
-    int max_retry_attempts = -1;          // -1 = until the records expire
-    int max_record_age_seconds = -1;      // -1 = no limit
+    int max_retry_attempts = -1;                   // -1 = until the records expire
+    int max_record_age_seconds = -1;               // -1 = no limit
     // The stream's retention: records past it are discarded like records past the age limit
     // (spec §2.5 rules 1 and 7), so a batch retried forever ends when its records expire.
     int64_t retention_ms = 24 * 3600 * 1000;
     bool bisect_on_error = false;
-    int parallelization_factor = 1;       // 1..10
+    int parallelization_factor = 1;  // 1..10
     bool report_batch_item_failures = false;
-    std::string on_failure_queue;         // the DLQ's name; empty: discarded records vanish
+    std::string on_failure_queue;  // the DLQ's name; empty: discarded records vanish
     // Back-off between retries of a failing batch (AWS undocumented; spec §2.5 rule 4).
     int64_t backoff_initial_ms = 1000;
     int64_t backoff_max_ms = 60'000;

@@ -17,8 +17,8 @@ struct FunctionMetricsSnapshot {
     int64_t concurrent_executions_max = 0;  // since start
     int64_t iterator_age_ms = 0;            // the last invocation's
     int64_t iterator_age_ms_max = 0;
-    int64_t dlq_messages = 0;               // on-failure records delivered
-    int64_t dlq_failures = 0;               // on-failure deliveries that failed
+    int64_t dlq_messages = 0;  // on-failure records delivered
+    int64_t dlq_failures = 0;  // on-failure deliveries that failed
     int64_t cold_starts = 0;
     // ESM event counts (spec §5.2), in records.
     int64_t invoked_events = 0;        // InvokedEventCount: records sent to the function

@@ -24,7 +24,7 @@ struct FailureRecord {
     int status_code = 200;
     std::string executed_version = "$LATEST";
     std::optional<std::string> function_error = "Unhandled";  // nullopt renders JSON null
-    int64_t timestamp_ms = 0;  // when the batch was discarded
+    int64_t timestamp_ms = 0;                                 // when the batch was discarded
     std::string shard_id;
     std::string start_sequence_number;
     std::string end_sequence_number;

@@ -95,8 +95,7 @@ public:
     // Message move tasks (DLQ redrive). The source must be named as deadLetterTargetArn in some
     // queue's RedrivePolicy, as on AWS; a Lambda on-failure queue is not, so it is refused.
     Result<std::string> start_move_task(const std::string& source_arn,
-                                        const std::string& destination_arn,
-                                        int max_per_second);
+                                        const std::string& destination_arn, int max_per_second);
     Result<std::vector<MoveTask>> list_move_tasks(const std::string& source_arn,
                                                   int max_results) const;
     Result<int64_t> cancel_move_task(const std::string& task_handle);

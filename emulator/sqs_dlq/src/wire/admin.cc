@@ -13,9 +13,7 @@ class Admin final : public RequestHandler {
 public:
     explicit Admin(QueueStore& store) : store_(store) {}
 
-    bool matches(const HttpRequest& req) const override {
-        return req.path().starts_with(kPrefix);
-    }
+    bool matches(const HttpRequest& req) const override { return req.path().starts_with(kPrefix); }
 
     HttpResponse handle(const HttpRequest& req) override {
         if (req.method != "GET") return answer(405, {{"message", "only GET is served here"}});

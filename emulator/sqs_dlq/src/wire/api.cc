@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "../md5.h"
 #include "core/encoding.h"
@@ -72,8 +73,8 @@ Result<std::optional<int64_t>> get_int(const json& in, const char* key) {
     errno = 0;
     long long v = std::strtoll(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || errno != 0) {
-        return invalid_value("Value " + text + " for parameter " + key + " is invalid. Reason: " +
-                             "must be an integer.");
+        return invalid_value("Value " + text + " for parameter " + key +
+                             " is invalid. Reason: " + "must be an integer.");
     }
     return std::optional<int64_t>(v);
 }
@@ -107,7 +108,8 @@ std::string queue_url(const Call& c, const std::string& account, const std::stri
 Result<std::string> queue_of(const Call& c) {
     if (auto url = get_string(c.in, "QueueUrl"); url && !url->empty()) {
         std::string_view u = *url;
-        while (u.ends_with('/')) u.remove_suffix(1);
+        while (u.ends_with('/'))
+            u.remove_suffix(1);
         auto slash = u.rfind('/');
         return std::string(slash == std::string_view::npos ? u : u.substr(slash + 1));
     }
@@ -123,7 +125,8 @@ Result<MessageAttributes> parse_message_attributes(const json& in, const char* k
     if (it == in.end() || !it->is_object()) return out;
     for (const auto& [name, v] : it->items()) {
         MessageAttribute a;
-        if (!v.is_object()) return invalid_value("The message attribute '" + name + "' is invalid.");
+        if (!v.is_object())
+            return invalid_value("The message attribute '" + name + "' is invalid.");
         a.data_type = get_string(v, "DataType").value_or("");
         if (a.data_type.empty()) {
             return invalid_value("The message attribute '" + name + "' must contain non-empty " +
@@ -160,9 +163,9 @@ ojson attribute_value_json(const MessageAttribute& a) {
 Result<void> check_entries(const json& in, std::string_view action, size_t* payload_bytes) {
     auto it = in.find("Entries");
     if (it == in.end() || !it->is_array() || it->empty()) {
-        return make_error(AwsErrorCode::kEmptyBatchRequest,
-                          "There should be at least one " + std::string(action) +
-                              "RequestEntry in the request.");
+        return make_error(
+            AwsErrorCode::kEmptyBatchRequest,
+            "There should be at least one " + std::string(action) + "RequestEntry in the request.");
     }
     if (it->size() > 10) {
         return make_error(AwsErrorCode::kTooManyEntriesInBatchRequest,
@@ -191,7 +194,8 @@ Result<void> check_entries(const json& in, std::string_view action, size_t* payl
         if (payload_bytes) {
             bytes += get_string(e, "MessageBody").value_or("").size();
             if (auto attrs = parse_message_attributes(e, "MessageAttributes")) {
-                for (const auto& [n, a] : *attrs) bytes += n.size() + a.data_type.size() + a.value.size();
+                for (const auto& [n, a] : *attrs)
+                    bytes += n.size() + a.data_type.size() + a.value.size();
             }
         }
     }
@@ -211,7 +215,7 @@ ojson batch_error(const std::string& id, const AwsError& e) {
 
 // Which attributes a ReceiveMessage asked for.
 struct Selection {
-    std::set<std::string> system;  // "All" or names
+    std::set<std::string> system;   // "All" or names
     std::vector<std::string> user;  // "All", ".*", names, "prefix.*"
 
     bool wants_system(std::string_view n) const {
@@ -242,7 +246,8 @@ ojson message_json(const ReceivedMessage& m, const Selection& sel) {
     add("ApproximateReceiveCount", std::to_string(m.receive_count));
     add("SentTimestamp", std::to_string(m.sent_ms));
     if (!m.trace_header.empty()) add("AWSTraceHeader", m.trace_header);
-    if (!m.dead_letter_source_arn.empty()) add("DeadLetterQueueSourceArn", m.dead_letter_source_arn);
+    if (!m.dead_letter_source_arn.empty())
+        add("DeadLetterQueueSourceArn", m.dead_letter_source_arn);
     if (!attrs.empty()) j["Attributes"] = std::move(attrs);
     MessageAttributes chosen;
     for (const auto& [n, a] : m.attributes) {
@@ -251,7 +256,8 @@ ojson message_json(const ReceivedMessage& m, const Selection& sel) {
     if (!chosen.empty()) {
         j["MD5OfMessageAttributes"] = md5_of_attributes(chosen);
         ojson ma = ojson::object();
-        for (const auto& [n, a] : chosen) ma[n] = attribute_value_json(a);
+        for (const auto& [n, a] : chosen)
+            ma[n] = attribute_value_json(a);
         j["MessageAttributes"] = std::move(ma);
     }
     return j;
@@ -300,7 +306,8 @@ private:
             auto slash = rest.find('/');
             if (slash != std::string_view::npos) {
                 auto name = rest.substr(slash + 1);
-                while (name.ends_with('/')) name.remove_suffix(1);
+                while (name.ends_with('/'))
+                    name.remove_suffix(1);
                 if (!name.empty() && name.find('/') == std::string_view::npos)
                     c->path_queue = std::string(name);
             }
@@ -345,11 +352,13 @@ private:
         if (a == "CreateQueue") return create_queue(c);
         if (a == "GetQueueUrl") return get_queue_url(c);
         if (a == "ListQueues") return list_queues(c);
-        if (a == "DeleteQueue") return with_queue(c, [&](const std::string& q) -> Result<Out> {
+        if (a == "DeleteQueue")
+            return with_queue(c, [&](const std::string& q) -> Result<Out> {
                 return void_result(store_.delete_queue(q));
             });
         if (a == "GetQueueAttributes") return get_queue_attributes(c);
-        if (a == "SetQueueAttributes") return with_queue(c, [&](const std::string& q) {
+        if (a == "SetQueueAttributes")
+            return with_queue(c, [&](const std::string& q) {
                 return void_result(store_.set_attributes(q, get_map(c.in, "Attributes")));
             });
         if (a == "SendMessage") return send_message(c);
@@ -358,15 +367,17 @@ private:
         if (a == "DeleteMessageBatch") return delete_message_batch(c);
         if (a == "ChangeMessageVisibility") return change_visibility(c);
         if (a == "ChangeMessageVisibilityBatch") return change_visibility_batch(c);
-        if (a == "PurgeQueue") return with_queue(c, [&](const std::string& q) {
-                return void_result(store_.purge(q));
-            });
-        if (a == "TagQueue") return with_queue(c, [&](const std::string& q) {
+        if (a == "PurgeQueue")
+            return with_queue(c,
+                              [&](const std::string& q) { return void_result(store_.purge(q)); });
+        if (a == "TagQueue")
+            return with_queue(c, [&](const std::string& q) {
                 auto tags = get_map(c.in, "Tags");
                 if (tags.empty()) tags = get_map(c.in, "tags");
                 return void_result(store_.tag_queue(q, tags));
             });
-        if (a == "UntagQueue") return with_queue(c, [&](const std::string& q) {
+        if (a == "UntagQueue")
+            return with_queue(c, [&](const std::string& q) {
                 return void_result(store_.untag_queue(q, get_list(c.in, "TagKeys")));
             });
         if (a == "ListQueueTags") return list_queue_tags(c);
@@ -377,7 +388,8 @@ private:
             return make_error(AwsErrorCode::kUnknownOperation, "");
         }
         if (a.empty()) {
-            return make_error(AwsErrorCode::kInvalidAction, "The request must contain the parameter Action.");
+            return make_error(AwsErrorCode::kInvalidAction,
+                              "The request must contain the parameter Action.");
         }
         return make_error(AwsErrorCode::kInvalidAction,
                           "The action " + a + " is not valid for this endpoint.");
@@ -400,7 +412,8 @@ private:
                                const std::vector<std::pair<std::string, std::string>>& pairs) {
         if (pairs.empty()) return;
         ojson m = ojson::object();
-        for (const auto& [k, v] : pairs) m[k] = v;
+        for (const auto& [k, v] : pairs)
+            m[k] = v;
         out[key] = std::move(m);
     }
 
@@ -551,7 +564,8 @@ private:
         for (const auto& e : c.in["Entries"]) {
             auto id = get_string(e, "Id").value_or("");
             auto r = send_request(e);
-            Result<SendResult> s = r ? store_.send_message(*q, std::move(*r)) : Result<SendResult>(r.error());
+            Result<SendResult> s =
+                r ? store_.send_message(*q, std::move(*r)) : Result<SendResult>(r.error());
             if (!s) {
                 if (s.error().code == AwsErrorCode::kQueueDoesNotExist) return s.error();
                 failed.push_back(batch_error(id, s.error()));
@@ -560,7 +574,8 @@ private:
             ojson entry;
             entry["Id"] = id;
             auto fields = send_json(*s);  // items() does not keep a temporary alive
-            for (auto& [k, v] : fields.items()) entry[k] = v;
+            for (auto& [k, v] : fields.items())
+                entry[k] = v;
             ok.push_back(std::move(entry));
         }
         return Out{batch_result(std::move(ok), std::move(failed))};
@@ -594,7 +609,8 @@ private:
         auto v = get_int(in, "VisibilityTimeout");
         if (!v) return v.error();
         if (!*v) return missing("VisibilityTimeout");
-        return store_.change_visibility(q, *h, static_cast<int>(std::clamp<int64_t>(**v, -1, 100000)));
+        return store_.change_visibility(q, *h,
+                                        static_cast<int>(std::clamp<int64_t>(**v, -1, 100000)));
     }
 
     Result<Out> change_visibility(const Call& c) {
@@ -717,7 +733,8 @@ private:
             a.wait_seconds = *d;
         }
         for (auto key : {"AttributeNames", "MessageSystemAttributeNames"}) {
-            for (auto& n : get_list(c.in, key)) a.selection.system.insert(n);
+            for (auto& n : get_list(c.in, key))
+                a.selection.system.insert(n);
         }
         a.selection.user = get_list(c.in, "MessageAttributeNames");
         return a;
@@ -728,7 +745,8 @@ private:
         ojson out = ojson::object();
         if (!msgs.empty()) {
             ojson list = ojson::array();
-            for (const auto& m : msgs) list.push_back(message_json(m, sel));
+            for (const auto& m : msgs)
+                list.push_back(message_json(m, sel));
             out["Messages"] = std::move(list);
         }
         return render(c, out);
@@ -780,14 +798,15 @@ private:
             if (!timer_pending) {
                 timer_pending = true;
                 int64_t delay = std::min<int64_t>(api->options_.long_poll_recheck_ms, remaining_ms);
-                api->scheduler_.after(delay, [self = shared_from_this(), delay](bool shutting_down) {
-                    {
-                        std::lock_guard l(self->mu);
-                        self->timer_pending = false;
-                        self->remaining_ms -= delay;
-                    }
-                    self->attempt(shutting_down || self->remaining_ms <= 0);
-                });
+                api->scheduler_.after(delay,
+                                      [self = shared_from_this(), delay](bool shutting_down) {
+                                          {
+                                              std::lock_guard l(self->mu);
+                                              self->timer_pending = false;
+                                              self->remaining_ms -= delay;
+                                          }
+                                          self->attempt(shutting_down || self->remaining_ms <= 0);
+                                      });
             }
         }
     };
@@ -818,7 +837,9 @@ private:
         if (c.protocol == Protocol::kJson) {
             r.set_header("Content-Type", std::string(kJsonContentType));
             // Invalid UTF-8 from a client (echoed in a message) becomes U+FFFD, never a throw.
-            r.body = result.is_null() ? "{}" : result.dump(-1, ' ', false, ojson::error_handler_t::replace);
+            r.body = result.is_null()
+                         ? "{}"
+                         : result.dump(-1, ' ', false, ojson::error_handler_t::replace);
         } else {
             r.set_header("Content-Type", "text/xml");
             r.body = wire::xml_response(c.action, result, c.request_id);
@@ -834,15 +855,16 @@ private:
         bool sender = aws_error_fault(e.code) == Fault::kSender;
         if (c.protocol == Protocol::kJson) {
             r.set_header("Content-Type", std::string(kJsonContentType));
-            bool coral = e.code == AwsErrorCode::kUnknownOperation ||
-                         e.code == AwsErrorCode::kSerialization;
+            bool coral =
+                e.code == AwsErrorCode::kUnknownOperation || e.code == AwsErrorCode::kSerialization;
             if (!query_code.empty()) {
                 r.set_header("x-amzn-query-error",
                              std::string(query_code) + (sender ? ";Sender" : ";Receiver"));
             }
             json body;
-            body["__type"] = std::string(coral ? "com.amazon.coral.service#" : "com.amazonaws.sqs#") +
-                             std::string(e.shape());
+            body["__type"] =
+                std::string(coral ? "com.amazon.coral.service#" : "com.amazonaws.sqs#") +
+                std::string(e.shape());
             if (!e.message.empty()) body["message"] = e.message;
             r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
         } else {
@@ -850,7 +872,8 @@ private:
             std::string message = e.message;
             if (e.code == AwsErrorCode::kQueueDoesNotExist)
                 message = "The specified queue does not exist for this wsdl version.";
-            std::string code = query_code.empty() ? std::string(e.shape()) : std::string(query_code);
+            std::string code =
+                query_code.empty() ? std::string(e.shape()) : std::string(query_code);
             if (e.code == AwsErrorCode::kSerialization) code = "MalformedQueryString";
             r.body = wire::xml_error(code, message, sender, c.request_id);
         }

@@ -34,7 +34,8 @@ std::vector<const Node*> indexed(const Node& n) {
     std::sort(items.begin(), items.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<const Node*> out;
-    for (auto& [i, p] : items) out.push_back(p);
+    for (auto& [i, p] : items)
+        out.push_back(p);
     return out;
 }
 
@@ -51,7 +52,8 @@ json attribute_value(const Node& n) {
     for (const auto& [k, child] : n.children) {
         if (k == "StringListValue" || k == "BinaryListValue") {
             json list = json::array();
-            for (const auto* item : indexed(child)) list.push_back(item->value);
+            for (const auto* item : indexed(child))
+                list.push_back(item->value);
             v[k + "s"] = list;
         } else {
             v[k] = child.value;
@@ -66,11 +68,13 @@ json struct_of(const Node& n) {
     for (const auto& [k, child] : n.children) {
         if (k == "Attribute") {
             json m = json::object();
-            for (const auto* e : indexed(child)) m[child_value(*e, "Name")] = child_value(*e, "Value");
+            for (const auto* e : indexed(child))
+                m[child_value(*e, "Name")] = child_value(*e, "Value");
             out["Attributes"] = m;
         } else if (k == "Tag") {
             json m = json::object();
-            for (const auto* e : indexed(child)) m[child_value(*e, "Key")] = child_value(*e, "Value");
+            for (const auto* e : indexed(child))
+                m[child_value(*e, "Key")] = child_value(*e, "Value");
             out["tags"] = m;
         } else if (k == "MessageAttribute" || k == "MessageSystemAttribute") {
             json m = json::object();
@@ -83,11 +87,13 @@ json struct_of(const Node& n) {
         } else if (k == "AttributeName" || k == "MessageAttributeName" ||
                    k == "MessageSystemAttributeName" || k == "TagKey") {
             json list = json::array();
-            for (const auto* e : indexed(child)) list.push_back(e->value);
+            for (const auto* e : indexed(child))
+                list.push_back(e->value);
             out[k + "s"] = list;
         } else if (k.ends_with("RequestEntry")) {
             json list = json::array();
-            for (const auto* e : indexed(child)) list.push_back(struct_of(*e));
+            for (const auto* e : indexed(child))
+                list.push_back(struct_of(*e));
             out["Entries"] = list;
         } else if (child.has_value) {
             out[k] = child.value;
@@ -129,8 +135,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::
         if (part.empty()) continue;
         auto eq = part.find('=');
         auto key = form_decode(part.substr(0, eq));
-        auto value = form_decode(eq == std::string_view::npos ? std::string_view()
-                                                              : part.substr(eq + 1));
+        auto value =
+            form_decode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
         if (!key || !value) return std::nullopt;
         out.emplace_back(std::move(*key), std::move(*value));
     }

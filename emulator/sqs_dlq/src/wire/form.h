@@ -2,12 +2,13 @@
 // The query protocol's form fields (`Attribute.1.Name=...`) turned into the JSON protocol's
 // input shape, so one set of actions serves both protocols (spec/sqs.md §1.3).
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace kemu::sqs::wire {
 

@@ -58,7 +58,8 @@ void element(std::string_view name, const ojson& v, std::string_view action, std
         out += '<';
         out += name;
         out += '>';
-        for (const auto& [k, child] : v.items()) element(k, child, action, out);
+        for (const auto& [k, child] : v.items())
+            element(k, child, action, out);
         out += "</";
         out += name;
         out += '>';
@@ -66,7 +67,8 @@ void element(std::string_view name, const ojson& v, std::string_view action, std
     }
     if (v.is_array()) {
         auto entry = list_entry_name(name, action);
-        for (const auto& child : v) element(entry, child, action, out);
+        for (const auto& child : v)
+            element(entry, child, action, out);
         return;
     }
     out += '<';
@@ -83,12 +85,24 @@ void element(std::string_view name, const ojson& v, std::string_view action, std
 void xml_escape(std::string_view s, std::string& out) {
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            case '\r': out += "&#xD;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            case '\r':
+                out += "&#xD;";
+                break;
             default:
                 // XML 1.0 cannot carry other control characters, even escaped: an error text
                 // echoing client input must still parse.
@@ -101,7 +115,8 @@ void xml_escape(std::string_view s, std::string& out) {
     }
 }
 
-std::string xml_response(std::string_view action, const ojson& result, std::string_view request_id) {
+std::string xml_response(std::string_view action, const ojson& result,
+                         std::string_view request_id) {
     std::string out;
     out.reserve(512);
     out += "<?xml version=\"1.0\"?><";
@@ -113,7 +128,8 @@ std::string xml_response(std::string_view action, const ojson& result, std::stri
         out += '<';
         out += action;
         out += "Result>";
-        for (const auto& [k, v] : result.items()) element(k, v, action, out);
+        for (const auto& [k, v] : result.items())
+            element(k, v, action, out);
         out += "</";
         out += action;
         out += "Result>";

@@ -2,9 +2,10 @@
 // Query-protocol XML responses, rendered from the JSON protocol's output shape: maps and lists
 // are flattened as the 2012-11-05 model says (spec/sqs.md §1.4).
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 namespace kemu::sqs::wire {
 
