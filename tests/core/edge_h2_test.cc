@@ -15,6 +15,7 @@
 #include <nghttp2/nghttp2.h>
 #include <optional>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -35,12 +36,27 @@ using namespace std::chrono_literals;
 class EchoHandler final : public RequestHandler {
 public:
     bool matches(const HttpRequest& r) const override { return r.path() == "/echo"; }
-    HttpResponse handle(const HttpRequest& r) override {
+    void handle(const HttpRequest& r, Respond respond) override {
         HttpResponse out;
         out.set_header("Content-Type", "text/plain");
         out.set_header("Connection", "keep-alive");  // must never reach an HTTP/2 client
         out.body = r.method + " " + r.target + " host=" + std::string(r.header("Host")) +
                    " len=" + std::to_string(r.body.size());
+        respond(std::move(out));
+    }
+    HttpResponse internal_error(const HttpRequest&) const override { return {}; }
+};
+
+// Throws, as a bug would: the edge must answer with this adapter's own internal error.
+class ThrowHandler final : public RequestHandler {
+public:
+    bool matches(const HttpRequest& r) const override { return r.path() == "/throw"; }
+    void handle(const HttpRequest&, Respond) override { throw std::runtime_error("a bug"); }
+    HttpResponse internal_error(const HttpRequest& r) const override {
+        HttpResponse out;
+        out.status = 500;
+        out.set_header("Content-Type", "application/x-test");
+        out.body = "my protocol's 500 for " + std::string(r.path());
         return out;
     }
 };
@@ -49,12 +65,11 @@ public:
 class HoldHandler final : public RequestHandler {
 public:
     bool matches(const HttpRequest& r) const override { return r.path() == "/hold"; }
-    HttpResponse handle(const HttpRequest&) override { return {}; }
-    bool is_async() const override { return true; }
-    void handle_async(const HttpRequest&, Respond respond) override {
+    void handle(const HttpRequest&, Respond respond) override {
         std::lock_guard lock(mu);
         held.push_back(std::move(respond));
     }
+    HttpResponse internal_error(const HttpRequest&) const override { return {}; }
     size_t count() {
         std::lock_guard lock(mu);
         return held.size();
@@ -139,14 +154,17 @@ public:
 class StreamHandler final : public RequestHandler {
 public:
     bool matches(const HttpRequest& r) const override { return r.path() == "/stream"; }
-    HttpResponse handle(const HttpRequest&) override {
+    void handle(const HttpRequest&, Respond respond) override {
         HttpResponse out;
         out.set_header("Content-Type", "application/vnd.amazon.eventstream");
-        std::lock_guard lock(mu);
-        source = std::make_shared<TestSource>();
-        out.stream = source;
-        return out;
+        {
+            std::lock_guard lock(mu);
+            source = std::make_shared<TestSource>();
+            out.stream = source;
+        }
+        respond(std::move(out));
     }
+    HttpResponse internal_error(const HttpRequest&) const override { return {}; }
     std::shared_ptr<TestSource> wait_source() {
         for (int i = 0; i < 200; ++i) {
             {
@@ -168,7 +186,7 @@ struct Server {
     std::thread thread;
     Server()
         : edge(EdgeOptions{"127.0.0.1", 0, 16u << 20, 64u << 10, 2, 300},
-               {std::make_shared<EchoHandler>(), hold, stream}) {
+               {std::make_shared<EchoHandler>(), std::make_shared<ThrowHandler>(), hold, stream}) {
         REQUIRE(edge.listen().empty());
         thread = std::thread([this] { edge.run(); });
     }
@@ -428,6 +446,26 @@ TEST_CASE("h2: one port serves HTTP/2 prior knowledge and HTTP/1.1", "[edge][h2]
     CHECK(h1.find("GET /echo host=h1 len=0") != std::string::npos);
     CHECK(std::regex_search(
         h1, std::regex(R"(\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n)")));
+}
+
+TEST_CASE("a handler that throws gets its own protocol's 500, on both protocols", "[edge]") {
+    Server s;
+    auto h1 = http1(s.edge.port(), "GET /throw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(h1.starts_with("HTTP/1.1 500"));
+    CHECK(h1.find("Content-Type: application/x-test\r\n") != std::string::npos);
+    CHECK(h1.ends_with("my protocol's 500 for /throw"));
+
+    Client c(s.edge.port());
+    c.preface();
+    c.request(1, "GET", "/throw", true, {});
+    auto r = c.response(1);
+    REQUIRE(r.ended);
+    CHECK(r.headers[":status"] == "500");
+    CHECK(r.headers["content-type"] == "application/x-test");
+    CHECK(r.body == "my protocol's 500 for /throw");
+    // The connection lives on.
+    c.request(3, "GET", "/echo", true, {});
+    CHECK(c.response(3).headers[":status"] == "200");
 }
 
 TEST_CASE("h2: a PING is ACKed once with its payload, and no ACK comes unasked", "[edge][h2]") {

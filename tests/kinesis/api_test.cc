@@ -16,6 +16,7 @@
 #include "core/encoding.h"
 #include "core/http.h"
 #include "kinesis/store.h"
+#include "support/answer_now.h"
 #include "support/result_printer.h"
 #include "wire/cbor.h"
 
@@ -50,7 +51,7 @@ struct Api {
 
     HttpResponse call(const HttpRequest& req) {
         REQUIRE(handler->matches(req));
-        return handler->handle(req);
+        return kemu::test::answer_now(*handler, req);
     }
 };
 

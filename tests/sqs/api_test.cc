@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/db.h"
+#include "support/answer_now.h"
 #include "support/result_printer.h"
 #include "wire/form.h"
 
@@ -86,10 +87,7 @@ struct Fixture {
     // Sends and expects an answer right away.
     HttpResponse call(const HttpRequest& req) {
         REQUIRE(api->matches(req));
-        std::optional<HttpResponse> out;
-        api->handle_async(req, [&](HttpResponse r) { out = std::move(r); });
-        REQUIRE(out);
-        return *out;
+        return test::answer_now(*api, req);
     }
 
     json call_json(const std::string& action, const json& body, int status = 200) {
@@ -323,9 +321,8 @@ TEST_CASE("a long poll answers when a message is sent", "[sqs][api]") {
     Fixture f;
     f.call_json("CreateQueue", {{"QueueName", "q"}});
     std::optional<HttpResponse> out;
-    f.api->handle_async(
-        f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 20}}),
-        [&](HttpResponse r) { out = std::move(r); });
+    f.api->handle(f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 20}}),
+                  [&](HttpResponse r) { out = std::move(r); });
     CHECK_FALSE(out);
     REQUIRE(f.scheduler.tasks.size() == 1);  // the re-check timer
     f.call_json("SendMessage", {{"QueueUrl", kUrl}, {"MessageBody", "late"}});
@@ -341,9 +338,8 @@ TEST_CASE("a long poll on an empty queue answers empty when the wait runs out", 
     Fixture f;
     f.call_json("CreateQueue", {{"QueueName", "q"}});
     std::optional<HttpResponse> out;
-    f.api->handle_async(
-        f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 1}}),
-        [&](HttpResponse r) { out = std::move(r); });
+    f.api->handle(f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 1}}),
+                  [&](HttpResponse r) { out = std::move(r); });
     int timers = 0;
     while (!out && timers < 100) {
         REQUIRE(f.scheduler.tasks.size() == 1);
@@ -367,9 +363,8 @@ TEST_CASE("a long poll sees a message whose visibility ran out", "[sqs][api]") {
         f.call_json("ReceiveMessage", {{"QueueUrl", kUrl}, {"VisibilityTimeout", 1}})["Messages"]
             .size() == 1);
     std::optional<HttpResponse> out;
-    f.api->handle_async(
-        f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 5}}),
-        [&](HttpResponse r) { out = std::move(r); });
+    f.api->handle(f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 5}}),
+                  [&](HttpResponse r) { out = std::move(r); });
     f.scheduler.run_pending();
     CHECK_FALSE(out);
     f.clock.advance_ms(1'000);
@@ -382,9 +377,8 @@ TEST_CASE("a long poll is answered at shutdown", "[sqs][api]") {
     Fixture f;
     f.call_json("CreateQueue", {{"QueueName", "q"}});
     std::optional<HttpResponse> out;
-    f.api->handle_async(
-        f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 20}}),
-        [&](HttpResponse r) { out = std::move(r); });
+    f.api->handle(f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 20}}),
+                  [&](HttpResponse r) { out = std::move(r); });
     f.scheduler.run_pending(/*shutting_down=*/true);
     REQUIRE(out);
     CHECK(out->status == 200);
@@ -396,14 +390,13 @@ TEST_CASE("a queue's ReceiveMessageWaitTimeSeconds makes plain receives long pol
     f.call_json("CreateQueue",
                 {{"QueueName", "q"}, {"Attributes", {{"ReceiveMessageWaitTimeSeconds", "2"}}}});
     std::optional<HttpResponse> out;
-    f.api->handle_async(f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}}),
-                        [&](HttpResponse r) { out = std::move(r); });
+    f.api->handle(f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}}),
+                  [&](HttpResponse r) { out = std::move(r); });
     CHECK_FALSE(out);
     // WaitTimeSeconds 0 on the call overrides it.
     std::optional<HttpResponse> now;
-    f.api->handle_async(
-        f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 0}}),
-        [&](HttpResponse r) { now = std::move(r); });
+    f.api->handle(f.json_request("ReceiveMessage", {{"QueueUrl", kUrl}, {"WaitTimeSeconds", 0}}),
+                  [&](HttpResponse r) { now = std::move(r); });
     CHECK(now);
     f.scheduler.run_pending(true);
     CHECK(out);

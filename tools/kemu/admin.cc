@@ -37,12 +37,11 @@ public:
         return p.starts_with("/_kemu/flows/") || p == "/_kemu/metrics" || p == "/_kemu/alarms" ||
                p == "/_kemu/status";
     }
-    bool is_async() const override { return true; }
-    HttpResponse handle(const HttpRequest&) override {
-        return answer(500, {{"message", "asynchronous only"}});
+    HttpResponse internal_error(const HttpRequest&) const override {
+        return answer(500, {{"message", "internal error; see kemu's log"}});
     }
 
-    void handle_async(const HttpRequest& req, Respond respond) override {
+    void handle(const HttpRequest& req, Respond respond) override {
         if (req.path() == "/_kemu/alarms") {
             HttpResponse r;
             r.set_header("Content-Type", "application/json");

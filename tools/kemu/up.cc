@@ -30,7 +30,17 @@ public:
     bool matches(const HttpRequest& req) const override {
         return req.path().starts_with("/_kemu/");
     }
-    HttpResponse handle(const HttpRequest& req) override {
+    void handle(const HttpRequest& req, Respond respond) override { respond(answer(req)); }
+    HttpResponse internal_error(const HttpRequest&) const override {
+        HttpResponse r;
+        r.status = 500;
+        r.set_header("Content-Type", "application/json");
+        r.body = R"({"message":"internal error; see kemu's log"})";
+        return r;
+    }
+
+private:
+    static HttpResponse answer(const HttpRequest& req) {
         HttpResponse r;
         r.set_header("Content-Type", "application/json");
         if (req.path() == "/_kemu/health" && (req.method == "GET" || req.method == "HEAD")) {

@@ -159,7 +159,18 @@ public:
         return rest == "events" || rest.starts_with("events/");
     }
 
-    HttpResponse handle(const HttpRequest& req) override {
+    void handle(const HttpRequest& req, Respond respond) override { respond(answer(req)); }
+
+    // What API Gateway itself answers when it fails: 500 "Internal server error".
+    HttpResponse internal_error(const HttpRequest&) const override {
+        Exchange x;
+        x.now_ms = clock_.now_ms();
+        x.request_id = uuid_v4();
+        x.extended_id = base64_encode(random_bytes(11));
+        return gateway(x, GatewayResponseType::kApiConfigurationError);
+    }
+
+    HttpResponse answer(const HttpRequest& req) {
         auto started = Steady::now();
         Exchange x;
         x.now_ms = clock_.now_ms();
@@ -264,7 +275,8 @@ private:
         k.headers.push_back({"X-Amz-Date", "20240101T000000Z"});
 
         auto started = Steady::now();
-        HttpResponse res = kinesis_->handle(k);
+        HttpResponse res;  // the Kinesis adapter answers in process, before handle() returns
+        kinesis_->handle(k, [&res](HttpResponse r) { res = std::move(r); });
         x.integration_us = micros_since(started);
         x.integration_status = res.status;
         for (const auto& h : res.headers) {

@@ -29,15 +29,6 @@ using net::awaitable;
 using net::use_awaitable;
 constexpr auto kTuple = net::as_tuple(use_awaitable);
 
-HttpResponse internal_failure() {
-    HttpResponse r;
-    r.status = 500;
-    r.set_header("x-amzn-RequestId", uuid_v4());
-    r.set_header("Content-Type", "application/x-amz-json-1.1");
-    r.body = R"({"__type":"InternalFailure","message":"Internal service failure."})";
-    return r;
-}
-
 // Bytes that are not HTTP/1.1 (a bad method, field, length or chunk) get a 400 and the
 // connection closes, as AWS's front ends do; a client that merely went away gets nothing.
 bool malformed(const beast::error_code& ec) {
@@ -93,16 +84,6 @@ struct EdgeServer::Impl {
     Impl(EdgeOptions o, std::vector<std::shared_ptr<RequestHandler>> h)
         : options(std::move(o)), handlers(std::move(h)) {}
 
-    HttpResponse dispatch(RequestHandler* h, const HttpRequest& req) {
-        try {
-            if (!h) return not_found(req);
-            return h->handle(req);
-        } catch (const std::exception& e) {
-            log_error("edge", std::string("request failed: ") + e.what());
-            return internal_failure();
-        }
-    }
-
     RequestHandler* find_handler(const HttpRequest& req) {
         for (auto& h : handlers) {
             if (h->matches(req)) return h.get();
@@ -110,42 +91,45 @@ struct EdgeServer::Impl {
         return nullptr;
     }
 
-    // One asynchronous answer. The session waits on `timer` only if the answer was not given
-    // before handle_async returned; `respond` then wakes it through the session's strand.
+    // One answer, given at once or later. The session waits on `timer` only if the answer was
+    // not given before handle() returned; `respond` then wakes it through the session's strand.
     struct Pending {
-        explicit Pending(net::any_io_executor ex) : timer(std::move(ex)) {}
         std::mutex mu;
         std::optional<HttpResponse> out;
-        bool waiting = false;
-        net::steady_timer timer;
+        std::optional<net::steady_timer> timer;  // made only when the session has to wait
     };
 
-    awaitable<HttpResponse> dispatch_async(RequestHandler* h, const HttpRequest& req) {
-        auto ex = co_await net::this_coro::executor;
-        auto p = std::make_shared<Pending>(ex);
-        auto respond = [p](HttpResponse r) {
+    // Calls the handler; an exception becomes the adapter's own internal error.
+    static void call(RequestHandler* h, const HttpRequest& req, const Respond& respond) {
+        try {
+            h->handle(req, respond);
+        } catch (const std::exception& e) {
+            log_error("edge", std::string("request failed: ") + e.what());
+            respond(h->internal_error(req));
+        }
+    }
+
+    awaitable<HttpResponse> dispatch(RequestHandler* h, const HttpRequest& req) {
+        if (!h) co_return not_found(req);
+        auto p = std::make_shared<Pending>();
+        Respond respond = [p](HttpResponse r) {
             std::lock_guard lock(p->mu);
             if (p->out) return;  // answered already: a second call is a bug, but not a crash
             p->out = std::move(r);
-            if (p->waiting) net::post(p->timer.get_executor(), [p] { p->timer.cancel(); });
+            if (p->timer) net::post(p->timer->get_executor(), [p] { p->timer->cancel(); });
         };
-        try {
-            h->handle_async(req, respond);
-        } catch (const std::exception& e) {
-            log_error("edge", std::string("request failed: ") + e.what());
-            respond(internal_failure());
-        }
+        call(h, req, respond);
+        auto ex = co_await net::this_coro::executor;
         {
             std::lock_guard lock(p->mu);
             if (p->out) co_return std::move(*p->out);
-            p->waiting = true;
-            p->timer.expires_at(net::steady_timer::time_point::max());
+            p->timer.emplace(ex, net::steady_timer::time_point::max());
         }
         // The cancel is posted to this strand, so it runs only after this wait has begun.
-        co_await p->timer.async_wait(kTuple);
+        co_await p->timer->async_wait(kTuple);
         std::lock_guard lock(p->mu);
         if (p->out) co_return std::move(*p->out);
-        co_return internal_failure();
+        co_return h->internal_error(req);
     }
 
     void set_busy(uint64_t id, bool busy) {
@@ -163,21 +147,13 @@ struct EdgeServer::Impl {
     // Serves one HTTP/2 request: the same handlers, the same catch-all, answers from any thread.
     void serve_h2(HttpRequest req, std::function<void(HttpResponse)> done) {
         RequestHandler* h = find_handler(req);
-        if (!h || !h->is_async()) {
-            done(dispatch(h, req));
-            return;
-        }
+        if (!h) return done(not_found(req));
         auto once = std::make_shared<std::atomic<bool>>(false);
-        Respond respond = [once, done](HttpResponse r) {
+        Respond respond = [once, done = std::move(done)](HttpResponse r) {
             if (once->exchange(true)) return;  // a second answer is a bug, not a crash
             done(std::move(r));
         };
-        try {
-            h->handle_async(req, respond);
-        } catch (const std::exception& e) {
-            log_error("edge", std::string("request failed: ") + e.what());
-            respond(internal_failure());
-        }
+        call(h, req, respond);
     }
 
     // Reads until the first bytes tell HTTP/2's preface from anything else. Returns nullopt
@@ -409,14 +385,7 @@ struct EdgeServer::Impl {
             req.remote_address = remote;
             bool keep_alive = msg.keep_alive();
 
-            RequestHandler* handler = find_handler(req);
-            // Not a conditional expression: GCC 12 miscompiles co_await inside `?:`.
-            HttpResponse out;
-            if (handler && handler->is_async()) {
-                out = co_await dispatch_async(handler, req);
-            } else {
-                out = dispatch(handler, req);
-            }
+            HttpResponse out = co_await dispatch(find_handler(req), req);
 
             if (out.stream) {
                 co_await write_stream_h1(stream, out, id);

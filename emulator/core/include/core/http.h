@@ -74,21 +74,23 @@ struct HttpResponse {
     }
 };
 
-// Delivers a response that was not ready when the handler returned. Callable from any thread.
+// Delivers a handler's answer. Callable once, from any thread, before or after `handle` returns.
 using Respond = std::function<void(HttpResponse)>;
 
-// An adapter claims a request (returns true from `matches`) and answers it. `handle` runs on an
-// edge thread and must not block for long; it must not throw for anything a client can cause.
+// An adapter claims a request (returns true from `matches`) and answers it through `respond`,
+// exactly once: at once, before `handle` returns (most actions), or later from any thread
+// without holding one (SQS long polls, a replay). `handle` runs on an edge thread and must not
+// block for long; it must not throw for anything a client can cause.
 //
-// Adapters that answer later without holding a thread (SQS long polling) return true from
-// `is_async()` and implement `handle_async`, calling `respond` exactly once, now or later.
+// Should it throw anyway, the edge logs the exception and answers `internal_error(req)`: each
+// adapter renders the failure in its own protocol (Kinesis JSON 1.1 or CBOR, SQS JSON 1.0 or
+// query XML, API Gateway's gateway response), so a client always gets an error it can parse.
 class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
     virtual bool matches(const HttpRequest& req) const = 0;
-    virtual HttpResponse handle(const HttpRequest& req) = 0;
-    virtual bool is_async() const { return false; }
-    virtual void handle_async(const HttpRequest& req, Respond respond) { respond(handle(req)); }
+    virtual void handle(const HttpRequest& req, Respond respond) = 0;
+    virtual HttpResponse internal_error(const HttpRequest& req) const = 0;
 };
 
 // Runs work later on a background thread. At shutdown every pending task runs at once with

@@ -237,7 +237,17 @@ public:
 
     bool matches(const HttpRequest&) const override { return true; }
 
-    HttpResponse handle(const HttpRequest& req) override {
+    void handle(const HttpRequest& req, Respond respond) override { respond(answer(req)); }
+
+    // Kinesis's own 500, in the request's encoding (JSON 1.1 or CBOR).
+    HttpResponse internal_error(const HttpRequest& req) const override {
+        Encoding enc = encoding_of(req.header("Content-Type"));
+        Responder r(req, enc == Encoding::kJson ? Encoding::kJson : Encoding::kCbor);
+        return r.error(make_error(AwsErrorCode::kInternalFailure, "Internal service failure."));
+    }
+
+private:
+    HttpResponse answer(const HttpRequest& req) {
         std::string_view target = req.header("X-Amz-Target");
         auto dot = target.find('.');
         std::string_view service = target.substr(0, dot);
@@ -315,7 +325,6 @@ public:
         return r.body(200, std::move(out->json));
     }
 
-private:
     HttpResponse preflight(const HttpRequest& req) {
         HttpResponse out;
         out.status = 200;

@@ -15,7 +15,14 @@ public:
 
     bool matches(const HttpRequest& req) const override { return req.path().starts_with(kPrefix); }
 
-    HttpResponse handle(const HttpRequest& req) override {
+    void handle(const HttpRequest& req, Respond respond) override { respond(answer_for(req)); }
+
+    HttpResponse internal_error(const HttpRequest&) const override {
+        return answer(500, {{"message", "internal error; see kemu's log"}});
+    }
+
+private:
+    HttpResponse answer_for(const HttpRequest& req) {
         if (req.method != "GET") return answer(405, {{"message", "only GET is served here"}});
         auto rest = req.path().substr(kPrefix.size());
         if (rest.empty() || rest == "/") return list();

@@ -269,16 +269,9 @@ public:
         : store_(store), scheduler_(scheduler), options_(std::move(options)) {}
 
     bool matches(const HttpRequest& req) const override { return is_sqs_request(req); }
-    bool is_async() const override { return true; }
 
-    HttpResponse handle(const HttpRequest& req) override {
-        // The synchronous path: everything but a long poll answers at once.
-        HttpResponse out;
-        handle_async(req, [&out](HttpResponse r) { out = std::move(r); });
-        return out;
-    }
-
-    void handle_async(const HttpRequest& req, Respond respond) override {
+    // Everything but a long poll answers before returning.
+    void handle(const HttpRequest& req, Respond respond) override {
         Call c;
         c.request_id = uuid_v4();
         if (auto err = parse(req, &c)) {
@@ -291,6 +284,18 @@ public:
         }
         auto r = run(c);
         respond(r ? render(c, r->j) : render_error(c, r.error()));
+    }
+
+    // SQS's own 500, in the protocol the request spoke (JSON 1.0 or query XML). AWS's
+    // common-errors page gives InternalFailure this sentence.
+    HttpResponse internal_error(const HttpRequest& req) const override {
+        Call c;
+        c.request_id = uuid_v4();
+        c.protocol = req.header("X-Amz-Target").starts_with("AmazonSQS.") ? Protocol::kJson
+                                                                          : Protocol::kQuery;
+        return render_error(c, make_error(AwsErrorCode::kInternalFailure,
+                                          "The request processing has failed because of an "
+                                          "unknown error, exception or failure."));
     }
 
 private:
@@ -847,7 +852,7 @@ private:
         return r;
     }
 
-    HttpResponse render_error(const Call& c, const AwsError& e) {
+    static HttpResponse render_error(const Call& c, const AwsError& e) {
         HttpResponse r;
         r.status = e.http_status();
         r.set_header("x-amzn-RequestId", c.request_id);
