@@ -13,7 +13,7 @@
 #include "cors.h"
 #include "gateway_responses.h"
 #include "kinesis/api.h"
-#include "mapping.h"
+#include "mapping_template.h"
 #include "metrics.h"
 #include "route.h"
 #include "throttle.h"

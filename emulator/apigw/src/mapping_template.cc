@@ -1,4 +1,4 @@
-#include "mapping.h"
+#include "mapping_template.h"
 
 #include <charconv>
 #include <cmath>
