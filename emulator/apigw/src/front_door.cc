@@ -109,7 +109,7 @@ public:
           api_id_(options_.api_id.empty() ? derive_api_id(config) : options_.api_id),
           key_required_(config.api.api_key_required),
           cors_(config.api.cors_allowed_origins),
-          kinesis_(kinesis::make_api_handler(store, clock, {options_.account, options_.region})),
+          kinesis_(kinesis::make_in_process_api(store, clock)),
           stage_bucket_({config.api.throttling_rate_limit, config.api.throttling_burst_limit},
                         clock.now_ms()) {
         for (const auto& f : config.event_flows)
@@ -128,9 +128,6 @@ public:
             }
             if (options_.quota) s.quota = std::make_unique<QuotaCounter>(*options_.quota);
         }
-        authorization_ = "AWS4-HMAC-SHA256 Credential=" + options_.account + "/20240101/" +
-                         options_.region +
-                         "/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=0";
         if (!options_.access_log_root.empty()) {
             access_log_ =
                 std::make_unique<AccessLog>(access_log_path(config, options_.access_log_root));
@@ -255,16 +252,15 @@ private:
             }
             k.body = std::move(r.text);
         }
-        k.headers.reserve(4);
+        k.headers.reserve(2);
         k.headers.push_back(
             {"X-Amz-Target", batch ? "Kinesis_20131202.PutRecords" : "Kinesis_20131202.PutRecord"});
         // AWS: integration.request.header.Content-Type = 'application/x-amz-json-1.1'
         k.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
-        k.headers.push_back({"Authorization", authorization_});
-        k.headers.push_back({"X-Amz-Date", "20240101T000000Z"});
 
         auto started = Steady::now();
-        HttpResponse res = kinesis_->handle(k);
+        // The integration's credentials: the streams' own account and region.
+        HttpResponse res = kinesis_->call({options_.account, options_.region}, k);
         x.integration_us = micros_since(started);
         x.integration_status = res.status;
         for (const auto& h : res.headers) {
@@ -400,12 +396,11 @@ private:
     std::string api_id_;
     bool key_required_;
     CorsPolicy cors_;
-    std::shared_ptr<RequestHandler> kinesis_;
+    std::shared_ptr<kinesis::InProcessApi> kinesis_;
     TokenBucket stage_bucket_;
     std::unique_ptr<TokenBucket> account_bucket_;
     std::map<std::string, std::string, std::less<>> streams_;
     std::map<std::string, KeyState, std::less<>> keys_;
-    std::string authorization_;
     std::unique_ptr<AccessLog> access_log_;
     Metrics metrics_;
 };

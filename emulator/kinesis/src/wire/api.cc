@@ -142,10 +142,7 @@ std::vector<std::pair<std::string_view, std::string_view>> query_params(std::str
     return out;
 }
 
-struct Identity {
-    std::string account;
-    std::string region;
-};
+using Identity = Caller;
 
 // AWS's structural pre-authentication checks (§1.4); signatures are not verified.
 std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt, Identity* id) {
@@ -230,14 +227,21 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
     return std::nullopt;
 }
 
-class KinesisHandler final : public RequestHandler {
+class KinesisHandler final : public RequestHandler, public InProcessApi {
 public:
     KinesisHandler(Store& store, const Clock& clock, ApiOptions options)
         : store_(store), clock_(clock), options_(std::move(options)), hub_(store, clock) {}
 
     bool matches(const HttpRequest&) const override { return true; }
 
-    HttpResponse handle(const HttpRequest& req) override {
+    HttpResponse handle(const HttpRequest& req) override { return serve(req, nullptr); }
+    HttpResponse call(const Caller& caller, const HttpRequest& req) override {
+        return serve(req, &caller);
+    }
+
+private:
+    // `caller`: who an in-process request acts for; null = read it from the signature.
+    HttpResponse serve(const HttpRequest& req, const Caller* caller) {
         std::string_view target = req.header("X-Amz-Target");
         auto dot = target.find('.');
         std::string_view service = target.substr(0, dot);
@@ -286,8 +290,9 @@ public:
                 R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
         }
         if (!rules) return r.error("UnknownOperationException");
-        Identity id;
-        if (auto err = check_auth(req, options_, &id)) return r.error(*err);
+        Identity id = caller ? *caller : Identity{};
+        auto err = caller ? std::nullopt : check_auth(req, options_, &id);
+        if (err) return r.error(*err);
 
         auto& body = parsed.as_object();
         if (auto msg = wire::check_types(body, *rules)) {
@@ -315,7 +320,6 @@ public:
         return r.body(200, std::move(out->json));
     }
 
-private:
     HttpResponse preflight(const HttpRequest& req) {
         HttpResponse out;
         out.status = 200;
@@ -342,6 +346,10 @@ private:
 std::shared_ptr<RequestHandler> make_api_handler(Store& store, const Clock& clock,
                                                  ApiOptions options) {
     return std::make_shared<KinesisHandler>(store, clock, std::move(options));
+}
+
+std::shared_ptr<InProcessApi> make_in_process_api(Store& store, const Clock& clock) {
+    return std::make_shared<KinesisHandler>(store, clock, ApiOptions{});
 }
 
 }  // namespace kemu::kinesis
