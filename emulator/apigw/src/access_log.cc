@@ -3,6 +3,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "apigw/front_door.h"
 #include "core/log.h"
 
 namespace kemu::apigw {
@@ -39,6 +40,10 @@ void field(std::string& out, std::string_view name, std::string_view value) {
 }
 
 }  // namespace
+
+std::string access_log_path(const Config& config, const std::string& root) {
+    return root + "/logs/aws/apigateway/" + config.api_name() + "/access-logs.log";
+}
 
 std::string clf_time(int64_t ms) {
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
