@@ -1,4 +1,5 @@
-// The mapping templates, rendered with API Gateway's Velocity quirks (spec §2.2, §2.3).
+// The mapping templates, rendered with API Gateway's Velocity quirks (docs/aws/apigw.md,
+// Mapping templates).
 
 #include "mapping_template.h"
 
