@@ -80,7 +80,6 @@ std::string format_access_log(const AccessLogEntry& e) {
     field(out, "errorMessage", e.error_message);
     field(out, "errorResponseType", e.error_response_type);
     field(out, "userAgent", e.user_agent);
-    field(out, "apiKey", e.api_key);
     field(out, "apiKeyId", e.api_key_id);
     field(out, "apiId", e.api_id);
     field(out, "domainName", e.domain_name);

@@ -29,7 +29,6 @@ struct AccessLogEntry {
     std::string_view error_message;
     std::string_view error_response_type;
     std::string_view user_agent;
-    std::string_view api_key;
     std::string_view api_key_id;
     std::string_view api_id;
     std::string_view domain_name;

@@ -84,7 +84,6 @@ struct Exchange {
     std::string_view stage = {};
     std::string error_message;
     std::string_view error_type;
-    std::string_view api_key;
     std::string api_key_id;
     int integration_status = 0;
     int64_t integration_us = -1;
@@ -230,7 +229,6 @@ private:
                 return gateway(x, GatewayResponseType::kInvalidApiKey);
             }
             key = &it->second;
-            x.api_key = it->second.key.value;
             x.api_key_id = it->second.id;
         }
         if (auto t = throttle(key, req.method, x)) return gateway(x, *t);
@@ -419,7 +417,6 @@ private:
         e.error_message = x.error_type.empty() ? std::string_view{} : x.error_message;
         e.error_response_type = x.error_type;
         e.user_agent = req.header("User-Agent");
-        e.api_key = x.api_key;
         e.api_key_id = x.api_key_id;
         e.api_id = api_id_;
         e.domain_name = req.header("Host");
