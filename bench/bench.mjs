@@ -85,8 +85,10 @@ const servers = {
       }
       if (env.KEMU_STORAGE === 'disk') args.push('--data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-bench-')))
       else args.push('--in-memory')
+      // AWS's account default of 10,000 rps would otherwise cap the front door.
+      args.push('--apigw-account-throttle', 'off')
       if (env.KEMU_ARGS) args.push(...env.KEMU_ARGS.split(/\s+/).filter(Boolean))
-      return [kemuBin(), args, { KEMU_APIGW_ACCOUNT_THROTTLE: 'off' }]
+      return [kemuBin(), args, {}]
     },
     ready: /kemu listening on http:\/\/127\.0\.0\.1:(\d+)/,
   },

@@ -1,4 +1,5 @@
-// CORS decisions (spec §4): static for one origin or "*", echo for several, nothing implicit.
+// CORS decisions (docs/aws/apigw.md, CORS): static for one origin or "*", echo for several, nothing
+// implicit.
 
 #include "cors.h"
 
@@ -27,7 +28,7 @@ TEST_CASE("several origins echo a listed Origin and nothing else", "[apigw]") {
     CHECK(p.allow_origin("https://b.example") == "https://b.example");
     CHECK(p.allow_origin("https://c.example").empty());
     CHECK(p.allow_origin("").empty());
-    // Never a comma-joined list (the serverless plugin's bug, spec §4.4).
+    // Never a comma-joined list (a known bug of a serverless plugin).
     CHECK(p.allow_origin("https://a.example") == "https://a.example");
     CHECK(p.gateway_allow_origin() == "https://a.example");
 }

@@ -1,5 +1,6 @@
 // The front door's pipeline over a real in-memory Kinesis store and a ManualClock: responses,
-// headers, error mapping, the processing order of spec §1.3, access logs and metrics.
+// headers, error mapping, the processing order (docs/aws/apigw.md, Check order), access logs and
+// metrics.
 
 #include "apigw/front_door.h"
 
@@ -176,18 +177,14 @@ TEST_CASE("a deleted stream is ResourceNotFoundException through the 400", "[api
 }
 
 TEST_CASE("with only a default integration response Kinesis errors are 200", "[apigw]") {
-    FrontDoorOptions o;
-    o.integration_responses = IntegrationResponses::kDefaultOnly;
-    Fixture f(o);
+    Fixture f({}, [](Config& c) { c.api.integration_responses = "default-only"; });
     auto r = f.call("POST", "/v1/events/nope");
     CHECK(r.status == 200);
     CHECK(json::parse(r.body).as_object().at("__type") == "ValidationException");
 }
 
 TEST_CASE("with no integration responses every call is 500", "[apigw]") {
-    FrontDoorOptions o;
-    o.integration_responses = IntegrationResponses::kNone;
-    Fixture f(o);
+    Fixture f({}, [](Config& c) { c.api.integration_responses = "none"; });
     auto r = f.call("POST", "/v1/events/orders");
     check_gateway_error(r, 500, R"({"message": "Internal server error"})",
                         "InternalServerErrorException");
@@ -309,10 +306,29 @@ TEST_CASE("the account limit applies across routes", "[apigw]") {
     CHECK(f.call("POST", "/v1/events/clicks").status == 429);
 }
 
+TEST_CASE("a method's own stage throttle replaces */* for that method only", "[apigw]") {
+    Fixture f({}, [](Config& c) {
+        c.api.throttling_rate_limit = 0.001;
+        c.api.throttling_burst_limit = 2;
+        MethodSettingsConfig m;
+        m.method_path = "events/batch/{event_type}/POST";
+        m.throttling_burst_limit = 1;  // the rate is the stage's
+        c.api.method_settings.push_back(m);
+    });
+    std::string batch = R"({"records":[{"data":"a","partitionKey":"k"}]})";
+    CHECK(f.call("POST", "/v1/events/batch/orders", batch).status == 200);
+    check_gateway_error(f.call("POST", "/v1/events/batch/clicks", batch), 429,
+                        R"({"message":"Too Many Requests"})", "TooManyRequestsException");
+    // The single-record method still has the stage's bucket of 2, untouched by the batches.
+    CHECK(f.call("POST", "/v1/events/orders").status == 200);
+    CHECK(f.call("OPTIONS", "/v1/events/batch/orders").status == 200);
+    CHECK(f.call("POST", "/v1/events/orders").status == 429);
+}
+
 TEST_CASE("usage plan: per-key throttle, then quota with Limit Exceeded", "[apigw]") {
     FrontDoorOptions o;
-    o.api_keys = {{"a", true}, {"b", true}};
-    o.quota = Quota{3, QuotaPeriod::kDay};
+    o.api_keys = {{"a", true, std::nullopt, Quota{3, QuotaPeriod::kDay}},
+                  {"b", true, std::nullopt, Quota{3, QuotaPeriod::kDay}}};
     Fixture f(o, [](Config& c) { c.api.api_key_required = true; });
     for (int i = 0; i < 3; ++i) {
         REQUIRE(f.call("POST", "/v1/events/orders", "{}", {{"x-api-key", "a"}}).status == 200);
@@ -325,9 +341,7 @@ TEST_CASE("usage plan: per-key throttle, then quota with Limit Exceeded", "[apig
     CHECK(f.call("POST", "/v1/events/orders", "{}", {{"x-api-key", "a"}}).status == 200);
 
     FrontDoorOptions t;
-    t.api_keys = {{"a", true}};
-    t.usage_plan_throttle = ThrottleSettings{1, 1};
-    t.quota = Quota{100, QuotaPeriod::kDay};
+    t.api_keys = {{"a", true, ThrottleSettings{1, 1}, Quota{100, QuotaPeriod::kDay}}};
     Fixture g(t, [](Config& c) { c.api.api_key_required = true; });
     CHECK(g.call("POST", "/v1/events/orders", "{}", {{"x-api-key", "a"}}).status == 200);
     check_gateway_error(g.call("POST", "/v1/events/orders", "{}", {{"x-api-key", "a"}}), 429,
@@ -366,9 +380,7 @@ TEST_CASE("content types: JSON (with parameters) or none is mapped, others 415",
 }
 
 TEST_CASE("WHEN_NO_MATCH sends other content types to Kinesis unmapped", "[apigw]") {
-    FrontDoorOptions o;
-    o.passthrough = Passthrough::kWhenNoMatch;
-    Fixture f(o);
+    Fixture f({}, [](Config& c) { c.api.passthrough_behavior = "WHEN_NO_MATCH"; });
     auto r = f.call("POST", "/v1/events/orders", "hello", {{"Content-Type", "text/plain"}});
     CHECK(r.status == 400);
     CHECK(json::parse(r.body).as_object().at("type") == "SerializationException");
@@ -470,9 +482,8 @@ TEST_CASE("gateway responses carry CORS only when DEFAULT_4XX/5XX are customised
     CHECK(header(r, "Access-Control-Allow-Origin") == "*");
     CHECK(has_header(r, "Access-Control-Allow-Headers"));
 
-    FrontDoorOptions o;
-    o.gateway_response_cors = false;
-    Fixture without(o, [](Config& c) {
+    Fixture without({}, [](Config& c) {
+        c.api.gateway_response_cors = false;
         c.api.throttling_rate_limit = 0.001;
         c.api.throttling_burst_limit = 1;
     });
@@ -553,37 +564,4 @@ TEST_CASE("metrics count requests by route and status, errors and latencies", "[
     CHECK(m.requests[2].status == 200);
     CHECK(m.requests[2].count == 2);
     CHECK(m.requests[3].status == 400);
-}
-
-TEST_CASE("KEMU_APIGW_* settings are parsed strictly", "[apigw]") {
-    FrontDoorOptions o;
-    CHECK(apply_setting("KEMU_APIGW_API_KEYS", "k1,!k2", &o).empty());
-    REQUIRE(o.api_keys.size() == 2);
-    CHECK(o.api_keys[1].value == "k2");
-    CHECK_FALSE(o.api_keys[1].enabled);
-    CHECK(apply_setting("KEMU_APIGW_QUOTA", "5/WEEK", &o).empty());
-    CHECK(o.quota->limit == 5);
-    CHECK(o.quota->period == QuotaPeriod::kWeek);
-    CHECK(apply_setting("KEMU_APIGW_USAGE_PLAN_THROTTLE", "0.5/2", &o).empty());
-    CHECK(o.usage_plan_throttle->rate == 0.5);
-    CHECK(apply_setting("KEMU_APIGW_ACCOUNT_THROTTLE", "off", &o).empty());
-    CHECK_FALSE(o.account_throttle);
-    CHECK(apply_setting("KEMU_APIGW_INTEGRATION_RESPONSES", "default-only", &o).empty());
-    CHECK(apply_setting("KEMU_APIGW_PASSTHROUGH", "WHEN_NO_MATCH", &o).empty());
-    CHECK(apply_setting("KEMU_APIGW_GATEWAY_RESPONSE_CORS", "false", &o).empty());
-    CHECK_FALSE(o.gateway_response_cors);
-    CHECK(apply_setting("KEMU_APIGW_API_ID", "abc123defg", &o).empty());
-    CHECK_FALSE(apply_setting("KEMU_APIGW_QUOTA", "5/YEAR", &o).empty());
-    CHECK_FALSE(apply_setting("KEMU_APIGW_QUOTA", "x/DAY", &o).empty());
-    CHECK_FALSE(apply_setting("KEMU_APIGW_ACCOUNT_THROTTLE", "10", &o).empty());
-    CHECK_FALSE(apply_setting("KEMU_APIGW_API_KEYS", "a,,b", &o).empty());
-    CHECK_FALSE(apply_setting("KEMU_APIGW_API_ID", "Bad!", &o).empty());
-    CHECK_FALSE(apply_setting("KEMU_APIGW_NOPE", "1", &o).empty());
-
-    std::string a = "KEMU_APIGW_QUOTA=9/DAY", b = "PATH=/bin", c = "KEMU_APIGW_NOPE=1";
-    char* env_ok[] = {a.data(), b.data(), nullptr};
-    CHECK(apply_settings(env_ok, &o).empty());
-    CHECK(o.quota->limit == 9);
-    char* env_bad[] = {c.data(), nullptr};
-    CHECK_FALSE(apply_settings(env_bad, &o).empty());
 }

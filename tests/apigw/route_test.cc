@@ -1,4 +1,4 @@
-// Route resolution as a REST API does it (spec §1.2).
+// Route resolution as a REST API does it (docs/aws/apigw.md, Routes and stages).
 
 #include "route.h"
 

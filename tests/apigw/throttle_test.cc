@@ -1,4 +1,4 @@
-// Token buckets and quotas driven by a ManualClock (spec §6).
+// Token buckets and quotas driven by a ManualClock (docs/aws/apigw.md, Throttling).
 
 #include "throttle.h"
 

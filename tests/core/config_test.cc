@@ -1,4 +1,4 @@
-// kemu.yaml parsing (spec/deploy.md §1): defaults, derived names, and errors that name the
+// kemu.yaml parsing (docs/kemu-yaml.md): defaults, derived names, and errors that name the
 // file, line and dotted key.
 
 #include "core/config.h"
@@ -64,6 +64,11 @@ TEST_CASE("a minimal file takes every documented default", "[core]") {
     CHECK_FALSE(cfg.api.api_key_required);
     CHECK(cfg.api.cors_allowed_origins == std::vector<std::string>{"*"});
     CHECK(cfg.api.manage_account_logging_role);
+    CHECK(cfg.api.passthrough_behavior == "NEVER");
+    CHECK(cfg.api.integration_responses == "recommended");
+    CHECK(cfg.api.gateway_response_cors);
+    CHECK(cfg.api.method_settings.empty());
+    CHECK(cfg.api.usage_plans.empty());
     REQUIRE(cfg.event_flows.size() == 1);
     const auto& f = cfg.event_flows[0];
     CHECK(f.event_type == "orders");
@@ -336,4 +341,162 @@ TEST_CASE("an unreadable file is one error naming it", "[core]") {
     auto errors = kemu::load_config("/nonexistent/kemu.yaml", &cfg);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].to_string() == "/nonexistent/kemu.yaml: cannot read the file");
+}
+
+namespace {
+
+// kMinimal's flows behind an `api:` block.
+std::string with_api(const std::string& api) {
+    return "version: 1\napi:\n" + api +
+           "event_flows:\n  - event_type: orders\n    lambda_source_path: src\n";
+}
+
+}  // namespace
+
+TEST_CASE("api: gateway behaviours, method settings and usage plans", "[core]") {
+    Config cfg;
+    auto errors =
+        parse_config(with_api("  api_key_required: true\n"
+                              "  passthrough_behavior: WHEN_NO_MATCH\n"
+                              "  integration_responses: default-only\n"
+                              "  gateway_response_cors: false\n"
+                              "  method_settings:\n"
+                              "    - method_path: events/batch/{event_type}/POST\n"
+                              "      throttling_rate_limit: 0.5\n"
+                              "  usage_plans:\n"
+                              "    - name: partners\n"
+                              "      throttle_settings: {rate_limit: 10, burst_limit: 20}\n"
+                              "      quota_settings: {limit: 1000, period: WEEK}\n"
+                              "      api_keys:\n"
+                              "        - name: web-app\n"
+                              "        - name: old\n"
+                              "          enabled: false\n"
+                              "    - name: free\n"),
+                     "kemu.yaml", &cfg);
+    INFO(::Catch::Detail::stringify(texts(errors)));
+    REQUIRE(errors.empty());
+    const auto& a = cfg.api;
+    CHECK(a.passthrough_behavior == "WHEN_NO_MATCH");
+    CHECK(a.integration_responses == "default-only");
+    CHECK_FALSE(a.gateway_response_cors);
+    REQUIRE(a.method_settings.size() == 1);
+    CHECK(a.method_settings[0].method_path == "events/batch/{event_type}/POST");
+    CHECK(a.method_settings[0].throttling_rate_limit == 0.5);
+    CHECK_FALSE(a.method_settings[0].throttling_burst_limit);
+    REQUIRE(a.usage_plans.size() == 2);
+    const auto& plan = a.usage_plans[0];
+    CHECK(plan.name == "partners");
+    REQUIRE(plan.throttle);
+    CHECK(plan.throttle->rate_limit == 10);
+    CHECK(plan.throttle->burst_limit == 20);
+    REQUIRE(plan.quota);
+    CHECK(plan.quota->limit == 1000);
+    CHECK(plan.quota->period == "WEEK");
+    REQUIRE(plan.api_keys.size() == 2);
+    CHECK(plan.api_keys[0].name == "web-app");
+    CHECK(plan.api_keys[0].enabled);
+    CHECK(plan.api_keys[0].line == 15);
+    CHECK_FALSE(plan.api_keys[1].enabled);
+    CHECK(a.usage_plans[1].name == "free");
+    CHECK_FALSE(a.usage_plans[1].throttle);
+    CHECK_FALSE(a.usage_plans[1].quota);
+    CHECK(kemu::api_key_variable("web-app") == "KEMU_API_KEY_WEB_APP");
+}
+
+TEST_CASE("api_key_required without a usage plan gets the module's one plan and key", "[core]") {
+    Config cfg;
+    REQUIRE(parse_config(with_api("  api_key_required: true\n"), "kemu.yaml", &cfg).empty());
+    REQUIRE(cfg.api.usage_plans.size() == 1);
+    CHECK(cfg.api.usage_plans[0].name == "default");
+    REQUIRE(cfg.api.usage_plans[0].api_keys.size() == 1);
+    CHECK(cfg.api.usage_plans[0].api_keys[0].name == "default");
+    CHECK(cfg.api.usage_plans[0].api_keys[0].enabled);
+
+    Config open;
+    REQUIRE(parse_config(with_api("  api_key_required: false\n"), "kemu.yaml", &open).empty());
+    CHECK(open.api.usage_plans.empty());
+}
+
+TEST_CASE("api: bad values name the file, line and dotted key", "[core]") {
+    CHECK(only_error(with_api("  passthrough_behavior: ALWAYS\n")) ==
+          "kemu.yaml:3: api.passthrough_behavior: must be one of NEVER, WHEN_NO_TEMPLATES, "
+          "WHEN_NO_MATCH (got 'ALWAYS')");
+    CHECK(only_error(with_api("  integration_responses: some\n")) ==
+          "kemu.yaml:3: api.integration_responses: must be one of recommended, default-only, "
+          "none (got 'some')");
+    CHECK(only_error(with_api("  gateway_response_cors: maybe\n")) ==
+          "kemu.yaml:3: api.gateway_response_cors: must be true or false (got 'maybe')");
+    CHECK(only_error(with_api("  method_settings:\n"
+                              "    - method_path: \"*/*\"\n")) ==
+          "kemu.yaml:4: api.method_settings[0].method_path: must be one of "
+          "events/{event_type}/POST, events/batch/{event_type}/POST, "
+          "events/{event_type}/OPTIONS, events/batch/{event_type}/OPTIONS (got '*/*')");
+    CHECK(only_error(with_api("  method_settings:\n"
+                              "    - method_path: events/{event_type}/POST\n"
+                              "      throttling_burst_limit: 0\n")) ==
+          "kemu.yaml:5: api.method_settings[0].throttling_burst_limit: must be between 1 and "
+          "2147483647 (got 0)");
+    auto missing =
+        errors_of(with_api("  method_settings:\n"
+                           "    - throttling_rate_limit: 5\n"));
+    REQUIRE(missing.size() == 1);
+    CHECK(missing[0].to_string() == "kemu.yaml:4: api.method_settings[0].method_path: is required");
+    CHECK(only_error(with_api("  method_settings: events\n")) ==
+          "kemu.yaml:3: api.method_settings: must be a list");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "      quota_settings: {limit: 5, period: YEAR}\n")) ==
+          "kemu.yaml:5: api.usage_plans[0].quota_settings.period: must be one of DAY, WEEK, "
+          "MONTH (got 'YEAR')");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "      quota_settings: {period: DAY}\n")) ==
+          "kemu.yaml:5: api.usage_plans[0].quota_settings.limit: is required");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "      throttle_settings:\n"
+                              "        rate_limit: 0\n"
+                              "        burst_limit: 1\n")) ==
+          "kemu.yaml:6: api.usage_plans[0].throttle_settings.rate_limit: must be greater than 0 "
+          "(got 0)");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "      throttle_settings: {rate_limit: 5}\n")) ==
+          "kemu.yaml:5: api.usage_plans[0].throttle_settings.burst_limit: is required");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - api_keys: []\n")) ==
+          "kemu.yaml:4: api.usage_plans[0].name: is required");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "      api_keys:\n"
+                              "        - name: a b\n")) ==
+          "kemu.yaml:6: api.usage_plans[0].api_keys[0].name: must match [A-Za-z0-9_-]{1,128} "
+          "(got 'a b')");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "      api_keys:\n"
+                              "        - name: k\n"
+                              "          value: secret\n")) ==
+          "kemu.yaml:7: api.usage_plans[0].api_keys[0].value: unknown key (known keys: enabled, "
+          "name)");
+}
+
+TEST_CASE("api: duplicate plans, keys and method paths are refused at their second use", "[core]") {
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "    - name: p\n")) ==
+          "kemu.yaml:5: api.usage_plans[1].name: duplicate usage plan name 'p'");
+    CHECK(only_error(with_api("  usage_plans:\n"
+                              "    - name: p\n"
+                              "      api_keys: [{name: web-app}]\n"
+                              "    - name: q\n"
+                              "      api_keys:\n"
+                              "        - name: WEB_APP\n")) ==
+          "kemu.yaml:8: api.usage_plans[1].api_keys[0].name: duplicate api key name 'WEB_APP' "
+          "(its value is read from KEMU_API_KEY_WEB_APP, and a key belongs to one usage plan)");
+    CHECK(only_error(with_api("  method_settings:\n"
+                              "    - method_path: events/{event_type}/POST\n"
+                              "    - method_path: events/{event_type}/POST\n")) ==
+          "kemu.yaml:5: api.method_settings[1].method_path: duplicate method_path "
+          "'events/{event_type}/POST'");
 }

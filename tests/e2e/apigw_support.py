@@ -1,8 +1,9 @@
 """Helpers for the API Gateway front-door e2e tests (stdlib only, plus boto3 where asked).
 
-ApigwTestCase: each test gets its own temp dir, a kemu.yaml (class attribute TOPOLOGY),
-`KEMU_APIGW_*` settings (class attribute APIGW_ENV) and its own running kemu; every stdout
-line kemu prints is kept (the invoke URL, the API key).
+ApigwTestCase: each test gets its own temp dir, its own kemu.yaml (TOPOLOGY with the class
+attribute API as its `api:` block), API key values in the environment (class attribute KEY_ENV,
+`KEMU_API_KEY_{NAME}`) and its own running kemu; every stdout line kemu prints is kept (the
+invoke URL, generated API keys).
 """
 
 import http.client
@@ -57,7 +58,7 @@ class Response:
 
 class ApigwTestCase(unittest.TestCase):
     API = "  stage_name: v1"
-    APIGW_ENV = {}
+    KEY_ENV = {}
     EXTRA_ARGS = ()
 
     def setUp(self):
@@ -73,8 +74,9 @@ class ApigwTestCase(unittest.TestCase):
             os.environ.update(saved)
         self.addCleanup(restore_env)
         env = client_env(self.tmp)
-        env = {k: v for k, v in env.items() if not k.startswith("KEMU_APIGW_")}
-        env.update(self.APIGW_ENV)
+        env = {k: v for k, v in env.items()
+               if not k.startswith(("KEMU_APIGW_", "KEMU_API_KEY_"))}
+        env.update(self.KEY_ENV)
         os.environ.clear()
         os.environ.update(env)
         self.config_path = os.path.join(self.tmp, "kemu.yaml")
@@ -116,7 +118,7 @@ class ApigwTestCase(unittest.TestCase):
         finally:
             conn.close()
 
-    # ---- assertions shared by the rows of spec §9 ----
+    # ---- assertions shared by the acceptance rows (docs/aws/apigw.md) ----
 
     def assert_gateway_error(self, r, status, message, error_type):
         self.assertEqual(r.status, status, r.body)
@@ -133,7 +135,7 @@ class ApigwTestCase(unittest.TestCase):
             return [json.loads(line) for line in f if line.strip()]
 
     def assert_logged(self, r, response_type="-"):
-        """Spec §9 row 15: the request's access-log line, with its status and response type."""
+        """Row 15: the request's access-log line, with its status and response type."""
         rid = r.header("x-amzn-RequestId")
         lines = [e for e in self.access_log() if e["requestId"] == rid]
         self.assertEqual(len(lines), 1, f"no single access-log line for {rid}")

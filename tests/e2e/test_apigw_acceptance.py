@@ -1,16 +1,19 @@
 """API Gateway front door against a running kemu: every row of the acceptance table in
-shared/spec/apigw.md §9 (row 15, the access log, is checked inside every other row), plus the
-seed's curl commands and the host-style URL."""
+docs/aws/apigw.md (row 15, the access log, is checked inside every other row), plus the seed's
+curl commands, the host-style URL, and the settings that moved from KEMU_APIGW_* to kemu.yaml
+and flags. Each test writes its own kemu.yaml."""
 
 import base64
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 import uuid
 
-from apigw_support import UUID_RE, ApigwTestCase
-from kemu_harness import run_main
+from apigw_support import TOPOLOGY, UUID_RE, ApigwTestCase
+from kemu_harness import client_env, kemu_bin, run_main
 
 MAT = "Missing Authentication Token"
 MAT_TYPE = "MissingAuthenticationTokenException"
@@ -173,7 +176,7 @@ echo
 
 class DefaultOnlyIntegrationResponseTest(ApigwTestCase):
     """Row 3 with only the default integration response: the production bug, a 200."""
-    APIGW_ENV = {"KEMU_APIGW_INTEGRATION_RESPONSES": "default-only"}
+    API = "  integration_responses: default-only"
 
     def test_row3_unknown_event_type_is_200_with_the_kinesis_error_body(self):
         r = self.call("POST", "/v1/events/nope", b"{}")
@@ -183,9 +186,17 @@ class DefaultOnlyIntegrationResponseTest(ApigwTestCase):
 
 
 class ApiKeyTest(ApigwTestCase):
-    """Row 7 with keys given by KEMU_APIGW_API_KEYS (one disabled)."""
-    API = "  api_key_required: true"
-    APIGW_ENV = {"KEMU_APIGW_API_KEYS": "good-key-0123456789,!disabled-key-0123456789"}
+    """Row 7 with named keys whose values come from KEMU_API_KEY_{NAME} (one disabled)."""
+    API = """\
+  api_key_required: true
+  usage_plans:
+    - name: partners
+      api_keys:
+        - name: good
+        - name: old-key
+          enabled: false"""
+    KEY_ENV = {"KEMU_API_KEY_GOOD": "good-key-0123456789",
+               "KEMU_API_KEY_OLD_KEY": "disabled-key-0123456789"}
 
     def test_row7_missing_unknown_or_disabled_key_is_403_forbidden(self):
         for headers in ({}, {"x-api-key": "bad"}, {"x-api-key": "disabled-key-0123456789"}):
@@ -195,20 +206,29 @@ class ApiKeyTest(ApigwTestCase):
         ok = self.call("POST", "/v1/events/orders", b"{}", {"X-Api-Key": "good-key-0123456789"})
         self.assertEqual(ok.status, 200, ok.body)
         e = self.assert_logged(ok)
-        self.assertEqual(e["apiKey"], "good-key-0123456789")
-        self.assertNotEqual(e["apiKeyId"], "-")
+        # The log identifies the key by its id, never by its value.
+        self.assertNotIn("apiKey", e)
+        self.assertRegex(e["apiKeyId"], r"^[0-9a-f]{10}$")
         # Preflight never requires a key; unknown routes stay 403 MAT.
         self.assertEqual(self.call("OPTIONS", "/v1/events/orders").status, 200)
         self.assert_gateway_error(self.call("POST", "/v1/events/batch", b"{}"), 403, MAT, MAT_TYPE)
+        # Keys given in the environment are never printed.
+        self.assertEqual(self.kemu.stop(), 0)
+        out = "\n".join(self.kemu.lines) + self.kemu.stderr_tail()
+        out += json.dumps(self.access_log())
+        self.assertNotIn("good-key-0123456789", out)
+        self.assertNotIn("kemu api key:", out)
 
 
 class PrintedApiKeyTest(ApigwTestCase):
-    """Row 7 with no keys configured: kemu prints the key it accepts."""
+    """Row 7 with no usage plan: the module's one key, generated and printed as AWS shows it."""
     API = "  api_key_required: true"
 
     def test_the_printed_key_is_the_accepted_one(self):
-        key = self.kemu.wait_line("kemu api key: ").split(": ", 1)[1]
+        line = self.kemu.wait_line("kemu api key: ")
+        key = line.split()[3]
         self.assertRegex(key, r"^[0-9a-f]{32}$")
+        self.assertIn("(default; KEMU_API_KEY_DEFAULT sets it)", line)
         self.assertEqual(self.call("POST", "/v1/events/orders", b"{}", {"x-api-key": key}).status,
                          200)
         self.assert_gateway_error(self.call("POST", "/v1/events/orders", b"{}"), 403, "Forbidden",
@@ -240,8 +260,8 @@ class ThrottleTest(ApigwTestCase):
 
 class UncustomisedGatewayResponseTest(ApigwTestCase):
     """Row 14: without DEFAULT_4XX customisation a 429 carries no CORS header."""
-    API = "  throttling_rate_limit: 0.001\n  throttling_burst_limit: 1"
-    APIGW_ENV = {"KEMU_APIGW_GATEWAY_RESPONSE_CORS": "false"}
+    API = ("  throttling_rate_limit: 0.001\n  throttling_burst_limit: 1\n"
+           "  gateway_response_cors: false")
 
     def test_row14_429_from_a_browser_origin_has_no_allow_origin(self):
         first = self.call("POST", "/v1/events/orders", b"{}", {"Origin": "https://app.example.com"})
@@ -255,8 +275,13 @@ class UncustomisedGatewayResponseTest(ApigwTestCase):
 
 class QuotaTest(ApigwTestCase):
     """Row 9: quota N/DAY, the N+1th request."""
-    API = "  api_key_required: true"
-    APIGW_ENV = {"KEMU_APIGW_API_KEYS": "quota-key-0123456789", "KEMU_APIGW_QUOTA": "3/DAY"}
+    API = """\
+  api_key_required: true
+  usage_plans:
+    - name: metered
+      quota_settings: {limit: 3, period: DAY}
+      api_keys: [{name: quota}]"""
+    KEY_ENV = {"KEMU_API_KEY_QUOTA": "quota-key-0123456789"}
 
     def test_row9_quota_exhausted_is_429_limit_exceeded(self):
         h = {"x-api-key": "quota-key-0123456789"}
@@ -265,6 +290,53 @@ class QuotaTest(ApigwTestCase):
         r = self.call("POST", "/v1/events/orders", b"{}", h)
         self.assert_gateway_error(r, 429, "Limit Exceeded", "LimitExceededException")
         self.assert_logged(r, "QUOTA_EXCEEDED")
+
+
+class AccountThrottleFlagTest(ApigwTestCase):
+    """`kemu up --apigw-account-throttle RATE/BURST`: the account layer, below a stage of 10000."""
+    EXTRA_ARGS = ("--apigw-account-throttle", "0.001/2")
+
+    def test_the_account_bucket_throttles_across_routes(self):
+        self.assertEqual(self.call("POST", "/v1/events/orders", b"{}").status, 200)
+        self.assertEqual(self.call("POST", "/v1/events/user_activity", b"{}").status, 200)
+        r = self.call("POST", "/v1/events/orders", b"{}")
+        self.assert_gateway_error(r, 429, "Too Many Requests", "TooManyRequestsException")
+        self.assert_logged(r, "THROTTLED")
+
+
+class RetiredSettingsTest(unittest.TestCase):
+    """KEMU_APIGW_* variables are no longer read: kemu up names what replaced them, exit 2."""
+
+    def run_up(self, env, api="  stage_name: v1", args=()):
+        tmp = tempfile.mkdtemp(prefix="kemu-apigw-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        config = os.path.join(tmp, "kemu.yaml")
+        with open(config, "w") as f:
+            f.write(TOPOLOGY.format(api=api))
+        full = {k: v for k, v in client_env(tmp).items() if not k.startswith("KEMU_APIGW_")}
+        full.update(env)
+        p = subprocess.run([kemu_bin(), "up", "--port", "0", "--in-memory", "--no-lambda",
+                            "-c", config, *args], env=full, capture_output=True, text=True,
+                           timeout=30)
+        return p, config
+
+    def test_an_old_variable_says_what_replaced_it(self):
+        p, _ = self.run_up({"KEMU_APIGW_ACCOUNT_THROTTLE": "off"})
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("KEMU_APIGW_ACCOUNT_THROTTLE is no longer read; use kemu up "
+                      "--apigw-account-throttle RATE/BURST|off instead", p.stderr)
+        self.assertEqual(p.stdout, "")
+
+    def test_a_bad_api_value_names_file_line_and_key(self):
+        p, config = self.run_up({}, api="  integration_responses: sometimes")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(f"{config}:4: api.integration_responses: must be one of recommended, "
+                      "default-only, none (got 'sometimes')", p.stderr)
+
+    def test_a_bad_flag_value_is_exit_2(self):
+        p, _ = self.run_up({}, args=("--apigw-account-throttle", "fast"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--apigw-account-throttle: expected RATE/BURST", p.stderr)
 
 
 class LimitsTest(ApigwTestCase):
@@ -325,7 +397,7 @@ class ShardLimitTest(ApigwTestCase):
 
 
 class SeveralOriginsTest(ApigwTestCase):
-    """CORS echo pattern for several cors_allowed_origins (spec §4.4)."""
+    """CORS echo pattern for several cors_allowed_origins (docs/aws/apigw.md, CORS)."""
     API = '  cors_allowed_origins: ["https://a.example", "https://b.example"]'
 
     def test_listed_origin_is_echoed_with_vary(self):

@@ -84,6 +84,13 @@ int main(int argc, char** argv) {
                      "module's 60 (demos, tests)")
         ->check(CLI::Range(0, 3600))
         ->capture_default_str();
+    cmd_up
+        ->add_option("--apigw-account-throttle", up.apigw_account_throttle,
+                     "API Gateway's account-level throttle, RATE/BURST (AWS's per-region "
+                     "default), or off (benchmarks)")
+        ->capture_default_str();
+    cmd_up->add_option("--apigw-api-id", up.apigw_api_id,
+                       "The REST API id of host-style URLs (default: derived from the API name)");
     cmd_up->add_flag("--no-lambda", up.no_lambda,
                      "Serve the APIs and the front door only: no processors (handler directories "
                      "are not checked)");

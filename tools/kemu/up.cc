@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <unistd.h>
@@ -129,6 +130,10 @@ int run_up(const UpOptions& o) {
     auto started = std::chrono::steady_clock::now();
     set_log_level(parse_level(o.log_level));
     set_log_format(o.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
+    if (auto err = apigw::retired_setting_error(environ); !err.empty()) {
+        std::cerr << "kemu: " << err << "\n";
+        return 2;
+    }
     Config cfg;
     std::string config_path = o.config;
     if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
@@ -184,16 +189,20 @@ int run_up(const UpOptions& o) {
     EdgeOptions eo;
     eo.host = o.host;
     eo.port = static_cast<uint16_t>(o.port);
-    // The API Gateway front door: settings from KEMU_APIGW_* (emulator/apigw/README.md).
+    // The API Gateway front door: the api block of kemu.yaml, key values from the environment.
     apigw::FrontDoorOptions fo;
     fo.account = o.account;
     fo.region = o.region;
-    if (auto err = apigw::apply_settings(environ, &fo); !err.empty()) {
+    fo.api_id = o.apigw_api_id;
+    for (const auto& err :
+         {apigw::parse_account_throttle(o.apigw_account_throttle, &fo.account_throttle),
+          o.apigw_api_id.empty() ? "" : apigw::check_api_id(o.apigw_api_id),
+          apigw::resolve_api_keys(
+              cfg, [](const std::string& name) { return std::getenv(name.c_str()); },
+              &fo.api_keys)}) {
+        if (err.empty()) continue;
         std::cerr << "kemu: " << err << "\n";
         return 2;
-    }
-    if (cfg.api.api_key_required && fo.api_keys.empty()) {
-        fo.api_keys.push_back({apigw::default_api_key(cfg), true});
     }
     if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
@@ -225,9 +234,11 @@ int run_up(const UpOptions& o) {
     std::printf("kemu api gateway: http://%s:%u/%s (or http://%s.execute-api.localhost:%u/%s)\n",
                 o.host.c_str(), edge.port(), cfg.api.stage_name.c_str(),
                 front_door->api_id().c_str(), edge.port(), cfg.api.stage_name.c_str());
-    if (cfg.api.api_key_required) {
-        for (const auto& k : fo.api_keys)
-            std::printf("kemu api key: %s\n", k.value.c_str());
+    // The one line that shows a key: a value kemu generated (AWS shows it once, too).
+    for (const auto& k : fo.api_keys) {
+        if (!k.generated || !k.enabled) continue;
+        std::printf("kemu api key: %s (%s; %s sets it)\n", k.value.c_str(), k.name.c_str(),
+                    api_key_variable(k.name).c_str());
     }
     std::string base = "http://" + o.host + ":" + std::to_string(edge.port());
     std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(),

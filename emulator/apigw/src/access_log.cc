@@ -3,6 +3,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "apigw/front_door.h"
 #include "core/log.h"
 
 namespace kemu::apigw {
@@ -40,6 +41,10 @@ void field(std::string& out, std::string_view name, std::string_view value) {
 
 }  // namespace
 
+std::string access_log_path(const Config& config, const std::string& root) {
+    return root + "/logs/aws/apigateway/" + config.api_name() + "/access-logs.log";
+}
+
 std::string clf_time(int64_t ms) {
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
     std::tm tm{};
@@ -75,7 +80,6 @@ std::string format_access_log(const AccessLogEntry& e) {
     field(out, "errorMessage", e.error_message);
     field(out, "errorResponseType", e.error_response_type);
     field(out, "userAgent", e.user_agent);
-    field(out, "apiKey", e.api_key);
     field(out, "apiKeyId", e.api_key_id);
     field(out, "apiId", e.api_id);
     field(out, "domainName", e.domain_name);

@@ -1,6 +1,6 @@
 #pragma once
-// Access logs (spec §7): one JSON line per request, rejected ones included, appended to a file
-// named after the log group. Variables without a value print as "-".
+// Access logs (docs/aws/apigw.md, Access logs): one JSON line per request, rejected ones included,
+// appended to a file named after the log group. Variables without a value print as "-".
 
 #include <cstdint>
 #include <cstdio>
@@ -10,7 +10,7 @@
 
 namespace kemu::apigw {
 
-// The $context variables of spec §7.3 that this API can fill. Empty = "-".
+// The $context variables that this API can fill. Empty = "-".
 struct AccessLogEntry {
     std::string_view request_id;
     std::string_view extended_request_id;
@@ -29,7 +29,6 @@ struct AccessLogEntry {
     std::string_view error_message;
     std::string_view error_response_type;
     std::string_view user_agent;
-    std::string_view api_key;
     std::string_view api_key_id;
     std::string_view api_id;
     std::string_view domain_name;

@@ -1,7 +1,7 @@
 #pragma once
-// CORS as the module configures a REST API (spec §4): no CORS engine, only the headers mapped
-// on each response. `cors_allowed_origins` of ["*"] or one origin is a static value; several
-// origins use the echo pattern (the request's Origin when listed, plus `Vary: Origin`).
+// CORS as the module configures a REST API (docs/aws/apigw.md, CORS): no CORS engine, only the
+// headers mapped on each response. `cors_allowed_origins` of ["*"] or one origin is a static value;
+// several origins use the echo pattern (the request's Origin when listed, plus `Vary: Origin`).
 
 #include <string>
 #include <string_view>

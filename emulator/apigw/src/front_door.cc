@@ -1,4 +1,4 @@
-// The front door's request pipeline, in AWS's order (spec §1.3).
+// The front door's request pipeline, in AWS's order (docs/aws/apigw.md, Check order).
 
 #include "apigw/front_door.h"
 
@@ -13,7 +13,7 @@
 #include "cors.h"
 #include "gateway_responses.h"
 #include "kinesis/api.h"
-#include "mapping.h"
+#include "mapping_template.h"
 #include "metrics.h"
 #include "route.h"
 #include "throttle.h"
@@ -84,7 +84,6 @@ struct Exchange {
     std::string_view stage = {};
     std::string error_message;
     std::string_view error_type;
-    std::string_view api_key;
     std::string api_key_id;
     int integration_status = 0;
     int64_t integration_us = -1;
@@ -99,6 +98,27 @@ struct KeyState {
     std::unique_ptr<QuotaCounter> quota;
 };
 
+// The integration responses configured on the POST methods (api.integration_responses).
+enum class IntegrationResponses {
+    kRecommended,  // 200 default, 400 <- 4\d{2}, 500 <- 5\d{2}, error template (the module's)
+    kDefaultOnly,  // one 200 without pattern: Kinesis errors reach the client as 200
+    kNone,         // no integration response at all: every call is 500 Internal server error
+};
+
+IntegrationResponses integration_responses(const std::string& setting) {
+    if (setting == "default-only") return IntegrationResponses::kDefaultOnly;
+    if (setting == "none") return IntegrationResponses::kNone;
+    return IntegrationResponses::kRecommended;
+}
+
+// aws_api_gateway_method_settings' method_path: "events/{event_type}/POST".
+std::string method_path(std::string_view resource_path, std::string_view method) {
+    std::string p(resource_path.substr(1));
+    p += '/';
+    p += method;
+    return p;
+}
+
 class FrontDoorImpl final : public FrontDoor {
 public:
     FrontDoorImpl(kinesis::Store& store, const Clock& clock, const Config& config,
@@ -108,8 +128,12 @@ public:
           stage_(config.api.stage_name),
           api_id_(options_.api_id.empty() ? derive_api_id(config) : options_.api_id),
           key_required_(config.api.api_key_required),
+          integration_responses_(integration_responses(config.api.integration_responses)),
+          // WHEN_NO_TEMPLATES refuses too: a template exists for application/json.
+          unmapped_passthrough_(config.api.passthrough_behavior == "WHEN_NO_MATCH"),
+          gateway_response_cors_(config.api.gateway_response_cors),
           cors_(config.api.cors_allowed_origins),
-          kinesis_(kinesis::make_api_handler(store, clock, {options_.account, options_.region})),
+          kinesis_(kinesis::make_in_process_api(store, clock)),
           stage_bucket_({config.api.throttling_rate_limit, config.api.throttling_burst_limit},
                         clock.now_ms()) {
         for (const auto& f : config.event_flows)
@@ -118,19 +142,19 @@ public:
             account_bucket_ =
                 std::make_unique<TokenBucket>(*options_.account_throttle, clock.now_ms());
         }
+        for (const auto& m : config.api.method_settings) {
+            ThrottleSettings t{
+                m.throttling_rate_limit.value_or(config.api.throttling_rate_limit),
+                m.throttling_burst_limit.value_or(config.api.throttling_burst_limit)};
+            method_buckets_[m.method_path] = std::make_unique<TokenBucket>(t, clock.now_ms());
+        }
         for (const auto& k : options_.api_keys) {
             auto& s = keys_[k.value];
             s.key = k;
             s.id = md5_hex(k.value).substr(0, 10);
-            if (options_.usage_plan_throttle) {
-                s.throttle =
-                    std::make_unique<TokenBucket>(*options_.usage_plan_throttle, clock.now_ms());
-            }
-            if (options_.quota) s.quota = std::make_unique<QuotaCounter>(*options_.quota);
+            if (k.throttle) s.throttle = std::make_unique<TokenBucket>(*k.throttle, clock.now_ms());
+            if (k.quota) s.quota = std::make_unique<QuotaCounter>(*k.quota);
         }
-        authorization_ = "AWS4-HMAC-SHA256 Credential=" + options_.account + "/20240101/" +
-                         options_.region +
-                         "/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=0";
         if (!options_.access_log_root.empty()) {
             access_log_ =
                 std::make_unique<AccessLog>(access_log_path(config, options_.access_log_root));
@@ -175,7 +199,7 @@ public:
         Exchange x;
         x.now_ms = clock_.now_ms();
         auto client_id = req.header("x-amzn-RequestId");
-        // AWS: a UUID in x-amzn-RequestId becomes $context.requestId (spec §2.2).
+        // AWS: a UUID in x-amzn-RequestId becomes $context.requestId (docs/aws/apigw.md).
         x.request_id = is_uuid(client_id) ? std::string(client_id) : uuid_v4();
         x.extended_id = base64_encode(random_bytes(11));
         x.route.resource_path = "-";
@@ -216,14 +240,13 @@ private:
                 return gateway(x, GatewayResponseType::kInvalidApiKey);
             }
             key = &it->second;
-            x.api_key = it->second.key.value;
             x.api_key_id = it->second.id;
         }
-        if (auto t = throttle(key, x.now_ms)) return gateway(x, *t);
+        if (auto t = throttle(key, req.method, x)) return gateway(x, *t);
         if (!post) return preflight(req, x);
         bool passthrough = false;
         if (!json_content_type(req.header("Content-Type"))) {
-            if (options_.passthrough != Passthrough::kWhenNoMatch) {
+            if (!unmapped_passthrough_) {
                 return gateway(x, GatewayResponseType::kUnsupportedMediaType);
             }
             passthrough = true;  // AWS: the body goes to Kinesis unmapped
@@ -231,15 +254,23 @@ private:
         return integrate(req, x, passthrough);
     }
 
-    // Spec §6.2, most specific first: usage plan, its quota, stage, account.
-    std::optional<GatewayResponseType> throttle(KeyState* key, int64_t now) {
+    // Most specific first (docs/aws/apigw.md, Throttling): usage plan, its quota, the stage's
+    // setting for this method (its own, else `*/*`), account.
+    std::optional<GatewayResponseType> throttle(KeyState* key, std::string_view method,
+                                                const Exchange& x) {
+        int64_t now = x.now_ms;
         if (key && key->throttle && !key->throttle->try_take(now)) {
             return GatewayResponseType::kThrottled;
         }
         if (key && key->quota && !key->quota->try_take(now)) {
             return GatewayResponseType::kQuotaExceeded;
         }
-        if (!stage_bucket_.try_take(now)) return GatewayResponseType::kThrottled;
+        TokenBucket* stage = &stage_bucket_;
+        if (!method_buckets_.empty()) {
+            auto it = method_buckets_.find(method_path(x.route.resource_path, method));
+            if (it != method_buckets_.end()) stage = it->second.get();
+        }
+        if (!stage->try_take(now)) return GatewayResponseType::kThrottled;
         if (account_bucket_ && !account_bucket_->try_take(now)) {
             return GatewayResponseType::kThrottled;
         }
@@ -266,17 +297,15 @@ private:
             }
             k.body = std::move(r.text);
         }
-        k.headers.reserve(4);
+        k.headers.reserve(2);
         k.headers.push_back(
             {"X-Amz-Target", batch ? "Kinesis_20131202.PutRecords" : "Kinesis_20131202.PutRecord"});
         // AWS: integration.request.header.Content-Type = 'application/x-amz-json-1.1'
         k.headers.push_back({"Content-Type", "application/x-amz-json-1.1"});
-        k.headers.push_back({"Authorization", authorization_});
-        k.headers.push_back({"X-Amz-Date", "20240101T000000Z"});
 
         auto started = Steady::now();
-        HttpResponse res;  // the Kinesis adapter answers in process, before handle() returns
-        kinesis_->handle(k, [&res](HttpResponse r) { res = std::move(r); });
+        // The integration's credentials: the streams' own account and region.
+        HttpResponse res = kinesis_->call({options_.account, options_.region}, k);
         x.integration_us = micros_since(started);
         x.integration_status = res.status;
         for (const auto& h : res.headers) {
@@ -285,10 +314,11 @@ private:
         bool failed = res.status < 200 || res.status > 299;
         if (failed) x.integration_error = res.body;
 
-        // Integration response selection (spec §3.3): patterns match the status as a string.
+        // Integration response selection: patterns match the status as a string (docs/aws/apigw.md,
+        // Integration responses).
         int status = 200;
         std::string body;
-        switch (options_.integration_responses) {
+        switch (integration_responses_) {
             case IntegrationResponses::kNone:
                 return gateway(x, GatewayResponseType::kApiConfigurationError);
             case IntegrationResponses::kDefaultOnly:
@@ -356,7 +386,7 @@ private:
             out.set_header("x-amzn-ErrorType", std::string(spec.error_type));
         }
         // DEFAULT_4XX / DEFAULT_5XX as the module customises them (static values only).
-        if (options_.gateway_response_cors && cors_.enabled()) {
+        if (gateway_response_cors_ && cors_.enabled()) {
             out.set_header("Access-Control-Allow-Origin",
                            std::string(cors_.gateway_allow_origin()));
             out.set_header("Access-Control-Allow-Headers", std::string(kCorsAllowHeaders));
@@ -398,7 +428,6 @@ private:
         e.error_message = x.error_type.empty() ? std::string_view{} : x.error_message;
         e.error_response_type = x.error_type;
         e.user_agent = req.header("User-Agent");
-        e.api_key = x.api_key;
         e.api_key_id = x.api_key_id;
         e.api_id = api_id_;
         e.domain_name = req.header("Host");
@@ -411,13 +440,16 @@ private:
     std::string stage_;
     std::string api_id_;
     bool key_required_;
+    IntegrationResponses integration_responses_;
+    bool unmapped_passthrough_;
+    bool gateway_response_cors_;
     CorsPolicy cors_;
-    std::shared_ptr<RequestHandler> kinesis_;
+    std::shared_ptr<kinesis::InProcessApi> kinesis_;
     TokenBucket stage_bucket_;
     std::unique_ptr<TokenBucket> account_bucket_;
+    std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> method_buckets_;
     std::map<std::string, std::string, std::less<>> streams_;
     std::map<std::string, KeyState, std::less<>> keys_;
-    std::string authorization_;
     std::unique_ptr<AccessLog> access_log_;
     Metrics metrics_;
 };

@@ -3,7 +3,8 @@
 namespace kemu::apigw {
 namespace {
 
-// Rows marked [U] in spec §3.2 are kemu's choices (module README).
+// Rows marked [U] are kemu's choices where AWS does not say (docs/aws/apigw.md, Gateway
+// responses).
 constexpr GatewayResponseSpec kSpecs[] = {
     {"MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token",
      "MissingAuthenticationTokenException", false},

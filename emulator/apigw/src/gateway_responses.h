@@ -1,7 +1,8 @@
 #pragma once
-// The gateway responses this API can reach (spec §3.2, §5), with AWS's status, message and
-// x-amzn-ErrorType. Bodies follow the default template `{"message":$context.error.messageString}`
-// (compact); the two hard-coded 5xx texts keep AWS's `": "`.
+// The gateway responses this API can reach (docs/aws/apigw.md, Gateway responses), with AWS's
+// status, message and x-amzn-ErrorType. Bodies follow the default template
+// `{"message":$context.error.messageString}` (compact); the two hard-coded 5xx texts keep AWS's `":
+// "`.
 
 #include <string_view>
 

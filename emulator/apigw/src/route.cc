@@ -3,6 +3,9 @@
 #include <array>
 #include <cctype>
 
+#include "apigw/front_door.h"
+#include "core/encoding.h"
+
 namespace kemu::apigw {
 namespace {
 
@@ -99,6 +102,15 @@ bool host_style(std::string_view host, std::string_view* api_id) {
     }
     *api_id = host.substr(0, host.size() - kSuffix.size());
     return true;
+}
+
+std::string derive_api_id(const Config& config) {
+    static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    auto digest = md5("kemu-rest-api:" + config.api_name());
+    std::string id;
+    for (int i = 0; i < 10; ++i)
+        id += kAlphabet[digest[static_cast<size_t>(i)] % 36];
+    return id;
 }
 
 }  // namespace kemu::apigw

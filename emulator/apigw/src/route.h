@@ -1,6 +1,7 @@
 #pragma once
-// Route resolution as a REST API does it (spec §1.2): stage first, then the resource tree
-// /events/{event_type}, /events/batch (literal, no methods), /events/batch/{event_type}.
+// Route resolution as a REST API does it (docs/aws/apigw.md, Routes and stages): stage first, then
+// the resource tree /events/{event_type}, /events/batch (literal, no methods),
+// /events/batch/{event_type}.
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,7 @@
 #pragma once
-// Token buckets and usage-plan quotas (spec §6). Time comes from the caller (a Clock's
-// now_ms()), so tests drive them with a ManualClock. Thread-safe.
+// Token buckets and usage-plan quotas (docs/aws/apigw.md, Throttling; API keys and usage plans).
+// Time comes from the caller (a Clock's now_ms()), so tests drive them with a ManualClock.
+// Thread-safe.
 
 #include <cstdint>
 #include <mutex>

@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -141,6 +142,19 @@ public:
         };
     }
 
+    // A list whose entries are read by `entry(node, "prefix[i]")`.
+    using EntryReader = std::function<void(const YAML::Node& entry, const std::string& path)>;
+    Reader list(EntryReader entry) {
+        return [this, entry](const YAML::Node& n, const std::string& path) {
+            if (!n.IsSequence()) {
+                error(n, path, "must be a list");
+                return;
+            }
+            for (size_t i = 0; i < n.size(); ++i)
+                entry(n[i], path + "[" + std::to_string(i) + "]");
+        };
+    }
+
 private:
     std::string file_;
     std::vector<ConfigError>* errors_;
@@ -203,7 +217,157 @@ void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, Flow
     }
 }
 
+// Both members of a throttle_settings map are required; `*out` is set only when both are valid.
+void parse_throttle(Parser& p, const YAML::Node& node, const std::string& path,
+                    std::optional<ThrottleLimits>* out) {
+    ThrottleLimits t{-1, -1};
+    p.read_map(node, path,
+               {
+                   {"rate_limit", p.number(&t.rate_limit, 0)},
+                   {"burst_limit", p.integer(&t.burst_limit, 1, 2147483647)},
+               });
+    if (!node.IsMap()) return;
+    for (const char* key : {"rate_limit", "burst_limit"}) {
+        if (!node[key]) p.error(node, path + "." + key, "is required");
+    }
+    if (t.rate_limit > 0 && t.burst_limit >= 1) *out = t;
+}
+
+void parse_quota(Parser& p, const YAML::Node& node, const std::string& path,
+                 std::optional<QuotaLimits>* out) {
+    QuotaLimits q{-1, "DAY"};
+    p.read_map(node, path,
+               {
+                   {"limit", p.integer(&q.limit, 0, 2147483647)},
+                   {"period", p.one_of(&q.period, {"DAY", "WEEK", "MONTH"})},
+               });
+    if (!node.IsMap()) return;
+    if (!node["limit"]) p.error(node, path + ".limit", "is required");
+    if (q.limit >= 0) *out = q;
+}
+
+void parse_usage_plan(Parser& p, const YAML::Node& node, const std::string& path,
+                      UsagePlanConfig* plan) {
+    auto key_entry = [&](const YAML::Node& n, const std::string& kp) {
+        ApiKeyConfig k;
+        k.line = n.Mark().line + 1;
+        p.read_map(n, kp,
+                   {
+                       {"name", p.string(&k.name, "[A-Za-z0-9_-]{1,128}", "[A-Za-z0-9_-]{1,128}")},
+                       {"enabled", p.boolean(&k.enabled)},
+                   });
+        if (n.IsMap() && !n["name"]) p.error(n, kp + ".name", "is required");
+        plan->api_keys.push_back(std::move(k));
+    };
+    p.read_map(
+        node, path,
+        {
+            {"name", p.string(&plan->name, "[A-Za-z0-9_ .-]{1,128}", "[A-Za-z0-9_ .-]{1,128}")},
+            {"throttle_settings",
+             [&](const YAML::Node& n, const std::string& tp) {
+                 parse_throttle(p, n, tp, &plan->throttle);
+             }},
+            {"quota_settings", [&](const YAML::Node& n,
+                                   const std::string& qp) { parse_quota(p, n, qp, &plan->quota); }},
+            {"api_keys", p.list(key_entry)},
+        });
+    if (node.IsMap() && !node["name"]) p.error(node, path + ".name", "is required");
+}
+
+const std::vector<std::string> kMethodPaths = {
+    "events/{event_type}/POST", "events/batch/{event_type}/POST", "events/{event_type}/OPTIONS",
+    "events/batch/{event_type}/OPTIONS"};
+
+void parse_method_settings(Parser& p, const YAML::Node& node, const std::string& path,
+                           MethodSettingsConfig* m) {
+    double rate = 0;
+    int burst = 0;
+    p.read_map(node, path,
+               {
+                   {"method_path", p.one_of(&m->method_path, kMethodPaths)},
+                   {"throttling_rate_limit", p.number(&rate, 0)},
+                   {"throttling_burst_limit", p.integer(&burst, 1, 2147483647)},
+               });
+    if (!node.IsMap()) return;
+    if (!node["method_path"]) p.error(node, path + ".method_path", "is required");
+    if (rate > 0) m->throttling_rate_limit = rate;
+    if (burst > 0) m->throttling_burst_limit = burst;
+}
+
+// Names that must be unique: plans, keys (one usage plan per key and stage, and one variable
+// per key), method paths.
+void check_api_names(Parser& p, const YAML::Node& node, const std::string& path,
+                     const ApiConfig& a) {
+    std::set<std::string> plans, variables, methods;
+    for (size_t i = 0; i < a.usage_plans.size(); ++i) {
+        const auto& plan = a.usage_plans[i];
+        auto pn = node["usage_plans"][i];
+        auto pp = path + ".usage_plans[" + std::to_string(i) + "]";
+        if (!plan.name.empty() && !plans.insert(plan.name).second) {
+            p.error(pn["name"], pp + ".name", "duplicate usage plan name '" + plan.name + "'");
+        }
+        for (size_t j = 0; j < plan.api_keys.size(); ++j) {
+            const auto& k = plan.api_keys[j];
+            if (k.name.empty() || variables.insert(api_key_variable(k.name)).second) continue;
+            p.error(pn["api_keys"][j]["name"], pp + ".api_keys[" + std::to_string(j) + "].name",
+                    "duplicate api key name '" + k.name + "' (its value is read from " +
+                        api_key_variable(k.name) + ", and a key belongs to one usage plan)");
+        }
+    }
+    for (size_t i = 0; i < a.method_settings.size(); ++i) {
+        const auto& mp = a.method_settings[i].method_path;
+        if (mp.empty() || methods.insert(mp).second) continue;
+        p.error(node["method_settings"][i]["method_path"],
+                path + ".method_settings[" + std::to_string(i) + "].method_path",
+                "duplicate method_path '" + mp + "'");
+    }
+}
+
+void parse_api(Parser& p, const YAML::Node& node, const std::string& path, ApiConfig* a) {
+    auto plan_entry = [&](const YAML::Node& n, const std::string& pp) {
+        a->usage_plans.emplace_back();
+        parse_usage_plan(p, n, pp, &a->usage_plans.back());
+    };
+    auto method_entry = [&](const YAML::Node& n, const std::string& mp) {
+        a->method_settings.emplace_back();
+        parse_method_settings(p, n, mp, &a->method_settings.back());
+    };
+    p.read_map(
+        node, path,
+        {
+            {"stage_name", p.string(&a->stage_name, "[A-Za-z0-9_]+", "[A-Za-z0-9_]+")},
+            {"throttling_rate_limit", p.number(&a->throttling_rate_limit, 0)},
+            {"throttling_burst_limit", p.integer(&a->throttling_burst_limit, 1, 2147483647)},
+            {"enable_access_logging", p.boolean(&a->enable_access_logging)},
+            {"api_key_required", p.boolean(&a->api_key_required)},
+            {"cors_allowed_origins", p.string_list(&a->cors_allowed_origins)},
+            {"manage_account_logging_role", p.boolean(&a->manage_account_logging_role)},
+            {"passthrough_behavior",
+             p.one_of(&a->passthrough_behavior, {"NEVER", "WHEN_NO_TEMPLATES", "WHEN_NO_MATCH"})},
+            {"integration_responses",
+             p.one_of(&a->integration_responses, {"recommended", "default-only", "none"})},
+            {"gateway_response_cors", p.boolean(&a->gateway_response_cors)},
+            {"method_settings", p.list(method_entry)},
+            {"usage_plans", p.list(plan_entry)},
+        });
+    if (node.IsMap()) check_api_names(p, node, path, *a);
+    // The module creates one plan and one key when keys are required.
+    if (a->api_key_required && a->usage_plans.empty()) {
+        UsagePlanConfig plan;
+        plan.name = "default";
+        plan.api_keys.push_back({"default", true, node.Mark().line + 1});
+        a->usage_plans.push_back(std::move(plan));
+    }
+}
+
 }  // namespace
+
+std::string api_key_variable(const std::string& key_name) {
+    std::string v = "KEMU_API_KEY_";
+    for (char c : key_name)
+        v += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return v;
+}
 
 std::string ConfigError::to_string() const {
     std::string s = file;
@@ -234,59 +398,44 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
     }
     bool saw_version = false;
     bool saw_flows = false;
-    p.read_map(
-        root, "",
-        {
-            {"version",
-             [&](const YAML::Node& n, const std::string& path) {
-                 saw_version = true;
-                 int v = 0;
-                 if (p.scalar(n, path, "an integer", &v) && v != 1) {
-                     p.error(n, path,
-                             "unsupported version " + std::to_string(v) +
-                                 " (this kemu reads version 1)");
-                 }
-             }},
-            {"project", p.string(&cfg.project)},
-            {"environment", p.string(&cfg.environment, "[a-z0-9-]+", "[a-z0-9-]+")},
-            {"region",
-             p.string(&cfg.region, "[a-z]{2}(-[a-z]+)+-[0-9]+", "an AWS region such as us-east-1")},
-            {"api",
-             [&](const YAML::Node& n, const std::string& path) {
-                 auto& a = cfg.api;
-                 p.read_map(
-                     n, path,
-                     {
-                         {"stage_name", p.string(&a.stage_name, "[A-Za-z0-9_]+", "[A-Za-z0-9_]+")},
-                         {"throttling_rate_limit", p.number(&a.throttling_rate_limit, 0)},
-                         {"throttling_burst_limit",
-                          p.integer(&a.throttling_burst_limit, 1, 2147483647)},
-                         {"enable_access_logging", p.boolean(&a.enable_access_logging)},
-                         {"api_key_required", p.boolean(&a.api_key_required)},
-                         {"cors_allowed_origins", p.string_list(&a.cors_allowed_origins)},
-                         {"manage_account_logging_role", p.boolean(&a.manage_account_logging_role)},
-                     });
-             }},
-            {"event_flows",
-             [&](const YAML::Node& n, const std::string& path) {
-                 saw_flows = true;
-                 if (!n.IsSequence() || n.size() == 0) {
-                     p.error(n, path, "must be a list with at least one flow");
-                     return;
-                 }
-                 std::set<std::string> seen;
-                 for (size_t i = 0; i < n.size(); ++i) {
-                     FlowConfig f;
-                     std::string fp = path + "[" + std::to_string(i) + "]";
-                     parse_flow(p, n[i], fp, &f);
-                     if (!f.event_type.empty() && !seen.insert(f.event_type).second) {
-                         p.error(n[i]["event_type"], fp + ".event_type",
-                                 "duplicate event_type '" + f.event_type + "'");
-                     }
-                     cfg.event_flows.push_back(std::move(f));
-                 }
-             }},
-        });
+    p.read_map(root, "",
+               {
+                   {"version",
+                    [&](const YAML::Node& n, const std::string& path) {
+                        saw_version = true;
+                        int v = 0;
+                        if (p.scalar(n, path, "an integer", &v) && v != 1) {
+                            p.error(n, path,
+                                    "unsupported version " + std::to_string(v) +
+                                        " (this kemu reads version 1)");
+                        }
+                    }},
+                   {"project", p.string(&cfg.project)},
+                   {"environment", p.string(&cfg.environment, "[a-z0-9-]+", "[a-z0-9-]+")},
+                   {"region", p.string(&cfg.region, "[a-z]{2}(-[a-z]+)+-[0-9]+",
+                                       "an AWS region such as us-east-1")},
+                   {"api", [&](const YAML::Node& n,
+                               const std::string& path) { parse_api(p, n, path, &cfg.api); }},
+                   {"event_flows",
+                    [&](const YAML::Node& n, const std::string& path) {
+                        saw_flows = true;
+                        if (!n.IsSequence() || n.size() == 0) {
+                            p.error(n, path, "must be a list with at least one flow");
+                            return;
+                        }
+                        std::set<std::string> seen;
+                        for (size_t i = 0; i < n.size(); ++i) {
+                            FlowConfig f;
+                            std::string fp = path + "[" + std::to_string(i) + "]";
+                            parse_flow(p, n[i], fp, &f);
+                            if (!f.event_type.empty() && !seen.insert(f.event_type).second) {
+                                p.error(n[i]["event_type"], fp + ".event_type",
+                                        "duplicate event_type '" + f.event_type + "'");
+                            }
+                            cfg.event_flows.push_back(std::move(f));
+                        }
+                    }},
+               });
     if (root.IsMap() && !saw_version) {
         errors.push_back({file, 1, "version", "is required (write `version: 1`)"});
     }

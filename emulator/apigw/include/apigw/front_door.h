@@ -3,14 +3,15 @@
 // deploys, served on the edge listener. `POST /{stage}/events/{event_type}` becomes a Kinesis
 // PutRecord, `POST /{stage}/events/batch/{event_type}` a PutRecords, `OPTIONS` on both a CORS
 // preflight; everything else is the gateway's 403 Missing Authentication Token.
-// Behaviour: spec/apigw.md; the choices kemu makes where AWS is unconfirmed: ../../README.md.
+// Behaviour: docs/aws/apigw.md; the choices kemu makes where AWS is unconfirmed: ../../README.md.
 //
-// Requests are checked in AWS's order (spec §1.3): request head size, route, body size, API key,
-// throttling (usage plan, quota, stage, account), content type, then the mapping template, the
-// Kinesis call (in process) and the integration response.
+// Requests are checked in AWS's order (docs/aws/apigw.md, Check order): request head size,
+// route, body size, API key, throttling (usage plan, quota, stage method, account), content
+// type, then the mapping template, the Kinesis call (in process) and the integration response.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,20 +23,6 @@
 #include "kinesis/store.h"
 
 namespace kemu::apigw {
-
-// How a request whose Content-Type has no mapping template is handled (spec §2.4).
-enum class Passthrough {
-    kNever,            // 415 Unsupported Media Type (the module's setting)
-    kWhenNoTemplates,  // 415 too: a template exists for application/json
-    kWhenNoMatch,      // AWS's default: the body goes to Kinesis unmapped
-};
-
-// The integration responses configured on the POST methods (spec §3.3).
-enum class IntegrationResponses {
-    kRecommended,  // 200 default, 400 <- 4\d{2}, 500 <- 5\d{2}, error template (the module's)
-    kDefaultOnly,  // one 200 without pattern: Kinesis errors reach the client as 200
-    kNone,         // no integration response at all: every call is 500 Internal server error
-};
 
 struct ThrottleSettings {
     double rate = 0;    // tokens per second; 0 blocks everything
@@ -49,27 +36,27 @@ struct Quota {
     QuotaPeriod period = QuotaPeriod::kDay;
 };
 
+// An API key of a usage plan bound to the stage, with its value resolved.
 struct ApiKey {
     std::string value;  // what clients send in `x-api-key`
     bool enabled = true;
+    std::optional<ThrottleSettings> throttle = {};  // its usage plan's, per key
+    std::optional<Quota> quota = {};                // its usage plan's, per key
+    std::string name = {};                          // the key's name in kemu.yaml
+    bool generated = false;                         // no KEMU_API_KEY_{NAME}: kemu made the value
 };
 
+// What `kemu up` decides rather than kemu.yaml: who the integration calls Kinesis as, the
+// account throttle, the key values (secrets) and where logs go. Everything that describes the
+// API itself is the `api` block of the Config.
 struct FrontDoorOptions {
     std::string account = "000000000000";  // the streams' account
     std::string region = "us-east-1";      // the streams' region
-    std::string api_id;                    // Default: empty = derived from the API name
-    // The usage plan bound to the stage: its keys, optional per-key throttle and quota. Keys are
-    // checked only when `api.api_key_required` is set.
+    std::string api_id;                    // Default: empty = derive_api_id(config)
+    // The keys of the usage plans; checked only when `api.api_key_required` is set.
     std::vector<ApiKey> api_keys;
-    std::optional<ThrottleSettings> usage_plan_throttle;
-    std::optional<Quota> quota;
-    // Layer 5 of spec §6.2. Default: 10,000 rps, burst 5,000; nullopt = off.
+    // The account-level throttle, AWS's per-region default; nullopt = off.
     std::optional<ThrottleSettings> account_throttle = ThrottleSettings{10000, 5000};
-    IntegrationResponses integration_responses = IntegrationResponses::kRecommended;
-    Passthrough passthrough = Passthrough::kNever;  // Default: NEVER (the module's setting)
-    // DEFAULT_4XX / DEFAULT_5XX gateway responses carry Access-Control-Allow-Origin/-Headers,
-    // as the module configures them. false: AWS's built-in defaults (no CORS headers).
-    bool gateway_response_cors = true;
     size_t max_body_bytes = 10u << 20;      // Default: 10 MiB; larger bodies get 413
     size_t max_request_head_bytes = 10240;  // request line + headers; larger gets 431
     // Where access logs go: empty = none. Otherwise the file access_log_path(config, root).
@@ -82,18 +69,25 @@ std::string access_log_path(const Config& config, const std::string& root);
 // A 10-character lower-case id derived from the API name, stable across restarts.
 std::string derive_api_id(const Config& config);
 
-// Applies one `KEMU_APIGW_*` setting (see the module README). Returns an error sentence, or
-// empty when the value was understood. Unknown names are errors.
-std::string apply_setting(const std::string& name, const std::string& value,
-                          FrontDoorOptions* options);
+// Reads an environment variable; null when unset.
+using EnvLookup = std::function<const char*(const std::string& name)>;
 
-// Applies every `KEMU_APIGW_*=value` entry of a `NAME=VALUE` environment block (null-ended,
-// like `environ`). Returns the first error, or empty.
-std::string apply_settings(char** environment, FrontDoorOptions* options);
+// The keys of `config`'s usage plans (none unless `api.api_key_required`), each value read from
+// KEMU_API_KEY_{NAME} or, when that is unset, 32 random hex characters (`generated`). Returns
+// an error sentence (an empty variable), or empty.
+std::string resolve_api_keys(const Config& config, const EnvLookup& env, std::vector<ApiKey>* out);
 
-// The key kemu uses when `api_key_required` is set and no KEMU_APIGW_API_KEYS is given: 32 hex
-// characters derived from the API name, so it is stable across restarts.
-std::string default_api_key(const Config& config);
+// `kemu up --apigw-account-throttle`: `RATE/BURST` (e.g. 10000/5000) or `off`. Returns an error
+// sentence, or empty.
+std::string parse_account_throttle(const std::string& value, std::optional<ThrottleSettings>* out);
+
+// `kemu up --apigw-api-id`: lower-case letters and digits, 1..63 of them. Returns an error
+// sentence, or empty.
+std::string check_api_id(const std::string& id);
+
+// The first retired `KEMU_APIGW_*` variable of a `NAME=VALUE` environment block (null-ended,
+// like `environ`), as a sentence saying what replaced it; empty when there is none.
+std::string retired_setting_error(char** environment);
 
 // Front-door metrics as CloudWatch's AWS/ApiGateway namespace names them, for a metrics
 // endpoint. Latencies are milliseconds.

@@ -1,5 +1,5 @@
 #pragma once
-// kemu.yaml, parsed once into plain structs (schema v1: spec/deploy.md §1). Only config.cc
+// kemu.yaml, parsed once into plain structs (schema v1: docs/kemu-yaml.md). Only config.cc
 // touches yaml-cpp. Modules take `const&` of their part.
 
 #include <chrono>
@@ -9,6 +9,41 @@
 
 namespace kemu {
 
+// A token bucket: `rate_limit` requests per second refill it, `burst_limit` is its capacity.
+struct ThrottleLimits {
+    double rate_limit = 0;  // > 0
+    int burst_limit = 0;    // >= 1
+};
+
+// A usage plan's quota per API key (aws_api_gateway_usage_plan.quota_settings).
+struct QuotaLimits {
+    int limit = 0;               // requests per period, 0..2147483647
+    std::string period = "DAY";  // DAY, WEEK or MONTH (UTC calendar periods)
+};
+
+// aws_api_gateway_api_key. Its value is a secret and never in the file: kemu reads it from
+// KEMU_API_KEY_{NAME} (upper case, `-` as `_`) or generates one and prints it.
+struct ApiKeyConfig {
+    std::string name;  // required; [A-Za-z0-9_-]{1,128}, unique across the API's plans
+    bool enabled = true;
+    int line = 0;
+};
+
+// aws_api_gateway_usage_plan bound to the stage, with its keys (aws_api_gateway_usage_plan_key).
+struct UsagePlanConfig {
+    std::string name;                        // required; unique
+    std::optional<ThrottleLimits> throttle;  // throttle_settings, per API key
+    std::optional<QuotaLimits> quota;        // quota_settings, per API key
+    std::vector<ApiKeyConfig> api_keys;      // Default: none
+};
+
+// aws_api_gateway_method_settings for one method: its own stage throttle instead of `*/*`'s.
+struct MethodSettingsConfig {
+    std::string method_path;                      // e.g. events/{event_type}/POST
+    std::optional<double> throttling_rate_limit;  // unset: the stage's
+    std::optional<int> throttling_burst_limit;    // unset: the stage's
+};
+
 struct ApiConfig {
     std::string stage_name = "v1";                          // Default: v1. [A-Za-z0-9_]+
     double throttling_rate_limit = 10000;                   // Default: 10000 requests/s; > 0.
@@ -17,6 +52,17 @@ struct ApiConfig {
     bool api_key_required = false;                          // Default: false.
     std::vector<std::string> cors_allowed_origins = {"*"};  // Default: ["*"].
     bool manage_account_logging_role = true;                // Default: true (Terraform only).
+    // The POST integrations' passthrough_behavior: NEVER, WHEN_NO_TEMPLATES or WHEN_NO_MATCH.
+    std::string passthrough_behavior = "NEVER";  // Default: NEVER (the module's setting)
+    // The POST methods' integration responses: recommended (200, 400 <- 4\d{2}, 500 <- 5\d{2}),
+    // default-only (one 200 without pattern) or none.
+    std::string integration_responses = "recommended";  // Default: recommended
+    // DEFAULT_4XX / DEFAULT_5XX gateway responses carry Access-Control-Allow-Origin/-Headers.
+    bool gateway_response_cors = true;                  // Default: true
+    std::vector<MethodSettingsConfig> method_settings;  // Default: none (every method `*/*`)
+    // Default: none; with api_key_required and no plan, one plan `default` with one key
+    // `default`, as the module creates.
+    std::vector<UsagePlanConfig> usage_plans;
 };
 
 struct FlowConfig {
@@ -50,7 +96,7 @@ struct Config {
     ApiConfig api;
     std::vector<FlowConfig> event_flows;
 
-    // Derived names (spec/deploy.md §1.2), identical to the Terraform module's.
+    // Derived names, identical to the Terraform modules' (docs/kemu-yaml.md, Derived names).
     std::string stream_name(const FlowConfig& f) const {
         return environment + "-" + f.event_type + "-stream";
     }
@@ -65,6 +111,10 @@ struct Config {
     }
     std::string api_name() const { return environment + "-" + project; }
 };
+
+// The environment variable that holds an API key's value: KEMU_API_KEY_{NAME}, the name in
+// upper case with `-` as `_` (KEMU_API_KEY_WEB_APP for `web-app`).
+std::string api_key_variable(const std::string& key_name);
 
 struct ConfigError {
     std::string file;

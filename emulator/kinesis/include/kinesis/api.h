@@ -22,4 +22,21 @@ struct ApiOptions {
 std::shared_ptr<RequestHandler> make_api_handler(Store& store, const Clock& clock,
                                                  ApiOptions options);
 
+// Who an in-process request acts for: what a SigV4 credential scope names on the wire.
+struct Caller {
+    std::string account;
+    std::string region;
+};
+
+// The adapter for another module of the same process (the API Gateway front door): the same
+// parsing, validation, actions and responses as make_api_handler's, but the caller is given
+// instead of read from the request's signature, so the request needs no Authorization header.
+class InProcessApi {
+public:
+    virtual ~InProcessApi() = default;
+    virtual HttpResponse call(const Caller& caller, const HttpRequest& req) = 0;
+};
+
+std::shared_ptr<InProcessApi> make_in_process_api(Store& store, const Clock& clock);
+
 }  // namespace kemu::kinesis

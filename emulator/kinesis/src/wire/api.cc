@@ -142,10 +142,7 @@ std::vector<std::pair<std::string_view, std::string_view>> query_params(std::str
     return out;
 }
 
-struct Identity {
-    std::string account;
-    std::string region;
-};
+using Identity = Caller;
 
 // AWS's structural pre-authentication checks (§1.4); signatures are not verified.
 std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt, Identity* id) {
@@ -230,14 +227,17 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
     return std::nullopt;
 }
 
-class KinesisHandler final : public RequestHandler {
+class KinesisHandler final : public RequestHandler, public InProcessApi {
 public:
     KinesisHandler(Store& store, const Clock& clock, ApiOptions options)
         : store_(store), clock_(clock), options_(std::move(options)), hub_(store, clock) {}
 
     bool matches(const HttpRequest&) const override { return true; }
 
-    void handle(const HttpRequest& req, Respond respond) override { respond(answer(req)); }
+    void handle(const HttpRequest& req, Respond respond) override { respond(serve(req, nullptr)); }
+    HttpResponse call(const Caller& caller, const HttpRequest& req) override {
+        return serve(req, &caller);
+    }
 
     // Kinesis's own 500, in the request's encoding (JSON 1.1 or CBOR).
     HttpResponse internal_error(const HttpRequest& req) const override {
@@ -247,7 +247,8 @@ public:
     }
 
 private:
-    HttpResponse answer(const HttpRequest& req) {
+    // `caller`: who an in-process request acts for; null = read it from the signature.
+    HttpResponse serve(const HttpRequest& req, const Caller* caller) {
         std::string_view target = req.header("X-Amz-Target");
         auto dot = target.find('.');
         std::string_view service = target.substr(0, dot);
@@ -296,8 +297,9 @@ private:
                 R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
         }
         if (!rules) return r.error("UnknownOperationException");
-        Identity id;
-        if (auto err = check_auth(req, options_, &id)) return r.error(*err);
+        Identity id = caller ? *caller : Identity{};
+        auto err = caller ? std::nullopt : check_auth(req, options_, &id);
+        if (err) return r.error(*err);
 
         auto& body = parsed.as_object();
         if (auto msg = wire::check_types(body, *rules)) {
@@ -351,6 +353,10 @@ private:
 std::shared_ptr<RequestHandler> make_api_handler(Store& store, const Clock& clock,
                                                  ApiOptions options) {
     return std::make_shared<KinesisHandler>(store, clock, std::move(options));
+}
+
+std::shared_ptr<InProcessApi> make_in_process_api(Store& store, const Clock& clock) {
+    return std::make_shared<KinesisHandler>(store, clock, ApiOptions{});
 }
 
 }  // namespace kemu::kinesis

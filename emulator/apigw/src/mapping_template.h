@@ -1,9 +1,10 @@
 #pragma once
 // The integration request: the module's two mapping templates, rendered the way API Gateway's
-// Velocity engine renders them, quirks included (spec §2.2, §2.3): values are pasted into the
-// JSON text verbatim (a `"` in a partition key breaks the JSON, and Kinesis says so), a JSON
-// object reached through `$input.path` prints Java-map style (`{a=1, b=2}`), and a reference
-// that yields null prints its own source text. The templates are in the module README.
+// Velocity engine renders them, quirks included (docs/aws/apigw.md, Mapping templates): values
+// are pasted into the JSON text verbatim (a `"` in a partition key breaks the JSON, and Kinesis
+// says so), a JSON object reached through `$input.path` prints Java-map style (`{a=1, b=2}`),
+// and a reference that yields null prints its own source text. The templates are in the module
+// README.
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,7 @@
-// The mapping templates, rendered with API Gateway's Velocity quirks (spec §2.2, §2.3).
+// The mapping templates, rendered with API Gateway's Velocity quirks (docs/aws/apigw.md,
+// Mapping templates).
 
-#include "mapping.h"
+#include "mapping_template.h"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

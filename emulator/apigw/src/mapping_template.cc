@@ -1,4 +1,4 @@
-#include "mapping.h"
+#include "mapping_template.h"
 
 #include <charconv>
 #include <cmath>
@@ -167,7 +167,7 @@ Rendered render_put_records(const std::string* stream, std::string_view body) {
         r.text += R"(","PartitionKey":")";
         const json::value* pk = member(*items[i], "partitionKey");
         if (pk && !pk->is_null()) {
-            append_java_text(r.text, *pk);  // AWS: pasted verbatim, no escaping (spec §2.3)
+            append_java_text(r.text, *pk);  // AWS: pasted verbatim, no escaping
         } else {
             r.text += "$r.partitionKey";
         }
