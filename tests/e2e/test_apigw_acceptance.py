@@ -1,6 +1,8 @@
-"""API Gateway front door against a running kemu: every row of the acceptance table in
-shared/spec/apigw.md §9 (row 15, the access log, is checked inside every other row), plus the
-seed's curl commands and the host-style URL."""
+"""API Gateway front door against a running kemu, request by request as curl would send them:
+routing and the Kinesis integration, integration responses, gateway errors, API keys, throttling
+and quotas, size and content-type limits, CORS, partial batch failures (and with each, the
+request's access-log line), plus the seed's curl commands and the host-style URL.
+docs/aws/apigw.md describes what AWS does."""
 
 import base64
 import json
@@ -11,15 +13,16 @@ import uuid
 
 from apigw_support import UUID_RE, ApigwTestCase
 from kemu_harness import run_main
+from seed_fixtures import SEED_REQUESTS, seed_curl_command
 
 MAT = "Missing Authentication Token"
 MAT_TYPE = "MissingAuthenticationTokenException"
 
 
 class RoutingAndIntegrationTest(ApigwTestCase):
-    """Rows 1-6 and 16 with the module's defaults."""
+    """Routing and the Kinesis integration with the module's defaults."""
 
-    def test_row1_put_record_returns_kinesis_body_and_stores_exact_bytes(self):
+    def test_put_record_returns_kinesis_body_and_stores_exact_bytes(self):
         body = b'{"order_id": "ORD-12345",\n  "total_amount": 99.99, "note": "caf\xc3\xa9 \\"x\\""}'
         r = self.call("POST", "/v1/events/orders", body)
         self.assertEqual(r.status, 200, r.body)
@@ -44,7 +47,7 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         self.assertEqual(e["path"], "/v1/events/orders")
         self.assertEqual(e["integrationStatus"], "200")
 
-    def test_row2_client_request_id_becomes_the_partition_key(self):
+    def test_client_request_id_becomes_the_partition_key(self):
         mine = str(uuid.uuid4())
         r = self.call("POST", "/v1/events/orders", b"{}", {"x-amzn-RequestId": mine})
         self.assertEqual(r.status, 200, r.body)
@@ -58,7 +61,7 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         self.assertNotEqual(r2.header("x-amzn-RequestId"), "pin-me")
         self.assertRegex(r2.header("x-amzn-RequestId"), UUID_RE)
 
-    def test_row3_unknown_event_type_is_400_with_the_recommended_responses(self):
+    def test_unknown_event_type_is_400_with_the_recommended_responses(self):
         r = self.call("POST", "/v1/events/nope", b"{}")
         self.assertEqual(r.status, 400, r.body)
         out = r.json()
@@ -68,7 +71,7 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         e = self.assert_logged(r)
         self.assertEqual(e["integrationStatus"], "400")
 
-    def test_row4_get_is_missing_authentication_token(self):
+    def test_get_is_missing_authentication_token(self):
         r = self.call("GET", "/v1/events/orders")
         self.assert_gateway_error(r, 403, MAT, MAT_TYPE)
         self.assert_logged(r, "MISSING_AUTHENTICATION_TOKEN")
@@ -76,18 +79,18 @@ class RoutingAndIntegrationTest(ApigwTestCase):
             self.assert_gateway_error(self.call(method, "/v1/events/orders", b"{}"), 403, MAT,
                                       MAT_TYPE)
 
-    def test_row5_wrong_stage_is_missing_authentication_token(self):
+    def test_wrong_stage_is_missing_authentication_token(self):
         r = self.call("POST", "/v2/events/orders", b"{}")
         self.assert_gateway_error(r, 403, MAT, MAT_TYPE)
         self.assert_logged(r, "MISSING_AUTHENTICATION_TOKEN")
 
-    def test_row6_literal_batch_resource_has_no_post(self):
+    def test_literal_batch_resource_has_no_post(self):
         r = self.call("POST", "/v1/events/batch", b'{"records":[]}')
         self.assert_gateway_error(r, 403, MAT, MAT_TYPE)
         self.assert_logged(r, "MISSING_AUTHENTICATION_TOKEN")
         self.assertEqual(self.read_all("dev-orders-stream"), [])
 
-    def test_row16_object_data_is_stored_as_java_map_text(self):
+    def test_object_data_is_stored_as_java_map_text(self):
         body = {"records": [{"data": {"a": 1, "b": {"c": [1, 2]}}, "partitionKey": "k1"},
                             {"data": "plain string", "partitionKey": "k2"}]}
         r = self.call("POST", "/v1/events/batch/user_activity", json.dumps(body))
@@ -120,42 +123,11 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         self.assertEqual(names, ["dev-orders-stream", "dev-user_activity-stream"])
 
     def test_seed_curl_commands_work_unchanged(self):
+        # The seed's three commands as its README writes them (bodies from tests/fixtures/seed/),
+        # with -sf so that an HTTP error fails the script.
         api_url = f"{self.endpoint}/v1"
-        script = r'''
-set -e
-curl -sf -X POST "${API_URL}/events/user_activity" \
-  -H "Content-Type: application/json" \
-  -d '{
-    "user_id": "user123",
-    "action": "page_view",
-    "timestamp": "2024-01-15T10:30:00Z",
-    "metadata": {
-      "page": "/products",
-      "referrer": "google.com"
-    }
-  }'
-echo
-curl -sf -X POST "${API_URL}/events/orders" \
-  -H "Content-Type: application/json" \
-  -d '{
-    "order_id": "ORD-12345",
-    "customer_id": "CUST-001",
-    "type": "created",
-    "items": [{"sku": "PROD-001", "quantity": 2}],
-    "total_amount": 99.99,
-    "currency": "USD"
-  }'
-echo
-curl -sf -X POST "${API_URL}/events/batch/user_activity" \
-  -H "Content-Type: application/json" \
-  -d '{
-    "records": [
-      {"data": "{\"user_id\": \"user1\", \"action\": \"login\"}", "partitionKey": "user1"},
-      {"data": "{\"user_id\": \"user2\", \"action\": \"signup\"}", "partitionKey": "user2"}
-    ]
-  }'
-echo
-'''
+        script = "set -e\n" + "".join(seed_curl_command(path, curl="curl -sf") + "\necho\n"
+                                       for path, _ in SEED_REQUESTS)
         p = subprocess.run(["bash", "-c", script], env={**os.environ, "API_URL": api_url},
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -172,10 +144,11 @@ echo
 
 
 class DefaultOnlyIntegrationResponseTest(ApigwTestCase):
-    """Row 3 with only the default integration response: the production bug, a 200."""
+    """An unknown event type with only the default integration response: the production bug,
+    a 200."""
     APIGW_ENV = {"KEMU_APIGW_INTEGRATION_RESPONSES": "default-only"}
 
-    def test_row3_unknown_event_type_is_200_with_the_kinesis_error_body(self):
+    def test_unknown_event_type_is_200_with_the_kinesis_error_body(self):
         r = self.call("POST", "/v1/events/nope", b"{}")
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(r.json()["__type"], "ValidationException")
@@ -183,11 +156,11 @@ class DefaultOnlyIntegrationResponseTest(ApigwTestCase):
 
 
 class ApiKeyTest(ApigwTestCase):
-    """Row 7 with keys given by KEMU_APIGW_API_KEYS (one disabled)."""
+    """API keys given by KEMU_APIGW_API_KEYS (one disabled)."""
     API = "  api_key_required: true"
     APIGW_ENV = {"KEMU_APIGW_API_KEYS": "good-key-0123456789,!disabled-key-0123456789"}
 
-    def test_row7_missing_unknown_or_disabled_key_is_403_forbidden(self):
+    def test_missing_unknown_or_disabled_key_is_403_forbidden(self):
         for headers in ({}, {"x-api-key": "bad"}, {"x-api-key": "disabled-key-0123456789"}):
             r = self.call("POST", "/v1/events/orders", b"{}", headers)
             self.assert_gateway_error(r, 403, "Forbidden", "ForbiddenException")
@@ -203,7 +176,7 @@ class ApiKeyTest(ApigwTestCase):
 
 
 class PrintedApiKeyTest(ApigwTestCase):
-    """Row 7 with no keys configured: kemu prints the key it accepts."""
+    """A key required and none configured: kemu prints the key it accepts."""
     API = "  api_key_required: true"
 
     def test_the_printed_key_is_the_accepted_one(self):
@@ -216,10 +189,11 @@ class PrintedApiKeyTest(ApigwTestCase):
 
 
 class ThrottleTest(ApigwTestCase):
-    """Row 8 (stage token bucket) and row 14 with the module's DEFAULT_4XX customisation."""
+    """The stage token bucket (burst, then 429), and CORS on a 429 with the module's DEFAULT_4XX
+    customisation."""
     API = "  throttling_rate_limit: 0.001\n  throttling_burst_limit: 5"
 
-    def test_row8_burst_requests_succeed_then_429(self):
+    def test_burst_requests_succeed_then_429(self):
         statuses = []
         for i in range(6):
             r = self.call("POST", "/v1/events/orders", json.dumps({"n": i}))
@@ -229,7 +203,7 @@ class ThrottleTest(ApigwTestCase):
         self.assert_logged(r, "THROTTLED")
         self.assertEqual(len(self.read_all("dev-orders-stream")), 5)
 
-    def test_row14_customised_default_4xx_carries_cors(self):
+    def test_customised_default_4xx_carries_cors(self):
         for _ in range(5):
             self.call("POST", "/v1/events/orders", b"{}")
         r = self.call("POST", "/v1/events/orders", b"{}", {"Origin": "https://app.example.com"})
@@ -239,11 +213,11 @@ class ThrottleTest(ApigwTestCase):
 
 
 class UncustomisedGatewayResponseTest(ApigwTestCase):
-    """Row 14: without DEFAULT_4XX customisation a 429 carries no CORS header."""
+    """Without DEFAULT_4XX customisation a 429 carries no CORS header."""
     API = "  throttling_rate_limit: 0.001\n  throttling_burst_limit: 1"
     APIGW_ENV = {"KEMU_APIGW_GATEWAY_RESPONSE_CORS": "false"}
 
-    def test_row14_429_from_a_browser_origin_has_no_allow_origin(self):
+    def test_429_from_a_browser_origin_has_no_allow_origin(self):
         first = self.call("POST", "/v1/events/orders", b"{}", {"Origin": "https://app.example.com"})
         self.assertEqual(first.status, 200)
         self.assertEqual(first.header("Access-Control-Allow-Origin"), "*")
@@ -254,11 +228,11 @@ class UncustomisedGatewayResponseTest(ApigwTestCase):
 
 
 class QuotaTest(ApigwTestCase):
-    """Row 9: quota N/DAY, the N+1th request."""
+    """A usage plan quota of N/DAY: the N+1th request."""
     API = "  api_key_required: true"
     APIGW_ENV = {"KEMU_APIGW_API_KEYS": "quota-key-0123456789", "KEMU_APIGW_QUOTA": "3/DAY"}
 
-    def test_row9_quota_exhausted_is_429_limit_exceeded(self):
+    def test_quota_exhausted_is_429_limit_exceeded(self):
         h = {"x-api-key": "quota-key-0123456789"}
         for _ in range(3):
             self.assertEqual(self.call("POST", "/v1/events/orders", b"{}", h).status, 200)
@@ -268,15 +242,16 @@ class QuotaTest(ApigwTestCase):
 
 
 class LimitsTest(ApigwTestCase):
-    """Rows 10, 11 and 13, and the 10 KB request head."""
+    """The 10 MB body, text/plain with passthrough NEVER, the preflight without Origin, and the
+    10 KB request head."""
 
-    def test_row10_body_over_10_mb_is_413(self):
+    def test_body_over_10_mb_is_413(self):
         r = self.call("POST", "/v1/events/orders", b"x" * (10 * 1024 * 1024 + 1))
         self.assert_gateway_error(r, 413, "Request Too Long", "RequestTooLongException")
         self.assert_logged(r, "REQUEST_TOO_LARGE")
         self.assertEqual(self.read_all("dev-orders-stream"), [])
 
-    def test_row11_text_plain_is_415_with_passthrough_never(self):
+    def test_text_plain_is_415_with_passthrough_never(self):
         r = self.call("POST", "/v1/events/orders", b"hello", {"Content-Type": "text/plain"})
         self.assert_gateway_error(r, 415, "Unsupported Media Type",
                                   "UnsupportedMediaTypeException")
@@ -285,7 +260,7 @@ class LimitsTest(ApigwTestCase):
                        {"Content-Type": "application/json; charset=utf-8"})
         self.assertEqual(ok.status, 200)
 
-    def test_row13_options_without_origin_is_the_preflight(self):
+    def test_options_without_origin_is_the_preflight(self):
         for path in ("/v1/events/orders", "/v1/events/batch/orders"):
             r = self.call("OPTIONS", path)
             self.assertEqual(r.status, 200)
@@ -304,10 +279,10 @@ class LimitsTest(ApigwTestCase):
 
 
 class ShardLimitTest(ApigwTestCase):
-    """Row 12: a batch with one record over the shard's write limit."""
+    """A batch with one record over the shard's write limit."""
     EXTRA_ARGS = ("--shard-limits",)
 
-    def test_row12_partial_failure_is_200_in_request_order(self):
+    def test_partial_failure_is_200_in_request_order(self):
         big = "b" * (1024 * 1024)
         body = {"records": [{"data": "first", "partitionKey": "k"},
                             {"data": big, "partitionKey": "k"},
@@ -325,7 +300,8 @@ class ShardLimitTest(ApigwTestCase):
 
 
 class SeveralOriginsTest(ApigwTestCase):
-    """CORS echo pattern for several cors_allowed_origins (spec §4.4)."""
+    """Several cors_allowed_origins: Access-Control-Allow-Origin holds one origin, so the
+    request's Origin is echoed when it is listed, with Vary: Origin."""
     API = '  cors_allowed_origins: ["https://a.example", "https://b.example"]'
 
     def test_listed_origin_is_echoed_with_vary(self):
