@@ -49,9 +49,10 @@ def sid(i):
 
 
 def seq_fields(test, seq):
-    """Decode a version-2 sequence number, asserting its shape: 56 decimal digits = 47 hex
-    digits: "2", shard creation time (9), a digit, sequence index (16), "00", record time (9),
-    shard index (8), "2" (the version)."""
+    """Decode a version-2 sequence number, asserting its shape: 56 decimal digits, 47 hex digits
+    that are "2", the shard's creation time in epoch seconds (9), the shard index's last hex digit
+    (1), the sequence index (16), "00", the record's time (9), the shard index (8), "2" (the
+    version)."""
     test.assertIsInstance(seq, str)
     test.assertRegex(seq, r"^[0-9]{56}$", "sequence numbers are 56 decimal digits")
     h = format(int(seq), "x")
