@@ -70,12 +70,14 @@ def _find(variable, name, wanted):
     holds; path None and a reason when there is none."""
     given = os.environ.get(variable)
     if given:
-        path = shutil.which(given) or given
+        path = shutil.which(given)
+        if path is None:
+            return None, f"{variable}={given} is not an executable"
         return path, f"{variable}={given}"
     for p in _candidates(name):
         if wanted(p):
             return p, f"found on PATH ({variable} unset)"
-    return None, f"no such `{name}` on PATH; set {variable}"
+    return None, f"none of the `{name}` on PATH fits; set {variable}"
 
 
 @functools.lru_cache(maxsize=None)
