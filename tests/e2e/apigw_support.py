@@ -118,7 +118,7 @@ class ApigwTestCase(unittest.TestCase):
         finally:
             conn.close()
 
-    # ---- assertions shared by the acceptance rows (docs/aws/apigw.md) ----
+    # ---- assertions shared by the tests ----
 
     def assert_gateway_error(self, r, status, message, error_type):
         self.assertEqual(r.status, status, r.body)
@@ -135,7 +135,8 @@ class ApigwTestCase(unittest.TestCase):
             return [json.loads(line) for line in f if line.strip()]
 
     def assert_logged(self, r, response_type="-"):
-        """Row 15: the request's access-log line, with its status and response type."""
+        """The request's one access-log line, with its status, extendedRequestId and error
+        response type."""
         rid = r.header("x-amzn-RequestId")
         lines = [e for e in self.access_log() if e["requestId"] == rid]
         self.assertEqual(len(lines), 1, f"no single access-log line for {rid}")

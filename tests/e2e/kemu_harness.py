@@ -625,10 +625,12 @@ class LambdaTestCase(unittest.TestCase):
         return (int(a["Attributes"]["ApproximateNumberOfMessages"]) +
                 int(a["Attributes"]["ApproximateNumberOfMessagesNotVisible"]))
 
-    # -- assertions on what AWS defines (shared/spec/lambda.md) --
+    # -- assertions on what AWS defines (docs/aws/lambda.md) --
 
     def assert_kinesis_record(self, rec, put, event_type):
-        """One record of the handler's event against §1.2, field by field and in AWS's key order."""
+        """One record of the handler's event as Lambda builds it from a Kinesis record, field by
+        field and in AWS's key order: base64 data, arrival time in epoch seconds as a float with
+        ms resolution, eventID "<shardId>:<sequenceNumber>", the role ARN and the stream ARN."""
         import base64
         self.assertEqual(list(rec), ["kinesis", "eventSource", "eventVersion", "eventID",
                                      "eventName", "invokeIdentityArn", "awsRegion",
@@ -664,8 +666,10 @@ class LambdaTestCase(unittest.TestCase):
 
     def assert_failure_record(self, body, event_type, first, last, batch_size, condition,
                               invoke_count, function_error, request_id=None):
-        """An on-failure record (§3.1) as kemu wrote it to the DLQ. first/last: the summary
-        entries (seq, shard, ts) of the first and last discarded record."""
+        """An on-failure record as kemu wrote it to the DLQ, in the shape Lambda sends to an
+        on-failure destination for a Kinesis source: requestContext, responseContext (absent
+        for RecordAgeExceeded), version "1.0", timestamp and KinesisBatchInfo, no record data.
+        first/last: the summary entries (seq, shard, ts) of the first and last discarded record."""
         expected_keys = ["requestContext", "responseContext", "version", "timestamp",
                          "KinesisBatchInfo"]
         if condition == "RecordAgeExceeded":

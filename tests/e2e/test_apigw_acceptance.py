@@ -1,7 +1,9 @@
-"""API Gateway front door against a running kemu: every row of the acceptance table in
-docs/aws/apigw.md (row 15, the access log, is checked inside every other row), plus the seed's
-curl commands, the host-style URL, and the settings that moved from KEMU_APIGW_* to kemu.yaml
-and flags. Each test writes its own kemu.yaml."""
+"""API Gateway front door against a running kemu, request by request as curl would send them:
+routing and the Kinesis integration, integration responses, gateway errors, API keys, throttling
+and quotas, size and content-type limits, CORS, partial batch failures (and with each, the
+request's access-log line), plus the seed's curl commands, the host-style URL, and the settings
+that moved from KEMU_APIGW_* to kemu.yaml and flags. Each test writes its own kemu.yaml.
+docs/aws/apigw.md describes what AWS does."""
 
 import base64
 import json
@@ -14,15 +16,16 @@ import uuid
 
 from apigw_support import TOPOLOGY, UUID_RE, ApigwTestCase
 from kemu_harness import client_env, kemu_bin, run_main
+from seed_fixtures import SEED_REQUESTS, seed_curl_command
 
 MAT = "Missing Authentication Token"
 MAT_TYPE = "MissingAuthenticationTokenException"
 
 
 class RoutingAndIntegrationTest(ApigwTestCase):
-    """Rows 1-6 and 16 with the module's defaults."""
+    """Routing and the Kinesis integration with the module's defaults."""
 
-    def test_row1_put_record_returns_kinesis_body_and_stores_exact_bytes(self):
+    def test_put_record_returns_kinesis_body_and_stores_exact_bytes(self):
         body = b'{"order_id": "ORD-12345",\n  "total_amount": 99.99, "note": "caf\xc3\xa9 \\"x\\""}'
         r = self.call("POST", "/v1/events/orders", body)
         self.assertEqual(r.status, 200, r.body)
@@ -47,7 +50,7 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         self.assertEqual(e["path"], "/v1/events/orders")
         self.assertEqual(e["integrationStatus"], "200")
 
-    def test_row2_client_request_id_becomes_the_partition_key(self):
+    def test_client_request_id_becomes_the_partition_key(self):
         mine = str(uuid.uuid4())
         r = self.call("POST", "/v1/events/orders", b"{}", {"x-amzn-RequestId": mine})
         self.assertEqual(r.status, 200, r.body)
@@ -61,7 +64,7 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         self.assertNotEqual(r2.header("x-amzn-RequestId"), "pin-me")
         self.assertRegex(r2.header("x-amzn-RequestId"), UUID_RE)
 
-    def test_row3_unknown_event_type_is_400_with_the_recommended_responses(self):
+    def test_unknown_event_type_is_400_with_the_recommended_responses(self):
         r = self.call("POST", "/v1/events/nope", b"{}")
         self.assertEqual(r.status, 400, r.body)
         out = r.json()
@@ -71,7 +74,7 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         e = self.assert_logged(r)
         self.assertEqual(e["integrationStatus"], "400")
 
-    def test_row4_get_is_missing_authentication_token(self):
+    def test_get_is_missing_authentication_token(self):
         r = self.call("GET", "/v1/events/orders")
         self.assert_gateway_error(r, 403, MAT, MAT_TYPE)
         self.assert_logged(r, "MISSING_AUTHENTICATION_TOKEN")
@@ -79,18 +82,18 @@ class RoutingAndIntegrationTest(ApigwTestCase):
             self.assert_gateway_error(self.call(method, "/v1/events/orders", b"{}"), 403, MAT,
                                       MAT_TYPE)
 
-    def test_row5_wrong_stage_is_missing_authentication_token(self):
+    def test_wrong_stage_is_missing_authentication_token(self):
         r = self.call("POST", "/v2/events/orders", b"{}")
         self.assert_gateway_error(r, 403, MAT, MAT_TYPE)
         self.assert_logged(r, "MISSING_AUTHENTICATION_TOKEN")
 
-    def test_row6_literal_batch_resource_has_no_post(self):
+    def test_literal_batch_resource_has_no_post(self):
         r = self.call("POST", "/v1/events/batch", b'{"records":[]}')
         self.assert_gateway_error(r, 403, MAT, MAT_TYPE)
         self.assert_logged(r, "MISSING_AUTHENTICATION_TOKEN")
         self.assertEqual(self.read_all("dev-orders-stream"), [])
 
-    def test_row16_object_data_is_stored_as_java_map_text(self):
+    def test_object_data_is_stored_as_java_map_text(self):
         body = {"records": [{"data": {"a": 1, "b": {"c": [1, 2]}}, "partitionKey": "k1"},
                             {"data": "plain string", "partitionKey": "k2"}]}
         r = self.call("POST", "/v1/events/batch/user_activity", json.dumps(body))
@@ -123,42 +126,11 @@ class RoutingAndIntegrationTest(ApigwTestCase):
         self.assertEqual(names, ["dev-orders-stream", "dev-user_activity-stream"])
 
     def test_seed_curl_commands_work_unchanged(self):
+        # The seed's three commands as its README writes them (bodies from tests/fixtures/seed/),
+        # with -sf so that an HTTP error fails the script.
         api_url = f"{self.endpoint}/v1"
-        script = r'''
-set -e
-curl -sf -X POST "${API_URL}/events/user_activity" \
-  -H "Content-Type: application/json" \
-  -d '{
-    "user_id": "user123",
-    "action": "page_view",
-    "timestamp": "2024-01-15T10:30:00Z",
-    "metadata": {
-      "page": "/products",
-      "referrer": "google.com"
-    }
-  }'
-echo
-curl -sf -X POST "${API_URL}/events/orders" \
-  -H "Content-Type: application/json" \
-  -d '{
-    "order_id": "ORD-12345",
-    "customer_id": "CUST-001",
-    "type": "created",
-    "items": [{"sku": "PROD-001", "quantity": 2}],
-    "total_amount": 99.99,
-    "currency": "USD"
-  }'
-echo
-curl -sf -X POST "${API_URL}/events/batch/user_activity" \
-  -H "Content-Type: application/json" \
-  -d '{
-    "records": [
-      {"data": "{\"user_id\": \"user1\", \"action\": \"login\"}", "partitionKey": "user1"},
-      {"data": "{\"user_id\": \"user2\", \"action\": \"signup\"}", "partitionKey": "user2"}
-    ]
-  }'
-echo
-'''
+        script = "set -e\n" + "".join(seed_curl_command(path, curl="curl -sf") + "\necho\n"
+                                       for path, _ in SEED_REQUESTS)
         p = subprocess.run(["bash", "-c", script], env={**os.environ, "API_URL": api_url},
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -175,10 +147,11 @@ echo
 
 
 class DefaultOnlyIntegrationResponseTest(ApigwTestCase):
-    """Row 3 with only the default integration response: the production bug, a 200."""
+    """An unknown event type with only the default integration response: the production bug,
+    a 200."""
     API = "  integration_responses: default-only"
 
-    def test_row3_unknown_event_type_is_200_with_the_kinesis_error_body(self):
+    def test_unknown_event_type_is_200_with_the_kinesis_error_body(self):
         r = self.call("POST", "/v1/events/nope", b"{}")
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(r.json()["__type"], "ValidationException")
@@ -186,7 +159,7 @@ class DefaultOnlyIntegrationResponseTest(ApigwTestCase):
 
 
 class ApiKeyTest(ApigwTestCase):
-    """Row 7 with named keys whose values come from KEMU_API_KEY_{NAME} (one disabled)."""
+    """API keys of a usage plan, their values from KEMU_API_KEY_{NAME} (one disabled)."""
     API = """\
   api_key_required: true
   usage_plans:
@@ -198,7 +171,7 @@ class ApiKeyTest(ApigwTestCase):
     KEY_ENV = {"KEMU_API_KEY_GOOD": "good-key-0123456789",
                "KEMU_API_KEY_OLD_KEY": "disabled-key-0123456789"}
 
-    def test_row7_missing_unknown_or_disabled_key_is_403_forbidden(self):
+    def test_missing_unknown_or_disabled_key_is_403_forbidden(self):
         for headers in ({}, {"x-api-key": "bad"}, {"x-api-key": "disabled-key-0123456789"}):
             r = self.call("POST", "/v1/events/orders", b"{}", headers)
             self.assert_gateway_error(r, 403, "Forbidden", "ForbiddenException")
@@ -221,7 +194,8 @@ class ApiKeyTest(ApigwTestCase):
 
 
 class PrintedApiKeyTest(ApigwTestCase):
-    """Row 7 with no usage plan: the module's one key, generated and printed as AWS shows it."""
+    """A key required and no usage plan: the module's one key, generated and printed as AWS
+    shows it."""
     API = "  api_key_required: true"
 
     def test_the_printed_key_is_the_accepted_one(self):
@@ -236,10 +210,11 @@ class PrintedApiKeyTest(ApigwTestCase):
 
 
 class ThrottleTest(ApigwTestCase):
-    """Row 8 (stage token bucket) and row 14 with the module's DEFAULT_4XX customisation."""
+    """The stage token bucket (burst, then 429), and CORS on a 429 with the module's DEFAULT_4XX
+    customisation."""
     API = "  throttling_rate_limit: 0.001\n  throttling_burst_limit: 5"
 
-    def test_row8_burst_requests_succeed_then_429(self):
+    def test_burst_requests_succeed_then_429(self):
         statuses = []
         for i in range(6):
             r = self.call("POST", "/v1/events/orders", json.dumps({"n": i}))
@@ -249,7 +224,7 @@ class ThrottleTest(ApigwTestCase):
         self.assert_logged(r, "THROTTLED")
         self.assertEqual(len(self.read_all("dev-orders-stream")), 5)
 
-    def test_row14_customised_default_4xx_carries_cors(self):
+    def test_customised_default_4xx_carries_cors(self):
         for _ in range(5):
             self.call("POST", "/v1/events/orders", b"{}")
         r = self.call("POST", "/v1/events/orders", b"{}", {"Origin": "https://app.example.com"})
@@ -259,11 +234,11 @@ class ThrottleTest(ApigwTestCase):
 
 
 class UncustomisedGatewayResponseTest(ApigwTestCase):
-    """Row 14: without DEFAULT_4XX customisation a 429 carries no CORS header."""
+    """Without DEFAULT_4XX customisation a 429 carries no CORS header."""
     API = ("  throttling_rate_limit: 0.001\n  throttling_burst_limit: 1\n"
            "  gateway_response_cors: false")
 
-    def test_row14_429_from_a_browser_origin_has_no_allow_origin(self):
+    def test_429_from_a_browser_origin_has_no_allow_origin(self):
         first = self.call("POST", "/v1/events/orders", b"{}", {"Origin": "https://app.example.com"})
         self.assertEqual(first.status, 200)
         self.assertEqual(first.header("Access-Control-Allow-Origin"), "*")
@@ -274,7 +249,7 @@ class UncustomisedGatewayResponseTest(ApigwTestCase):
 
 
 class QuotaTest(ApigwTestCase):
-    """Row 9: quota N/DAY, the N+1th request."""
+    """A usage plan quota of N/DAY: the N+1th request."""
     API = """\
   api_key_required: true
   usage_plans:
@@ -283,7 +258,7 @@ class QuotaTest(ApigwTestCase):
       api_keys: [{name: quota}]"""
     KEY_ENV = {"KEMU_API_KEY_QUOTA": "quota-key-0123456789"}
 
-    def test_row9_quota_exhausted_is_429_limit_exceeded(self):
+    def test_quota_exhausted_is_429_limit_exceeded(self):
         h = {"x-api-key": "quota-key-0123456789"}
         for _ in range(3):
             self.assertEqual(self.call("POST", "/v1/events/orders", b"{}", h).status, 200)
@@ -340,15 +315,16 @@ class RetiredSettingsTest(unittest.TestCase):
 
 
 class LimitsTest(ApigwTestCase):
-    """Rows 10, 11 and 13, and the 10 KB request head."""
+    """The 10 MB body, text/plain with passthrough NEVER, the preflight without Origin, and the
+    10 KB request head."""
 
-    def test_row10_body_over_10_mb_is_413(self):
+    def test_body_over_10_mb_is_413(self):
         r = self.call("POST", "/v1/events/orders", b"x" * (10 * 1024 * 1024 + 1))
         self.assert_gateway_error(r, 413, "Request Too Long", "RequestTooLongException")
         self.assert_logged(r, "REQUEST_TOO_LARGE")
         self.assertEqual(self.read_all("dev-orders-stream"), [])
 
-    def test_row11_text_plain_is_415_with_passthrough_never(self):
+    def test_text_plain_is_415_with_passthrough_never(self):
         r = self.call("POST", "/v1/events/orders", b"hello", {"Content-Type": "text/plain"})
         self.assert_gateway_error(r, 415, "Unsupported Media Type",
                                   "UnsupportedMediaTypeException")
@@ -357,7 +333,7 @@ class LimitsTest(ApigwTestCase):
                        {"Content-Type": "application/json; charset=utf-8"})
         self.assertEqual(ok.status, 200)
 
-    def test_row13_options_without_origin_is_the_preflight(self):
+    def test_options_without_origin_is_the_preflight(self):
         for path in ("/v1/events/orders", "/v1/events/batch/orders"):
             r = self.call("OPTIONS", path)
             self.assertEqual(r.status, 200)
@@ -376,10 +352,10 @@ class LimitsTest(ApigwTestCase):
 
 
 class ShardLimitTest(ApigwTestCase):
-    """Row 12: a batch with one record over the shard's write limit."""
+    """A batch with one record over the shard's write limit."""
     EXTRA_ARGS = ("--shard-limits",)
 
-    def test_row12_partial_failure_is_200_in_request_order(self):
+    def test_partial_failure_is_200_in_request_order(self):
         big = "b" * (1024 * 1024)
         body = {"records": [{"data": "first", "partitionKey": "k"},
                             {"data": big, "partitionKey": "k"},
@@ -397,7 +373,8 @@ class ShardLimitTest(ApigwTestCase):
 
 
 class SeveralOriginsTest(ApigwTestCase):
-    """CORS echo pattern for several cors_allowed_origins (docs/aws/apigw.md, CORS)."""
+    """Several cors_allowed_origins: Access-Control-Allow-Origin holds one origin, so the
+    request's Origin is echoed when it is listed, with Vary: Origin."""
     API = '  cors_allowed_origins: ["https://a.example", "https://b.example"]'
 
     def test_listed_origin_is_echoed_with_vary(self):

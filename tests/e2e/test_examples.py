@@ -1,61 +1,23 @@
 """The examples/ project end to end: `kemu up -c examples/kemu.yaml` (a copy in the test's temp
-dir) on a free port, the seed's three `curl` requests sent with curl itself, and then what a new
-user must see: each handler processing its events (its lines in kemu's stdout and in the function
-log), the metrics counting them, and poisoned orders ending up in dev-orders-dlq as Lambda's
-on-failure records (shared/spec/lambda.md §3), read back with boto3 SQS and `kemu dlq list`,
+dir) on a free port, the seed's three `curl` requests (tests/fixtures/seed/) sent with curl
+itself, and then what a new user must see: each handler processing its events (its lines in
+kemu's stdout and in the function log), the metrics counting them, and poisoned orders ending up
+in dev-orders-dlq as Lambda's on-failure records (its invocation record for a Kinesis source:
+requestContext, responseContext, KinesisBatchInfo), read back with boto3 SQS and `kemu dlq list`,
 with the orders errors alarm going to ALARM (GET /_kemu/alarms)."""
 
-import base64
 import json
 import os
 import re
 import shutil
 import subprocess
-import unittest
 
 from kemu_harness import (REPO, REGION, UUID_RE, LambdaTestCase, StdoutKemu, kemu_bin,
                           kemu_metrics, run_main, wait_until)
+from seed_fixtures import seed_body
 
 EXAMPLES = os.path.join(REPO, "examples")
-SEED = os.path.join(REPO, "..", "shared", "spec", "seed.md")
-
-# The JSON bodies of seed.md "Test the Endpoints", byte for byte as the shell passes them.
-SEED_USER_ACTIVITY = '''{
-    "user_id": "user123",
-    "action": "page_view",
-    "timestamp": "2024-01-15T10:30:00Z",
-    "metadata": {
-      "page": "/products",
-      "referrer": "google.com"
-    }
-  }'''
-SEED_ORDER = '''{
-    "order_id": "ORD-12345",
-    "customer_id": "CUST-001",
-    "type": "created",
-    "items": [{"sku": "PROD-001", "quantity": 2}],
-    "total_amount": 99.99,
-    "currency": "USD"
-  }'''
-SEED_BATCH = '''{
-    "records": [
-      {"data": "{\\"user_id\\": \\"user1\\", \\"action\\": \\"login\\"}", "partitionKey": "user1"},
-      {"data": "{\\"user_id\\": \\"user2\\", \\"action\\": \\"signup\\"}", "partitionKey": "user2"}
-    ]
-  }'''
-
 DEADLINE_S = 20.0
-
-
-class SeedBodiesTest(unittest.TestCase):
-    def test_seed_bodies_are_the_seeds(self):
-        """The bodies above are the seed's own (when shared/ is beside the repository)."""
-        if not os.path.exists(SEED):
-            self.skipTest(f"{SEED} not present")
-        with open(SEED) as f:
-            seed = f.read()
-        for body in (SEED_USER_ACTIVITY, SEED_ORDER, SEED_BATCH):
-            self.assertIn("-d '" + body + "'", seed)
 
 
 class ExamplesTest(LambdaTestCase):
@@ -127,14 +89,15 @@ class ExamplesTest(LambdaTestCase):
 
     def test_the_seeds_curl_requests_flow_through_every_handler(self):
         # Sent right after start: TRIM_HORIZON in examples/kemu.yaml means none is missed.
-        status, single = self.curl("/events/user_activity", SEED_USER_ACTIVITY)
+        status, single = self.curl("/events/user_activity", seed_body("/events/user_activity"))
         self.assertEqual(status, 200, single)
         self.assertEqual(single["ShardId"], "shardId-000000000000")
         self.assertEqual(single["EncryptionType"], "KMS")
-        status, order = self.curl("/events/orders", SEED_ORDER)
+        status, order = self.curl("/events/orders", seed_body("/events/orders"))
         self.assertEqual(status, 200, order)
         self.assertRegex(order["SequenceNumber"], r"^\d+$")
-        status, batch = self.curl("/events/batch/user_activity", SEED_BATCH)
+        status, batch = self.curl("/events/batch/user_activity",
+                                  seed_body("/events/batch/user_activity"))
         self.assertEqual(status, 200, batch)
         self.assertEqual(batch["FailedRecordCount"], 0)
         self.assertEqual(len(batch["Records"]), 2)
@@ -222,7 +185,7 @@ class ExamplesTest(LambdaTestCase):
         for seq in (seqs[1], seqs[3]):
             self.assertIn(f"sequence {seq} .. {seq}", out)
 
-        # boto3 SQS reads the same two messages: on-failure records per lambda.md §3.
+        # boto3 SQS reads the same two messages: Lambda's on-failure records, no record data.
         bodies = self.receive_dlq("orders", 2)
         arrived = self.arrivals("orders", shard)
         log = self.function_log("orders")

@@ -275,8 +275,9 @@ def cbor(v):
 
 
 def aws_answers_500(headers, body):
-    """The one request AWS itself answers with InternalFailure (spec/kinesis.md, 14):
-    GetShardIterator with StartingSequenceNumber "0" and a type that reads it."""
+    """The one request AWS itself answers with a 500 InternalFailure: GetShardIterator with
+    StartingSequenceNumber "0" (a version-0 number that matches no shard) and a type that
+    reads it."""
     if headers.get("X-Amz-Target") != "Kinesis_20131202.GetShardIterator":
         return False
     try:

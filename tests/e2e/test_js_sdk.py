@@ -1,6 +1,7 @@
 """The AWS SDK for JavaScript v3 with its default request handlers against `kemu up`
-(spec/kinesis-efo.md §1.1-1.2, §6 items 1-2): Kinesis over HTTP/2 with prior knowledge, one
-connection per call; SQS over HTTP/1.1 keep-alive; both on kemu's one port.
+as a user's Node program runs it: the Kinesis client speaks HTTP/2 with prior knowledge (no
+Upgrade, no ALPN), one new connection per call; the SQS client speaks HTTP/1.1 keep-alive; both
+on kemu's one port, and the Kinesis client never sees `Protocol error`.
 """
 
 import unittest

@@ -1,5 +1,6 @@
-"""kemu Kinesis through boto3: must pass under /usr/bin/python3 (boto3 1.26 / botocore 1.29,
-no StreamARN members) and under pyenv python3 (boto3 1.43). Spec: /work/shared/spec/kinesis.md.
+"""kemu Kinesis through boto3: must pass under both Pythons CTest runs it with, the one with
+boto3 1.26 / botocore 1.29 (Debian 12's, no StreamARN members; KEMU_SYSTEM_PYTHON) and the PATH's
+python3 with boto3 1.43. docs/aws/kinesis.md describes what AWS does.
 
 Run: python3 tests/e2e/test_kinesis_boto3.py   (KEMU_BIN=... to pick the binary)
 """
@@ -19,8 +20,11 @@ from kemu_harness import (ACCOUNT, KemuTestCase, boto3_client, run_main,  # noqa
                           wait_active, wait_until)
 
 MAX_HASH = 2**128 - 1
-START_SEQ_STEP = 22300745198530623141535718272648361505980432  # §3.5
-RANGES = {  # §3.3
+# The StartingSequenceNumbers of shards 0, 1, 2 of one stream differ by exactly this much.
+START_SEQ_STEP = 22300745198530623141535718272648361505980432
+# CreateStream's hash key ranges: w = floor(2^128 / N); shard i covers [i*w, (i+1)*w - 1], the
+# last shard ends at 2^128 - 1.
+RANGES = {
     1: [(0, MAX_HASH)],
     2: [(0, 170141183460469231731687303715884105727),
         (170141183460469231731687303715884105728, MAX_HASH)],
@@ -32,7 +36,8 @@ RANGES = {  # §3.3
         (170141183460469231731687303715884105728, 255211775190703847597530955573826158591),
         (255211775190703847597530955573826158592, MAX_HASH)],
 }
-# §3.4: partition key -> shard index on a 3-shard / 4-shard stream.
+# Partition key -> shard index on a 3-shard / 4-shard stream (the hash is the MD5 of the key's
+# UTF-8 bytes as a big-endian 128-bit integer).
 ROUTING = {"a": (0, 0), "b": (1, 2), "e": (2, 3), "f": (1, 2), "1": (2, 3), "hello": (1, 1)}
 LIMIT_TAIL = ("Refer to the AWS Service Limits page "
               "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) "
@@ -44,7 +49,10 @@ def sid(i):
 
 
 def seq_fields(test, seq):
-    """Decode a version-2 sequence number (§3.5), asserting its shape."""
+    """Decode a version-2 sequence number, asserting its shape: 56 decimal digits, 47 hex digits
+    that are "2", the shard's creation time in epoch seconds (9), the shard index's last hex digit
+    (1), the sequence index (16), "00", the record's time (9), the shard index (8), "2" (the
+    version)."""
     test.assertIsInstance(seq, str)
     test.assertRegex(seq, r"^[0-9]{56}$", "sequence numbers are 56 decimal digits")
     h = format(int(seq), "x")
@@ -222,7 +230,7 @@ class PutRecordTest(Boto3Base):
                 self.assertGreater(int(out["SequenceNumber"]), int(prev))
             per_shard[out["ShardId"]] = out["SequenceNumber"]
             puts.append((out["ShardId"], out["SequenceNumber"], data, f"pk{i}"))
-        # A str is sent as its UTF-8 bytes (§7).
+        # boto3 sends a str as its UTF-8 bytes (base64 on the wire).
         out = self.c.put_record(StreamName="seq", Data="héllo", PartitionKey="pk-str")
         puts.append((out["ShardId"], out["SequenceNumber"], "héllo".encode(), "pk-str"))
         for shard in ("shardId-000000000000", "shardId-000000000001"):
@@ -446,7 +454,7 @@ class ReadTest(Boto3Base):
                 b"\x00" * 7 + b"\x01" + b"\x07" * 160).decode()):
             self.assert_error("InvalidArgumentException", "Invalid ShardIterator.",
                               self.c.get_records, ShardIterator=garbage)
-        # A quoted token is accepted (§3.6).
+        # A token in one pair of double quotes is accepted (as AWS does).
         it = self.iterator("gi", sid(1), "TRIM_HORIZON")
         recs = self.c.get_records(ShardIterator=f'"{it}"')["Records"]
         self.assertEqual([r["SequenceNumber"] for r in recs], [seq1])
@@ -580,7 +588,8 @@ class ReshardTest(Boto3Base):
 
 
 class LifecycleTest(Boto3Base):
-    """§5.1 with status delays switched on (`--status-delay-ms`)."""
+    """Stream states CREATING -> ACTIVE <-> UPDATING -> DELETING, and what each state allows,
+    with status delays switched on (`--status-delay-ms`)."""
 
     kemu_args = ("--status-delay-ms", "1500")
 
@@ -651,7 +660,7 @@ class ListingTest(Boto3Base):
             return  # botocore 1.29: no NextToken member; the CLI test covers it on the wire
         out = self.c.list_streams(Limit=1)
         self.assertTrue(out["HasMoreStreams"])
-        self.assertIn("NextToken", out, "HasMoreStreams true needs a NextToken (§4.5)")
+        self.assertIn("NextToken", out, "HasMoreStreams true needs a NextToken (CLIs page on it)")
         seen = list(out["StreamNames"])
         summaries = list(out["StreamSummaries"])
         for _ in range(10):

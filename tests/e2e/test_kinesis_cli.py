@@ -1,4 +1,5 @@
-"""kemu Kinesis through the AWS CLI v1 (pyenv `aws`, 1.45) and v2 (/usr/bin/aws, 2.9).
+"""kemu Kinesis through the AWS CLI v1 (1.45) and v2 (2.9), each found as clients.py says
+(KEMU_AWS_CLI_V1 / KEMU_AWS_CLI_V2, else the matching `aws` on PATH).
 
 Run: python3 tests/e2e/test_kinesis_cli.py   (KEMU_BIN, KEMU_AWS_CLI_V1, KEMU_AWS_CLI_V2 override)
 """
@@ -6,50 +7,26 @@ Run: python3 tests/e2e/test_kinesis_cli.py   (KEMU_BIN, KEMU_AWS_CLI_V1, KEMU_AW
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from clients import aws_cli_or_skip  # noqa: E402
 from kemu_harness import ACCOUNT, KemuTestCase, run_main  # noqa: E402
 
 CLI_TIMEOUT_S = 60
 
 
-def find_cli_v1():
-    if os.environ.get("KEMU_AWS_CLI_V1"):
-        return os.environ["KEMU_AWS_CLI_V1"]
-    for d in os.environ.get("PATH", "").split(os.pathsep):
-        p = os.path.join(d, "aws")
-        if os.access(p, os.X_OK) and os.path.realpath(p) != os.path.realpath("/usr/bin/aws"):
-            return p
-    return shutil.which("aws", path="/root/.pyenv/shims")
-
-
-def cli_version(path):
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30,
-                             stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return (out.stdout + out.stderr).strip()
-
-
 class CliBase(KemuTestCase):
-    binary = None
     major = None
 
     @classmethod
     def setUpClass(cls):
-        if cls.binary is None:
+        if cls.major is None:
             raise unittest.SkipTest("base class")
-        version = cli_version(cls.binary)
-        if not version.startswith(f"aws-cli/{cls.major}."):
-            raise unittest.SkipTest(f"AWS CLI v{cls.major} not found at {cls.binary!r}"
-                                    f" ({version!r})")
-        cls.version = version
+        cls.binary, cls.version = aws_cli_or_skip(cls.major)
 
     def aws(self, *args, check=True):
         cmd = [self.binary, "--endpoint-url", self.endpoint, "--region", "us-east-1",
@@ -67,7 +44,8 @@ class CliBase(KemuTestCase):
         return json.loads(out) if out.strip() else None
 
     def data_arg(self, raw):
-        """--data value that makes this CLI send `raw` (§7: v2 takes base64, v1 raw text)."""
+        """--data value that makes this CLI send `raw` (v2 takes base64, v1 raw text that it
+        base64-encodes itself)."""
         return base64.b64encode(raw).decode() if self.major == 2 else raw.decode()
 
     def test_stream_round_trip(self):
@@ -148,7 +126,8 @@ class CliBase(KemuTestCase):
                              out["NextToken"])
         self.assertEqual(rest["StreamNames"], names[3:])
         self.assertNotIn("NextToken", rest)
-        # Single raw page: HasMoreStreams must come with NextToken (§4.5).
+        # Single raw page: HasMoreStreams must come with NextToken (both CLIs page on it and
+        # stop after page 1 without it).
         page = self.aws_json("list-streams", "--no-paginate", "--limit", "2")
         self.assertEqual(page["StreamNames"], names[:2])
         self.assertTrue(page["HasMoreStreams"])
@@ -170,12 +149,10 @@ class CliBase(KemuTestCase):
 
 
 class CliV1Test(CliBase):
-    binary = find_cli_v1()
     major = 1
 
 
 class CliV2Test(CliBase):
-    binary = os.environ.get("KEMU_AWS_CLI_V2", "/usr/bin/aws")
     major = 2
 
     def test_v2_rejects_raw_data_client_side(self):

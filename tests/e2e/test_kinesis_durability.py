@@ -135,7 +135,7 @@ class DurabilityTest(KemuTestCase):
 
 
 class PendingTransitionTest(KemuTestCase):
-    """§5.1: a restart finishes pending status transitions at once."""
+    """A restart finishes pending status transitions (CREATING -> ACTIVE, ...) at once."""
 
     kemu_args = ("--status-delay-ms", "600000")
 

@@ -1,7 +1,9 @@
-"""Enhanced fan-out end to end (spec/kinesis-efo.md §2-3, §6 items 6-9, 11-15): the consumer
-actions through boto3, SubscribeToShard through boto3 (HTTP/1.1, chunked event stream) and the
-JS SDK v3 (HTTP/2, its event-stream iterator), pushed records in order and exactly once, shard
-end, take-over and deregistration ending a subscription with an exception event.
+"""Enhanced fan-out end to end: the consumer actions (RegisterStreamConsumer, Describe, List with
+paging, Deregister, their limits and errors) through boto3; SubscribeToShard through boto3
+(HTTP/1.1, chunked event stream) and the JS SDK v3 (HTTP/2, its event-stream iterator): pushed
+records in order and exactly once, resuming after the last ContinuationSequenceNumber, shard end
+with ChildShards, the checks before the stream opens, take-over and deregistration ending a
+subscription with an exception event.
 """
 
 import threading

@@ -1,6 +1,10 @@
-"""kemu Kinesis on the wire (http.client / raw sockets, no SDK): §1 and §9 items 1-5, 12, 17,
-22, 25 of /work/shared/spec/kinesis.md, plus 413, Expect: 100-continue, chunked bodies and
-malformed JSON. After every odd request kemu must still serve a normal one.
+"""kemu Kinesis on the wire (http.client / raw sockets, no SDK): the response envelope
+(x-amzn-RequestId, x-amz-id-2, empty bodies), the authentication structure checks with their
+exact messages, bad targets, methods and content types, ValidationException and
+SerializationException texts, PutRecords with mixed entries and too many, the shard iterator
+token format, ListShards arguments and paging, CORS, a CBOR (Java SDK style) round trip, plus
+413, Expect: 100-continue, chunked bodies and malformed JSON. After every odd request kemu must
+still serve a normal one.
 
 Run: python3 tests/e2e/test_kinesis_wire.py
 """
@@ -344,7 +348,7 @@ class WireBase(KemuTestCase):
 
 
 class EnvelopeAndAuthTest(WireBase):
-    def test_01_list_streams_envelope(self):
+    def test_list_streams_envelope(self):
         r = self.send("ListStreams", {})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("content-type"), JSON)
@@ -372,7 +376,7 @@ class EnvelopeAndAuthTest(WireBase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["StreamNames"], ["e"])
 
-    def test_02_authentication_structure(self):
+    def test_authentication_structure(self):
         r = self.send("ListStreams", {}, sign=False)
         self.assert_json_error(r, 400, {"__type": "MissingAuthenticationTokenException",
                                         "message": "Missing Authentication Token"})
@@ -403,7 +407,7 @@ class EnvelopeAndAuthTest(WireBase):
         self.assertEqual(r.status, 200, r)
         self.assert_serving()
 
-    def test_03_bad_targets_methods_and_content_types(self):
+    def test_bad_targets_methods_and_content_types(self):
         r = self.send(None, b"", ctype=None, sign=False)
         self.assertEqual(r.status, 400, r)
         self.assertEqual(r.header("content-type"), CBOR)
@@ -466,7 +470,7 @@ class EnvelopeAndAuthTest(WireBase):
 
 
 class ValidationTest(WireBase):
-    def test_04_create_stream_validation_message(self):
+    def test_create_stream_validation_message(self):
         r = self.send("CreateStream", {"StreamName": "", "ShardCount": 0})
         self.assert_json_error(r, 400, {
             "__type": "ValidationException",
@@ -492,7 +496,7 @@ class ValidationTest(WireBase):
                        "TRIM_HORIZON]"})
         self.assert_serving()
 
-    def test_05_type_errors_use_capital_message(self):
+    def test_type_errors_use_capital_message(self):
         cases = [
             ("CreateStream", {"StreamName": True, "ShardCount": 1},
              "class java.lang.Boolean can not be converted to an String"),
@@ -518,7 +522,7 @@ class ValidationTest(WireBase):
 
 
 class DataPlaneTest(WireBase):
-    def test_12_put_records_mixed_and_too_many(self):
+    def test_put_records_mixed_and_too_many(self):
         self.create("pr", 3)
         keys = ["a", "b", "e", "f", "1", "hello"]
         records = [{"Data": base64.b64encode(k.encode()).decode(), "PartitionKey": k}
@@ -553,7 +557,7 @@ class DataPlaneTest(WireBase):
                                    "equal to 1")
         self.assert_serving()
 
-    def test_17_iterator_token_format(self):
+    def test_iterator_token_format(self):
         self.create("it", 1)
         put = self.call("PutRecord", {"StreamName": "it", "PartitionKey": "k",
                                       "Data": base64.b64encode(b"tok").decode()})
@@ -591,7 +595,7 @@ class DataPlaneTest(WireBase):
                                             "message": "Invalid ShardIterator."})
         self.assert_serving()
 
-    def test_22_list_shards_arguments_and_paging(self):
+    def test_list_shards_arguments_and_paging(self):
         self.create("ls", 4)
         r = self.send("ListShards", {})
         self.assert_json_error(r, 400, {"__type": "InvalidArgumentException",
@@ -627,7 +631,7 @@ class CborTest(WireBase):
         self.assertEqual(r.header("content-type"), CBOR, r)
         return r.cbor() if r.body else None
 
-    def test_25_cbor_round_trip(self):
+    def test_cbor_round_trip(self):
         self.assertIsNone(self.cbor_call("CreateStream", {"StreamName": "cb", "ShardCount": 1}))
         deadline = time.monotonic() + 10
         while self.cbor_call("DescribeStream", {"StreamName": "cb"})[

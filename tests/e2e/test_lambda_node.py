@@ -1,7 +1,8 @@
 """The Lambda runner end to end with real Node handlers (runtime nodejs20.x, handler
-index.handler) behind kemu's Node bootstrap: the event and context (shared/spec/lambda.md §1,
-§4.4, §4.5), a thrown TypeError retried and dead-lettered (§3) with the error logged as
-aws-lambda-ric logs it (§4.7), ES module and callback handlers. Handlers append what they see to
+index.handler) behind kemu's Node bootstrap: the Kinesis event, the environment and the Node
+context object (functionName, awsRequestId, memoryLimitInMB as a string, ...), a thrown TypeError
+retried and dead-lettered as Lambda's on-failure record, with the error logged as aws-lambda-ric
+logs it (an `Invoke Error` line), ES module and callback handlers. Handlers append what they see to
 <tmp>/out/<type>.jsonl."""
 
 import json
@@ -155,7 +156,7 @@ class LambdaNodeTest(LambdaTestCase):
             self.assertEqual(len(lines), 1, f"no Invoke Error line for {rid}: {log}")
             self.assertRegex(lines[0], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t")
             # aws-lambda-ric logs the error with its enumerable properties and `stack` as a list
-            # of lines (the invoke payload itself carries `trace`, §3.4).
+            # of lines (the error payload posted to the Runtime API carries `trace` instead).
             body = json.loads(lines[0].split("\tInvoke Error \t", 1)[1])
             self.assertEqual(list(body), ["errorType", "errorMessage", "stack"])
             self.assertEqual(body["errorType"], "TypeError")

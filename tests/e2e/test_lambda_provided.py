@@ -1,5 +1,6 @@
 """A `provided.al2023` function: kemu runs the function's own `bootstrap` (here AWS's tutorial
-shell bootstrap with curl), which speaks the Runtime API itself (spec/lambda.md §4.1–4.3)."""
+shell bootstrap with curl), which speaks the Lambda Runtime API itself: GET invocation/next, then
+POST invocation/{id}/response with the id from the Lambda-Runtime-Aws-Request-Id header."""
 
 import json
 import os

@@ -1,9 +1,12 @@
 """The Lambda runner end to end with real Python handlers: `kemu up -c kemu.yaml` starts each
 flow's processor (subprocess environments running the handler through kemu's bootstrap) and its
 event source mapping from the flow's stream, failures going to the flow's DLQ.
-Checks shared/spec/lambda.md §1 (the event), §2.5/§2.6 (retries, bisect, partial batch
-responses, checkpoints), §3 (the on-failure record, read back with boto3), §4.4-4.7 (environment,
-context, lifecycle, log lines). Handlers append what they see to <tmp>/out/<type>.jsonl."""
+Checks the Kinesis event a handler receives (every record field, in AWS's order); what a failing
+batch does to its shard (retries, bisection, partial batch responses, checkpoints); the on-failure
+record Lambda writes to the DLQ, read back with boto3; and the execution environment as Lambda
+runs it (environment variables, the context object, warm reuse and resets, the START/END/REPORT
+log lines). docs/aws/lambda.md describes what AWS does. Handlers append what they see to
+<tmp>/out/<type>.jsonl."""
 
 import http.client
 import json
@@ -150,7 +153,8 @@ class LambdaPythonTest(LambdaTestCase):
         puts = self.put_many(event_type, items)
         return puts
 
-    # 1. §1.1-1.3, §4.4, §4.5, §4.7
+    # 1. The event (one shard per batch, records in order, every field), the environment
+    #    variables, the context object and the function log lines.
     def test_event_context_environment_and_logs_match_aws(self):
         self.add_flow("shape", {"handler.py": SHAPE}, shard_count=2, lambda_memory_size=192,
                       lambda_timeout=7)
@@ -188,7 +192,8 @@ class LambdaPythonTest(LambdaTestCase):
             self.assertEqual(len(set(seqs)), len(seqs))
             for r in recs:
                 self.assert_kinesis_record(r, by_seq[r["kinesis"]["sequenceNumber"]], "shape")
-            # §4.5 context
+            # The context object: request id, function name/version/ARN, memory as a string,
+            # log group/stream, no identity or client context, remaining time.
             ctx = inv["ctx"]
             self.assertEqual(ctx["function_name"], "dev-shape-processor")
             self.assertEqual(ctx["function_version"], "$LATEST")
@@ -202,7 +207,7 @@ class LambdaPythonTest(LambdaTestCase):
             self.assertLessEqual(ctx["remaining"], 7000)
             self.assertGreater(ctx["remaining"], 5000)
             self.assertTrue(ctx["client_context_is_none"])
-            # §4.4 environment
+            # The environment Lambda sets for the runtime (and none of the emulator-only vars).
             env = inv["env"]
             self.assertEqual(env["AWS_LAMBDA_FUNCTION_NAME"], "dev-shape-processor")
             self.assertEqual(env["AWS_REGION"], REGION)
@@ -234,7 +239,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assertEqual(len(request_ids), len(seen), "request ids repeat")
         self.assertEqual(shards_used, {p["ShardId"] for p in puts})
 
-        # §4.7 log lines: file under the data dir and kemu's stdout with the function's prefix.
+        # Function log lines (START, handler output, END, REPORT): the file under the data dir
+        # and kemu's stdout with the function's prefix.
         # The records file can be read before the END of the last invocation is logged: wait for
         # every REPORT line first, then read the log once.
         reports = {rid: self.report("shape", rid) for rid in request_ids}
@@ -249,7 +255,7 @@ class LambdaPythonTest(LambdaTestCase):
             warn = [i for i, line in enumerate(log)
                     if re.match(r"^\[WARNING\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t" + rid +
                                 r"\twarned from shape$", line)]
-            self.assertEqual(len(warn), 1, f"no §4.5 log line for {rid}: {log}")
+            self.assertEqual(len(warn), 1, f"no line in the Lambda log format for {rid}: {log}")
             end = log.index(f"END RequestId: {rid}")
             report = [i for i, line in enumerate(log) if line.startswith(f"REPORT RequestId: {rid}\t")]
             self.assertTrue(start < hello < end < report[0] and start < warn[0] < end, log)
@@ -259,7 +265,8 @@ class LambdaPythonTest(LambdaTestCase):
                                 5, f"the handler's print for {rid} on stdout")
         self.assertEqual(cold, len(pids), "one Init Duration per environment started")
 
-    # 2a. §2.5 rule 3, §3
+    # 2a. A function error retries the same batch: at most N+1 invocations for
+    #     MaximumRetryAttempts N, then the on-failure record (RetryAttemptsExhausted).
     def test_raising_handler_is_retried_n_plus_1_times_then_dead_lettered(self):
         self.add_flow("raise", {"handler.py": BEHAVIOUR}, max_retry_attempts=2)
         self.start_kemu()
@@ -277,7 +284,7 @@ class LambdaPythonTest(LambdaTestCase):
         self.assertEqual(len(tries), 3, "max_retry_attempts 2 must mean exactly 3 invocations")
         for t in tries:
             self.assertEqual(datas(t), ["poison"], "a retry is the same batch")
-            self.assertEqual(t["pid"], warm_pid, "an exception keeps the environment warm (§4.6)")
+            self.assertEqual(t["pid"], warm_pid, "an exception keeps the environment warm")
         self.assertNotIn("poison", done_data(seen))
         self.assertEqual(done_data(seen), ["ok-1", "after"])
         p = tries[0]["records"][0]
@@ -291,7 +298,8 @@ class LambdaPythonTest(LambdaTestCase):
             self.assertIsNone(self.report("raise", t["rid"]).group("init"))
         self.assertEqual(self.dlq_depth("raise"), 1)
 
-    # 2b. §2.5 rule 6 (kemu's documented choices: first half ceil(n/2), fresh counters)
+    # 2b. Bisection on a function error: halves processed first half first, down to single
+    #     records (kemu's choices where AWS is silent: first half ceil(n/2), fresh counters).
     def test_bisect_sends_only_the_poison_record_to_the_dlq(self):
         self.add_flow("bisect", {"handler.py": BEHAVIOUR}, max_retry_attempts=1,
                       bisect_batch_on_function_error=True, batch_size=10)
@@ -311,7 +319,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assert_failure_record(bodies[0], "bisect", rec, rec, 1, "RetryAttemptsExhausted", 2,
                                    "Unhandled", request_id=p["rid"])
 
-    # 3. §3.4 Sandbox.Timedout, §4.6 reset, §4.7 timeout line
+    # 3. A timeout fails the invocation with Sandbox.Timedout, resets the environment (the next
+    #    invocation initialises again) and logs the "Task timed out after N.00 seconds" line.
     def test_timeout_kills_retries_dead_letters_and_the_next_batch_cold_starts(self):
         self.add_flow("slow", {"handler.py": BEHAVIOUR}, lambda_timeout=1, max_retry_attempts=1)
         self.start_kemu()
@@ -347,7 +356,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assert_failure_record(bodies[0], "slow", rec, rec, 1, "RetryAttemptsExhausted", 2,
                                    "Unhandled", request_id=tries[-1]["rid"])
 
-    # 4. §3.4 Runtime.ExitError
+    # 4. A runtime that exits mid-invocation (Runtime.ExitError) fails the batch and resets the
+    #    environment.
     def test_exiting_handlers_fail_the_batch_and_kemu_keeps_running(self):
         self.add_flow("quit", {"handler.py": BEHAVIOUR}, max_retry_attempts=1)
         self.start_kemu()
@@ -378,7 +388,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assertEqual(ok["count"], 1)
         self.assertIsNotNone(self.report("quit", ok["rid"]).group("init"))
 
-    # 5. §4.6 memory, §3.4 out of memory
+    # 5. Past the configured memory the runtime is killed (Runtime.OutOfMemory) and the
+    #    environment reset; REPORT shows Max Memory Used = Memory Size.
     def test_handler_past_its_memory_limit_is_killed_and_dead_lettered(self):
         self.add_flow("hog", {"handler.py": BEHAVIOUR}, lambda_memory_size=128,
                       max_retry_attempts=0)
@@ -406,7 +417,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assert_failure_record(bodies[0], "hog", rec, rec, 1, "RetryAttemptsExhausted", 1,
                                    "Unhandled", request_id=tries[0]["rid"])
 
-    # 6. §2.5 rule 9, §2.6, §3 (functionError null)
+    # 6. ReportBatchItemFailures: the checkpoint stops before the lowest failed sequence number
+    #    and the retry starts there; the on-failure record then has functionError null.
     def test_report_batch_item_failures_retries_from_the_failed_record(self):
         self.add_flow("partial", {"handler.py": BEHAVIOUR}, report_batch_item_failures=True,
                       max_retry_attempts=1, batch_size=10)
@@ -426,7 +438,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assert_failure_record(bodies[0], "partial", b, c, 2, "RetryAttemptsExhausted", 2,
                                    None, request_id=last_try["rid"])
 
-    # 7. §2.2 / issue: checkpoints persist across a restart
+    # 7. Checkpoints persist: a kemu restart resumes after the last checkpoint, not from the
+    #    starting position again.
     def test_restart_resumes_from_the_checkpoint(self):
         self.restart_mid_backlog(crash=False)
 
@@ -466,7 +479,7 @@ class LambdaPythonTest(LambdaTestCase):
                          sorted(all_seqs + [m["SequenceNumber"] for m in more]), "a record skipped")
         self.assertEqual(len(after_started), len(set(after_started)))
 
-    # 8. §4.6 idle
+    # 8. An idle environment is shut down; the next batch starts a fresh one (cold start).
     def test_idle_environment_goes_away_and_the_next_batch_cold_starts(self):
         self.add_flow("idle", {"handler.py": BEHAVIOUR})
         self.start_kemu("--lambda-idle-timeout-s", "1")
@@ -511,7 +524,7 @@ class LambdaPythonTest(LambdaTestCase):
         self.assertEqual(zombies, [], f"kemu left the runtimes of idle-stopped environments as "
                                       f"zombies (State Z, parent kemu): {zombies} of {pids}")
 
-    # 9. §4.6 warm reuse
+    # 9. After a success the environment stays warm: same process, module globals kept.
     def test_warm_environment_is_reused_with_its_module_state(self):
         self.add_flow("warm", {"handler.py": BEHAVIOUR})
         self.start_kemu()
@@ -527,7 +540,7 @@ class LambdaPythonTest(LambdaTestCase):
         tmp = [x for x in seen if x.get("phase") == "tmp"]
         self.assertEqual([x["exists"] for x in tmp], [True], "/tmp persists across warm invokes")
 
-    # §4.6: "Timeout or crash during invoke: environment reset ... /tmp is not wiped by a reset"
+    # A timeout or crash resets the environment, but /tmp (kemu: its TMPDIR) is not wiped.
     def test_tmp_survives_an_environment_reset(self):
         self.add_flow("tmpkeep", {"handler.py": BEHAVIOUR}, max_retry_attempts=0)
         self.start_kemu()
@@ -542,7 +555,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assertEqual(len(tmp), 1)
         self.assertTrue(tmp[0]["exists"], f"/tmp was wiped by the reset after an exit: {tmp}")
 
-    # §2.5 rule 1 / §7a.3: a failing batch blocks only its own shard
+    # A failing batch blocks its own shard until it succeeds or is discarded; other shards
+    # keep flowing.
     def test_poison_record_blocks_only_its_shard(self):
         self.add_flow("block", {"handler.py": BEHAVIOUR}, shard_count=2, max_retry_attempts=-1)
         self.start_kemu()
@@ -562,7 +576,8 @@ class LambdaPythonTest(LambdaTestCase):
         self.assertTrue(all(datas(t) == ["poison"] for t in attempts_with(seen, "poison")))
         self.assertEqual(self.dlq_depth("block"), 0, "max_retry_attempts -1 never gives up")
 
-    # §4.6 init error, §3.4 Runtime.ImportModuleError; kemu keeps running and recovers
+    # An init error (Runtime.ImportModuleError, requestId "") fails the invocation and discards
+    # the environment; the next attempt initialises again. kemu keeps running and recovers.
     def test_import_error_fails_each_attempt_until_the_code_is_fixed(self):
         # The function exists (kemu validate checks that); the import fails at init.
         self.add_flow("broken", {"handler.py": "import no_such_module_kemu_e2e\n\n\n"

@@ -18,7 +18,9 @@ must succeed, and what the pages claim is checked:
                                stderr) after the sh block before it was sent
 
 In expected lines `…` matches any text and runs of white space compare equal. In README.md's
-quick start, inline code starting with `[dev-` is a line kemu's terminal must show.
+quick start, inline code starting with `[dev-` is a line kemu's terminal must show. Both pages
+say the seed's curl commands work verbatim: their sh blocks must hold exactly the commands of
+tests/fixtures/seed/.
 """
 
 import os
@@ -33,6 +35,7 @@ import time
 import unittest
 
 from kemu_harness import REPO, StdoutKemu, kemu_bin, kemu_metrics, run_main, wait_until
+from seed_fixtures import SEED_REQUESTS, seed_curl_command
 
 PORT_IN_DOCS = "4566"
 BLOCK_DEADLINE_S = 30.0     # one sh block (kemu dlq replay may run several invocations)
@@ -188,6 +191,16 @@ class CommandKemu(StdoutKemu):
 
     def command(self):
         return self.argv
+
+
+class SeedCommandsTest(unittest.TestCase):
+    def test_the_pages_show_the_seeds_curl_commands(self):
+        for page, section in (("README.md", "Quick start"), ("examples/README.md", None)):
+            blocks = read_blocks(os.path.join(REPO, page), section)
+            text = "\n".join(b.text for b in blocks if b.lang == "sh")
+            for path, _ in SEED_REQUESTS:
+                self.assertIn(seed_curl_command(path), text,
+                              f"{page} does not show the seed's command for {path} verbatim")
 
 
 class ReadmeTest(unittest.TestCase):

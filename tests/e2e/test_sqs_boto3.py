@@ -1,9 +1,10 @@
-"""kemu SQS through boto3: must pass under /usr/bin/python3 (boto3 1.26 / botocore 1.29, which
-speaks the query protocol with XML) and under pyenv python3 (boto3 1.43, JSON 1.0 protocol).
-Spec: /work/shared/spec/sqs.md.
+"""kemu SQS through boto3: must pass under both Pythons CTest runs it with, the one with boto3
+1.26 / botocore 1.29 (Debian 12's, which speaks the query protocol with XML; KEMU_SYSTEM_PYTHON)
+and the PATH's python3 with boto3 1.43 (JSON 1.0 protocol). docs/aws/sqs.md describes what AWS
+does.
 
 Both protocols give the same `Error.Code`: the legacy query code (from `<Code>` in XML, from the
-`x-amzn-query-error` header in JSON, §1.5); only the queue-missing message differs.
+`x-amzn-query-error` header "Code;Sender" in JSON); only the queue-missing message differs.
 
 Run: python3 tests/e2e/test_sqs_boto3.py   (KEMU_BIN=... to pick the binary)
 """
@@ -27,7 +28,7 @@ NON_EXISTENT = "AWS.SimpleQueueService.NonExistentQueue"
 IPV = "InvalidParameterValue"  # JSON __type suffix: InvalidParameterValueException
 MISSING_JSON = "The specified queue does not exist."
 MISSING_QUERY = "The specified queue does not exist for this wsdl version."
-DEFAULT_ATTRIBUTES = {  # §2 queue attributes table
+DEFAULT_ATTRIBUTES = {  # what a queue created without attributes reports
     "VisibilityTimeout": "30",
     "MessageRetentionPeriod": "345600",
     "MaximumMessageSize": "1048576",
@@ -41,7 +42,9 @@ def md5_hex(data):
 
 
 def md5_of_attributes(attrs):
-    """§3 MD5OfMessageAttributes, computed from what the test sent (boto3 input shape)."""
+    """MD5OfMessageAttributes as SQS computes it, from what the test sent (boto3 input shape):
+    attributes sorted by name; for each, length-prefixed (4 bytes, big-endian) name and DataType,
+    one transport byte (1 String/Number, 2 Binary), the length-prefixed value; MD5 hex of it all."""
     buf = b""
     for name in sorted(attrs):
         a = attrs[name]
@@ -112,7 +115,7 @@ class SqsBase(KemuTestCase):
         """The call fails with Error.Code `code` (the legacy query code in both protocols),
         Error.Type Sender, the exact message (None: not checked), the HTTP status, and, when
         given, the modelled exception class `exc`. Under JSON, botocore 1.43 also reports the
-        `__type` suffix as Error.QueryErrorCode (§1.5): `shape`, default `exc`."""
+        `__type` suffix as Error.QueryErrorCode: `shape`, default `exc`."""
         with self.assertRaises(ClientError) as cm:
             fn(**kwargs)
         e = cm.exception
@@ -149,7 +152,7 @@ class QueueLifecycleTest(SqsBase):
         self.assertEqual(a["ApproximateNumberOfMessages"], "0")
         self.assertEqual(a["ApproximateNumberOfMessagesNotVisible"], "0")
         self.assertEqual(a["ApproximateNumberOfMessagesDelayed"], "0")
-        created = int(a["CreatedTimestamp"])  # epoch seconds, not ms (§2)
+        created = int(a["CreatedTimestamp"])  # epoch seconds, not ms
         self.assertTrue(before - 1 <= created <= after + 1, (before, created, after))
         self.assertTrue(created <= int(a["LastModifiedTimestamp"]) <= after + 1)
         for v in a.values():
@@ -167,7 +170,7 @@ class QueueLifecycleTest(SqsBase):
             self.assertEqual(a.get(k), v, k)
         named = self.attrs(url, "QueueArn", "VisibilityTimeout")
         self.assertEqual(named, {"QueueArn": self.arn("defaults"), "VisibilityTimeout": "30"})
-        # No names: no attributes (§2).
+        # No names asked for: no attributes.
         out = self.c.get_queue_attributes(QueueUrl=url)
         self.assertEqual(out.get("Attributes", {}), {})
 
@@ -202,7 +205,7 @@ class QueueLifecycleTest(SqsBase):
         self.assertEqual(self.c.list_queue_tags(QueueUrl=url)["Tags"], {"b": "3"})
 
     def test_list_queues_prefix_and_paging(self):
-        self.assertNotIn("QueueUrls", self.c.list_queues())  # omitted when none (§2)
+        self.assertNotIn("QueueUrls", self.c.list_queues())  # omitted when none
         names = ["page-a", "page-b", "page-c", "page-d", "page-e"]
         for n in names + ["other-1", "other-2"]:
             self.create(n)
@@ -260,7 +263,7 @@ class MessageTest(SqsBase):
         self.assertRegex(sent["MessageId"],
                          r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
         plain = self.c.send_message(QueueUrl=url, MessageBody="no attributes")
-        self.assertNotIn("MD5OfMessageAttributes", plain)  # omitted without attributes (§3)
+        self.assertNotIn("MD5OfMessageAttributes", plain)  # omitted without attributes
         self.assertNotEqual(plain["MessageId"], sent["MessageId"])
 
         msgs = self.receive(url, MaxNumberOfMessages=10, AttributeNames=["All"],
@@ -418,7 +421,8 @@ class MessageTest(SqsBase):
                           "One or more parameters are invalid. Reason: Message must be shorter "
                           "than 1048576 bytes.",
                           self.c.send_message, QueueUrl=big, MessageBody="y" * 1048577)
-        out = self.c.send_message(QueueUrl=big, MessageBody="y" * 1048576)  # 1 MiB (§2)
+        # 1 MiB, the default MaximumMessageSize.
+        out = self.c.send_message(QueueUrl=big, MessageBody="y" * 1048576)
         self.assertEqual(out["MD5OfMessageBody"], md5_hex(b"y" * 1048576))
 
     def test_delay_seconds_counts_as_delayed(self):
@@ -528,7 +532,7 @@ class ReceiveTest(SqsBase):
                          first[0]["Attributes"]["ApproximateFirstReceiveTimestamp"])
         self.assertNotEqual(m["ReceiptHandle"], first[0]["ReceiptHandle"])
 
-        # The stale handle "succeeds" but deletes nothing (§3).
+        # The stale handle "succeeds" but deletes nothing (only the latest handle deletes).
         self.c.delete_message(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"])
         self.assertEqual(self.counts(url), (0, 1, 0))
         # The latest one deletes.
@@ -611,7 +615,7 @@ class DeleteAndVisibilityTest(SqsBase):
         self.c.send_message(QueueUrl=url, MessageBody="delayed", DelaySeconds=60)
         self.assertEqual(self.counts(url), (2, 2, 1))
         self.c.purge_queue(QueueUrl=url)
-        self.assertEqual(self.counts(url), (0, 0, 0))  # in-flight and delayed too (§3)
+        self.assertEqual(self.counts(url), (0, 0, 0))  # in-flight and delayed too
         self.assertEqual(self.receive(url, MaxNumberOfMessages=10), [])
         self.assert_error("AWS.SimpleQueueService.PurgeQueueInProgress",
                           "Only one PurgeQueue operation on purge is allowed every 60 seconds.",
@@ -855,10 +859,10 @@ class RedriveTest(SqsBase):
             t = tasks["Results"][0]
             self.assertEqual(t["SourceArn"], self.arn("redrive-dlq"))
             self.assertEqual(t["Status"], "COMPLETED")
-            self.assertNotIn("TaskHandle", t)  # only while RUNNING (§2)
+            self.assertNotIn("TaskHandle", t)  # only while RUNNING
             self.assertEqual(t["ApproximateNumberOfMessagesMoved"], 1)
             self.assertIsInstance(t["StartedTimestamp"], int)
-            # A destination that does not exist: 404 ResourceNotFoundException (§1.5).
+            # A destination that does not exist: 404 ResourceNotFoundException.
             self.assert_error("ResourceNotFoundException",
                               "The resource that you specified for the DestinationArn parameter "
                               "doesn't exist.",

@@ -1,5 +1,6 @@
-"""kemu SQS through the AWS CLI v1 (pyenv `aws`, 1.45: JSON 1.0 protocol) and v2 (/usr/bin/aws,
-2.9: query protocol). Spec: /work/shared/spec/sqs.md.
+"""kemu SQS through the AWS CLI v1 (1.45: JSON 1.0 protocol) and v2 (2.9: query protocol), each
+found as clients.py says (KEMU_AWS_CLI_V1 / KEMU_AWS_CLI_V2, else the matching `aws` on PATH).
+docs/aws/sqs.md describes what AWS does.
 
 Run: python3 tests/e2e/test_sqs_cli.py   (KEMU_BIN, KEMU_AWS_CLI_V1, KEMU_AWS_CLI_V2 override)
 """
@@ -8,7 +9,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -16,29 +16,11 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from clients import aws_cli_or_skip  # noqa: E402
 from kemu_harness import ACCOUNT, REGION, KemuTestCase, run_main  # noqa: E402
 
 CLI_TIMEOUT_S = 60
 NON_EXISTENT = "AWS.SimpleQueueService.NonExistentQueue"
-
-
-def find_cli_v1():
-    if os.environ.get("KEMU_AWS_CLI_V1"):
-        return os.environ["KEMU_AWS_CLI_V1"]
-    for d in os.environ.get("PATH", "").split(os.pathsep):
-        p = os.path.join(d, "aws")
-        if os.access(p, os.X_OK) and os.path.realpath(p) != os.path.realpath("/usr/bin/aws"):
-            return p
-    return shutil.which("aws", path="/root/.pyenv/shims")
-
-
-def cli_version(path):
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30,
-                             stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return (out.stdout + out.stderr).strip()
 
 
 def md5_hex(text):
@@ -46,18 +28,16 @@ def md5_hex(text):
 
 
 class SqsCliBase(KemuTestCase):
-    binary = None
     major = None
-    missing_message = None  # what each protocol says for a missing queue (§1.5)
+    # What each protocol says for a missing queue: JSON "The specified queue does not exist.",
+    # query "... does not exist for this wsdl version."
+    missing_message = None
 
     @classmethod
     def setUpClass(cls):
-        if cls.binary is None:
+        if cls.major is None:
             raise unittest.SkipTest("base class")
-        version = cli_version(cls.binary)
-        if not version.startswith(f"aws-cli/{cls.major}."):
-            raise AssertionError(f"AWS CLI v{cls.major} not found at {cls.binary!r}"
-                                 f" ({version!r})")
+        cls.binary, _ = aws_cli_or_skip(cls.major)
 
     def aws(self, *args, check=True):
         cmd = [self.binary, "--endpoint-url", self.endpoint, "--region", REGION,
@@ -78,7 +58,8 @@ class SqsCliBase(KemuTestCase):
         return f"{self.endpoint}/{ACCOUNT}/{name}"
 
     def assert_cli_error(self, p, code, operation, message):
-        """Exit status 255 (v1) / 254 (v2) and the CLI's one-line error (§1.5). The CLI may
+        """Exit status 255 (v1) / 254 (v2) on a service error and the CLI's one-line error
+        "An error occurred (Code) when calling the Op operation: message". The CLI may
         insert " (reached max retries: N)" after the operation name."""
         self.assertEqual(p.returncode, 254 if self.major == 2 else 255, p.stderr)
         pattern = (re.escape(f"An error occurred ({code}) when calling the {operation} "
@@ -196,7 +177,6 @@ class SqsCliBase(KemuTestCase):
 
 
 class SqsCliV1Test(SqsCliBase):
-    binary = find_cli_v1()
     major = 1
     missing_message = "The specified queue does not exist."
 
@@ -209,12 +189,11 @@ class SqsCliV1Test(SqsCliBase):
 
 
 class SqsCliV2Test(SqsCliBase):
-    binary = os.environ.get("KEMU_AWS_CLI_V2", "/usr/bin/aws")
     major = 2
     missing_message = "The specified queue does not exist for this wsdl version."
 
     def test_v2_has_no_move_task_commands(self):
-        # §1.1: this CLI's model predates message move tasks.
+        # This CLI's model (2.9) predates message move tasks: no such commands.
         p = self.aws("start-message-move-task", "--source-arn",
                      f"arn:aws:sqs:{REGION}:{ACCOUNT}:x", check=False)
         self.assertNotEqual(p.returncode, 0)

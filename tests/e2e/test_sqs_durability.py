@@ -1,7 +1,8 @@
 """kemu SQS durability: after `kill -9` (or an orderly SIGTERM) and a restart on the same data
 dir, every undeleted message is still there with its body, attributes, MD5s, timestamps and
 receive count; in-flight and delayed messages keep their timers; no deleted message, purged
-message or deleted queue comes back. Spec: /work/shared/spec/sqs.md §5 (takeaways), issue 3.
+message or deleted queue comes back (deleted DLQ messages coming back after a restart is a
+known bug of other emulators).
 
 Run: python3 tests/e2e/test_sqs_durability.py
 """

@@ -1,6 +1,7 @@
 """kemu SQS on the wire (stdlib only): the JSON 1.0 and query/XML envelopes and error shapes,
 GET with a query string, requests posted to the queue URL path, queue URLs built from the Host
-header, unknown actions, malformed JSON, and empty containers. Spec: /work/shared/spec/sqs.md §1.
+header, unknown actions, malformed JSON, and empty containers. docs/aws/sqs.md describes the two
+protocols.
 
 Run: python3 tests/e2e/test_sqs_wire.py   (KEMU_BIN=... to pick the binary)
 """
@@ -168,7 +169,7 @@ class JsonProtocolTest(WireBase):
         self.assertEqual(r.status, 200)
         self.assertEqual(r.headers.get("content-type"), JSON_CT)
         self.assertTrue(r.headers.get("x-amzn-requestid"))
-        self.assertEqual(r.json(), {})  # empty receive: no "Messages": [] (§1.4)
+        self.assertEqual(r.json(), {})  # empty receive: no "Messages": [], empty containers omitted
 
         r = self.call_json("SendMessage", {"QueueUrl": url, "MessageBody": "plain"})
         sent = r.json()
@@ -336,7 +337,7 @@ class QueryProtocolTest(WireBase):
                                 "The action NoSuchAction is not valid for this endpoint.")
 
     def test_form_post_without_action(self):
-        # §1.2: neither an AmazonSQS target nor Action= -> 400 query-style <ErrorResponse>
+        # Neither an AmazonSQS. target nor Action= -> 400 query-style <ErrorResponse>
         # (InvalidAction or MissingAction; the code is kemu's pick [U]).
         for body in (b"QueueName=x&Version=2012-11-05", b"Action=&QueueName=x"):
             with self.subTest(body=body):
@@ -379,7 +380,7 @@ class PathAndHostTest(WireBase):
         self.assert_json_error(r, 400, "QueueDoesNotExist",
                                "AWS.SimpleQueueService.NonExistentQueue",
                                "The specified queue does not exist.")
-        # Path and QueueUrl both given: QueueUrl wins (§1.2).
+        # Path and QueueUrl both given: QueueUrl wins.
         other = self.create("other")
         r = self.call_json("SendMessage", {"QueueUrl": other, "MessageBody": "to other"},
                            path=path)

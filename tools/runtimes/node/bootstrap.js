@@ -2,9 +2,11 @@
  * kemu's Node.js bootstrap: runs a user's handler behind the Lambda Runtime API (2018-06-01).
  *
  * Started by kemu as `node bootstrap.js` with cwd = LAMBDA_TASK_ROOT and the environment AWS
- * sets (spec/lambda.md section 4.4). No npm dependencies; behaves like `aws-lambda-ric` 3.x
- * (section 4.8): CommonJS and ES module handlers, async and callback handlers, init errors as
- * Runtime.* types, the `{"errorType","errorMessage","trace"}` error body, AWS's console format.
+ * sets for a runtime (_HANDLER, AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME, ...; see
+ * docs/aws/lambda.md). No npm dependencies; behaves like AWS's runtime interface client
+ * `aws-lambda-ric` 3.x: CommonJS and ES module handlers, async and callback handlers, init
+ * errors as Runtime.* types, the `{"errorType","errorMessage","trace"}` error body, AWS's console
+ * format.
  * Protocol traffic goes over HTTP only; stdout is the function's log.
  */
 
@@ -56,7 +58,7 @@ function intoError(err) {
   return err instanceof Error ? err : new Error(err);
 }
 
-/** The body posted to /error and /init/error (the §3.4 Node shape). */
+/** The body posted to /error and /init/error, in Node's shape: errorType, errorMessage, trace. */
 function toRuntimeResponse(error) {
   try {
     if (util.types.isNativeError(error) || isErrorLike(error)) {

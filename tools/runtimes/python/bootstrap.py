@@ -1,9 +1,13 @@
 """kemu's Python bootstrap: runs a user's handler behind the Lambda Runtime API (2018-06-01).
 
 Started by kemu as `<python> -u bootstrap.py` with cwd = LAMBDA_TASK_ROOT and the environment
-AWS sets (spec/lambda.md section 4.4). Standard library only; behaves like `awslambdaric`
-(section 4.8): handler import failures are init errors, handler exceptions are invocation
-errors with the section 3.4 body, the context object of section 4.5, the root logger format.
+AWS sets for a runtime (_HANDLER, AWS_LAMBDA_RUNTIME_API, AWS_LAMBDA_FUNCTION_NAME, ...; see
+docs/aws/lambda.md). Standard library only; behaves like AWS's runtime interface client
+`awslambdaric`: handler import failures are init errors (Runtime.ImportModuleError, ...),
+handler exceptions are invocation errors with the body {"errorMessage", "errorType",
+"requestId", "stackTrace"}, the context object is awslambdaric's LambdaContext
+(memory_limit_in_mb a string, get_remaining_time_in_millis(), ...), and the root logger writes
+"[LEVEL]<tab>timestamp<tab>request id<tab>message".
 Protocol traffic goes over HTTP only; stdout and stderr are the function's log.
 """
 
