@@ -6,43 +6,24 @@
 #include <iostream>
 #include <unistd.h>
 
-#include "admin.h"
-#include "alarms.h"
 #include "apigw/front_door.h"
+#include "cloudwatch/cloudwatch.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/edge.h"
 #include "core/log.h"
+#include "endpoints.h"
 #include "kinesis/api.h"
 #include "kinesis/store.h"
 #include "processors.h"
 #include "sqs/api.h"
 #include "sqs/queue_store.h"
+#include "timed_handler.h"
 #include "validate.h"
 
 namespace kemu::cli {
 namespace {
-
-// `GET /_kemu/health` and friends: kemu's own endpoints.
-class KemuHandler final : public RequestHandler {
-public:
-    bool matches(const HttpRequest& req) const override {
-        return req.path().starts_with("/_kemu/");
-    }
-    HttpResponse handle(const HttpRequest& req) override {
-        HttpResponse r;
-        r.set_header("Content-Type", "application/json");
-        if (req.path() == "/_kemu/health" && (req.method == "GET" || req.method == "HEAD")) {
-            r.body = std::string(R"({"status":"ok","version":")") + KEMU_VERSION +
-                     R"(","services":["kinesis","sqs","apigw"]})";
-            return r;
-        }
-        r.status = 404;
-        r.body = R"({"message":"no such kemu endpoint"})";
-        return r;
-    }
-};
 
 LogLevel parse_level(const std::string& s) {
     if (s == "debug") return LogLevel::kDebug;
@@ -95,8 +76,8 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
     return true;
 }
 
-// Creates each flow's dead-letter queue as the Terraform module does (spec/deploy.md §2:
-// 14-day retention, SSE-SQS), or leaves an existing one and its messages as they are.
+// Creates each flow's dead-letter queue as the Terraform module does (14-day retention,
+// SSE-SQS), or leaves an existing one and its messages as they are.
 bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
     for (const auto& f : cfg.event_flows) {
         if (!f.dlq_enabled) continue;
@@ -111,6 +92,29 @@ bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
         log_info("topology", "queue " + name);
     }
     return true;
+}
+
+// CloudWatch over every flow's stream and function, every queue and the front door, its
+// history kept in the data dir (restored here).
+std::unique_ptr<cloudwatch::CloudWatch> make_cloudwatch(
+    const Config& cfg, const UpOptions& o, kinesis::Store& store, sqs::QueueStore& queues,
+    const Processors& processors, std::shared_ptr<apigw::FrontDoor> front_door, Db& db) {
+    cloudwatch::SamplerSources s;
+    s.store = &store;
+    s.account = o.account;
+    s.region = o.region;
+    for (const auto& f : cfg.event_flows)
+        s.streams.push_back(cfg.stream_name(f));
+    for (const auto& p : processors.all())
+        s.functions.push_back({p.pool->config().name, p.metrics.get()});
+    s.queues = &queues;
+    s.front_door = std::move(front_door);
+    s.api_name = cfg.api_name();
+    cloudwatch::CloudWatchOptions co;
+    co.alarm_period_s = o.alarm_period_s;
+    auto cw = std::make_unique<cloudwatch::CloudWatch>(cfg, std::move(s), &db, co);
+    cw->load();
+    return cw;
 }
 
 }  // namespace
@@ -168,9 +172,6 @@ int run_up(const UpOptions& o) {
     if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
     Processors processors;
     if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
-    Alarms alarms;
-    alarms.build(cfg, processors, store, queues, o.account, o.region, o.alarm_period_s);
-
     EdgeOptions eo;
     eo.host = o.host;
     eo.port = static_cast<uint16_t>(o.port);
@@ -187,20 +188,25 @@ int run_up(const UpOptions& o) {
     }
     if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
-    EdgeServer edge(eo, {sqs::make_admin_handler(queues),
-                         make_admin_handler(cfg, processors, store, queues, front_door, alarms),
-                         std::make_shared<KemuHandler>(), front_door});
+    auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db);
+    auto& latency = cloudwatch->request_latency();
+    EdgeServer edge(
+        eo, {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock), "kemu",
+                   latency),
+             timed(front_door, "apigateway", latency)});
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
-    edge.add_handler(sqs::make_api_handler(queues, edge.scheduler(), {o.account}));
-    edge.add_handler(kinesis::make_api_handler(store, clock, {o.account, o.region}));
+    edge.add_handler(
+        timed(sqs::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));
+    edge.add_handler(
+        timed(kinesis::make_api_handler(store, clock, {o.account, o.region}), "kinesis", latency));
     if (auto err = edge.listen(); !err.empty()) {
         std::cerr << "kemu: " << err << "\n";
         return 1;
     }
     processors.start();
-    edge.every(1'000, [&processors, &alarms, &clock] {
+    edge.every(1'000, [&processors, &cloudwatch, &clock] {
         processors.housekeeping();
-        alarms.tick(clock.now_ms());
+        cloudwatch->tick(clock.now_ms());
         return true;
     });
     edge.every(60'000, [&store, &queues] {
@@ -235,7 +241,7 @@ int run_up(const UpOptions& o) {
     std::fflush(stdout);
     // First evaluation (INSUFFICIENT_DATA -> OK before any traffic), after the banner: the
     // listening line stays the first line kemu prints.
-    alarms.tick(clock.now_ms());
+    cloudwatch->tick(clock.now_ms());
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();
     processors.stop();
