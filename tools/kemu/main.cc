@@ -9,12 +9,55 @@
 #include "status.h"
 #include "up.h"
 
-int main(int argc, char** argv) {
-    CLI::App app{"kemu: a local emulator and test harness for AWS event-ingestion pipelines"};
-    app.set_version_flag("-V,--version", std::string("kemu ") + KEMU_VERSION);
-    app.require_subcommand(1);
+namespace {
 
-    kemu::cli::UpOptions up;
+// `kemu up`'s options for the Lambda runner, the alarms and the log.
+void add_up_runtime_options(CLI::App* cmd_up, kemu::cli::UpOptions& up) {
+    cmd_up
+        ->add_option("--lambda-retry-backoff-ms", up.lambda_retry_backoff_ms,
+                     "First back-off between retries of a failing batch; doubles up to 60 s (AWS: "
+                     "about 1000)")
+        ->check(CLI::Range(1, 60000))
+        ->capture_default_str();
+    cmd_up
+        ->add_option(
+            "--lambda-idle-timeout-s", up.lambda_idle_timeout_s,
+            "Stop an execution environment idle this long; 0 stops it after every invocation")
+        ->check(CLI::Range(0, 86400))
+        ->capture_default_str();
+    cmd_up
+        ->add_option("--lambda-concurrency", up.lambda_concurrency,
+                     "Execution environments per function; more concurrent batches are throttled")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    cmd_up
+        ->add_option("--alarm-period-s", up.alarm_period_s,
+                     "Evaluate every alarm over periods of this many seconds instead of the "
+                     "module's 60 (demos, tests)")
+        ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
+    cmd_up->add_flag("--no-lambda", up.no_lambda,
+                     "Serve the APIs and the front door only: no processors (handler directories "
+                     "are not checked)");
+    cmd_up->add_flag("!--no-function-logs", up.lambda_echo_logs,
+                     "Do not print function logs (they still go to the log files)");
+    cmd_up->add_option("--python", up.python,
+                       "Interpreter for python3.x runtimes (default: resolved from PATH)");
+    cmd_up->add_option("--node", up.node,
+                       "Interpreter for nodejs runtimes (default: node on PATH)");
+    cmd_up
+        ->add_option("--log-format", up.log_format,
+                     "text (coloured on a terminal), or json: one object per line for kemu's log, "
+                     "function logs and alarms")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+        ->capture_default_str();
+}
+
+// `kemu up` and its options.
+CLI::App* add_up(CLI::App& app, kemu::cli::UpOptions& up) {
     auto* cmd_up = app.add_subcommand("up",
                                       "Serve the Kinesis and SQS APIs and the front door (and the "
                                       "topology of kemu.yaml) on one port");
@@ -61,54 +104,18 @@ int main(int argc, char** argv) {
                      "(AWS: 60000)")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
-    cmd_up
-        ->add_option("--lambda-retry-backoff-ms", up.lambda_retry_backoff_ms,
-                     "First back-off between retries of a failing batch; doubles up to 60 s (AWS: "
-                     "about 1000)")
-        ->check(CLI::Range(1, 60000))
-        ->capture_default_str();
-    cmd_up
-        ->add_option(
-            "--lambda-idle-timeout-s", up.lambda_idle_timeout_s,
-            "Stop an execution environment idle this long; 0 stops it after every invocation")
-        ->check(CLI::Range(0, 86400))
-        ->capture_default_str();
-    cmd_up
-        ->add_option("--lambda-concurrency", up.lambda_concurrency,
-                     "Execution environments per function; more concurrent batches are throttled")
-        ->check(CLI::Range(1, 10000))
-        ->capture_default_str();
-    cmd_up
-        ->add_option("--alarm-period-s", up.alarm_period_s,
-                     "Evaluate every alarm over periods of this many seconds instead of the "
-                     "module's 60 (demos, tests)")
-        ->check(CLI::Range(0, 3600))
-        ->capture_default_str();
-    cmd_up->add_flag("--no-lambda", up.no_lambda,
-                     "Serve the APIs and the front door only: no processors (handler directories "
-                     "are not checked)");
-    cmd_up->add_flag("!--no-function-logs", up.lambda_echo_logs,
-                     "Do not print function logs (they still go to the log files)");
-    cmd_up->add_option("--python", up.python,
-                       "Interpreter for python3.x runtimes (default: resolved from PATH)");
-    cmd_up->add_option("--node", up.node,
-                       "Interpreter for nodejs runtimes (default: node on PATH)");
-    cmd_up
-        ->add_option("--log-format", up.log_format,
-                     "text (coloured on a terminal), or json: one object per line for kemu's log, "
-                     "function logs and alarms")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->capture_default_str();
-    cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
-        ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
-        ->capture_default_str();
+    add_up_runtime_options(cmd_up, up);
+    return cmd_up;
+}
 
-    std::string validate_config = "kemu.yaml";
-    auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
-    cmd_validate->add_option("-c,--config", validate_config, "Topology file")
-        ->capture_default_str();
+struct DlqCommands {
+    CLI::App* count;
+    CLI::App* list;
+    CLI::App* replay;
+};
 
-    kemu::cli::DlqOptions dlq;
+// `kemu dlq count / list / replay` and their options.
+DlqCommands add_dlq(CLI::App& app, kemu::cli::DlqOptions& dlq) {
     auto* cmd_dlq = app.add_subcommand("dlq", "Look at the dead-letter queues of a running kemu");
     cmd_dlq->require_subcommand(1);
     auto dlq_common = [&dlq](CLI::App* c) {
@@ -136,6 +143,26 @@ int main(int argc, char** argv) {
                                                    "back from the stream); delete what succeeds");
     dlq_common(cmd_dlq_replay);
     cmd_dlq_replay->add_option("flow", dlq.flow, "Event type of kemu.yaml")->required();
+    return {cmd_dlq_count, cmd_dlq_list, cmd_dlq_replay};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"kemu: a local emulator and test harness for AWS event-ingestion pipelines"};
+    app.set_version_flag("-V,--version", std::string("kemu ") + KEMU_VERSION);
+    app.require_subcommand(1);
+
+    kemu::cli::UpOptions up;
+    auto* cmd_up = add_up(app, up);
+
+    std::string validate_config = "kemu.yaml";
+    auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
+    cmd_validate->add_option("-c,--config", validate_config, "Topology file")
+        ->capture_default_str();
+
+    kemu::cli::DlqOptions dlq;
+    auto dlq_cmds = add_dlq(app, dlq);
 
     std::string status_endpoint = "http://127.0.0.1:4566";
     bool status_json = false;
@@ -156,9 +183,9 @@ int main(int argc, char** argv) {
     try {
         if (*cmd_up) return kemu::cli::run_up(up);
         if (*cmd_validate) return kemu::cli::run_validate(validate_config);
-        if (*cmd_dlq_count) return kemu::cli::run_dlq_count(dlq);
-        if (*cmd_dlq_list) return kemu::cli::run_dlq_list(dlq);
-        if (*cmd_dlq_replay) return kemu::cli::run_dlq_replay(dlq);
+        if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
+        if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);
+        if (*dlq_cmds.replay) return kemu::cli::run_dlq_replay(dlq);
         if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "kemu: %s\n", e.what());

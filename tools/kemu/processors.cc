@@ -64,7 +64,7 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         fc.memory_mb = f.lambda_memory_size;
         fc.timeout_s = f.lambda_timeout;
         fc.command = cmd.argv;
-        // The Terraform module's variables (spec/deploy.md §2).
+        // The environment variables the Terraform module gives every processor function.
         fc.environment = {{"EVENT_TYPE", f.event_type},
                           {"ENVIRONMENT", cfg.environment},
                           {"STREAM_NAME", cfg.stream_name(f)}};

@@ -94,6 +94,96 @@ bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
     return true;
 }
 
+// The one RocksDB database (nullptr after printing why not).
+std::unique_ptr<Db> open_db(const UpOptions& o) {
+    DbOptions dbo;
+    dbo.path = o.data_dir;
+    dbo.in_memory = o.in_memory;
+    dbo.sync = o.durability == "fsync";
+    std::string error;
+    auto db = Db::open(dbo, &error);
+    if (!db) {
+        std::cerr << "kemu: " << error << "\n";
+        return nullptr;
+    }
+    return db;
+}
+
+// Every second: environments' housekeeping, then CloudWatch's tick; every minute: retention.
+void start_timers(EdgeServer& edge, Processors& processors, cloudwatch::CloudWatch& cloudwatch,
+                  kinesis::Store& store, sqs::QueueStore& queues, const Clock& clock) {
+    edge.every(1'000, [&processors, &cloudwatch, &clock] {
+        processors.housekeeping();
+        cloudwatch.tick(clock.now_ms());
+        return true;
+    });
+    edge.every(60'000, [&store, &queues] {
+        store.trim_expired();
+        queues.trim_expired();
+        return true;
+    });
+}
+
+// The topology file (./kemu.yaml when none is named and it exists) and, unless --no-lambda,
+// the handlers it names. False after printing the problems.
+bool load_up_config(const UpOptions& o, Config* out, std::string* path) {
+    auto& cfg = *out;
+    auto& config_path = *path;
+    config_path = o.config;
+    if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
+    if (!config_path.empty() && !load_topology(config_path, &cfg)) return false;
+    if (!o.no_lambda) {
+        auto errors = check_handlers(cfg, o.python, o.node);
+        for (const auto& e : errors)
+            std::cerr << "kemu: " << e.to_string() << "\n";
+        if (!errors.empty()) return false;
+    }
+    return true;
+}
+
+// The API Gateway front door's options: settings from KEMU_APIGW_* (emulator/apigw/README.md).
+bool front_door_options(const UpOptions& o, const Config& cfg, apigw::FrontDoorOptions* out) {
+    auto& fo = *out;
+    fo.account = o.account;
+    fo.region = o.region;
+    if (auto err = apigw::apply_settings(environ, &fo); !err.empty()) {
+        std::cerr << "kemu: " << err << "\n";
+        return false;
+    }
+    if (cfg.api.api_key_required && fo.api_keys.empty()) {
+        fo.api_keys.push_back({apigw::default_api_key(cfg), true});
+    }
+    if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
+    return true;
+}
+
+// The lines kemu prints once it listens; `kemu listening on` first (tools parse them).
+void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
+                  const apigw::FrontDoor& front_door, const apigw::FrontDoorOptions& fo,
+                  const Processors& processors) {
+    std::printf("kemu listening on http://%s:%u\n", o.host.c_str(), port);
+    std::printf("kemu api gateway: http://%s:%u/%s (or http://%s.execute-api.localhost:%u/%s)\n",
+                o.host.c_str(), port, cfg.api.stage_name.c_str(), front_door.api_id().c_str(), port,
+                cfg.api.stage_name.c_str());
+    if (cfg.api.api_key_required) {
+        for (const auto& k : fo.api_keys)
+            std::printf("kemu api key: %s\n", k.value.c_str());
+    }
+    std::string base = "http://" + o.host + ":" + std::to_string(port);
+    std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(),
+                base.c_str());
+    for (const auto& f : cfg.event_flows) {
+        std::printf("kemu event type %s: POST %s/%s/events/%s (batches: %s/%s/events/batch/%s)\n",
+                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
+                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
+                    f.event_type.c_str());
+    }
+    processors.print_banner();
+    std::printf(
+        "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
+        base.c_str(), base.c_str(), base.c_str());
+}
+
 // CloudWatch over every flow's stream and function, every queue and the front door, its
 // history kept in the data dir (restored here).
 std::unique_ptr<cloudwatch::CloudWatch> make_cloudwatch(
@@ -124,26 +214,11 @@ int run_up(const UpOptions& o) {
     set_log_level(parse_level(o.log_level));
     set_log_format(o.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
     Config cfg;
-    std::string config_path = o.config;
-    if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
-    if (!config_path.empty() && !load_topology(config_path, &cfg)) return 2;
-    if (!o.no_lambda) {
-        auto errors = check_handlers(cfg, o.python, o.node);
-        for (const auto& e : errors)
-            std::cerr << "kemu: " << e.to_string() << "\n";
-        if (!errors.empty()) return 2;
-    }
+    std::string config_path;
+    if (!load_up_config(o, &cfg, &config_path)) return 2;
 
-    DbOptions dbo;
-    dbo.path = o.data_dir;
-    dbo.in_memory = o.in_memory;
-    dbo.sync = o.durability == "fsync";
-    std::string error;
-    auto db = Db::open(dbo, &error);
-    if (!db) {
-        std::cerr << "kemu: " << error << "\n";
-        return 1;
-    }
+    auto db = open_db(o);
+    if (!db) return 1;
     SystemClock clock;
     kinesis::StoreOptions so;
     so.create_delay_ms = so.delete_delay_ms = so.update_delay_ms = o.status_delay_ms;
@@ -175,18 +250,8 @@ int run_up(const UpOptions& o) {
     EdgeOptions eo;
     eo.host = o.host;
     eo.port = static_cast<uint16_t>(o.port);
-    // The API Gateway front door: settings from KEMU_APIGW_* (emulator/apigw/README.md).
     apigw::FrontDoorOptions fo;
-    fo.account = o.account;
-    fo.region = o.region;
-    if (auto err = apigw::apply_settings(environ, &fo); !err.empty()) {
-        std::cerr << "kemu: " << err << "\n";
-        return 2;
-    }
-    if (cfg.api.api_key_required && fo.api_keys.empty()) {
-        fo.api_keys.push_back({apigw::default_api_key(cfg), true});
-    }
-    if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
+    if (!front_door_options(o, cfg, &fo)) return 2;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db);
     auto& latency = cloudwatch->request_latency();
@@ -204,40 +269,11 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     processors.start();
-    edge.every(1'000, [&processors, &cloudwatch, &clock] {
-        processors.housekeeping();
-        cloudwatch->tick(clock.now_ms());
-        return true;
-    });
-    edge.every(60'000, [&store, &queues] {
-        store.trim_expired();
-        queues.trim_expired();
-        return true;
-    });
+    start_timers(edge, processors, *cloudwatch, store, queues, clock);
     auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
-    std::printf("kemu listening on http://%s:%u\n", o.host.c_str(), edge.port());
-    std::printf("kemu api gateway: http://%s:%u/%s (or http://%s.execute-api.localhost:%u/%s)\n",
-                o.host.c_str(), edge.port(), cfg.api.stage_name.c_str(),
-                front_door->api_id().c_str(), edge.port(), cfg.api.stage_name.c_str());
-    if (cfg.api.api_key_required) {
-        for (const auto& k : fo.api_keys)
-            std::printf("kemu api key: %s\n", k.value.c_str());
-    }
-    std::string base = "http://" + o.host + ":" + std::to_string(edge.port());
-    std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(),
-                base.c_str());
-    for (const auto& f : cfg.event_flows) {
-        std::printf("kemu event type %s: POST %s/%s/events/%s (batches: %s/%s/events/batch/%s)\n",
-                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
-                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
-                    f.event_type.c_str());
-    }
-    processors.print_banner();
-    std::printf(
-        "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
-        base.c_str(), base.c_str(), base.c_str());
+    print_banner(o, cfg, edge.port(), *front_door, fo, processors);
     std::fflush(stdout);
     // First evaluation (INSUFFICIENT_DATA -> OK before any traffic), after the banner: the
     // listening line stays the first line kemu prints.
