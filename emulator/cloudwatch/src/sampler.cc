@@ -15,10 +15,9 @@ double d(uint64_t v) {
     return static_cast<double>(v);
 }
 
-// Iterator ages: for a tick, the window's maximum (absent when nothing read); for kemu's own
-// gauge, the last value.
-std::vector<Reading> stream_readings(const kinesis::StreamMetrics& m,
-                                     std::optional<int64_t> age_window, bool tick) {
+// `age`, the iterator age: for a tick, the window's maximum (nullopt when nothing was read);
+// for kemu's own gauge, the last value.
+std::vector<Reading> stream_readings(const kinesis::StreamMetrics& m, std::optional<int64_t> age) {
     std::vector<Reading> r = {
         {kIncomingRecords, d(m.incoming_records)},
         {kIncomingBytes, d(m.incoming_bytes)},
@@ -27,16 +26,12 @@ std::vector<Reading> stream_readings(const kinesis::StreamMetrics& m,
         {kGetRecordsSuccess, d(m.get_records_calls)},
         {kGetRecordsRecords, d(m.get_records_records)},
     };
-    if (!tick) {
-        r.push_back({kGetRecordsIteratorAge, d(m.get_records_iterator_age_ms)});
-    } else if (age_window) {
-        r.push_back({kGetRecordsIteratorAge, d(*age_window), 0, true});
-    }
+    if (age) r.push_back({kGetRecordsIteratorAge, d(*age), 0, true});
     return r;
 }
 
-std::vector<Reading> function_readings(const lambda::FunctionMetricsSnapshot& m, int64_t age_window,
-                                       bool tick) {
+std::vector<Reading> function_readings(const lambda::FunctionMetricsSnapshot& m,
+                                       std::optional<int64_t> age) {
     std::vector<Reading> r = {
         {kInvocations, d(m.invocations)},
         {kErrors, d(m.errors)},
@@ -49,11 +44,7 @@ std::vector<Reading> function_readings(const lambda::FunctionMetricsSnapshot& m,
         {kOnFailureDelivered, d(m.dlq_messages)},
         {kDestinationDeliveryFailures, d(m.dlq_failures)},
     };
-    if (!tick) {
-        r.push_back({kIteratorAge, d(m.iterator_age_ms)});
-    } else if (age_window >= 0) {
-        r.push_back({kIteratorAge, d(age_window), 0, true});
-    }
+    if (age) r.push_back({kIteratorAge, d(*age), 0, true});
     return r;
 }
 
@@ -163,12 +154,14 @@ std::vector<Datapoint> Sampler::tick() {
         auto m = s.store->metrics(key);
         if (!m) continue;
         auto age = s.store->take_iterator_age_window(key);
-        emit(kinesis_metrics(), name, stream_readings(*m, age, true), false, out);
+        emit(kinesis_metrics(), name, stream_readings(*m, age), false, out);
     }
     for (const auto& f : s.functions) {
         int64_t age = f.metrics->iterator_age_window_max.exchange(-1);
-        emit(lambda_metrics(), f.name, function_readings(f.metrics->snapshot(), age, true), true,
-             out);
+        emit(lambda_metrics(), f.name,
+             function_readings(f.metrics->snapshot(),
+                               age < 0 ? std::nullopt : std::optional<int64_t>(age)),
+             true, out);
     }
     if (s.queues) {
         for (const auto& name : s.queues->list_queues(""))
@@ -183,11 +176,13 @@ void Sampler::render_own(Exposition& out) const {
     const auto& s = sources_;
     for (const auto& name : s.streams) {
         auto m = s.store->metrics({s.account, s.region, name});
-        if (m) render_readings(out, kinesis_metrics(), name, stream_readings(*m, {}, false));
+        if (m)
+            render_readings(out, kinesis_metrics(), name,
+                            stream_readings(*m, m->get_records_iterator_age_ms));
     }
     for (const auto& f : s.functions) {
         auto m = f.metrics->snapshot();
-        render_readings(out, lambda_metrics(), f.name, function_readings(m, -1, false));
+        render_readings(out, lambda_metrics(), f.name, function_readings(m, m.iterator_age_ms));
         out.add("kemu_lambda_cold_starts_total", "counter",
                 "Execution environments started (cold starts) since start.",
                 {{"function_name", f.name}}, d(m.cold_starts));
