@@ -89,6 +89,12 @@ TEST_CASE("the oldest datapoints are dropped and memory stays bounded", "[histor
     h.add(kT0 + 600'000, {{other, Stats::of(1)}, {third, Stats::of(1)}});
     CHECK(h.series().size() == 2);
     CHECK(h.query(third, 0, kT0 + 700'000, 1).empty());
+
+    // Once the first series' datapoints are all gone, it no longer takes a place.
+    h.add(kT0 + 900'000, {{other, Stats::of(1)}, {third, Stats::of(1)}});
+    CHECK(h.series().size() == 2);
+    CHECK(h.query(third, 0, kT0 + 1'000'000, 1).size() == 1);
+    CHECK(h.query(kErrors, 0, kT0 + 1'000'000, 60).empty());
 }
 
 TEST_CASE("the history survives a restart of the database", "[history]") {
@@ -131,10 +137,10 @@ TEST_CASE("trimmed datapoints are gone from the database too", "[history]") {
     auto db = open_db(dir.path.string());
     MetricHistory h(db.get(), HistoryOptions{});  // a larger window would show leftovers
     h.load();
-    // Trimmed once a minute: what the last minute change left, no older.
+    // Exactly what the first run still held: the last 5 seconds and the last minute.
     auto seconds = h.query(kErrors, 0, kT0 + 200'000, 1);
-    REQUIRE_FALSE(seconds.empty());
-    CHECK(seconds.front().at_ms >= kT0 + 116'000);
+    REQUIRE(seconds.size() == 5);
+    CHECK(seconds.front().at_ms == kT0 + 125'000);
     CHECK(h.query(kErrors, 0, kT0 + 200'000, 60).size() == 1);
 }
 

@@ -2,9 +2,10 @@
 
 #include <cstring>
 #include <memory>
-#include <stdexcept>
 
 #include <rocksdb/write_batch.h>
+
+#include "core/log.h"
 
 namespace kemu::cloudwatch {
 namespace {
@@ -100,58 +101,49 @@ void MetricHistory::add(int64_t now_ms, const std::vector<Datapoint>& datapoints
     int64_t second = now_ms / 1000;
     int64_t minute = second / 60;
     std::lock_guard lock(mu_);
-    std::vector<std::pair<const Series*, int64_t>> touched;
+    rocksdb::WriteBatch b;
+    if (minute != last_minute_) {
+        // Once a minute: series that got nothing lately are trimmed too, and forgotten once
+        // empty (they no longer count against max_series).
+        last_minute_ = minute;
+        for (auto it = series_.begin(); it != series_.end();) {
+            trim(it->second, second, b);
+            bool empty = it->second.seconds.empty() && it->second.minutes.empty();
+            it = empty ? series_.erase(it) : std::next(it);
+        }
+    }
     for (const auto& d : datapoints) {
         Series* s = find_or_add(d.key);
         if (!s) continue;
         add_to(s->seconds, second, d.stats);
         add_to(s->minutes, minute, d.stats);
-        trim(*s, second);
-        touched.emplace_back(s, second);
-    }
-    persist(touched);
-    if (minute != last_minute_) {
-        // Once a minute: series that got nothing lately are trimmed too, and the Db with them.
-        last_minute_ = minute;
-        for (auto& [id, s] : series_) {
-            trim(s, second);
-            delete_before(s, second - options_.seconds_kept + 1,
-                          minute - options_.minutes_kept + 1);
+        trim(*s, second, b);
+        if (db_) {
+            auto id = s->key.id();
+            b.Put(db_->meta(), key_of(kSecondsPrefix, id, s->seconds.back().first),
+                  encode(s->seconds.back().second));
+            b.Put(db_->meta(), key_of(kMinutesPrefix, id, s->minutes.back().first),
+                  encode(s->minutes.back().second));
         }
     }
-}
-
-void MetricHistory::trim(Series& s, int64_t second) {
-    while (!s.seconds.empty() && s.seconds.front().first <= second - options_.seconds_kept)
-        s.seconds.pop_front();
-    int64_t minute = second / 60;
-    while (!s.minutes.empty() && s.minutes.front().first <= minute - options_.minutes_kept)
-        s.minutes.pop_front();
-}
-
-void MetricHistory::persist(const std::vector<std::pair<const Series*, int64_t>>& touched) {
-    if (!db_ || touched.empty()) return;
-    rocksdb::WriteBatch b;
-    for (const auto& [s, second] : touched) {
-        auto id = s->key.id();
-        b.Put(db_->meta(), key_of(kSecondsPrefix, id, second), encode(s->seconds.back().second));
-        b.Put(db_->meta(), key_of(kMinutesPrefix, id, s->minutes.back().first),
-              encode(s->minutes.back().second));
-    }
+    if (!db_ || b.Count() == 0) return;
     auto st = db_->raw()->Write(db_->write_options(), &b);
-    if (!st.ok())
-        throw std::runtime_error("cloudwatch: cannot write metric history: " + st.ToString());
+    if (!st.ok()) log_warn("cloudwatch", "cannot write the metric history: " + st.ToString());
 }
 
-void MetricHistory::delete_before(const Series& s, int64_t second, int64_t minute) {
-    if (!db_) return;
-    auto id = s.key.id();
-    rocksdb::WriteBatch b;
-    b.DeleteRange(db_->meta(), key_of(kSecondsPrefix, id, 0),
-                  key_of(kSecondsPrefix, id, std::max<int64_t>(second, 0)));
-    b.DeleteRange(db_->meta(), key_of(kMinutesPrefix, id, 0),
-                  key_of(kMinutesPrefix, id, std::max<int64_t>(minute, 0)));
-    (void)db_->raw()->Write(db_->write_options(), &b);
+void MetricHistory::trim(Series& s, int64_t second, rocksdb::WriteBatch& b) {
+    // Each datapoint dropped from memory is deleted from the Db too (point deletes: the meta
+    // column family is read by the services, and range tombstones would slow their reads).
+    auto id = db_ ? s.key.id() : std::string();
+    while (!s.seconds.empty() && s.seconds.front().first <= second - options_.seconds_kept) {
+        if (db_) b.Delete(db_->meta(), key_of(kSecondsPrefix, id, s.seconds.front().first));
+        s.seconds.pop_front();
+    }
+    int64_t minute = second / 60;
+    while (!s.minutes.empty() && s.minutes.front().first <= minute - options_.minutes_kept) {
+        if (db_) b.Delete(db_->meta(), key_of(kMinutesPrefix, id, s.minutes.front().first));
+        s.minutes.pop_front();
+    }
 }
 
 std::vector<TimedStats> MetricHistory::query(const SeriesKey& key, int64_t from_ms, int64_t to_ms,

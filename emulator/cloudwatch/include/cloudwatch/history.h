@@ -9,7 +9,7 @@
 // process). Keys, all under "cloudwatch/":
 //   cloudwatch/s/{series id}\0{second, 8 bytes big-endian}   Stats (32 bytes)
 //   cloudwatch/m/{series id}\0{minute, 8 bytes big-endian}   Stats, the minute so far
-// Old datapoints are range-deleted when a minute ends.
+// A datapoint dropped from memory is deleted from the Db in the same write.
 
 #include <cstdint>
 #include <deque>
@@ -18,6 +18,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <rocksdb/write_batch.h>
 
 #include "cloudwatch/series.h"
 #include "core/db.h"
@@ -63,9 +65,7 @@ private:
         std::deque<std::pair<int64_t, Stats>> minutes;  // (minute, stats), oldest first
     };
     Series* find_or_add(const SeriesKey& key);
-    void trim(Series& s, int64_t second);
-    void persist(const std::vector<std::pair<const Series*, int64_t>>& touched);
-    void delete_before(const Series& s, int64_t second, int64_t minute);
+    void trim(Series& s, int64_t second, rocksdb::WriteBatch& b);
 
     Db* db_;
     HistoryOptions options_;
