@@ -97,18 +97,19 @@ TEST_CASE("families are declared once, histograms are cumulative", "[exposition]
 }
 
 TEST_CASE("a histogram family caps its label sets", "[exposition]") {
-    HistogramFamily f(2);
-    f.at({{"action", "A"}}).observe_us(1);
-    f.at({{"action", "B"}}).observe_us(1);
-    f.at({{"action", "C"}}).observe_us(1);
-    f.at({{"action", "D"}}).observe_us(1);
-    f.at({{"action", "A"}}).observe_us(1);
+    HistogramFamily f({"service", "action"}, 2);
+    f.at({"sqs", "A"}).observe_us(1);
+    f.at({"sqs", "B"}).observe_us(1);
+    f.at({"sqs", "C"}).observe_us(1);
+    f.at({"kinesis", "D"}).observe_us(1);
+    f.at({"sqs", "A"}).observe_us(1);
     auto snap = f.snapshot();
     REQUIRE(snap.size() == 3);
-    CHECK(snap[0].first == Labels{{"action", "A"}});
+    CHECK(snap[0].first == Labels{{"service", "other"}, {"action", "other"}});
     CHECK(snap[0].second.count == 2);
-    CHECK(snap[2].first == Labels{{"action", "other"}});
-    CHECK(snap[2].second.count == 2);
+    CHECK(snap[1].first == Labels{{"service", "sqs"}, {"action", "A"}});
+    CHECK(snap[1].second.count == 2);
+    CHECK(snap[2].first == Labels{{"service", "sqs"}, {"action", "B"}});
 }
 
 TEST_CASE("one list per service; names unique and found", "[exposition]") {

@@ -61,8 +61,7 @@ public:
 private:
     cloudwatch::Histogram& histogram(const HttpRequest& req) {
         bool aws = service_ == "kinesis" || service_ == "sqs";
-        return histograms_.at(
-            {{"service", service_}, {"action", aws ? action_of(req) : req.method}});
+        return histograms_.at({service_, aws ? action_of(req) : req.method});
     }
 
     std::shared_ptr<RequestHandler> inner_;

@@ -28,17 +28,26 @@ HistogramSnapshot Histogram::snapshot() const {
     return out;
 }
 
-Histogram& HistogramFamily::at(const Labels& labels) {
+HistogramFamily::HistogramFamily(std::vector<std::string> label_names, size_t max_series)
+    : names_(std::move(label_names)), max_series_(max_series) {}
+
+Histogram& HistogramFamily::at(std::initializer_list<std::string_view> values) {
+    thread_local std::string key;
+    key.clear();
+    for (auto v : values) {
+        if (!key.empty()) key += '\x1f';
+        key += v;
+    }
     {
         std::shared_lock lock(mu_);
-        auto it = series_.find(labels);
+        auto it = series_.find(key);
         if (it != series_.end()) return *it->second;
     }
     std::unique_lock lock(mu_);
-    Labels key = labels;
-    if (series_.size() >= max_series_ && !series_.count(labels)) {
-        for (auto& [name, value] : key)
-            value = "other";
+    if (series_.size() >= max_series_ && !series_.count(key)) {
+        key.clear();
+        for (size_t i = 0; i < values.size(); ++i)
+            key += i ? "\x1fother" : "other";
     }
     auto& h = series_[key];
     if (!h) h = std::make_unique<Histogram>();
@@ -48,8 +57,17 @@ Histogram& HistogramFamily::at(const Labels& labels) {
 std::vector<std::pair<Labels, HistogramSnapshot>> HistogramFamily::snapshot() const {
     std::shared_lock lock(mu_);
     std::vector<std::pair<Labels, HistogramSnapshot>> out;
-    for (const auto& [labels, h] : series_)
-        out.emplace_back(labels, h->snapshot());
+    for (const auto& [key, h] : series_) {
+        Labels labels;
+        size_t start = 0;
+        for (const auto& name : names_) {
+            auto end = key.find('\x1f', start);
+            labels.emplace_back(name,
+                                key.substr(start, end == std::string::npos ? end : end - start));
+            start = end == std::string::npos ? key.size() : end + 1;
+        }
+        out.emplace_back(std::move(labels), h->snapshot());
+    }
     return out;
 }
 

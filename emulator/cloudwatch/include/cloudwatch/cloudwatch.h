@@ -49,7 +49,7 @@ private:
     MetricHistory history_;
     Alarms alarms_;
     LogStore logs_;
-    HistogramFamily request_latency_;
+    HistogramFamily request_latency_{{"service", "action"}};
 };
 
 }  // namespace kemu::cloudwatch

@@ -7,10 +7,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,15 +42,19 @@ private:
 
 class HistogramFamily {
 public:
-    explicit HistogramFamily(size_t max_series = 512) : max_series_(max_series) {}
-    // The histogram for these labels (values as given; names fixed by the caller).
-    Histogram& at(const Labels& labels);
+    // `label_names` are fixed: every series gives one value per name, in that order.
+    explicit HistogramFamily(std::vector<std::string> label_names, size_t max_series = 512);
+    // The histogram for these label values. The common case (a series seen before) takes a
+    // shared lock and allocates nothing.
+    Histogram& at(std::initializer_list<std::string_view> values);
     std::vector<std::pair<Labels, HistogramSnapshot>> snapshot() const;
 
 private:
+    std::vector<std::string> names_;
     size_t max_series_;
     mutable std::shared_mutex mu_;
-    std::map<Labels, std::unique_ptr<Histogram>> series_;
+    // Keyed by the values joined with \x1f.
+    std::map<std::string, std::unique_ptr<Histogram>, std::less<>> series_;
 };
 
 }  // namespace kemu::cloudwatch
