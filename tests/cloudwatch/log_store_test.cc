@@ -23,8 +23,9 @@ LogQuery in(std::string group) {
 
 }  // namespace
 
-TEST_CASE("a function's log group is /aws/lambda/{function}", "[logs]") {
+TEST_CASE("a function's log group is /aws/lambda/{function}; streams are dated", "[logs]") {
     CHECK(lambda_log_group("dev-orders-processor") == "/aws/lambda/dev-orders-processor");
+    CHECK(lambda_log_stream(1'733'443'200'000, "0123abcd") == "2024/12/06/[$LATEST]0123abcd");
 }
 
 TEST_CASE("events come back in ingestion order, per group, with their fields", "[logs]") {

@@ -188,7 +188,8 @@ void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
 // history kept in the data dir (restored here).
 std::unique_ptr<cloudwatch::CloudWatch> make_cloudwatch(
     const Config& cfg, const UpOptions& o, kinesis::Store& store, sqs::QueueStore& queues,
-    const Processors& processors, std::shared_ptr<apigw::FrontDoor> front_door, Db& db) {
+    const Processors& processors, std::shared_ptr<apigw::FrontDoor> front_door, Db& db,
+    std::shared_ptr<cloudwatch::LogStore> logs) {
     cloudwatch::SamplerSources s;
     s.store = &store;
     s.account = o.account;
@@ -202,6 +203,7 @@ std::unique_ptr<cloudwatch::CloudWatch> make_cloudwatch(
     s.api_name = cfg.api_name();
     cloudwatch::CloudWatchOptions co;
     co.alarm_period_s = o.alarm_period_s;
+    co.logs = std::move(logs);
     auto cw = std::make_unique<cloudwatch::CloudWatch>(cfg, std::move(s), &db, co);
     cw->load();
     return cw;
@@ -245,6 +247,8 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
+    // Function log events (CloudWatch Logs), made before the functions that write to them.
+    auto logs = std::make_shared<cloudwatch::LogStore>();
     Processors processors;
     if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
     EdgeOptions eo;
@@ -253,7 +257,7 @@ int run_up(const UpOptions& o) {
     apigw::FrontDoorOptions fo;
     if (!front_door_options(o, cfg, &fo)) return 2;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
-    auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db);
+    auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
     EdgeServer edge(
         eo, {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock), "kemu",

@@ -3,7 +3,9 @@
 namespace kemu::cloudwatch {
 
 CloudWatch::CloudWatch(const Config& cfg, SamplerSources sources, Db* db, CloudWatchOptions options)
-    : sampler_(std::move(sources)), history_(db, options.history), logs_(options.logs) {
+    : sampler_(std::move(sources)),
+      history_(db, options.history),
+      logs_(options.logs ? options.logs : std::make_shared<LogStore>()) {
     std::set<std::string> functions;
     for (const auto& f : sampler_.sources().functions)
         functions.insert(f.name);

@@ -1,11 +1,23 @@
 #include "cloudwatch/log_store.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 
 namespace kemu::cloudwatch {
 
 std::string lambda_log_group(std::string_view function) {
     return "/aws/lambda/" + std::string(function);
+}
+
+std::string lambda_log_stream(int64_t started_ms, std::string_view environment_id) {
+    std::time_t secs = started_ms / 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char date[48];
+    std::snprintf(date, sizeof date, "%04d/%02d/%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday);
+    return std::string(date) + "/[$LATEST]" + std::string(environment_id);
 }
 
 LogStore::LogStore(LogStoreOptions options) : options_(options) {}

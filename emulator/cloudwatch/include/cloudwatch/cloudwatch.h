@@ -4,6 +4,7 @@
 // `tick` a second and the Prometheus text of them all.
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -20,7 +21,9 @@ namespace kemu::cloudwatch {
 struct CloudWatchOptions {
     int alarm_period_s = 0;  // > 0: every alarm's period in seconds (0: the module's 60)
     HistoryOptions history;
-    LogStoreOptions logs;
+    // The log store, when made beforehand (the Lambda runner's log sinks are wired to it before
+    // the functions exist, and the functions before CloudWatch); null: CloudWatch makes one.
+    std::shared_ptr<LogStore> logs;
 };
 
 class CloudWatch {
@@ -39,7 +42,7 @@ public:
 
     const Alarms& alarms() const { return alarms_; }
     MetricHistory& history() { return history_; }
-    LogStore& logs() { return logs_; }
+    LogStore& logs() { return *logs_; }
     // kemu_http_request_duration_seconds{service, action}: latency at the edge, request in to
     // response handed back.
     HistogramFamily& request_latency() { return request_latency_; }
@@ -48,7 +51,7 @@ private:
     Sampler sampler_;
     MetricHistory history_;
     Alarms alarms_;
-    LogStore logs_;
+    std::shared_ptr<LogStore> logs_;
     HistogramFamily request_latency_{{"service", "action"}};
 };
 

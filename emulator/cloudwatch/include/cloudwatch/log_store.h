@@ -19,6 +19,9 @@ namespace kemu::cloudwatch {
 
 // "/aws/lambda/{function}", the log group Lambda writes a function's logs to.
 std::string lambda_log_group(std::string_view function);
+// "2026/12/06/[$LATEST]{environment id}", the stream of one execution environment: the UTC date
+// it started, the version, and an id of its own (Lambda's is 32 hex digits).
+std::string lambda_log_stream(int64_t started_ms, std::string_view environment_id);
 
 struct LogEvent {
     std::string group;
