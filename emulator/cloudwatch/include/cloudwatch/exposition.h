@@ -1,10 +1,9 @@
 #pragma once
 // Prometheus text exposition (format 0.0.4) of kemu's metrics.
 //
-// AWS metrics are named as the CloudWatch exporters name them (prometheus/cloudwatch_exporter's
-// rule, which YACE dashboards share for these names): one gauge family per metric and
-// statistic, `aws_{namespace}_{metric}_{statistic}` in snake case, with the dimensions as
-// snake-cased labels, e.g.
+// AWS metrics are named by prometheus/cloudwatch_exporter's rule (YACE builds the same family
+// names; its labels are `dimension_{Name}` instead): one gauge family per metric and statistic,
+// `aws_{namespace}_{metric}_{statistic}` in snake case, dimensions as snake-cased labels, e.g.
 //   aws_kinesis_get_records_iterator_age_milliseconds_maximum{stream_name="dev-orders-stream"}
 // Each value is the statistic over the trailing window (60 s: CloudWatch's standard period) of
 // the one-second history; a series without datapoints in the window is left out, as CloudWatch
