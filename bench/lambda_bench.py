@@ -54,9 +54,12 @@ def metric(port, fn, name):
     c.request("GET", "/_kemu/metrics")
     text = c.getresponse().read().decode()
     c.close()
-    m = re.search(r'kemu_aws\{namespace="AWS/Lambda",metric="%s",FunctionName="%s",statistic="Sum"\} (\S+)'
-                  % (re.escape(name), re.escape(fn)), text)
-    return float(m.group(1)) if m else 0.0
+    # kemu's cumulative families: kemu_lambda_{metric}_total, and Duration's seconds summary.
+    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    family, scale = (("kemu_lambda_duration_seconds_sum", 1000.0) if name == "Duration"
+                     else ("kemu_lambda_%s_total" % snake, 1.0))
+    m = re.search(r'^%s\{function_name="%s"\} (\S+)$' % (family, re.escape(fn)), text, re.M)
+    return float(m.group(1)) * scale if m else 0.0
 
 
 def main():

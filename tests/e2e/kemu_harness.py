@@ -710,8 +710,9 @@ METRIC_LABEL_RE = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
 def kemu_metrics(endpoint, timeout=5.0):
-    """The Prometheus text of GET /_kemu/metrics as {(metric, resource, statistic): value}, where
-    resource is the value of the dimension label (FunctionName, StreamName, QueueName, ApiName)."""
+    """The Prometheus text of GET /_kemu/metrics as {(family, resource): value}, where family is
+    the sample's name (aws_lambda_errors_sum, kemu_lambda_invocations_total, ...) and resource
+    the value of its first label (function_name, stream_name, queue_name, api_name)."""
     import urllib.request
     with urllib.request.urlopen(endpoint + "/_kemu/metrics", timeout=timeout) as r:
         text = r.read().decode()
@@ -720,8 +721,6 @@ def kemu_metrics(endpoint, timeout=5.0):
         m = METRIC_LINE_RE.match(line.strip())
         if not m:
             continue
-        labels = dict(METRIC_LABEL_RE.findall(m.group(2)))
-        resource = next((v for k, v in labels.items()
-                         if k not in ("namespace", "metric", "statistic")), "")
-        out[(labels.get("metric"), resource, labels.get("statistic"))] = float(m.group(3))
+        labels = METRIC_LABEL_RE.findall(m.group(2))
+        out[(m.group(1), labels[0][1] if labels else "")] = float(m.group(3))
     return out

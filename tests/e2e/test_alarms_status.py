@@ -59,7 +59,8 @@ class AlarmsTest(LambdaTestCase):
         # "fine" is processed on its own first, so the poison's batch holds the poison alone.
         self.put("orders", "fine")
         wait_until(lambda: kemu_metrics(self.kemu.endpoint).get(
-            ("Invocations", "dev-orders-processor", "Sum")) == 1, 10, what="the first invocation")
+            ("kemu_lambda_invocations_total", "dev-orders-processor")) == 1, 10,
+            what="the first invocation")
         self.put("orders", "poison")
         self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-lambda-errors: OK -> ALARM"), 20)
         self.kemu.wait_line(lambda l: l.startswith("kemu alarm dev-orders-dlq-not-empty: OK -> ALARM"), 20)
@@ -95,18 +96,31 @@ class AlarmsTest(LambdaTestCase):
         self.assertIn(("dev-orders-lambda-errors", "Alarm updated from OK to ALARM"), summaries)
         self.assertIn(("dev-orders-lambda-errors", "Alarm updated from ALARM to OK"), summaries)
 
-        # The metrics endpoint counts the same things.
+        # The metrics endpoint counts the same things: kemu's counters since start, and the AWS
+        # metrics over the last 60 s named as the CloudWatch exporters name them.
         metrics = self.get("/_kemu/metrics")
-        def value(ns, metric, dim, name, stat="Sum"):
-            m = re.search(r'kemu_aws\{namespace="%s",metric="%s",%s="%s",statistic="%s"\} (\S+)'
-                          % (re.escape(ns), re.escape(metric), dim, re.escape(name), stat), metrics)
-            self.assertIsNotNone(m, f"{ns} {metric} in\n{metrics}")
+        def value(family, label, name):
+            m = re.search(r'^%s\{%s="%s"\} (\S+)$' % (family, label, re.escape(name)), metrics, re.M)
+            self.assertIsNotNone(m, f"{family} in\n{metrics}")
             return float(m.group(1))
-        self.assertEqual(value("AWS/Lambda", "Invocations", "FunctionName", "dev-orders-processor"), 3)
-        self.assertEqual(value("AWS/Lambda", "Errors", "FunctionName", "dev-orders-processor"), 2)
-        self.assertEqual(value("AWS/Kinesis", "IncomingRecords", "StreamName", "dev-orders-stream"), 2)
-        self.assertEqual(value("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName",
-                               "dev-orders-dlq", "Last"), 0)
+        fn = "dev-orders-processor"
+        self.assertEqual(value("kemu_lambda_invocations_total", "function_name", fn), 3)
+        self.assertEqual(value("kemu_lambda_errors_total", "function_name", fn), 2)
+        self.assertEqual(value("kemu_kinesis_incoming_records_total", "stream_name", "dev-orders-stream"), 2)
+        self.assertEqual(value("kemu_sqs_approximate_number_of_messages_visible", "queue_name",
+                               "dev-orders-dlq"), 0)
+        self.assertEqual(value("aws_lambda_invocations_sum", "function_name", fn), 3)
+        self.assertEqual(value("aws_lambda_errors_sum", "function_name", fn), 2)
+        self.assertEqual(value("aws_kinesis_incoming_records_sum", "stream_name", "dev-orders-stream"), 2)
+        self.assertEqual(value("aws_sqs_approximate_number_of_messages_visible_maximum", "queue_name",
+                               "dev-orders-dlq"), 1)
+        self.assertGreater(value("aws_lambda_duration_maximum", "function_name", fn), 0)
+        for family, kind in (("aws_lambda_errors_sum", "gauge"), ("kemu_lambda_errors_total", "counter"),
+                             ("kemu_http_request_duration_seconds", "histogram")):
+            self.assertIn(f"# TYPE {family} {kind}\n", metrics)
+            self.assertIn(f"# HELP {family} ", metrics)
+        self.assertRegex(metrics, r'kemu_http_request_duration_seconds_bucket\{service="kinesis",'
+                                  r'action="PutRecord",le="\+Inf"\} [1-9]')
 
 
     def test_log_format_json_makes_every_log_line_an_object(self):

@@ -53,7 +53,7 @@ class ExamplesTest(LambdaTestCase):
         return sum(1 for l in list(self.kemu.lines) if l == line)
 
     def wait_metrics(self, expected, timeout=DEADLINE_S):
-        """Waits until every (metric, resource, statistic) has its value (or passes its check)."""
+        """Waits until every (family, resource) has its value (or passes its check)."""
         last = {}
 
         def check():
@@ -117,19 +117,19 @@ class ExamplesTest(LambdaTestCase):
                 self.wait_stdout(f"[{self.function_name(event_type)}] {line}")
 
         m = self.wait_metrics({
-            ("IncomingRecords", "dev-user_activity-stream", "Sum"): 3,
-            ("IncomingRecords", "dev-orders-stream", "Sum"): 1,
-            ("IncomingRecords", "dev-payments-stream", "Sum"): 1,
-            ("Count", "dev-events-ingestion", "Sum"): 4,
-            ("Invocations", "dev-orders-processor", "Sum"): 1,
-            ("Invocations", "dev-payments-processor", "Sum"): 1,
+            ("kemu_kinesis_incoming_records_total", "dev-user_activity-stream"): 3,
+            ("kemu_kinesis_incoming_records_total", "dev-orders-stream"): 1,
+            ("kemu_kinesis_incoming_records_total", "dev-payments-stream"): 1,
+            ("kemu_apigateway_count_total", "dev-events-ingestion"): 4,
+            ("kemu_lambda_invocations_total", "dev-orders-processor"): 1,
+            ("kemu_lambda_invocations_total", "dev-payments-processor"): 1,
             # 1 to 3 batches, depending on how the window cut the three records.
-            ("Invocations", "dev-user_activity-processor", "Sum"): lambda v: v and 1 <= v <= 3,
+            ("kemu_lambda_invocations_total", "dev-user_activity-processor"): lambda v: v and 1 <= v <= 3,
         })
         for fn in ("dev-user_activity-processor", "dev-orders-processor", "dev-payments-processor"):
-            self.assertEqual(m[("Errors", fn, "Sum")], 0, fn)
-        self.assertEqual(m[("4XXError", "dev-events-ingestion", "Sum")], 0)
-        self.assertEqual(m[("ApproximateNumberOfMessagesVisible", "dev-orders-dlq", "Last")], 0)
+            self.assertEqual(m[("kemu_lambda_errors_total", fn)], 0, fn)
+        self.assertEqual(m[("kemu_apigateway_4_xxerror_total", "dev-events-ingestion")], 0)
+        self.assertEqual(m[("kemu_sqs_approximate_number_of_messages_visible", "dev-orders-dlq")], 0)
 
         # Each event processed exactly once (no errors, so no redelivery), and the same lines
         # are in the function logs under .kemu-style data dir logs/aws/lambda/<function>.log.
@@ -163,8 +163,8 @@ class ExamplesTest(LambdaTestCase):
         self.wait_stdout(f"[{fn}] order ORD-2 created: 3 items, 30.50 EUR")
 
         # Each bad order alone: 1 attempt + 3 retries (max_retry_attempts: 3), then the DLQ.
-        self.wait_metrics({("ApproximateNumberOfMessagesVisible", "dev-orders-dlq", "Last"): 2,
-                           ("Errors", fn, "Sum"): lambda v: v is not None and v >= 8})
+        self.wait_metrics({("kemu_sqs_approximate_number_of_messages_visible", "dev-orders-dlq"): 2,
+                           ("kemu_lambda_errors_total", fn): lambda v: v is not None and v >= 8})
         errors = [l for l in self.kemu.lines if l.startswith(f"[{fn}] [ERROR] ValueError: ")]
         # Alone 4 times, plus once in each bigger batch that failed on it before bisection.
         self.assertGreaterEqual(sum("invalid order ORD-BAD" in l and

@@ -416,9 +416,9 @@ class ReadmeTest(unittest.TestCase):
         # Every curl of the quick start reached a stream (curl exits 0 on HTTP errors too).
         m = kemu_metrics(self.kemu.endpoint)
         curls = sum(b.text.count("curl -X POST") for b in sh)
-        self.assertEqual(m[("Count", "dev-events-ingestion", "Sum")], curls)
-        self.assertEqual(m[("4XXError", "dev-events-ingestion", "Sum")], 0)
-        self.assertEqual(m[("5XXError", "dev-events-ingestion", "Sum")], 0)
+        self.assertEqual(m[("kemu_apigateway_count_total", "dev-events-ingestion")], curls)
+        self.assertEqual(m[("kemu_apigateway_4_xxerror_total", "dev-events-ingestion")], 0)
+        self.assertEqual(m[("kemu_apigateway_5_xxerror_total", "dev-events-ingestion")], 0)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,11 @@ namespace kemu::cli {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 
-// GET (or POST) path from http://host:port; nullopt (and a line on stderr) when kemu cannot be
-// reached.
-std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
-                                                    const std::string& path, bool post,
-                                                    int timeout_s) {
+namespace {
+
+// `verb` path on http://host:port; nullopt (and a line on stderr) when kemu cannot be reached.
+HttpResult http_request(http::verb verb, const std::string& endpoint, const std::string& path,
+                        int timeout_s) {
     std::string rest = endpoint;
     if (rest.starts_with("http://")) rest = rest.substr(7);
     while (rest.ends_with('/'))
@@ -30,7 +30,7 @@ std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
         boost::beast::tcp_stream stream(ioc);
         stream.expires_after(std::chrono::seconds(timeout_s));
         stream.connect(resolver.resolve(host, port));
-        http::request<http::empty_body> req{post ? http::verb::post : http::verb::get, path, 11};
+        http::request<http::empty_body> req{verb, path, 11};
         req.set(http::field::host, rest);
         http::write(stream, req);
         boost::beast::flat_buffer buffer;
@@ -44,6 +44,16 @@ std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
                   << " (is `kemu up` running? --endpoint sets the address)\n";
         return std::nullopt;
     }
+}
+
+}  // namespace
+
+HttpResult http_get(const std::string& endpoint, const std::string& path, int timeout_s) {
+    return http_request(http::verb::get, endpoint, path, timeout_s);
+}
+
+HttpResult http_post(const std::string& endpoint, const std::string& path, int timeout_s) {
+    return http_request(http::verb::post, endpoint, path, timeout_s);
 }
 
 }  // namespace kemu::cli

@@ -7,10 +7,12 @@
 
 namespace kemu::cli {
 
-// GET (or POST) `path` on `endpoint` (http://host:port). Returns (status, body), or nullopt after
-// printing one line to stderr when kemu cannot be reached.
-std::optional<std::pair<int, std::string>> http_get(const std::string& endpoint,
-                                                    const std::string& path, bool post = false,
-                                                    int timeout_s = 10);
+// (status, body), or nullopt after printing one line to stderr when kemu cannot be reached.
+using HttpResult = std::optional<std::pair<int, std::string>>;
+
+// GET `path` on `endpoint` (http://host:port).
+HttpResult http_get(const std::string& endpoint, const std::string& path, int timeout_s = 10);
+// POST `path` (no body) on `endpoint`.
+HttpResult http_post(const std::string& endpoint, const std::string& path, int timeout_s = 10);
 
 }  // namespace kemu::cli

@@ -134,7 +134,7 @@ int run_dlq_list(const DlqOptions& o) {
 
 int run_dlq_replay(const DlqOptions& o) {
     // Replays may run many invocations, each up to the function's timeout.
-    auto res = http_get(o.endpoint, "/_kemu/flows/" + o.flow + "/replay", true, 3600);
+    auto res = http_post(o.endpoint, "/_kemu/flows/" + o.flow + "/replay", 3600);
     if (!res) return 1;
     auto j = json::parse(res->second, nullptr, false);
     if (j.is_discarded()) {

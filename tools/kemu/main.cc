@@ -9,58 +9,10 @@
 #include "status.h"
 #include "up.h"
 
-int main(int argc, char** argv) {
-    CLI::App app{"kemu: a local emulator and test harness for AWS event-ingestion pipelines"};
-    app.set_version_flag("-V,--version", std::string("kemu ") + KEMU_VERSION);
-    app.require_subcommand(1);
+namespace {
 
-    kemu::cli::UpOptions up;
-    auto* cmd_up = app.add_subcommand("up",
-                                      "Serve the Kinesis and SQS APIs and the front door (and the "
-                                      "topology of kemu.yaml) on one port");
-    cmd_up->add_option("-c,--config", up.config,
-                       "Topology file (default: ./kemu.yaml when present)");
-    cmd_up->add_option("--host", up.host, "Address to listen on")->capture_default_str();
-    cmd_up->add_option("--port", up.port, "Port to listen on; 0 picks a free port")
-        ->check(CLI::Range(0, 65535))
-        ->capture_default_str();
-    cmd_up->add_option("--data-dir", up.data_dir, "Where RocksDB keeps the data")
-        ->capture_default_str();
-    cmd_up->add_flag("--in-memory", up.in_memory, "Keep everything in memory (nothing on disk)");
-    cmd_up->add_option("--region", up.region, "Region for requests without a SigV4 scope")
-        ->capture_default_str();
-    cmd_up->add_option("--account", up.account, "Account id in ARNs and messages")
-        ->capture_default_str();
-    cmd_up->add_flag("--shard-limits", up.shard_limits,
-                     "Enforce per-shard throughput limits (1 MiB/s or 1000 records/s in, 5 reads/s "
-                     "and 2 MiB/s out)");
-    cmd_up
-        ->add_option("--durability", up.durability,
-                     "wal: acknowledged writes survive kill -9; fsync: also power loss")
-        ->check(CLI::IsMember({"wal", "fsync"}))
-        ->capture_default_str();
-    cmd_up
-        ->add_option("--status-delay-ms", up.status_delay_ms,
-                     "How long streams stay CREATING/UPDATING/DELETING")
-        ->check(CLI::Range(0, 600000))
-        ->capture_default_str();
-    cmd_up
-        ->add_option("--shard-limit", up.account_shard_limit,
-                     "Open shards allowed per account and region")
-        ->check(CLI::Range(1, 100000))
-        ->capture_default_str();
-    cmd_up
-        ->add_option("--sqs-purge-cooldown-ms", up.sqs_purge_cooldown_ms,
-                     "A second PurgeQueue on a queue this soon answers 403 PurgeQueueInProgress "
-                     "(AWS: 60000)")
-        ->check(CLI::Range(0, 3600000))
-        ->capture_default_str();
-    cmd_up
-        ->add_option("--sqs-delete-cooldown-ms", up.sqs_delete_cooldown_ms,
-                     "Recreating a queue this soon after DeleteQueue answers QueueDeletedRecently "
-                     "(AWS: 60000)")
-        ->check(CLI::Range(0, 3600000))
-        ->capture_default_str();
+// `kemu up`'s options for the Lambda runner, the alarms and the log.
+void add_up_runtime_options(CLI::App* cmd_up, kemu::cli::UpOptions& up) {
     cmd_up
         ->add_option("--lambda-retry-backoff-ms", up.lambda_retry_backoff_ms,
                      "First back-off between retries of a failing batch; doubles up to 60 s (AWS: "
@@ -109,13 +61,68 @@ int main(int argc, char** argv) {
     cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->capture_default_str();
+}
 
-    std::string validate_config = "kemu.yaml";
-    auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
-    cmd_validate->add_option("-c,--config", validate_config, "Topology file")
+// `kemu up` and its options.
+CLI::App* add_up(CLI::App& app, kemu::cli::UpOptions& up) {
+    auto* cmd_up = app.add_subcommand("up",
+                                      "Serve the Kinesis and SQS APIs and the front door (and the "
+                                      "topology of kemu.yaml) on one port");
+    cmd_up->add_option("-c,--config", up.config,
+                       "Topology file (default: ./kemu.yaml when present)");
+    cmd_up->add_option("--host", up.host, "Address to listen on")->capture_default_str();
+    cmd_up->add_option("--port", up.port, "Port to listen on; 0 picks a free port")
+        ->check(CLI::Range(0, 65535))
         ->capture_default_str();
+    cmd_up->add_option("--data-dir", up.data_dir, "Where RocksDB keeps the data")
+        ->capture_default_str();
+    cmd_up->add_flag("--in-memory", up.in_memory, "Keep everything in memory (nothing on disk)");
+    cmd_up->add_option("--region", up.region, "Region for requests without a SigV4 scope")
+        ->capture_default_str();
+    cmd_up->add_option("--account", up.account, "Account id in ARNs and messages")
+        ->capture_default_str();
+    cmd_up->add_flag("--shard-limits", up.shard_limits,
+                     "Enforce per-shard throughput limits (1 MiB/s or 1000 records/s in, 5 reads/s "
+                     "and 2 MiB/s out)");
+    cmd_up
+        ->add_option("--durability", up.durability,
+                     "wal: acknowledged writes survive kill -9; fsync: also power loss")
+        ->check(CLI::IsMember({"wal", "fsync"}))
+        ->capture_default_str();
+    cmd_up
+        ->add_option("--status-delay-ms", up.status_delay_ms,
+                     "How long streams stay CREATING/UPDATING/DELETING")
+        ->check(CLI::Range(0, 600000))
+        ->capture_default_str();
+    cmd_up
+        ->add_option("--shard-limit", up.account_shard_limit,
+                     "Open shards allowed per account and region")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd_up
+        ->add_option("--sqs-purge-cooldown-ms", up.sqs_purge_cooldown_ms,
+                     "A second PurgeQueue on a queue this soon answers 403 PurgeQueueInProgress "
+                     "(AWS: 60000)")
+        ->check(CLI::Range(0, 3600000))
+        ->capture_default_str();
+    cmd_up
+        ->add_option("--sqs-delete-cooldown-ms", up.sqs_delete_cooldown_ms,
+                     "Recreating a queue this soon after DeleteQueue answers QueueDeletedRecently "
+                     "(AWS: 60000)")
+        ->check(CLI::Range(0, 3600000))
+        ->capture_default_str();
+    add_up_runtime_options(cmd_up, up);
+    return cmd_up;
+}
 
-    kemu::cli::DlqOptions dlq;
+struct DlqCommands {
+    CLI::App* count;
+    CLI::App* list;
+    CLI::App* replay;
+};
+
+// `kemu dlq count / list / replay` and their options.
+DlqCommands add_dlq(CLI::App& app, kemu::cli::DlqOptions& dlq) {
     auto* cmd_dlq = app.add_subcommand("dlq", "Look at the dead-letter queues of a running kemu");
     cmd_dlq->require_subcommand(1);
     auto dlq_common = [&dlq](CLI::App* c) {
@@ -143,6 +150,26 @@ int main(int argc, char** argv) {
                                                    "back from the stream); delete what succeeds");
     dlq_common(cmd_dlq_replay);
     cmd_dlq_replay->add_option("flow", dlq.flow, "Event type of kemu.yaml")->required();
+    return {cmd_dlq_count, cmd_dlq_list, cmd_dlq_replay};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"kemu: a local emulator and test harness for AWS event-ingestion pipelines"};
+    app.set_version_flag("-V,--version", std::string("kemu ") + KEMU_VERSION);
+    app.require_subcommand(1);
+
+    kemu::cli::UpOptions up;
+    auto* cmd_up = add_up(app, up);
+
+    std::string validate_config = "kemu.yaml";
+    auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
+    cmd_validate->add_option("-c,--config", validate_config, "Topology file")
+        ->capture_default_str();
+
+    kemu::cli::DlqOptions dlq;
+    auto dlq_cmds = add_dlq(app, dlq);
 
     std::string status_endpoint = "http://127.0.0.1:4566";
     bool status_json = false;
@@ -163,9 +190,9 @@ int main(int argc, char** argv) {
     try {
         if (*cmd_up) return kemu::cli::run_up(up);
         if (*cmd_validate) return kemu::cli::run_validate(validate_config);
-        if (*cmd_dlq_count) return kemu::cli::run_dlq_count(dlq);
-        if (*cmd_dlq_list) return kemu::cli::run_dlq_list(dlq);
-        if (*cmd_dlq_replay) return kemu::cli::run_dlq_replay(dlq);
+        if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
+        if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);
+        if (*dlq_cmds.replay) return kemu::cli::run_dlq_replay(dlq);
         if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "kemu: %s\n", e.what());

@@ -12,6 +12,68 @@ namespace kemu::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+std::string function_arn(const UpOptions& o, const std::string& name) {
+    return "arn:aws:lambda:" + o.region + ":" + o.account + ":function:" + name;
+}
+
+// The processor function of a flow, as the Terraform module declares it.
+lambda::FunctionConfig function_config(const Config& cfg, const FlowConfig& f, const UpOptions& o,
+                                       const std::string& code, std::vector<std::string> argv,
+                                       const std::string& state) {
+    auto name = cfg.function_name(f);
+    lambda::FunctionConfig fc;
+    fc.name = name;
+    fc.arn = function_arn(o, name);
+    fc.runtime = f.lambda_runtime;
+    fc.handler = f.lambda_handler;
+    fc.code_dir = code;
+    fc.region = o.region;
+    fc.memory_mb = f.lambda_memory_size;
+    fc.timeout_s = f.lambda_timeout;
+    fc.command = std::move(argv);
+    // The environment variables the Terraform module gives every processor function.
+    fc.environment = {{"EVENT_TYPE", f.event_type},
+                      {"ENVIRONMENT", cfg.environment},
+                      {"STREAM_NAME", cfg.stream_name(f)}};
+    if (!o.in_memory) fc.log_file = o.data_dir + "/logs/aws/lambda/" + name + ".log";
+    fc.echo_logs = o.lambda_echo_logs;
+    fc.tmp_dir = state + "/tmp/" + name;
+    fc.concurrency = o.lambda_concurrency;
+    return fc;
+}
+
+// The flow's event source mapping, with the module's settings.
+lambda::MappingConfig mapping_config(const Config& cfg, const FlowConfig& f, const UpOptions& o,
+                                     kinesis::Store& store) {
+    auto name = cfg.function_name(f);
+    lambda::MappingConfig mc;
+    mc.stream = {o.account, o.region, cfg.stream_name(f)};
+    mc.stream_arn = store.stream_arn(mc.stream);
+    mc.function_name = name;
+    mc.function_arn = function_arn(o, name);
+    mc.role_arn = "arn:aws:iam::" + o.account + ":role/" + name + "-role";
+    mc.batch_size = f.batch_size;
+    mc.batch_window_seconds = f.batch_window_seconds;
+    mc.starting_position = f.starting_position == "TRIM_HORIZON"
+                               ? kinesis::IteratorType::kTrimHorizon
+                               : kinesis::IteratorType::kLatest;
+    mc.max_retry_attempts = f.max_retry_attempts;
+    mc.max_record_age_seconds = -1;  // the module sets -1
+    mc.retention_ms = int64_t{f.retention_period} * 3600 * 1000;
+    mc.bisect_on_error = f.bisect_batch_on_function_error;
+    mc.report_batch_item_failures = f.report_batch_item_failures;
+    if (f.dlq_enabled) mc.on_failure_queue = cfg.dlq_name(f);
+    mc.backoff_initial_ms = o.lambda_retry_backoff_ms;
+    mc.backoff_max_ms = std::max<int64_t>(o.lambda_retry_backoff_ms, 60'000);
+    if (o.lambda_retry_backoff_ms < 1000)
+        mc.backoff_max_ms = std::max(o.lambda_retry_backoff_ms * 64, 1);
+    return mc;
+}
+
+}  // namespace
+
 bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
                        sqs::QueueStore& queues, Db& db, const Clock& clock) {
     idle_ms_ = int64_t{o.lambda_idle_timeout_s} * 1000;
@@ -51,50 +113,10 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         p.event_type = f.event_type;
         p.interpreter = cmd.interpreter;
         p.metrics = std::make_unique<lambda::FunctionMetrics>();
-        auto name = cfg.function_name(f);
-        std::string arn = "arn:aws:lambda:" + o.region + ":" + o.account + ":function:" + name;
-
-        lambda::FunctionConfig fc;
-        fc.name = name;
-        fc.arn = arn;
-        fc.runtime = f.lambda_runtime;
-        fc.handler = f.lambda_handler;
-        fc.code_dir = code.string();
-        fc.region = o.region;
-        fc.memory_mb = f.lambda_memory_size;
-        fc.timeout_s = f.lambda_timeout;
-        fc.command = cmd.argv;
-        // The Terraform module's variables (spec/deploy.md §2).
-        fc.environment = {{"EVENT_TYPE", f.event_type},
-                          {"ENVIRONMENT", cfg.environment},
-                          {"STREAM_NAME", cfg.stream_name(f)}};
-        if (!o.in_memory) fc.log_file = o.data_dir + "/logs/aws/lambda/" + name + ".log";
-        fc.echo_logs = o.lambda_echo_logs;
-        fc.tmp_dir = state + "/tmp/" + name;
-        fc.concurrency = o.lambda_concurrency;
+        auto fc = function_config(cfg, f, o, code.string(), cmd.argv, state);
         p.pool = std::make_unique<lambda::FunctionPool>(fc, *p.metrics);
 
-        lambda::MappingConfig mc;
-        mc.stream = {o.account, o.region, cfg.stream_name(f)};
-        mc.stream_arn = store.stream_arn(mc.stream);
-        mc.function_name = name;
-        mc.function_arn = arn;
-        mc.role_arn = "arn:aws:iam::" + o.account + ":role/" + name + "-role";
-        mc.batch_size = f.batch_size;
-        mc.batch_window_seconds = f.batch_window_seconds;
-        mc.starting_position = f.starting_position == "TRIM_HORIZON"
-                                   ? kinesis::IteratorType::kTrimHorizon
-                                   : kinesis::IteratorType::kLatest;
-        mc.max_retry_attempts = f.max_retry_attempts;
-        mc.max_record_age_seconds = -1;  // the module sets -1
-        mc.retention_ms = int64_t{f.retention_period} * 3600 * 1000;
-        mc.bisect_on_error = f.bisect_batch_on_function_error;
-        mc.report_batch_item_failures = f.report_batch_item_failures;
-        if (f.dlq_enabled) mc.on_failure_queue = cfg.dlq_name(f);
-        mc.backoff_initial_ms = o.lambda_retry_backoff_ms;
-        mc.backoff_max_ms = std::max<int64_t>(o.lambda_retry_backoff_ms, 60'000);
-        if (o.lambda_retry_backoff_ms < 1000)
-            mc.backoff_max_ms = std::max(o.lambda_retry_backoff_ms * 64, 1);
+        auto mc = mapping_config(cfg, f, o, store);
         lambda::MappingDeps deps{store, *p.pool, &queues, db, clock, *p.metrics};
         p.mapping = std::make_unique<lambda::Mapping>(mc, deps);
         processors_.push_back(std::move(p));

@@ -7,53 +7,24 @@
 #include <iostream>
 #include <unistd.h>
 
-#include "admin.h"
-#include "alarms.h"
 #include "apigw/front_door.h"
+#include "cloudwatch/cloudwatch.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/edge.h"
 #include "core/log.h"
+#include "endpoints.h"
 #include "kinesis/api.h"
 #include "kinesis/store.h"
 #include "processors.h"
 #include "sqs/api.h"
 #include "sqs/queue_store.h"
+#include "timed_handler.h"
 #include "validate.h"
 
 namespace kemu::cli {
 namespace {
-
-// `GET /_kemu/health` and friends: kemu's own endpoints.
-class KemuHandler final : public RequestHandler {
-public:
-    bool matches(const HttpRequest& req) const override {
-        return req.path().starts_with("/_kemu/");
-    }
-    void handle(const HttpRequest& req, Respond respond) override { respond(answer(req)); }
-    HttpResponse internal_error(const HttpRequest&) const override {
-        HttpResponse r;
-        r.status = 500;
-        r.set_header("Content-Type", "application/json");
-        r.body = R"({"message":"internal error; see kemu's log"})";
-        return r;
-    }
-
-private:
-    static HttpResponse answer(const HttpRequest& req) {
-        HttpResponse r;
-        r.set_header("Content-Type", "application/json");
-        if (req.path() == "/_kemu/health" && (req.method == "GET" || req.method == "HEAD")) {
-            r.body = std::string(R"({"status":"ok","version":")") + KEMU_VERSION +
-                     R"(","services":["kinesis","sqs","apigw"]})";
-            return r;
-        }
-        r.status = 404;
-        r.body = R"({"message":"no such kemu endpoint"})";
-        return r;
-    }
-};
 
 LogLevel parse_level(const std::string& s) {
     if (s == "debug") return LogLevel::kDebug;
@@ -106,8 +77,8 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
     return true;
 }
 
-// Creates each flow's dead-letter queue as the Terraform module does (spec/deploy.md §2:
-// 14-day retention, SSE-SQS), or leaves an existing one and its messages as they are.
+// Creates each flow's dead-letter queue as the Terraform module does (14-day retention,
+// SSE-SQS), or leaves an existing one and its messages as they are.
 bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
     for (const auto& f : cfg.event_flows) {
         if (!f.dlq_enabled) continue;
@@ -124,6 +95,128 @@ bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
     return true;
 }
 
+// The one RocksDB database (nullptr after printing why not).
+std::unique_ptr<Db> open_db(const UpOptions& o) {
+    DbOptions dbo;
+    dbo.path = o.data_dir;
+    dbo.in_memory = o.in_memory;
+    dbo.sync = o.durability == "fsync";
+    std::string error;
+    auto db = Db::open(dbo, &error);
+    if (!db) {
+        std::cerr << "kemu: " << error << "\n";
+        return nullptr;
+    }
+    return db;
+}
+
+// Every second: environments' housekeeping, then CloudWatch's tick; every minute: retention.
+void start_timers(EdgeServer& edge, Processors& processors, cloudwatch::CloudWatch& cloudwatch,
+                  kinesis::Store& store, sqs::QueueStore& queues, const Clock& clock) {
+    edge.every(1'000, [&processors, &cloudwatch, &clock] {
+        processors.housekeeping();
+        cloudwatch.tick(clock.now_ms());
+        return true;
+    });
+    edge.every(60'000, [&store, &queues] {
+        store.trim_expired();
+        queues.trim_expired();
+        return true;
+    });
+}
+
+// The topology file (./kemu.yaml when none is named and it exists) and, unless --no-lambda,
+// the handlers it names. False after printing the problems.
+bool load_up_config(const UpOptions& o, Config* out, std::string* path) {
+    auto& cfg = *out;
+    auto& config_path = *path;
+    config_path = o.config;
+    if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
+    if (!config_path.empty() && !load_topology(config_path, &cfg)) return false;
+    if (!o.no_lambda) {
+        auto errors = check_handlers(cfg, o.python, o.node);
+        for (const auto& e : errors)
+            std::cerr << "kemu: " << e.to_string() << "\n";
+        if (!errors.empty()) return false;
+    }
+    return true;
+}
+
+// The API Gateway front door's options: the api block of kemu.yaml, key values from the
+// environment, the account throttle and api id from flags.
+bool front_door_options(const UpOptions& o, const Config& cfg, apigw::FrontDoorOptions* out) {
+    auto& fo = *out;
+    fo.account = o.account;
+    fo.region = o.region;
+    fo.api_id = o.apigw_api_id;
+    for (const auto& err :
+         {apigw::parse_account_throttle(o.apigw_account_throttle, &fo.account_throttle),
+          o.apigw_api_id.empty() ? "" : apigw::check_api_id(o.apigw_api_id),
+          apigw::resolve_api_keys(
+              cfg, [](const std::string& name) { return std::getenv(name.c_str()); },
+              &fo.api_keys)}) {
+        if (err.empty()) continue;
+        std::cerr << "kemu: " << err << "\n";
+        return false;
+    }
+    if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
+    return true;
+}
+
+// The lines kemu prints once it listens; `kemu listening on` first (tools parse them).
+void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
+                  const apigw::FrontDoor& front_door, const apigw::FrontDoorOptions& fo,
+                  const Processors& processors) {
+    std::printf("kemu listening on http://%s:%u\n", o.host.c_str(), port);
+    std::printf("kemu api gateway: http://%s:%u/%s (or http://%s.execute-api.localhost:%u/%s)\n",
+                o.host.c_str(), port, cfg.api.stage_name.c_str(), front_door.api_id().c_str(), port,
+                cfg.api.stage_name.c_str());
+    // The one line that shows a key: a value kemu generated (AWS shows it once, too).
+    for (const auto& k : fo.api_keys) {
+        if (!k.generated || !k.enabled) continue;
+        std::printf("kemu api key: %s (%s; %s sets it)\n", k.value.c_str(), k.name.c_str(),
+                    api_key_variable(k.name).c_str());
+    }
+    std::string base = "http://" + o.host + ":" + std::to_string(port);
+    std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(),
+                base.c_str());
+    for (const auto& f : cfg.event_flows) {
+        std::printf("kemu event type %s: POST %s/%s/events/%s (batches: %s/%s/events/batch/%s)\n",
+                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
+                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
+                    f.event_type.c_str());
+    }
+    processors.print_banner();
+    std::printf(
+        "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
+        base.c_str(), base.c_str(), base.c_str());
+}
+
+// CloudWatch over every flow's stream and function, every queue and the front door, its
+// history kept in the data dir (restored here).
+std::unique_ptr<cloudwatch::CloudWatch> make_cloudwatch(
+    const Config& cfg, const UpOptions& o, kinesis::Store& store, sqs::QueueStore& queues,
+    const Processors& processors, std::shared_ptr<apigw::FrontDoor> front_door, Db& db,
+    std::shared_ptr<cloudwatch::LogStore> logs) {
+    cloudwatch::SamplerSources s;
+    s.store = &store;
+    s.account = o.account;
+    s.region = o.region;
+    for (const auto& f : cfg.event_flows)
+        s.streams.push_back(cfg.stream_name(f));
+    for (const auto& p : processors.all())
+        s.functions.push_back({p.pool->config().name, p.metrics.get()});
+    s.queues = &queues;
+    s.front_door = std::move(front_door);
+    s.api_name = cfg.api_name();
+    cloudwatch::CloudWatchOptions co;
+    co.alarm_period_s = o.alarm_period_s;
+    co.logs = std::move(logs);
+    auto cw = std::make_unique<cloudwatch::CloudWatch>(cfg, std::move(s), &db, co);
+    cw->load();
+    return cw;
+}
+
 }  // namespace
 
 int run_up(const UpOptions& o) {
@@ -135,26 +228,11 @@ int run_up(const UpOptions& o) {
         return 2;
     }
     Config cfg;
-    std::string config_path = o.config;
-    if (config_path.empty() && std::filesystem::exists("kemu.yaml")) config_path = "kemu.yaml";
-    if (!config_path.empty() && !load_topology(config_path, &cfg)) return 2;
-    if (!o.no_lambda) {
-        auto errors = check_handlers(cfg, o.python, o.node);
-        for (const auto& e : errors)
-            std::cerr << "kemu: " << e.to_string() << "\n";
-        if (!errors.empty()) return 2;
-    }
+    std::string config_path;
+    if (!load_up_config(o, &cfg, &config_path)) return 2;
 
-    DbOptions dbo;
-    dbo.path = o.data_dir;
-    dbo.in_memory = o.in_memory;
-    dbo.sync = o.durability == "fsync";
-    std::string error;
-    auto db = Db::open(dbo, &error);
-    if (!db) {
-        std::cerr << "kemu: " << error << "\n";
-        return 1;
-    }
+    auto db = open_db(o);
+    if (!db) return 1;
     SystemClock clock;
     kinesis::StoreOptions so;
     so.create_delay_ms = so.delete_delay_ms = so.update_delay_ms = o.status_delay_ms;
@@ -181,82 +259,41 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
+    // Function log events (CloudWatch Logs), made before the functions that write to them.
+    auto logs = std::make_shared<cloudwatch::LogStore>();
     Processors processors;
     if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
-    Alarms alarms;
-    alarms.build(cfg, processors, store, queues, o.account, o.region, o.alarm_period_s);
-
     EdgeOptions eo;
     eo.host = o.host;
     eo.port = static_cast<uint16_t>(o.port);
-    // The API Gateway front door: the api block of kemu.yaml, key values from the environment.
     apigw::FrontDoorOptions fo;
-    fo.account = o.account;
-    fo.region = o.region;
-    fo.api_id = o.apigw_api_id;
-    for (const auto& err :
-         {apigw::parse_account_throttle(o.apigw_account_throttle, &fo.account_throttle),
-          o.apigw_api_id.empty() ? "" : apigw::check_api_id(o.apigw_api_id),
-          apigw::resolve_api_keys(
-              cfg, [](const std::string& name) { return std::getenv(name.c_str()); },
-              &fo.api_keys)}) {
-        if (err.empty()) continue;
-        std::cerr << "kemu: " << err << "\n";
-        return 2;
-    }
-    if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
+    if (!front_door_options(o, cfg, &fo)) return 2;
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
-    EdgeServer edge(eo, {sqs::make_admin_handler(queues),
-                         make_admin_handler(cfg, processors, store, queues, front_door, alarms),
-                         std::make_shared<KemuHandler>(), front_door});
+    auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
+    auto& latency = cloudwatch->request_latency();
+    EdgeServer edge(
+        eo, {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock), "kemu",
+                   latency),
+             timed(front_door, "apigateway", latency)});
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
-    edge.add_handler(sqs::make_api_handler(queues, edge.scheduler(), {o.account}));
-    edge.add_handler(kinesis::make_api_handler(store, clock, {o.account, o.region}));
+    edge.add_handler(
+        timed(sqs::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));
+    edge.add_handler(
+        timed(kinesis::make_api_handler(store, clock, {o.account, o.region}), "kinesis", latency));
     if (auto err = edge.listen(); !err.empty()) {
         std::cerr << "kemu: " << err << "\n";
         return 1;
     }
     processors.start();
-    edge.every(1'000, [&processors, &alarms, &clock] {
-        processors.housekeeping();
-        alarms.tick(clock.now_ms());
-        return true;
-    });
-    edge.every(60'000, [&store, &queues] {
-        store.trim_expired();
-        queues.trim_expired();
-        return true;
-    });
+    start_timers(edge, processors, *cloudwatch, store, queues, clock);
     auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
-    std::printf("kemu listening on http://%s:%u\n", o.host.c_str(), edge.port());
-    std::printf("kemu api gateway: http://%s:%u/%s (or http://%s.execute-api.localhost:%u/%s)\n",
-                o.host.c_str(), edge.port(), cfg.api.stage_name.c_str(),
-                front_door->api_id().c_str(), edge.port(), cfg.api.stage_name.c_str());
-    // The one line that shows a key: a value kemu generated (AWS shows it once, too).
-    for (const auto& k : fo.api_keys) {
-        if (!k.generated || !k.enabled) continue;
-        std::printf("kemu api key: %s (%s; %s sets it)\n", k.value.c_str(), k.name.c_str(),
-                    api_key_variable(k.name).c_str());
-    }
-    std::string base = "http://" + o.host + ":" + std::to_string(edge.port());
-    std::printf("kemu kinesis and sqs: %s (aws --endpoint-url %s ...)\n", base.c_str(),
-                base.c_str());
-    for (const auto& f : cfg.event_flows) {
-        std::printf("kemu event type %s: POST %s/%s/events/%s (batches: %s/%s/events/batch/%s)\n",
-                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
-                    f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
-                    f.event_type.c_str());
-    }
-    processors.print_banner();
-    std::printf(
-        "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
-        base.c_str(), base.c_str(), base.c_str());
+    print_banner(o, cfg, edge.port(), *front_door, fo, processors);
     std::fflush(stdout);
     // First evaluation (INSUFFICIENT_DATA -> OK before any traffic), after the banner: the
     // listening line stays the first line kemu prints.
-    alarms.tick(clock.now_ms());
+    cloudwatch->tick(clock.now_ms());
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();
     processors.stop();

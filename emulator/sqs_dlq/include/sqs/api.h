@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/http.h"
 #include "sqs/queue_store.h"
@@ -25,10 +26,12 @@ bool is_sqs_request(const HttpRequest& req);
 std::shared_ptr<RequestHandler> make_api_handler(QueueStore& store, Scheduler& scheduler,
                                                  ApiOptions options = {});
 
-// kemu's own operator endpoints for queues (not AWS's API), used by `kemu dlq`:
+// kemu's own operator endpoints for queues (not AWS's API), used by `kemu dlq` and mounted by
+// kemu's /_kemu/ router for every path starting with kAdminPrefix:
 //   GET /_kemu/sqs/queues                      {"queues":[{"name","visible","inflight","delayed"}]}
 //   GET /_kemu/sqs/queues/{name}/messages?max=N {"messages":[{"messageId","body","sentTimestamp",
 //                                                "receiveCount"}]}  (a peek: nothing is received)
-std::shared_ptr<RequestHandler> make_admin_handler(QueueStore& store);
+inline constexpr std::string_view kAdminPrefix = "/_kemu/sqs/queues";
+HttpResponse handle_admin_request(QueueStore& store, const HttpRequest& req);
 
 }  // namespace kemu::sqs

@@ -1,5 +1,6 @@
 #pragma once
-// The Terraform module's CloudWatch alarms, evaluated locally (spec/deploy.md §2): per flow
+// The Terraform module's CloudWatch alarms, evaluated locally (docs/aws/cloudwatch.md, "The
+// module's alarms"): per flow
 //   {env}-{type}-iterator-age         AWS/Kinesis GetRecords.IteratorAgeMilliseconds, Maximum
 //   {env}-{type}-lambda-iterator-age  AWS/Lambda IteratorAge, Maximum
 //   (both 60 s × 5, > iterator_age_alarm_ms, missing data not breaching)
@@ -10,20 +11,20 @@
 // CloudWatch's are); the newest, still open bucket counts as soon as it breaches, so an alarm
 // fires within a second of its cause rather than at the period's end.
 
+// Each alarm's datapoint for a second is the sampler's datapoint of its series (see
+// sampler.h): the statistic (Maximum or Sum) of what happened in that second.
+
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <mutex>
-#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "cloudwatch/series.h"
 #include "core/config.h"
-#include "kinesis/store.h"
-#include "processors.h"
-#include "sqs/queue_store.h"
 
-namespace kemu::cli {
+namespace kemu::cloudwatch {
 
 struct AlarmDef {
     std::string name;
@@ -39,12 +40,12 @@ struct AlarmDef {
 
 class Alarms {
 public:
+    // `functions`: the flows' functions that run (the Lambda alarms exist for those only).
     // `period_override_s` > 0 replaces every period (demos and tests); 0 keeps the module's.
-    void build(const Config& cfg, const Processors& processors, kinesis::Store& store,
-               sqs::QueueStore& queues, const std::string& account, const std::string& region,
-               int period_override_s);
-    // Gathers one second's datapoints and evaluates; prints each state change.
-    void tick(int64_t now_ms);
+    void build(const Config& cfg, const std::set<std::string>& functions, int period_override_s);
+    // Takes one second's datapoints (every series the sampler read) and evaluates; prints each
+    // state change.
+    void tick(int64_t now_ms, const std::vector<Datapoint>& second);
     // DescribeAlarms-shaped JSON: {"MetricAlarms":[...]}.
     std::string describe_json() const;
     // Name -> state, for kemu status.
@@ -53,7 +54,7 @@ public:
 private:
     struct Alarm {
         AlarmDef def;
-        std::function<std::optional<double>()> sample;   // the aggregate since the last call
+        std::string series;                              // the metric's SeriesKey::id()
         std::deque<std::pair<int64_t, double>> buckets;  // (period index, value), oldest first
         std::string state = "INSUFFICIENT_DATA";
         std::string reason = "Unchecked: Initial alarm creation";
@@ -69,4 +70,4 @@ private:
     std::deque<Change> history_;  // the newest 1000 printed changes
 };
 
-}  // namespace kemu::cli
+}  // namespace kemu::cloudwatch

@@ -1,15 +1,16 @@
-#include "alarms.h"
+#include "cloudwatch/alarms.h"
 
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
 #include "core/encoding.h"
 #include "core/log.h"
 
-namespace kemu::cli {
+namespace kemu::cloudwatch {
 namespace {
 
 std::string iso(int64_t ms) {
@@ -35,111 +36,55 @@ std::string num(double v) {
 
 }  // namespace
 
-void Alarms::build(const Config& cfg, const Processors& processors, kinesis::Store& store,
-                   sqs::QueueStore& queues, const std::string& account, const std::string& region,
+void Alarms::build(const Config& cfg, const std::set<std::string>& functions,
                    int period_override_s) {
     auto period = [&](int p) { return period_override_s > 0 ? period_override_s : p; };
+    auto add = [&](AlarmDef def) {
+        Alarm a;
+        a.series = series(def.ns, def.metric, def.dimension, def.dimension_value).id();
+        a.def = std::move(def);
+        alarms_.push_back(std::move(a));
+    };
     for (const auto& f : cfg.event_flows) {
         std::string base = cfg.environment + "-" + f.event_type;
-        kinesis::StreamKey key{account, region, cfg.stream_name(f)};
-        {
-            Alarm a;
-            a.def = {base + "-iterator-age",
-                     "AWS/Kinesis",
-                     "GetRecords.IteratorAgeMilliseconds",
-                     "StreamName",
-                     key.name,
-                     "Maximum",
-                     period(60),
-                     5,
-                     static_cast<double>(f.iterator_age_alarm_ms)};
-            a.sample = [&store, key]() -> std::optional<double> {
-                auto v = store.take_iterator_age_window(key);
-                if (!v) return std::nullopt;
-                return static_cast<double>(*v);
-            };
-            alarms_.push_back(std::move(a));
-        }
-        const Processor* proc = nullptr;
-        for (const auto& p : processors.all()) {
-            if (p.event_type == f.event_type) proc = &p;
-        }
-        if (proc) {
-            auto* m = proc->metrics.get();
-            auto fn = cfg.function_name(f);
-            Alarm age;
-            age.def = {base + "-lambda-iterator-age",
-                       "AWS/Lambda",
-                       "IteratorAge",
-                       "FunctionName",
-                       fn,
-                       "Maximum",
-                       period(60),
-                       5,
-                       static_cast<double>(f.iterator_age_alarm_ms)};
-            age.sample = [m]() -> std::optional<double> {
-                int64_t v = m->iterator_age_window_max.exchange(-1);
-                if (v < 0) return std::nullopt;
-                return static_cast<double>(v);
-            };
-            alarms_.push_back(std::move(age));
-            Alarm errors;
-            errors.def = {base + "-lambda-errors",
-                          "AWS/Lambda",
-                          "Errors",
-                          "FunctionName",
-                          fn,
-                          "Sum",
-                          period(60),
-                          1,
-                          0};
+        auto age_threshold = static_cast<double>(f.iterator_age_alarm_ms);
+        add({base + "-iterator-age", std::string(names::kKinesis),
+             std::string(names::kGetRecordsIteratorAge), "StreamName", cfg.stream_name(f),
+             "Maximum", period(60), 5, age_threshold});
+        auto fn = cfg.function_name(f);
+        if (functions.count(fn)) {
+            add({base + "-lambda-iterator-age", std::string(names::kLambda),
+                 std::string(names::kIteratorAge), "FunctionName", fn, "Maximum", period(60), 5,
+                 age_threshold});
             // A datapoint exists for a second in which the function was invoked.
-            errors.sample = [m, last_inv = int64_t{0},
-                             last_err = int64_t{0}]() mutable -> std::optional<double> {
-                int64_t inv = m->invocations.load(), err = m->errors.load();
-                int64_t di = inv - last_inv, de = err - last_err;
-                last_inv = inv;
-                last_err = err;
-                if (di == 0 && de == 0) return std::nullopt;
-                return static_cast<double>(de);
-            };
-            alarms_.push_back(std::move(errors));
+            add({base + "-lambda-errors", std::string(names::kLambda), std::string(names::kErrors),
+                 "FunctionName", fn, "Sum", period(60), 1, 0});
         }
         if (f.dlq_enabled) {
-            Alarm dlq;
-            auto q = cfg.dlq_name(f);
-            dlq.def = {base + "-dlq-not-empty",
-                       "AWS/SQS",
-                       "ApproximateNumberOfMessagesVisible",
-                       "QueueName",
-                       q,
-                       "Maximum",
-                       period(60),
-                       1,
-                       0};
-            dlq.sample = [&queues, q]() -> std::optional<double> {
-                auto a = queues.get_attributes(q, {"ApproximateNumberOfMessages"});
-                if (!a || a->empty()) return std::nullopt;
-                return std::stod(a->front().second);
-            };
-            alarms_.push_back(std::move(dlq));
+            add({base + "-dlq-not-empty", std::string(names::kSqs),
+                 std::string(names::kMessagesVisible), "QueueName", cfg.dlq_name(f), "Maximum",
+                 period(60), 1, 0});
         }
     }
 }
 
-void Alarms::tick(int64_t now_ms) {
+void Alarms::tick(int64_t now_ms, const std::vector<Datapoint>& second) {
+    std::map<std::string, const Stats*> points_of;
+    for (const auto& p : second)
+        points_of[p.key.id()] = &p.stats;
     std::vector<std::string> changes;
     {
         std::lock_guard lock(mu_);
         for (auto& a : alarms_) {
             const auto& d = a.def;
             int64_t index = now_ms / (int64_t{d.period_s} * 1000);
-            if (auto v = a.sample()) {
+            if (auto it = points_of.find(a.series); it != points_of.end()) {
+                double v = d.statistic == "Sum" ? it->second->sum : it->second->max;
                 if (!a.buckets.empty() && a.buckets.back().first == index) {
                     auto& cur = a.buckets.back().second;
-                    cur = d.statistic == "Sum" ? cur + *v : std::max(cur, *v);
+                    cur = d.statistic == "Sum" ? cur + v : std::max(cur, v);
                 } else {
-                    a.buckets.emplace_back(index, *v);
+                    a.buckets.emplace_back(index, v);
                 }
             }
             while (!a.buckets.empty() && a.buckets.front().first <= index - d.evaluation_periods)
@@ -241,4 +186,4 @@ std::vector<std::pair<std::string, std::string>> Alarms::states() const {
     return out;
 }
 
-}  // namespace kemu::cli
+}  // namespace kemu::cloudwatch

@@ -1,0 +1,139 @@
+#include "endpoints.h"
+
+#include <nlohmann/json.hpp>
+
+#include "flow_replay.h"
+#include "sqs/api.h"
+
+namespace kemu::cli {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kFlows = "/_kemu/flows/";
+
+HttpResponse not_found() {
+    return json_answer(404, R"({"message":"no such kemu endpoint"})");
+}
+
+class Endpoints final : public RequestHandler {
+public:
+    Endpoints(const Config& cfg, Processors& p, kinesis::Store& s, sqs::QueueStore& q,
+              const cloudwatch::CloudWatch& cw, const Clock& clock)
+        : cfg_(cfg),
+          processors_(p),
+          store_(s),
+          queues_(q),
+          cloudwatch_(cw),
+          clock_(clock),
+          replay_(cfg, p, s, q) {}
+
+    bool matches(const HttpRequest& req) const override {
+        return req.path().starts_with("/_kemu/");
+    }
+    HttpResponse internal_error(const HttpRequest&) const override {
+        return json_answer(500, R"({"message":"internal error; see kemu's log"})");
+    }
+
+    void handle(const HttpRequest& req, Respond respond) override {
+        auto path = req.path();
+        if (path.starts_with(kFlows)) {
+            flow_action(req, std::move(respond));
+        } else if (path.starts_with(sqs::kAdminPrefix)) {
+            respond(sqs::handle_admin_request(queues_, req));
+        } else {
+            respond(answer(req));
+        }
+    }
+
+private:
+    HttpResponse answer(const HttpRequest& req) {
+        auto path = req.path();
+        if (path == "/_kemu/health") {
+            if (req.method != "GET" && req.method != "HEAD") return not_found();
+            return json_answer(200, std::string(R"({"status":"ok","version":")") + KEMU_VERSION +
+                                        R"(","services":["kinesis","sqs","apigw"]})");
+        }
+        if (path == "/_kemu/alarms") return json_answer(200, cloudwatch_.alarms().describe_json());
+        if (path == "/_kemu/status") return json_answer(200, status_json().dump());
+        if (path == "/_kemu/metrics") {
+            HttpResponse r;
+            r.set_header("Content-Type", "text/plain; version=0.0.4");
+            r.body = cloudwatch_.metrics_text(clock_.now_ms());
+            return r;
+        }
+        return not_found();
+    }
+
+    void flow_action(const HttpRequest& req, Respond respond) {
+        std::string_view rest = req.path().substr(kFlows.size());
+        auto slash = rest.find('/');
+        std::string flow(rest.substr(0, slash));
+        std::string action(slash == std::string_view::npos ? "" : rest.substr(slash + 1));
+        if (action != "replay" || req.method != "POST") {
+            respond(not_found());
+            return;
+        }
+        replay_.start(flow, std::move(respond));
+    }
+
+    json status_json() {
+        json flows = json::array();
+        auto states = cloudwatch_.alarms().states();
+        for (const auto& f : cfg_.event_flows) {
+            json j;
+            j["event_type"] = f.event_type;
+            j["stream"] = cfg_.stream_name(f);
+            kinesis::StreamKey key{processors_.account(), processors_.region(),
+                                   cfg_.stream_name(f)};
+            if (auto m = store_.metrics(key)) {
+                j["incoming_records"] = m->incoming_records;
+                j["get_records_iterator_age_ms"] = m->get_records_iterator_age_ms;
+            }
+            j["function"] = cfg_.function_name(f);
+            for (const auto& p : processors_.all()) {
+                if (p.event_type != f.event_type) continue;
+                auto m = p.metrics->snapshot();
+                j["invocations"] = m.invocations;
+                j["errors"] = m.errors;
+                j["throttles"] = m.throttles;
+                j["iterator_age_ms"] = m.iterator_age_ms;
+                auto st = p.pool->stats();
+                j["environments"] = st.environments;
+                j["busy"] = st.busy;
+            }
+            if (f.dlq_enabled) {
+                j["dlq"] = cfg_.dlq_name(f);
+                auto a = queues_.get_attributes(cfg_.dlq_name(f), {"ApproximateNumberOfMessages"});
+                if (a && !a->empty()) j["dlq_depth"] = std::stoll(a->front().second);
+            }
+            json al = json::object();
+            std::string prefix = cfg_.environment + "-" + f.event_type + "-";
+            for (const auto& [name, state] : states) {
+                if (name.starts_with(prefix)) al[name.substr(prefix.size())] = state;
+            }
+            j["alarms"] = al;
+            flows.push_back(std::move(j));
+        }
+        return {{"flows", flows}};
+    }
+
+    const Config& cfg_;
+    Processors& processors_;
+    kinesis::Store& store_;
+    sqs::QueueStore& queues_;
+    const cloudwatch::CloudWatch& cloudwatch_;
+    const Clock& clock_;
+    FlowReplay replay_;
+};
+
+}  // namespace
+
+std::shared_ptr<RequestHandler> make_kemu_endpoints(const Config& cfg, Processors& processors,
+                                                    kinesis::Store& store, sqs::QueueStore& queues,
+                                                    const cloudwatch::CloudWatch& cloudwatch,
+                                                    const Clock& clock) {
+    return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock);
+}
+
+}  // namespace kemu::cli
