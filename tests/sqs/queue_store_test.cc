@@ -1,5 +1,5 @@
 // sqs::QueueStore over a real RocksDB (in memory, or a temp dir where a restart is needed),
-// driven by a ManualClock. Expected texts are spec/sqs.md §1.5 and §3.
+// driven by a ManualClock. Expected texts are AWS's (docs/aws/sqs.md, Errors and Messages).
 
 #include "sqs/queue_store.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 // The Lambda runner's one door into SQS: enqueue the on-failure record of a discarded batch
-// (spec/lambda.md §3) on a flow's dead-letter queue. No HTTP involved.
+// (docs/aws/sqs.md, The on-failure record) on a flow's dead-letter queue. No HTTP involved.
 
 #include <cstdint>
 #include <optional>
