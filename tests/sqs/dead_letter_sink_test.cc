@@ -5,34 +5,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "failure_record_sample.h"
+
 using namespace kemu::sqs;
 
-namespace {
-
-FailureRecord sample() {
-    FailureRecord r;
-    r.queue_name = "dev-orders-dlq";
-    r.request_id = "5f0e2c1a-8d3b-4b7e-9a61-2f4c9d0e7b13";
-    r.function_arn = "arn:aws:lambda:us-east-1:000000000000:function:dev-orders-processor";
-    r.approximate_invoke_count = 3;
-    r.status_code = 200;
-    r.executed_version = "$LATEST";
-    r.function_error = "Unhandled";
-    r.timestamp_ms = 1718031302118;
-    r.shard_id = "shardId-000000000002";
-    r.start_sequence_number = "49651505085739302134812766549128712234570113226409443330";
-    r.end_sequence_number = "49651505085739302134812766550337638054184742401115619330";
-    r.first_arrival_ms = 1718031245512;
-    r.last_arrival_ms = 1718031246040;
-    r.batch_size = 2;
-    r.stream_arn = "arn:aws:kinesis:us-east-1:000000000000:stream/dev-orders-stream";
-    return r;
-}
-
-}  // namespace
+using kemu::sqs::testing::sample_failure_record;
 
 TEST_CASE("an on-failure record reads back as it was written", "[sqs][failure-record]") {
-    auto r = sample();
+    auto r = sample_failure_record();
     auto got = parse_failure_record(failure_record_json(r));
     REQUIRE(got);
     CHECK(got->queue_name.empty());  // not in the document: the queue is where it was found
@@ -55,7 +35,7 @@ TEST_CASE("an on-failure record reads back as it was written", "[sqs][failure-re
 }
 
 TEST_CASE("a partial batch failure and a record too old read back too", "[sqs][failure-record]") {
-    auto r = sample();
+    auto r = sample_failure_record();
     r.function_error.reset();  // JSON null: the function returned batchItemFailures
     auto partial = parse_failure_record(failure_record_json(r));
     REQUIRE(partial);

@@ -21,21 +21,16 @@ std::optional<AwsError> parse_json_request(const HttpRequest& req, Call* c) {
 }
 
 HttpResponse json_response(const Call& c, const ojson& result) {
-    HttpResponse r;
-    r.set_header("x-amzn-RequestId", c.request_id);
-    r.set_header("Content-Type", std::string(kJsonContentType));
+    auto r = answer_to(c, 200, kJsonContentType);
     // Invalid UTF-8 from a client (echoed in a message) becomes U+FFFD, never a throw.
     r.body = result.is_null() ? "{}" : result.dump(-1, ' ', false, ojson::error_handler_t::replace);
     return r;
 }
 
 HttpResponse json_error(const Call& c, const AwsError& e) {
-    HttpResponse r;
-    r.status = e.http_status();
-    r.set_header("x-amzn-RequestId", c.request_id);
+    auto r = answer_to(c, e.http_status(), kJsonContentType);
     auto query_code = aws_error_query_code(e.code);
     bool sender = aws_error_fault(e.code) == Fault::kSender;
-    r.set_header("Content-Type", std::string(kJsonContentType));
     bool coral =
         e.code == AwsErrorCode::kUnknownOperation || e.code == AwsErrorCode::kSerialization;
     if (!query_code.empty()) {

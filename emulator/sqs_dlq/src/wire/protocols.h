@@ -5,12 +5,24 @@
 //   query_protocol.cc  the query protocol: form fields in, XML out (2012-11-05 model).
 
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "call.h"
 #include "core/aws_error.h"
 #include "core/http.h"
 
 namespace kemu::sqs::wire {
+
+// The start of every answer to `c`, success or error: its status, the request id and the
+// protocol's content type.
+inline HttpResponse answer_to(const Call& c, int status, std::string_view content_type) {
+    HttpResponse r;
+    r.status = status;
+    r.set_header("x-amzn-RequestId", c.request_id);
+    r.set_header("Content-Type", std::string(content_type));
+    return r;
+}
 
 // Fills c->action and c->in from an `AmazonSQS.` request; SerializationException when the body
 // is not a JSON object.

@@ -29,20 +29,15 @@ std::optional<AwsError> parse_query_request(const HttpRequest& req, Call* c) {
 }
 
 HttpResponse query_response(const Call& c, const ojson& result) {
-    HttpResponse r;
-    r.set_header("x-amzn-RequestId", c.request_id);
-    r.set_header("Content-Type", "text/xml");
+    auto r = answer_to(c, 200, "text/xml");
     r.body = xml_response(c.action, result, c.request_id);
     return r;
 }
 
 HttpResponse query_error(const Call& c, const AwsError& e) {
-    HttpResponse r;
-    r.status = e.http_status();
-    r.set_header("x-amzn-RequestId", c.request_id);
+    auto r = answer_to(c, e.http_status(), "text/xml");
     auto query_code = aws_error_query_code(e.code);
     bool sender = aws_error_fault(e.code) == Fault::kSender;
-    r.set_header("Content-Type", "text/xml");
     std::string code = query_code.empty() ? std::string(e.shape()) : std::string(query_code);
     if (e.code == AwsErrorCode::kSerialization) code = "MalformedQueryString";
     r.body = xml_error(code, errors::query_message(e), sender, c.request_id);
