@@ -32,6 +32,20 @@ TEST_CASE("valid_utf8 accepts well-formed UTF-8 and nothing else", "[encoding]")
     CHECK_FALSE(valid_utf8("a\x80z"));            // a lone continuation byte
 }
 
+TEST_CASE("parse_int64 takes a whole decimal integer and nothing else", "[encoding]") {
+    CHECK(parse_int64("0") == 0);
+    CHECK(parse_int64("-42") == -42);
+    CHECK(parse_int64("007") == 7);
+    CHECK(parse_int64("9223372036854775807") == INT64_MAX);
+    CHECK_FALSE(parse_int64(""));
+    CHECK_FALSE(parse_int64("-"));
+    CHECK_FALSE(parse_int64("+1"));
+    CHECK_FALSE(parse_int64(" 1"));
+    CHECK_FALSE(parse_int64("1.5"));
+    CHECK_FALSE(parse_int64("12x"));
+    CHECK_FALSE(parse_int64("9223372036854775808"));  // overflow
+}
+
 TEST_CASE("append_json_string escapes quotes, backslashes and control characters", "[encoding]") {
     std::string out = "x=";
     append_json_string(out, std::string("a\"b\\c\n\t\x01\xc3\xa9", 10));

@@ -1,5 +1,6 @@
 // The SQS adapter without sockets: both protocols, their error shapes, and long polling driven
-// by a scheduler the test runs by hand. Expected shapes are spec/sqs.md §1.
+// by a scheduler the test runs by hand. Expected shapes are AWS's (docs/aws/sqs.md, Wire protocols
+// and Errors).
 
 #include "sqs/api.h"
 

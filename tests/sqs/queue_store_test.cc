@@ -1,5 +1,5 @@
 // sqs::QueueStore over a real RocksDB (in memory, or a temp dir where a restart is needed),
-// driven by a ManualClock. Expected texts are spec/sqs.md §1.5 and §3.
+// driven by a ManualClock. Expected texts are AWS's (docs/aws/sqs.md, Errors and Messages).
 
 #include "sqs/queue_store.h"
 
@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/db.h"
 #include "core/encoding.h"
+#include "failure_record_sample.h"
 #include "md5.h"
 #include "support/result_printer.h"
 #include "support/temp_dir.h"
@@ -540,19 +541,7 @@ TEST_CASE("messages and their receive state survive a restart; deletes stay dele
 TEST_CASE("the DeadLetterSink writes AWS's on-failure record", "[sqs]") {
     Fixture f;
     f.create("dev-orders-dlq");
-    FailureRecord r;
-    r.queue_name = "dev-orders-dlq";
-    r.request_id = "5f0e2c1a-8d3b-4b7e-9a61-2f4c9d0e7b13";
-    r.function_arn = "arn:aws:lambda:us-east-1:000000000000:function:dev-orders-processor";
-    r.approximate_invoke_count = 3;
-    r.timestamp_ms = 1718031302118;
-    r.shard_id = "shardId-000000000002";
-    r.start_sequence_number = "1";
-    r.end_sequence_number = "2";
-    r.first_arrival_ms = 1718031245512;
-    r.last_arrival_ms = 1718031246040;
-    r.batch_size = 2;
-    r.stream_arn = "arn:aws:kinesis:us-east-1:000000000000:stream/dev-orders-stream";
+    FailureRecord r = kemu::sqs::testing::sample_failure_record();
     DeadLetterSink& sink = *f.store;
     REQUIRE(sink.send(r));
     auto got = f.receive("dev-orders-dlq");

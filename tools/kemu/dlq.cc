@@ -9,6 +9,8 @@
 
 #include "client.h"
 #include "core/config.h"
+#include "core/encoding.h"
+#include "sqs/dead_letter_sink.h"
 
 namespace kemu::cli {
 namespace {
@@ -38,32 +40,27 @@ std::string str(const json& j, const char* key) {
 // One failure record in a few readable lines; other bodies as they are.
 void print_record(int n, const json& msg) {
     std::string body = msg.value("body", "");
-    auto j = json::parse(body, nullptr, false);
     std::printf("#%d  message %s  (received %s times)\n", n, str(msg, "messageId").c_str(),
                 str(msg, "receiveCount").c_str());
-    if (j.is_discarded() || !j.is_object() || !j.contains("KinesisBatchInfo")) {
+    auto r = sqs::parse_failure_record(body);
+    if (!r) {
         std::printf("    body: %s\n", body.c_str());
         return;
     }
-    const auto& rc = j.value("requestContext", json::object());
-    const auto& info = j["KinesisBatchInfo"];
-    std::printf("    %s  %s after %s attempts", str(j, "timestamp").c_str(),
-                str(rc, "condition").c_str(), str(rc, "approximateInvokeCount").c_str());
-    if (j.contains("responseContext")) {
-        const auto& resp = j["responseContext"];
-        auto err = resp.find("functionError");
-        std::printf(" (functionError: %s)", err == resp.end() || err->is_null()
-                                                ? "null, partial batch failure"
-                                                : err->get<std::string>().c_str());
+    std::printf("    %s  %s after %d attempts", iso8601_ms(r->timestamp_ms).c_str(),
+                std::string(sqs::failure_condition_name(r->condition)).c_str(),
+                r->approximate_invoke_count);
+    if (r->condition != sqs::FailureCondition::kRecordAgeExceeded) {
+        std::printf(" (functionError: %s)",
+                    r->function_error ? r->function_error->c_str() : "null, partial batch failure");
     }
-    std::printf("\n    %s records of %s, %s\n", str(info, "batchSize").c_str(),
-                str(info, "shardId").c_str(), str(info, "streamArn").c_str());
-    std::printf("    sequence %s .. %s\n", str(info, "startSequenceNumber").c_str(),
-                str(info, "endSequenceNumber").c_str());
-    std::printf("    arrived %s .. %s\n", str(info, "approximateArrivalOfFirstRecord").c_str(),
-                str(info, "approximateArrivalOfLastRecord").c_str());
-    std::printf("    request %s, function %s\n", str(rc, "requestId").c_str(),
-                str(rc, "functionArn").c_str());
+    std::printf("\n    %d records of %s, %s\n", r->batch_size, r->shard_id.c_str(),
+                r->stream_arn.c_str());
+    std::printf("    sequence %s .. %s\n", r->start_sequence_number.c_str(),
+                r->end_sequence_number.c_str());
+    std::printf("    arrived %s .. %s\n", iso8601_ms(r->first_arrival_ms).c_str(),
+                iso8601_ms(r->last_arrival_ms).c_str());
+    std::printf("    request %s, function %s\n", r->request_id.c_str(), r->function_arn.c_str());
 }
 
 }  // namespace

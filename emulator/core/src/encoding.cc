@@ -1,5 +1,6 @@
 #include "core/encoding.h"
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <random>
@@ -174,6 +175,13 @@ void append_json_string(std::string& out, std::string_view s) {
         }
     }
     out.push_back('"');
+}
+
+std::optional<int64_t> parse_int64(std::string_view text) {
+    int64_t v = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return std::nullopt;
+    return v;
 }
 
 bool valid_utf8(std::string_view bytes) {

@@ -2,10 +2,9 @@
 
 #include <deque>
 
-#include <nlohmann/json.hpp>
-
 #include "kinesis/numbers.h"
 #include "lane.h"
+#include "sqs/dead_letter_sink.h"
 
 namespace kemu::lambda {
 
@@ -20,24 +19,19 @@ bool seq_less_equal(const std::string& a, const std::string& b) {
 ReplayOutcome replay_failure_record(const std::string& failure_json, const MappingConfig& mapping,
                                     kinesis::Reader& reader, Invoker& invoker) {
     ReplayOutcome out;
-    auto j = nlohmann::json::parse(failure_json, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("KinesisBatchInfo") ||
-        !j["KinesisBatchInfo"].is_object()) {
+    auto record = sqs::parse_failure_record(failure_json);
+    if (!record) {
         out.detail = "not an on-failure record";
         return out;
     }
-    const auto& info = j["KinesisBatchInfo"];
-    auto str = [&](const char* k) {
-        auto it = info.find(k);
-        return it != info.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    std::string shard = str("shardId"), start = str("startSequenceNumber"),
-                end = str("endSequenceNumber");
+    const std::string& shard = record->shard_id;
+    const std::string& start = record->start_sequence_number;
+    const std::string& end = record->end_sequence_number;
     if (shard.empty() || start.empty() || end.empty()) {
         out.detail = "the record has no shard or sequence range";
         return out;
     }
-    if (auto arn = str("streamArn"); !arn.empty() && arn != mapping.stream_arn) {
+    if (const auto& arn = record->stream_arn; !arn.empty() && arn != mapping.stream_arn) {
         out.detail = "the record is from another stream (" + arn + ")";
         return out;
     }

@@ -32,6 +32,9 @@ const std::string& http_date_now();
 // control characters; other bytes pass through.
 void append_json_string(std::string& out, std::string_view s);
 
+// A whole decimal integer ("-12", no '+', no spaces); nullopt on anything else or overflow.
+std::optional<int64_t> parse_int64(std::string_view text);
+
 // True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool valid_utf8(std::string_view bytes);
 

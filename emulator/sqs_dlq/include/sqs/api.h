@@ -1,7 +1,7 @@
 #pragma once
 // The SQS API on the edge listener: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Action>`) and the
-// query protocol with XML responses, on any path (spec/sqs.md §1). ReceiveMessage long polls
-// without holding a thread: it waits on the store's wake-up and the edge's timers.
+// query protocol with XML responses, on any path (docs/aws/sqs.md, Wire protocols). ReceiveMessage
+// long polls without holding a thread: it waits on the store's wake-up and the edge's timers.
 
 #include <memory>
 #include <string>

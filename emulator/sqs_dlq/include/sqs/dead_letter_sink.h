@@ -1,16 +1,20 @@
 #pragma once
 // The Lambda runner's one door into SQS: enqueue the on-failure record of a discarded batch
-// (spec/lambda.md §3) on a flow's dead-letter queue. No HTTP involved.
+// (docs/aws/sqs.md, The on-failure record) on a flow's dead-letter queue. No HTTP involved.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/aws_error.h"
 
 namespace kemu::sqs {
 
 enum class FailureCondition { kRetryAttemptsExhausted, kRecordAgeExceeded };
+
+// "RetryAttemptsExhausted" or "RecordAgeExceeded", as the record's condition says it.
+std::string_view failure_condition_name(FailureCondition condition);
 
 // What Lambda writes for a Kinesis batch it gave up on. The records themselves are not part of
 // it: a consumer re-reads the shard range (startSequenceNumber..endSequenceNumber).
@@ -36,6 +40,13 @@ struct FailureRecord {
 
 // The JSON document AWS sends as the SQS message body (key order as AWS writes it).
 std::string failure_record_json(const FailureRecord& record);
+
+// Reads back what failure_record_json writes (queue_name stays empty: the queue is where the
+// message was found). nullopt when `json` is not an on-failure record, that is not a JSON
+// object with a KinesisBatchInfo object. A member missing or of the wrong type inside is left
+// empty or zero (a timestamp that is not ISO-8601 with milliseconds too), for the caller to
+// judge; a responseContext without functionError, or with null, gives nullopt.
+std::optional<FailureRecord> parse_failure_record(std::string_view json);
 
 class DeadLetterSink {
 public:

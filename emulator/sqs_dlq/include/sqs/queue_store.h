@@ -1,7 +1,7 @@
 #pragma once
 // The SQS engine: queues, messages, visibility timeouts, receipt handles, delays, retention,
 // redrive (RedrivePolicy) and message move tasks, persisted in the `messages` and `meta` column
-// families. Thread-safe. Errors carry AWS's codes and messages (spec/sqs.md §1.5); the JSON
+// families. Thread-safe. Errors carry AWS's codes and messages (src/errors.h); the JSON
 // and query adapters only render them.
 //
 // RocksDB layout (big-endian numbers):
@@ -70,7 +70,7 @@ public:
                            const std::vector<std::pair<std::string, std::string>>& tags);
     Result<void> untag_queue(const std::string& name, const std::vector<std::string>& keys);
 
-    // Validates and stores one message (limits: spec/sqs.md §2–3).
+    // Validates and stores one message (limits: docs/aws/sqs.md, Messages).
     Result<SendResult> send_message(const std::string& name, SendRequest request);
 
     // Takes up to max_messages visible messages and hides them for the visibility timeout.

@@ -1,6 +1,6 @@
 #pragma once
 // The query protocol's form fields (`Attribute.1.Name=...`) turned into the JSON protocol's
-// input shape, so one set of actions serves both protocols (spec/sqs.md §1.3).
+// input shape, so one set of actions serves both protocols (docs/aws/sqs.md, Wire protocols).
 
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Query-protocol XML responses, rendered from the JSON protocol's output shape: maps and lists
-// are flattened as the 2012-11-05 model says (spec/sqs.md §1.4).
+// are flattened as the 2012-11-05 model says (docs/aws/sqs.md, Wire protocols).
 
 #include <string>
 #include <string_view>

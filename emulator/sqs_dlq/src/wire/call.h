@@ -1,0 +1,34 @@
+#pragma once
+// One SQS request as the actions see it, whichever wire protocol brought it, and what an
+// action gives back for that protocol to render.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace kemu::sqs::wire {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+enum class Protocol { kJson, kQuery };
+
+// One parsed request, in the JSON protocol's input shape whatever the wire protocol (the query
+// protocol's form fields are folded into it: form.h).
+struct Call {
+    Protocol protocol = Protocol::kJson;
+    std::string action;
+    json in;
+    std::string host;        // for queue URLs
+    std::string path_queue;  // the queue named by a /{account}/{name} path, if any
+    std::string request_id;
+};
+
+// An action's result in the JSON protocol's output shape; the query protocol renders the same
+// value as XML. A struct, not a bare ordered_json: a json converts from anything, which would
+// make Result<ordered_json> ambiguous.
+struct ActionOutput {
+    ojson j;
+};
+
+}  // namespace kemu::sqs::wire
