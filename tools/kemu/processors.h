@@ -11,8 +11,8 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "kinesis/store.h"
+#include "lambda_runner/event_source_mapping.h"
 #include "lambda_runner/function_pool.h"
-#include "lambda_runner/mapping.h"
 #include "sqs/queue_store.h"
 #include "up.h"
 

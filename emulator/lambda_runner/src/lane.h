@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "checkpoints.h"
-#include "lambda_runner/mapping.h"
+#include "lambda_runner/event_source_mapping.h"
 
 namespace kemu::lambda {
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "kinesis/store.h"
+#include "lambda_runner/event_source_mapping.h"
 #include "lambda_runner/invoker.h"
-#include "lambda_runner/mapping.h"
 
 namespace kemu::lambda {
 

@@ -1,4 +1,4 @@
-#include "lambda_runner/mapping.h"
+#include "lambda_runner/event_source_mapping.h"
 
 #include <chrono>
 #include <condition_variable>
