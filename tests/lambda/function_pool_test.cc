@@ -37,6 +37,8 @@ std::string read(const fs::path& p) {
 struct Fixture {
     TempDir dir;
     FunctionMetrics metrics;
+    kemu::SystemClock system_clock;
+    const kemu::Clock* clock = &system_clock;  // set before start()
     std::unique_ptr<FunctionPool> pool;
 
     void start(const std::string& runtime, const std::string& handler, const std::string& file,
@@ -61,7 +63,7 @@ struct Fixture {
         c.log_file = (dir.path / "function.log").string();
         c.echo_logs = false;
         c.tmp_dir = (dir.path / "tmp").string();
-        pool = std::make_unique<FunctionPool>(c, metrics);
+        pool = std::make_unique<FunctionPool>(c, metrics, *clock);
     }
 
     std::string log() { return read(dir.path / "function.log"); }
@@ -221,6 +223,21 @@ TEST_CASE("concurrency beyond the limit is a throttle; idle environments are rea
     REQUIRE(again.status == InvokeResult::Status::kOk);
     CHECK(json::parse(again.payload)["calls"] == 1);
     f.pool->retire_all();
+    CHECK(f.pool->stats().environments == 0);
+}
+
+TEST_CASE("idle time is read on the injected clock", "[lambda][pool][clock]") {
+    kemu::ManualClock clock;
+    Fixture f;
+    f.clock = &clock;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    REQUIRE(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);
+    CHECK(f.pool->reap_idle(600'000) == 0);
+    clock.advance_ms(599'999);
+    CHECK(f.pool->reap_idle(600'000) == 0);
+    CHECK(f.pool->stats().environments == 1);
+    clock.advance_ms(1);
+    CHECK(f.pool->reap_idle(600'000) == 1);
     CHECK(f.pool->stats().environments == 0);
 }
 

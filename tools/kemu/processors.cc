@@ -72,7 +72,7 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         fc.echo_logs = o.lambda_echo_logs;
         fc.tmp_dir = state + "/tmp/" + name;
         fc.concurrency = o.lambda_concurrency;
-        p.pool = std::make_unique<lambda::FunctionPool>(fc, *p.metrics);
+        p.pool = std::make_unique<lambda::FunctionPool>(fc, *p.metrics, clock);
 
         lambda::MappingConfig mc;
         mc.stream = {o.account, o.region, cfg.stream_name(f)};

@@ -21,20 +21,6 @@
 namespace kemu::lambda {
 namespace {
 
-int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-int64_t steady_us() {
-    using namespace std::chrono;
-    return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-std::string iso_now() {
-    return iso8601_ms(now_ms());
-}
-
 std::string fmt2(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f", v);
@@ -67,8 +53,8 @@ InvokeResult out_of_memory(const std::string& request_id) {
 
 }  // namespace
 
-Environment::Environment(const FunctionConfig& config, FunctionLog& log)
-    : config_(config), log_(log) {}
+Environment::Environment(const FunctionConfig& config, FunctionLog& log, const Clock& clock)
+    : config_(config), log_(log), clock_(clock) {}
 
 Environment::~Environment() {
     state_.closing = true;
@@ -90,7 +76,7 @@ Environment::~Environment() {
 
 std::string Environment::start(const std::string& tmp_dir) {
     if (auto err = api_.listen(); !err.empty()) return err;
-    log_stream_ = make_log_stream(now_ms());
+    log_stream_ = make_log_stream(clock_.now_ms());
     tmp_ = tmp_dir;
     std::error_code ec;
     std::filesystem::create_directories(tmp_, ec);
@@ -109,7 +95,7 @@ std::string Environment::start(const std::string& tmp_dir) {
     argv.push_back(nullptr);
 
     if (auto err = pipes_.open(); !err.empty()) return err;
-    state_.started_ms = now_ms();
+    state_.started_us = clock_.monotonic_us();
     pid_t pid = spawn_runtime(argv, envp, config_.code_dir, pipes_.child_out(), pipes_.child_err());
     if (pid < 0) return std::string("fork: ") + std::strerror(errno);
     pid_ = pid;
@@ -157,7 +143,7 @@ std::string Environment::exit_message() const {
 std::optional<InvokeResult> Environment::await_init(Lock& lock, const std::string& request_id,
                                                     int64_t timeout_ms) {
     // Init: until the runtime's first /next. Bounded by 10 s, then by the function timeout.
-    int64_t init_start = now_ms();
+    const int64_t init_start_us = clock_.monotonic_us();
     while (!state_.initialized) {
         if (state_.init_error) {
             InvokeResult r;
@@ -170,9 +156,10 @@ std::optional<InvokeResult> Environment::await_init(Lock& lock, const std::strin
                     : (state_.init_error_type.empty() ? "Runtime.Unknown" : state_.init_error_type);
             r.request_id = request_id;
             lock.unlock();
-            log_.line("INIT_REPORT Init Duration: " +
-                      fmt2(static_cast<double>(now_ms() - state_.started_ms)) +
-                      " ms\tPhase: init\tStatus: error\tError Type: " + r.error_type);
+            log_.line(
+                "INIT_REPORT Init Duration: " +
+                fmt2(static_cast<double>(clock_.monotonic_us() - state_.started_us) / 1000.0) +
+                " ms\tPhase: init\tStatus: error\tError Type: " + r.error_type);
             return r;
         }
         if (reap()) {
@@ -187,7 +174,7 @@ std::optional<InvokeResult> Environment::await_init(Lock& lock, const std::strin
             kill_process();
             return out_of_memory(request_id);
         }
-        if (now_ms() - init_start > config_.init_limit_ms + timeout_ms) {
+        if (clock_.monotonic_us() - init_start_us > (config_.init_limit_ms + timeout_ms) * 1000) {
             lock.unlock();
             kill_process();
             return timed_out(request_id, config_.timeout_s);
@@ -202,9 +189,8 @@ int64_t Environment::dispatch(Lock& lock, const std::string& request_id, const s
     state_.current = std::make_unique<PendingInvocation>();
     state_.current->request_id = request_id;
     state_.current->event = event;
-    int64_t dispatch = now_ms();
-    state_.current->deadline_ms = dispatch + timeout_ms;
-    int64_t t0 = steady_us();
+    state_.current->deadline_ms = clock_.now_ms() + timeout_ms;  // Lambda-Runtime-Deadline-Ms
+    const int64_t t0 = clock_.monotonic_us();
     lock.unlock();
     {
         std::lock_guard l(log_.mutex());
@@ -218,10 +204,12 @@ int64_t Environment::dispatch(Lock& lock, const std::string& request_id, const s
 
 Environment::Ending Environment::await_end(Lock& lock, int64_t t0_us, int64_t timeout_us) {
     const int64_t limit_kb = int64_t{config_.memory_mb} * 1024;
-    // The timeout is measured on the same steady clock as the REPORT's Duration, so a timed-out
-    // invocation never reports less than its timeout (the wall-clock deadline is whole ms).
+    // The timeout is measured on the same monotonic reading as the REPORT's Duration, so a
+    // timed-out invocation never reports less than its timeout (the wall-clock deadline is whole
+    // ms). Between readings it waits at most 20 ms of real time, so a ManualClock moved past the
+    // deadline is seen at the next poll.
     for (int polls = 0; !state_.current->done; ++polls) {
-        int64_t left_us = timeout_us - (steady_us() - t0_us);
+        int64_t left_us = timeout_us - (clock_.monotonic_us() - t0_us);
         state_.cv.wait_for(lock,
                            std::chrono::microseconds(std::clamp<int64_t>(left_us, 0, 20'000)));
         if (state_.current->done) break;
@@ -233,7 +221,7 @@ Environment::Ending Environment::await_end(Lock& lock, int64_t t0_us, int64_t ti
             kill_process();
             return Ending::kOutOfMemory;
         }
-        if (steady_us() - t0_us >= timeout_us) {
+        if (clock_.monotonic_us() - t0_us >= timeout_us) {
             kill_process();
             return Ending::kTimedOut;
         }
@@ -271,7 +259,7 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
     }
     const int64_t t0 = dispatch(lock, request_id, event, timeout_ms);
     const Ending ending = await_end(lock, t0, timeout_ms * 1000);
-    const int64_t duration_us = steady_us() - t0;
+    const int64_t duration_us = clock_.monotonic_us() - t0;
     // The group walk reads /proc: only when a periodic check has seen subprocesses, not on
     // every short invocation (a warm one costs ~0.5 ms in all).
     int64_t peak_kb = memory_.peak_kb();
@@ -281,7 +269,7 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
         result = std::move(state_.current->result);
     } else if (ending == Ending::kTimedOut) {
         result = timed_out(request_id, config_.timeout_s);
-        extra_log = iso_now() + " " + request_id + " Task timed out after " +
+        extra_log = iso8601_ms(clock_.now_ms()) + " " + request_id + " Task timed out after " +
                     fmt2(config_.timeout_s) + " seconds";
     } else if (ending == Ending::kOutOfMemory) {
         result = out_of_memory(request_id);

@@ -11,6 +11,7 @@
 #include <string>
 #include <sys/types.h>
 
+#include "core/clock.h"
 #include "function_log.h"
 #include "lambda_runner/function_pool.h"
 #include "memory_sampler.h"
@@ -22,7 +23,8 @@ namespace kemu::lambda {
 
 class Environment {
 public:
-    Environment(const FunctionConfig& config, FunctionLog& log);
+    // Every timer (init limit, timeout, durations) and timestamp reads `clock`.
+    Environment(const FunctionConfig& config, FunctionLog& log, const Clock& clock);
     ~Environment();  // kills the process group, joins the threads
     Environment(const Environment&) = delete;
     Environment& operator=(const Environment&) = delete;
@@ -49,7 +51,8 @@ private:
     // Waits for init (the runtime's first /next). A failure comes back with `lock` released.
     std::optional<InvokeResult> await_init(Lock& lock, const std::string& request_id,
                                            int64_t timeout_ms);
-    // Hands the event to /next and writes START; returns when the timer started (steady µs).
+    // Hands the event to /next and writes START; returns when the timer started
+    // (Clock::monotonic_us).
     int64_t dispatch(Lock& lock, const std::string& request_id, const std::string& event,
                      int64_t timeout_ms);
     // Waits for the answer, the runtime's exit, the timeout or the memory limit.
@@ -68,7 +71,8 @@ private:
     const FunctionConfig& config_;
     FunctionLog& log_;
     RuntimeState state_;
-    RuntimeApiServer api_{config_, state_};
+    const Clock& clock_;
+    RuntimeApiServer api_{config_, state_, clock_};
     OutputPipes pipes_{log_};
     MemorySampler memory_;
     pid_t pid_ = -1;

@@ -1,7 +1,6 @@
 #include "runtime_api_server.h"
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
@@ -26,11 +25,6 @@ using tcp = net::ip::tcp;
 
 // RIE's limit for a response: 6 MiB + 100 bytes.
 constexpr size_t kMaxResponseBytes = 6'291'556;
-
-int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -133,7 +127,8 @@ void RuntimeApiServer::serve() {
                     std::unique_lock lock(state_.mu);
                     if (!state_.initialized) {
                         state_.initialized = true;
-                        state_.init_ms = static_cast<double>(now_ms() - state_.started_ms);
+                        state_.init_ms =
+                            static_cast<double>(clock_.monotonic_us() - state_.started_us) / 1000.0;
                         state_.cv.notify_all();
                     }
                     state_.cv.wait(lock, [&] {

@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "core/clock.h"
 #include "lambda_runner/function_pool.h"
 #include "runtime_state.h"
 
@@ -17,8 +18,8 @@ std::string error_body(const std::string& type, const std::string& message);
 
 class RuntimeApiServer {
 public:
-    RuntimeApiServer(const FunctionConfig& config, RuntimeState& state)
-        : config_(config), state_(state) {}
+    RuntimeApiServer(const FunctionConfig& config, RuntimeState& state, const Clock& clock)
+        : config_(config), state_(state), clock_(clock) {}
     ~RuntimeApiServer();  // stop()
     RuntimeApiServer(const RuntimeApiServer&) = delete;
     RuntimeApiServer& operator=(const RuntimeApiServer&) = delete;
@@ -35,6 +36,7 @@ private:
 
     const FunctionConfig& config_;
     RuntimeState& state_;
+    const Clock& clock_;
     int listen_fd_ = -1;
     int port_ = 0;
     std::thread server_;

@@ -31,7 +31,7 @@ struct RuntimeState {
     std::optional<std::string> init_error;  // body of /runtime/init/error
     std::string init_error_type;
     std::unique_ptr<PendingInvocation> current;
-    int64_t started_ms = 0;  // when the runtime was started
+    int64_t started_us = 0;  // when the runtime was started (Clock::monotonic_us)
     double init_ms = 0;      // from start to the first /next
 
     // Ends the invocation in flight with `r`, unless it has ended. REQUIRES: mu held.

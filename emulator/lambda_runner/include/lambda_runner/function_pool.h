@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "lambda_runner/invoker.h"
 #include "lambda_runner/metrics.h"
 
@@ -43,14 +44,17 @@ struct PoolStats {
 
 class FunctionPool final : public Invoker {
 public:
-    FunctionPool(FunctionConfig config, FunctionMetrics& metrics);
+    // `clock` drives every timer of the pool and its environments: init limits, invocation
+    // timeouts, durations, idle times, and the timestamps of the function log.
+    FunctionPool(FunctionConfig config, FunctionMetrics& metrics, const Clock& clock);
     ~FunctionPool() override;  // kills every environment
     FunctionPool(const FunctionPool&) = delete;
     FunctionPool& operator=(const FunctionPool&) = delete;
 
     InvokeResult invoke(const std::string& event) override;
 
-    // Stops environments idle for longer than `idle_ms`. Returns how many.
+    // Stops environments idle for `idle_ms` or longer (on the clock's monotonic reading), and
+    // idle ones whose runtime has exited. Returns how many.
     int reap_idle(int64_t idle_ms);
     // Retires every environment: idle ones now, busy ones when their invocation ends, so the
     // next invocation cold-starts (changed code, or a test's forced cold start).
