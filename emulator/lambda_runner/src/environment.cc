@@ -193,9 +193,9 @@ int64_t Environment::dispatch(Lock& lock, const std::string& request_id, const s
     const int64_t t0 = clock_.monotonic_us();
     lock.unlock();
     {
-        std::lock_guard l(log_.mutex());
-        pipes_.drain_locked();  // init output before START
-        log_.line_locked("START RequestId: " + request_id + " Version: $LATEST");
+        FunctionLog::Hold hold(log_);
+        pipes_.drain(hold);  // init output before START
+        hold.line("START RequestId: " + request_id + " Version: $LATEST");
     }
     lock.lock();
     state_.cv.notify_all();
@@ -231,10 +231,10 @@ Environment::Ending Environment::await_end(Lock& lock, int64_t t0_us, int64_t ti
 
 void Environment::write_end(const std::string& request_id, int64_t duration_us, int64_t peak_kb,
                             bool cold, double init_ms, const std::string& extra_log) {
-    std::lock_guard l(log_.mutex());
-    pipes_.drain_locked();
-    pipes_.flush_partial_locked();
-    if (!extra_log.empty()) log_.line_locked(extra_log);
+    FunctionLog::Hold hold(log_);
+    pipes_.drain(hold);
+    pipes_.flush_partial(hold);
+    if (!extra_log.empty()) hold.line(extra_log);
     double ms = static_cast<double>(duration_us) / 1000.0;
     std::string report =
         "REPORT RequestId: " + request_id + "\tDuration: " + fmt2(ms) +
@@ -242,8 +242,8 @@ void Environment::write_end(const std::string& request_id, int64_t duration_us, 
         " ms\tMemory Size: " + std::to_string(config_.memory_mb) +
         " MB\tMax Memory Used: " + std::to_string((peak_kb + 1023) / 1024) + " MB";
     if (cold) report += "\tInit Duration: " + fmt2(init_ms) + " ms";
-    log_.line_locked("END RequestId: " + request_id);
-    log_.line_locked(report);
+    hold.line("END RequestId: " + request_id);
+    hold.line(report);
 }
 
 InvokeResult Environment::invoke(const std::string& event, bool* reset) {

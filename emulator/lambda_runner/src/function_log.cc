@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
@@ -12,10 +13,13 @@
 
 namespace kemu::lambda {
 
-FunctionLog::FunctionLog(std::string function, std::string path, bool echo)
+FunctionLog::FunctionLog(std::string function, std::string path, bool echo, LogSink sink,
+                         const Clock& clock)
     : function_(std::move(function)),
       echo_(echo),
-      tty_(::isatty(1) == 1 && !std::getenv("NO_COLOR")) {
+      tty_(::isatty(1) == 1 && !std::getenv("NO_COLOR")),
+      sink_(std::move(sink)),
+      clock_(clock) {
     if (!path.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
@@ -30,11 +34,17 @@ FunctionLog::~FunctionLog() {
 }
 
 void FunctionLog::line(std::string_view text) {
-    std::lock_guard lock(mu_);
-    line_locked(text);
+    Hold hold(*this);
+    hold.line(text);
 }
 
-void FunctionLog::line_locked(std::string_view text) {
+FunctionLog::Hold::~Hold() {
+    uint64_t through = log_.queued_;
+    lock_.unlock();
+    if (log_.sink_) log_.deliver(through);
+}
+
+void FunctionLog::write_locked(std::string_view text) {
     std::string out(text);
     out += '\n';
     if (fd_ >= 0) {
@@ -53,6 +63,38 @@ void FunctionLog::line_locked(std::string_view text) {
         }
         std::fwrite(shown.data(), 1, shown.size(), stdout);
         std::fflush(stdout);
+    }
+    if (sink_) {
+        pending_.push_back({clock_.now_ms(), std::string(text)});
+        ++queued_;
+    }
+}
+
+void FunctionLog::deliver(uint64_t through) {
+    std::unique_lock lock(sink_mu_);
+    while (delivered_ < through) {
+        if (delivering_) {
+            sink_cv_.wait(lock);
+            continue;
+        }
+        delivering_ = true;
+        std::deque<Pending> batch;
+        {
+            std::lock_guard log_lock(mu_);
+            batch.swap(pending_);
+        }
+        lock.unlock();
+        for (const auto& p : batch) {
+            try {
+                sink_(p.timestamp_ms, p.line);
+            } catch (const std::exception& e) {
+                log_warn("lambda", function_ + ": the log sink failed: " + e.what());
+            }
+        }
+        lock.lock();
+        delivered_ += batch.size();
+        delivering_ = false;
+        sink_cv_.notify_all();
     }
 }
 

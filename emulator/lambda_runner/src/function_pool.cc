@@ -56,7 +56,7 @@ struct FunctionPool::Impl {
         : config(std::move(c)),
           metrics(m),
           clock(k),
-          log(config.name, config.log_file, config.echo_logs) {}
+          log(config.name, config.log_file, config.echo_logs, config.log_sink, clock) {}
 
     // Idle times are read on the clock's monotonic reading.
     int64_t monotonic_ms() const { return clock.monotonic_us() / 1000; }

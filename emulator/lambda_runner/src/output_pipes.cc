@@ -55,11 +55,14 @@ void OutputPipes::read_loop() {
         int r = ::poll(fds, 2, 200);
         if (r < 0 && errno != EINTR) break;
         if (r <= 0) continue;
-        std::unique_lock lock(log_.mutex());
-        if (drain_locked(size_t{64} << 10)) {
+        bool full = false;
+        {
+            FunctionLog::Hold hold(log_);
+            full = drain(hold, size_t{64} << 10);
+        }
+        if (full) {
             // A full bite: more is waiting. Step aside for a moment, so an invoker waiting for
             // the log lock (START, END) gets it; std::mutex is not fair.
-            lock.unlock();
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
             continue;
         }
@@ -74,12 +77,12 @@ void OutputPipes::read_loop() {
             if (f.fd >= 0) ++open;
         }
     }
-    std::lock_guard lock(log_.mutex());
-    drain_locked();
-    flush_partial_locked();
+    FunctionLog::Hold hold(log_);
+    drain(hold);
+    flush_partial(hold);
 }
 
-bool OutputPipes::drain_locked(size_t max_bytes) {
+bool OutputPipes::drain(FunctionLog::Hold& hold, size_t max_bytes) {
     bool full = false;
     char buf[16384];
     for (auto [fd, partial] :
@@ -94,11 +97,11 @@ bool OutputPipes::drain_locked(size_t max_bytes) {
             size_t start = 0;
             for (size_t nl; (nl = partial->find('\n', start)) != std::string::npos;
                  start = nl + 1) {
-                log_.line_locked(std::string_view(*partial).substr(start, nl - start));
+                hold.line(std::string_view(*partial).substr(start, nl - start));
             }
             partial->erase(0, start);
             if (partial->size() > 256 * 1024) {  // a line without end: cut it
-                log_.line_locked(*partial);
+                hold.line(*partial);
                 partial->clear();
             }
             if (taken >= max_bytes) full = true;
@@ -107,9 +110,9 @@ bool OutputPipes::drain_locked(size_t max_bytes) {
     return full;
 }
 
-void OutputPipes::flush_partial_locked() {
+void OutputPipes::flush_partial(FunctionLog::Hold& hold) {
     for (auto* p : {&out_partial_, &err_partial_}) {
-        if (!p->empty()) log_.line_locked(*p);
+        if (!p->empty()) hold.line(*p);
         p->clear();
     }
 }

@@ -31,10 +31,10 @@ public:
     // Moves what the runtime wrote (at most `max_bytes` per pipe) into the log, line by line.
     // The reader thread takes small bites; the invoker takes a large one before START and END,
     // so a handler's prints come before its END line.
-    // Returns true when it stopped at the bound (more may be waiting). REQUIRES: log mutex held.
-    bool drain_locked(size_t max_bytes = size_t{256} << 10);
-    // Writes out a last line that has no newline. REQUIRES: log mutex held.
-    void flush_partial_locked();
+    // Returns true when it stopped at the bound (more may be waiting).
+    bool drain(FunctionLog::Hold& hold, size_t max_bytes = size_t{256} << 10);
+    // Writes out a last line that has no newline.
+    void flush_partial(FunctionLog::Hold& hold);
 
 private:
     void read_loop();

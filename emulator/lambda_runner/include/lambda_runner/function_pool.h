@@ -6,9 +6,11 @@
 // END / REPORT lines as AWS writes them, shown live and appended to the log file.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -16,6 +18,9 @@
 #include "lambda_runner/metrics.h"
 
 namespace kemu::lambda {
+
+// Receives each line of a function's log with its time (ms since the epoch, on the pool's clock).
+using LogSink = std::function<void(int64_t timestamp_ms, std::string_view line)>;
 
 struct FunctionConfig {
     std::string name;      // dev-orders-processor
@@ -31,6 +36,9 @@ struct FunctionConfig {
     std::vector<std::string> command;
     std::map<std::string, std::string> environment;  // user variables
     std::string log_file;                            // appended; empty: none
+    // Called for every line the function log writes (START, END, REPORT, INIT_REPORT, the
+    // handler's output), in the log's order, with no lock of the log held; empty: none.
+    LogSink log_sink;
     bool echo_logs = true;   // also print each line to stdout, prefixed by the function name
     std::string tmp_dir;     // parent of each environment's TMPDIR
     int concurrency = 1000;  // at most this many environments; beyond: throttles
