@@ -1,6 +1,6 @@
 // FunctionPool with real runtimes: kemu's embedded Python and Node bootstraps run real handler
 // files as subprocesses against the pool's Runtime API listeners. Expected payloads and
-// lifecycle rules are spec/lambda.md §3.4 and §4.6.
+// lifecycle rules: docs/aws/lambda.md, Function errors and Execution environment lifecycle.
 
 #include "lambda_runner/function_pool.h"
 

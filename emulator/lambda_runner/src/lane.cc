@@ -42,7 +42,7 @@ std::string arrival_seconds(int64_t ms) {
 
 std::string record_json(const MappingConfig& c, const std::string& shard_id,
                         const kinesis::Record& r) {
-    // Key order as AWS emits it (spec/lambda.md §1.2).
+    // Key order as AWS emits it (docs/aws/lambda.md, The Kinesis event).
     std::string out;
     out.reserve(r.data.size() * 4 / 3 + 512);
     out += R"({"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":)";
@@ -86,7 +86,8 @@ BatchResponse parse_batch_response(const std::string& payload,
                                    const std::deque<LaneRecord>& batch) {
     BatchResponse out;
     json j = json::parse(payload, nullptr, false);
-    // {}, null, "", [] and anything that is not an object: full success (spec §2.6).
+    // {}, null, "", [] and anything that is not an object: full success (docs/aws/lambda.md,
+    // Partial batch response).
     if (j.is_discarded() || !j.is_object()) return out;
     auto it = j.find("batchItemFailures");
     if (it == j.end() || it->is_null()) return out;
@@ -250,7 +251,8 @@ void Lane::discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCo
         if (auto r = deps_.dead_letters->send(f); r) {
             ++deps_.metrics.dlq_messages;
         } else {
-            // AWS drops the records anyway (spec §3.3); say so and count it.
+            // AWS drops the records anyway (docs/aws/lambda.md, Failure handling); say so and
+            // count it.
             ++deps_.metrics.dlq_failures;
             log_warn("lambda", config_.function_name +
                                    ": could not write the on-failure record to " +

@@ -106,7 +106,8 @@ void RuntimeApiServer::serve() {
             };
             std::string target;
             if (ec == http::error::body_limit) {
-                // §4.1: the invocation fails with Function.ResponseSizeTooLarge.
+                // A response past the limit: 413, and the invocation fails with
+                // Function.ResponseSizeTooLarge (docs/aws/lambda.md, Runtime API).
                 reply(http::status::payload_too_large,
                       error_body("RequestEntityTooLarge",
                                  "Exceeded maximum allowed payload size (6291556 bytes)."));

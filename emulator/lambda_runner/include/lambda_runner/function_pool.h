@@ -1,6 +1,7 @@
 #pragma once
 // A function's execution environments: zero-scaled subprocesses, each speaking the Lambda
-// Runtime API (2018-06-01) to its own loopback listener (spec/lambda.md §4). One invocation
+// Runtime API (2018-06-01) to its own loopback listener (docs/aws/lambda.md, Runtime API and
+// Execution environment lifecycle). One invocation
 // per environment at a time; warm ones are reused; a timeout, crash, exit, OOM or init
 // failure resets the environment. Handler output becomes the function's log, with START /
 // END / REPORT lines as AWS writes them, shown live and appended to the log file.
