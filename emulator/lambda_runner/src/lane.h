@@ -71,6 +71,12 @@ private:
     void discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCondition condition,
                  int attempts, const std::string& request_id, bool function_error);
     int64_t backoff_ms(int attempts) const;
+    // The next batch off the pending buffer: at most batch_size records and 6 MB of event.
+    std::deque<LaneRecord> take_batch();
+    // How many records at the front of `batch` are past the record age limit or retention.
+    size_t expired_count(const std::deque<LaneRecord>& batch) const;
+    void count_attempt(const std::deque<LaneRecord>& batch, const InvokeResult& result,
+                       int64_t dispatch_ms);
 
     const MappingConfig& config_;
     MappingDeps deps_;
