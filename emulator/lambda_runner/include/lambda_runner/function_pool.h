@@ -1,10 +1,10 @@
 #pragma once
 // A function's execution environments: zero-scaled subprocesses, each speaking the Lambda
 // Runtime API (2018-06-01) to its own loopback listener (docs/aws/lambda.md, Runtime API and
-// Execution environment lifecycle). One invocation
-// per environment at a time; warm ones are reused; a timeout, crash, exit, OOM or init
-// failure resets the environment. Handler output becomes the function's log, with START /
-// END / REPORT lines as AWS writes them, shown live and appended to the log file.
+// Execution environment lifecycle). One invocation per environment at a time; warm ones are
+// reused; a timeout, crash, exit, OOM or init failure resets the environment. Handler output
+// becomes the function's log, with START / END / REPORT lines as AWS writes them, shown live and
+// appended to the log file.
 
 #include <cstdint>
 #include <functional>
@@ -38,7 +38,8 @@ struct FunctionConfig {
     std::map<std::string, std::string> environment;  // user variables
     std::string log_file;                            // appended; empty: none
     // Called for every line the function log writes (START, END, REPORT, INIT_REPORT, the
-    // handler's output), in the log's order, with no lock of the log held; empty: none.
+    // handler's output), in the log's order, one call at a time (from whichever of the
+    // function's threads wrote the line), with no lock of the log held; empty: none.
     LogSink log_sink;
     bool echo_logs = true;   // also print each line to stdout, prefixed by the function name
     std::string tmp_dir;     // parent of each environment's TMPDIR
