@@ -1,18 +1,24 @@
 // FunctionPool with real runtimes: kemu's embedded Python and Node bootstraps run real handler
 // files as subprocesses against the pool's Runtime API listeners. Expected payloads and
-// lifecycle rules are spec/lambda.md §3.4 and §4.6.
+// lifecycle rules: docs/aws/lambda.md, Function errors and Execution environment lifecycle.
 
 #include "lambda_runner/function_pool.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/encoding.h"
 #include "lambda_runner/runtimes.h"
 #include "support/temp_dir.h"
 
@@ -37,6 +43,9 @@ std::string read(const fs::path& p) {
 struct Fixture {
     TempDir dir;
     FunctionMetrics metrics;
+    kemu::SystemClock system_clock;
+    const kemu::Clock* clock = &system_clock;  // set before start()
+    LogSink sink;                              // set before start()
     std::unique_ptr<FunctionPool> pool;
 
     void start(const std::string& runtime, const std::string& handler, const std::string& file,
@@ -61,7 +70,8 @@ struct Fixture {
         c.log_file = (dir.path / "function.log").string();
         c.echo_logs = false;
         c.tmp_dir = (dir.path / "tmp").string();
-        pool = std::make_unique<FunctionPool>(c, metrics);
+        c.log_sink = sink;
+        pool = std::make_unique<FunctionPool>(c, metrics, *clock);
     }
 
     std::string log() { return read(dir.path / "function.log"); }
@@ -78,6 +88,8 @@ def process_event(event, context):
         raise ValueError("bad qty")
     if kind == "sleep":
         import time; time.sleep(10)
+    if kind == "hang":
+        import time; time.sleep(3600)
     if kind == "exit":
         os._exit(3)
     if kind == "hog":
@@ -89,6 +101,39 @@ def process_event(event, context):
             "fn": context.function_name, "env": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
             "cwd": os.getcwd()}
 )";
+
+// What a function's log sink received; waits without sleeping.
+struct SinkLines {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::pair<int64_t, std::string>> lines;
+
+    LogSink sink() {
+        return [this](int64_t ts, std::string_view line) {
+            {
+                std::lock_guard lock(mu);
+                lines.emplace_back(ts, std::string(line));
+            }
+            cv.notify_all();
+        };
+    }
+    // Waits (30 s at most) until `line` has arrived.
+    bool wait_for(const std::string& line) {
+        std::unique_lock lock(mu);
+        return cv.wait_for(lock, std::chrono::seconds(30), [&] {
+            for (const auto& l : lines)
+                if (l.second == line) return true;
+            return false;
+        });
+    }
+    std::string text() {
+        std::lock_guard lock(mu);
+        std::string all;
+        for (const auto& l : lines)
+            all += l.second + "\n";
+        return all;
+    }
+};
 
 }  // namespace
 
@@ -222,6 +267,73 @@ TEST_CASE("concurrency beyond the limit is a throttle; idle environments are rea
     CHECK(json::parse(again.payload)["calls"] == 1);
     f.pool->retire_all();
     CHECK(f.pool->stats().environments == 0);
+}
+
+TEST_CASE("idle time is read on the injected clock", "[lambda][pool][clock]") {
+    kemu::ManualClock clock;
+    Fixture f;
+    f.clock = &clock;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    REQUIRE(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);
+    CHECK(f.pool->reap_idle(600'000) == 0);
+    clock.advance_ms(599'999);
+    CHECK(f.pool->reap_idle(600'000) == 0);
+    CHECK(f.pool->stats().environments == 1);
+    clock.advance_ms(1);
+    CHECK(f.pool->reap_idle(600'000) == 1);
+    CHECK(f.pool->stats().environments == 0);
+}
+
+TEST_CASE("an invocation timeout runs on the injected clock: Duration is the timeout",
+          "[lambda][pool][clock]") {
+    kemu::ManualClock clock;
+    SinkLines seen;
+    Fixture f;
+    f.clock = &clock;
+    f.sink = seen.sink();
+    f.start("python3.11", "handler.process_event", "handler.py", kPython, /*timeout_s=*/3);
+    InvokeResult r;
+    std::thread invoker([&] { r = f.pool->invoke(R"({"kind":"hang"})"); });
+    bool started = seen.wait_for("got hang");  // the handler has the event and never answers
+    clock.advance_ms(3'000);                   // the runner notices within one 20-ms poll
+    invoker.join();
+    REQUIRE(started);
+    REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+    CHECK(r.error_type == "Sandbox.Timedout");
+    CHECK(r.duration_us == 3'000'000);  // the clock moved by exactly the timeout
+    auto log = f.log();
+    CHECK(log.find(kemu::iso8601_ms(clock.now_ms()) + " " + r.request_id +
+                   " Task timed out after 3.00 seconds\nEND RequestId: " + r.request_id +
+                   "\nREPORT RequestId: " + r.request_id +
+                   "\tDuration: 3000.00 ms\tBilled Duration: 3000 ms") != std::string::npos);
+}
+
+TEST_CASE("the log sink gets every line of the function log, in order, with its time",
+          "[lambda][pool][sink]") {
+    kemu::ManualClock clock(1'700'000'123'456);
+    SinkLines seen;
+    Fixture f;
+    f.clock = &clock;
+    f.sink = seen.sink();
+    f.start("python3.11", "handler.process_event", "handler.py", kPython);
+    auto a = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(a.status == InvokeResult::Status::kOk);
+    clock.advance_ms(5);
+    auto b = f.pool->invoke(R"({"kind":"raise"})");
+    REQUIRE(b.status == InvokeResult::Status::kFunctionError);
+    // Delivered before invoke() returned, exactly as the log file has them.
+    auto text = seen.text();
+    CHECK(text == f.log());
+    CHECK(text.find("START RequestId: " + a.request_id +
+                    " Version: $LATEST\ngot ok\nEND RequestId: " + a.request_id +
+                    "\nREPORT RequestId: " + a.request_id + "\t") != std::string::npos);
+    CHECK(text.find("[ERROR] ValueError: bad qty") != std::string::npos);
+    std::lock_guard lock(seen.mu);
+    for (const auto& [ts, line] : seen.lines) {
+        bool second = line.find(b.request_id) != std::string::npos;
+        if (line.starts_with("START") || line.starts_with("END") || line.starts_with("REPORT"))
+            CHECK(ts == (second ? 1'700'000'123'461 : 1'700'000'123'456));
+    }
 }
 
 TEST_CASE("a warm environment outlives the thread that cold-started it", "[lambda][pool]") {

@@ -1,6 +1,6 @@
 // One lane of the event source mapping, driven by hand: a fake reader, a scripted invoker,
 // a recording dead-letter sink and a ManualClock whose sleeps advance time. Expectations are
-// spec/lambda.md §1–3 (the rule numbers are §2.5's).
+// docs/aws/lambda.md's (the rule numbers are those of its Failure handling section).
 
 #include "lane.h"
 
@@ -211,7 +211,7 @@ const std::string kShard = "shardId-000000000002";
 
 }  // namespace
 
-TEST_CASE("the event carries every field of §1.2 in AWS's order", "[lambda]") {
+TEST_CASE("the event carries every field of a Kinesis record in AWS's order", "[lambda]") {
     Fixture f;
     f.reader.add(kShard, 1, 1'718'031'245'512, "order-7781",
                  R"({"type":"order_created","id":7781,"qty":2})");
@@ -463,7 +463,7 @@ TEST_CASE("an odd batch bisects with the larger half first", "[lambda]") {
     CHECK(f.dlq.records.size() == 3);
 }
 
-TEST_CASE("ReportBatchItemFailures: every row of §2.6", "[lambda]") {
+TEST_CASE("ReportBatchItemFailures: every row of the partial batch response table", "[lambda]") {
     struct Row {
         std::string response;
         bool success;
@@ -508,7 +508,7 @@ TEST_CASE("ReportBatchItemFailures: every row of §2.6", "[lambda]") {
 
 TEST_CASE(
     "a partial response checkpoints before the lowest failed record and retries the rest "
-    "with a fresh count (rule 9)",
+    "with a fresh count",
     "[lambda]") {
     // AWS-recorded: BatchSize 3, MaximumRetryAttempts 3, the second batch's last record always
     // reported failed: it is delivered 5 times and the record says invoke count 4, batch 1.
@@ -641,7 +641,7 @@ TEST_CASE("iterator age is the last record's age at dispatch", "[lambda]") {
     CHECK(f.metrics.iterator_age_ms == 2'000);
 }
 
-TEST_CASE("on-failure records match spec §3.2's examples byte for byte", "[lambda]") {
+TEST_CASE("on-failure records match AWS's documented examples byte for byte", "[lambda]") {
     sqs::FailureRecord r;
     r.request_id = "5f0e2c1a-8d3b-4b7e-9a61-2f4c9d0e7b13";
     r.function_arn = "arn:aws:lambda:eu-west-1:111122223333:function:order-processor";

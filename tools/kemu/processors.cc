@@ -75,7 +75,8 @@ lambda::MappingConfig mapping_config(const Config& cfg, const FlowConfig& f, con
 }  // namespace
 
 bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
-                       sqs::QueueStore& queues, Db& db, const Clock& clock) {
+                       sqs::QueueStore& queues, Db& db, const Clock& clock,
+                       std::shared_ptr<cloudwatch::LogStore> logs) {
     idle_ms_ = int64_t{o.lambda_idle_timeout_s} * 1000;
     account_ = o.account;
     region_ = o.region;
@@ -114,7 +115,16 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         p.interpreter = cmd.interpreter;
         p.metrics = std::make_unique<lambda::FunctionMetrics>();
         auto fc = function_config(cfg, f, o, code.string(), cmd.argv, state);
-        p.pool = std::make_unique<lambda::FunctionPool>(fc, *p.metrics);
+        if (logs) {
+            // One stream per function and kemu run: the sink does not say which environment
+            // wrote a line (Lambda has one stream per execution environment).
+            fc.log_sink = [logs, group = cloudwatch::lambda_log_group(fc.name),
+                           stream = cloudwatch::lambda_log_stream(clock.now_ms(), "kemu")](
+                              int64_t ts, std::string_view line) {
+                logs->append(group, stream, ts, std::string(line));
+            };
+        }
+        p.pool = std::make_unique<lambda::FunctionPool>(fc, *p.metrics, clock);
 
         auto mc = mapping_config(cfg, f, o, store);
         lambda::MappingDeps deps{store, *p.pool, &queues, db, clock, *p.metrics};

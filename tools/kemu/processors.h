@@ -7,12 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "cloudwatch/log_store.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "kinesis/store.h"
+#include "lambda_runner/event_source_mapping.h"
 #include "lambda_runner/function_pool.h"
-#include "lambda_runner/mapping.h"
 #include "sqs/queue_store.h"
 #include "up.h"
 
@@ -30,8 +31,11 @@ class Processors {
 public:
     // Builds every flow's function and mapping. A flow whose code directory is missing is
     // skipped with a warning; a runtime kemu cannot run is an error (false, printed).
+    // Function log lines also go to `logs` (CloudWatch Logs' group /aws/lambda/{function})
+    // when it is given.
     bool build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
-               sqs::QueueStore& queues, Db& db, const Clock& clock);
+               sqs::QueueStore& queues, Db& db, const Clock& clock,
+               std::shared_ptr<cloudwatch::LogStore> logs = nullptr);
     void start();
     // Every second: stops idle environments, retires those whose code changed.
     void housekeeping();

@@ -262,7 +262,7 @@ int run_up(const UpOptions& o) {
     // Function log events (CloudWatch Logs), made before the functions that write to them.
     auto logs = std::make_shared<cloudwatch::LogStore>();
     Processors processors;
-    if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock)) return 2;
+    if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock, logs)) return 2;
     EdgeOptions eo;
     eo.host = o.host;
     eo.port = static_cast<uint16_t>(o.port);

@@ -1,42 +1,30 @@
 #pragma once
 // One execution environment: the runtime subprocess (its own process group), its Runtime API
-// listener on 127.0.0.1, and the pipes that carry its output into the function log.
+// listener on 127.0.0.1, and the pipes that carry its output into the function log. Runs one
+// invocation at a time: init, dispatch, the wait for the answer under the timeout and the
+// memory limit, then the END and REPORT lines.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <sys/types.h>
-#include <thread>
 
+#include "core/clock.h"
+#include "function_log.h"
 #include "lambda_runner/function_pool.h"
+#include "memory_sampler.h"
+#include "output_pipes.h"
+#include "runtime_api_server.h"
+#include "runtime_state.h"
 
 namespace kemu::lambda {
 
-// The function log: lines from every environment of a function, to the terminal (prefixed)
-// and the log file. Thread-safe.
-class FunctionLog {
-public:
-    FunctionLog(std::string function, std::string path, bool echo);
-    ~FunctionLog();
-    void line(std::string_view text);
-    std::mutex& mutex() { return mu_; }
-    void line_locked(std::string_view text);  // REQUIRES: mutex() held
-
-private:
-    std::string function_;
-    int fd_ = -1;
-    bool echo_;
-    bool tty_;
-    std::mutex mu_;
-};
-
 class Environment {
 public:
-    Environment(const FunctionConfig& config, FunctionLog& log);
+    // Every timer (init limit, timeout, durations) and timestamp reads `clock`.
+    Environment(const FunctionConfig& config, FunctionLog& log, const Clock& clock);
     ~Environment();  // kills the process group, joins the threads
     Environment(const Environment&) = delete;
     Environment& operator=(const Environment&) = delete;
@@ -57,62 +45,43 @@ public:
     uint64_t generation = 0;  // the pool's code generation it was started with
 
 private:
-    struct Invocation {
-        std::string request_id;
-        std::string event;
-        int64_t deadline_ms = 0;
-        bool delivered = false;  // handed out by /next
-        bool done = false;
-        InvokeResult result;
-    };
+    enum class Ending { kAnswered, kExited, kTimedOut, kOutOfMemory };
+    using Lock = std::unique_lock<std::mutex>;
 
-    void serve();
-    void read_output();
-    // Moves what the runtime wrote (at most `max_bytes` per pipe) into the log, line by line.
-    // The reader thread takes small bites; the invoker takes a large one before START and END,
-    // so a handler's prints come before its END line.
-    // Returns true when it stopped at the bound (more may be waiting).
-    bool drain_output_locked(size_t max_bytes = size_t{256} << 10);
-    void flush_partial_locked();
+    // Waits for init (the runtime's first /next). A failure comes back with `lock` released.
+    std::optional<InvokeResult> await_init(Lock& lock, const std::string& request_id,
+                                           int64_t timeout_ms);
+    // Hands the event to /next and writes START; returns when the timer started
+    // (Clock::monotonic_us).
+    int64_t dispatch(Lock& lock, const std::string& request_id, const std::string& event,
+                     int64_t timeout_ms);
+    // Waits for the answer, the runtime's exit, the timeout or the memory limit.
+    Ending await_end(Lock& lock, int64_t t0_us, int64_t timeout_us);
+    // Drains the runtime's output, then writes END and REPORT.
+    void write_end(const std::string& request_id, int64_t duration_us, int64_t peak_kb, bool cold,
+                   double init_ms, const std::string& extra_log);
+    std::string exit_message() const;  // REQUIRES: state_.mu held, the runtime reaped
     void kill_process();
-    std::optional<int> reap();  // exit status once the process has ended; REQUIRES: mu_ held
+    std::optional<int> reap();  // exit status once the process has ended; REQUIRES: mu held
     bool alive_check_exited() {
-        std::lock_guard lock(mu_);
+        std::lock_guard lock(state_.mu);
         return reap().has_value();
     }
-    int64_t rss_kb(const char* field) const;  // the runtime process
-    // Its whole process group (walks /proc); notes in group_has_others_ whether it found more
-    // than the runtime.
-    int64_t group_kb(const char* field);
-    bool group_has_others_ = false;
-    void finish(InvokeResult r);  // REQUIRES: mu_ held
 
     const FunctionConfig& config_;
     FunctionLog& log_;
-    int listen_fd_ = -1;
-    int port_ = 0;
+    RuntimeState state_;
+    const Clock& clock_;
+    RuntimeApiServer api_{config_, state_, clock_};
+    OutputPipes pipes_{log_};
+    MemorySampler memory_;
     pid_t pid_ = -1;
-    int out_fd_ = -1;
-    int err_fd_ = -1;
-    std::string out_partial_, err_partial_;
     std::string log_stream_;
     std::string tmp_;
-    std::thread server_;
-    std::thread reader_;
-    std::atomic<bool> closing_{false};
     std::atomic<int64_t> idle_since_ms_{0};
-
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool initialized_ = false;               // the runtime asked for its first invocation
-    std::optional<std::string> init_error_;  // body of /runtime/init/error
-    std::string init_error_type_;
-    bool exited_ = false;
+    bool exited_ = false;  // guarded by state_.mu
     int exit_status_ = 0;
-    std::unique_ptr<Invocation> current_;
     bool first_invocation_ = true;
-    int64_t started_ms_ = 0;
-    double init_ms_ = 0;
 };
 
 }  // namespace kemu::lambda

@@ -1,7 +1,6 @@
 #include "lambda_runner/function_pool.h"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <list>
 #include <mutex>
@@ -12,18 +11,10 @@
 #include "environment.h"
 
 namespace kemu::lambda {
-namespace {
-
-int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 struct FunctionPool::Impl {
     FunctionConfig config;
     FunctionMetrics& metrics;
+    const Clock& clock;
     FunctionLog log;
     mutable std::mutex mu;
     std::list<std::unique_ptr<Environment>> idle;  // most recently used first
@@ -61,8 +52,14 @@ struct FunctionPool::Impl {
     }
     std::string code_signature;
 
-    Impl(FunctionConfig c, FunctionMetrics& m)
-        : config(std::move(c)), metrics(m), log(config.name, config.log_file, config.echo_logs) {}
+    Impl(FunctionConfig c, FunctionMetrics& m, const Clock& k)
+        : config(std::move(c)),
+          metrics(m),
+          clock(k),
+          log(config.name, config.log_file, config.echo_logs, config.log_sink, clock) {}
+
+    // Idle times are read on the clock's monotonic reading.
+    int64_t monotonic_ms() const { return clock.monotonic_us() / 1000; }
 
     std::string signature() const {
         // Names, sizes and mtimes of the code's files (not __pycache__ / node_modules).
@@ -89,8 +86,8 @@ struct FunctionPool::Impl {
     }
 };
 
-FunctionPool::FunctionPool(FunctionConfig config, FunctionMetrics& metrics)
-    : impl_(std::make_unique<Impl>(std::move(config), metrics)) {
+FunctionPool::FunctionPool(FunctionConfig config, FunctionMetrics& metrics, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), metrics, clock)) {
     impl_->code_signature = impl_->signature();
 }
 
@@ -138,7 +135,7 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
     InvokeResult result;
     bool reset = false;
     if (cold) {
-        env = std::make_unique<Environment>(impl_->config, impl_->log);
+        env = std::make_unique<Environment>(impl_->config, impl_->log, impl_->clock);
         {
             std::lock_guard lock(impl_->mu);
             env->generation = impl_->generation;
@@ -158,7 +155,7 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
         --impl_->busy;
         --m.concurrent;
         if (!reset && !impl_->shut && env->generation == impl_->generation) {
-            env->set_idle_since(now_ms());
+            env->set_idle_since(impl_->monotonic_ms());
             impl_->idle.push_front(std::move(env));
         }
     }
@@ -187,7 +184,7 @@ int FunctionPool::reap_idle(int64_t idle_ms) {
     std::list<std::unique_ptr<Environment>> dead;
     {
         std::lock_guard lock(impl_->mu);
-        int64_t now = now_ms();
+        int64_t now = impl_->monotonic_ms();
         for (auto it = impl_->idle.begin(); it != impl_->idle.end();) {
             if (now - (*it)->idle_since_ms() >= idle_ms || !(*it)->alive()) {
                 dead.push_back(std::move(*it));

@@ -42,7 +42,7 @@ std::string arrival_seconds(int64_t ms) {
 
 std::string record_json(const MappingConfig& c, const std::string& shard_id,
                         const kinesis::Record& r) {
-    // Key order as AWS emits it (spec/lambda.md §1.2).
+    // Key order as AWS emits it (docs/aws/lambda.md, The Kinesis event).
     std::string out;
     out.reserve(r.data.size() * 4 / 3 + 512);
     out += R"({"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":)";
@@ -86,7 +86,8 @@ BatchResponse parse_batch_response(const std::string& payload,
                                    const std::deque<LaneRecord>& batch) {
     BatchResponse out;
     json j = json::parse(payload, nullptr, false);
-    // {}, null, "", [] and anything that is not an object: full success (spec §2.6).
+    // {}, null, "", [] and anything that is not an object: full success (docs/aws/lambda.md,
+    // Partial batch response).
     if (j.is_discarded() || !j.is_object()) return out;
     auto it = j.find("batchItemFailures");
     if (it == j.end() || it->is_null()) return out;
@@ -250,7 +251,8 @@ void Lane::discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCo
         if (auto r = deps_.dead_letters->send(f); r) {
             ++deps_.metrics.dlq_messages;
         } else {
-            // AWS drops the records anyway (spec §3.3); say so and count it.
+            // AWS drops the records anyway (docs/aws/lambda.md, Failure handling); say so and
+            // count it.
             ++deps_.metrics.dlq_failures;
             log_warn("lambda", config_.function_name +
                                    ": could not write the on-failure record to " +
@@ -261,7 +263,7 @@ void Lane::discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCo
     records.erase(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(count));
 }
 
-bool Lane::process_batch() {
+std::deque<LaneRecord> Lane::take_batch() {
     std::deque<LaneRecord> batch;
     size_t bytes = 16;
     while (!pending_.empty() && batch.size() < static_cast<size_t>(config_.batch_size)) {
@@ -272,8 +274,37 @@ bool Lane::process_batch() {
         batch.push_back(std::move(pending_.front()));
         pending_.pop_front();
     }
+    return batch;
+}
+
+size_t Lane::expired_count(const std::deque<LaneRecord>& batch) const {
+    int64_t oldest_ok = deps_.clock.now_ms() - config_.retention_ms;
+    if (config_.max_record_age_seconds >= 0) {
+        oldest_ok = std::max(oldest_ok,
+                             deps_.clock.now_ms() - int64_t{config_.max_record_age_seconds} * 1000);
+    }
+    size_t expired = 0;
+    while (expired < batch.size() && batch[expired].arrival_ms < oldest_ok)
+        ++expired;
+    return expired;
+}
+
+void Lane::count_attempt(const std::deque<LaneRecord>& batch, const InvokeResult& result,
+                         int64_t dispatch_ms) {
+    auto& m = deps_.metrics;
+    ++m.invocations;
+    m.invoked_events += static_cast<int64_t>(batch.size());
+    int64_t age = dispatch_ms - batch.back().arrival_ms;
+    m.iterator_age_ms = age;
+    FunctionMetrics::raise_max(m.iterator_age_ms_max, age);
+    FunctionMetrics::raise_max(m.iterator_age_window_max, age);
+    m.duration_us_sum += result.duration_us;
+    FunctionMetrics::raise_max(m.duration_us_max, result.duration_us);
+}
+
+bool Lane::process_batch() {
     std::deque<std::deque<LaneRecord>> queue;
-    queue.push_back(std::move(batch));
+    queue.push_back(take_batch());
     auto& m = deps_.metrics;
     while (!queue.empty()) {
         auto b = std::move(queue.front());
@@ -284,21 +315,10 @@ bool Lane::process_batch() {
         while (!b.empty()) {
             // Rule 5: records past MaximumRecordAgeInSeconds, or past the stream's retention,
             // leave from the front.
-            {
-                int64_t oldest_ok = deps_.clock.now_ms() - config_.retention_ms;
-                if (config_.max_record_age_seconds >= 0) {
-                    oldest_ok =
-                        std::max(oldest_ok, deps_.clock.now_ms() -
-                                                int64_t{config_.max_record_age_seconds} * 1000);
-                }
-                size_t expired = 0;
-                while (expired < b.size() && b[expired].arrival_ms < oldest_ok)
-                    ++expired;
-                if (expired) {
-                    discard(b, expired, sqs::FailureCondition::kRecordAgeExceeded, attempts,
-                            request_id, false);
-                    continue;
-                }
+            if (size_t expired = expired_count(b)) {
+                discard(b, expired, sqs::FailureCondition::kRecordAgeExceeded, attempts, request_id,
+                        false);
+                continue;
             }
             auto payload = event_json(b);
             int64_t dispatch = deps_.clock.now_ms();
@@ -311,14 +331,7 @@ bool Lane::process_batch() {
             }
             ++attempts;
             request_id = result.request_id;
-            ++m.invocations;
-            m.invoked_events += static_cast<int64_t>(b.size());
-            int64_t age = dispatch - b.back().arrival_ms;
-            m.iterator_age_ms = age;
-            FunctionMetrics::raise_max(m.iterator_age_ms_max, age);
-            FunctionMetrics::raise_max(m.iterator_age_window_max, age);
-            m.duration_us_sum += result.duration_us;
-            FunctionMetrics::raise_max(m.duration_us_max, result.duration_us);
+            count_attempt(b, result, dispatch);
 
             if (result.status == InvokeResult::Status::kOk) {
                 BatchResponse resp;
@@ -331,7 +344,8 @@ bool Lane::process_batch() {
                 }
                 last_was_function_error = false;
                 if (resp.kind == BatchResponse::Kind::kPartial && resp.index > 0) {
-                    // Rule 9: the checkpoint moves; the rest is a new batch with a fresh count.
+                    // The checkpoint moves; the rest is a new batch with a fresh count
+                    // (docs/aws/lambda.md, Partial batch response).
                     checkpoint(b[resp.index - 1].sequence_number);
                     b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(resp.index));
                     attempts = 0;

@@ -1,8 +1,8 @@
 #pragma once
 // One lane of a shard: reads its records (all of the shard's when the parallelization factor
-// is 1, else those whose partition key hashes to it), assembles batches and runs spec
-// §2.5's failure rules. Single-threaded: the mapping gives each lane its own thread, tests
-// drive it by hand with a ManualClock.
+// is 1, else those whose partition key hashes to it), assembles batches and runs Lambda's
+// failure rules (docs/aws/lambda.md, Batching and Failure handling). Single-threaded: the mapping
+// gives each lane its own thread, tests drive it by hand with a ManualClock.
 
 #include <cstdint>
 #include <deque>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "checkpoints.h"
-#include "lambda_runner/mapping.h"
+#include "lambda_runner/event_source_mapping.h"
 
 namespace kemu::lambda {
 
@@ -36,7 +36,8 @@ std::string record_json(const MappingConfig& c, const std::string& shard_id,
 // {"Records":[...]}
 std::string event_json(const std::deque<LaneRecord>& batch);
 
-// What a ReportBatchItemFailures response asks for (spec §2.6): success, a retry from the
+// What a ReportBatchItemFailures response asks for (docs/aws/lambda.md, Partial batch
+// response): success, a retry from the
 // record at `index`, or a failure of the whole batch.
 struct BatchResponse {
     enum class Kind { kSuccess, kPartial, kFailure } kind = Kind::kSuccess;
@@ -70,6 +71,12 @@ private:
     void discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCondition condition,
                  int attempts, const std::string& request_id, bool function_error);
     int64_t backoff_ms(int attempts) const;
+    // The next batch off the pending buffer: at most batch_size records and 6 MB of event.
+    std::deque<LaneRecord> take_batch();
+    // How many records at the front of `batch` are past the record age limit or retention.
+    size_t expired_count(const std::deque<LaneRecord>& batch) const;
+    void count_attempt(const std::deque<LaneRecord>& batch, const InvokeResult& result,
+                       int64_t dispatch_ms);
 
     const MappingConfig& config_;
     MappingDeps deps_;

@@ -1,5 +1,6 @@
 #pragma once
-// Wall-clock time as kemu sees it. Engines take a `const Clock&` so tests can drive time by hand.
+// Wall-clock time as kemu sees it, and a monotonic reading for timers. Engines take a
+// `const Clock&` so tests can drive time by hand.
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +13,10 @@ public:
     virtual ~Clock() = default;
     // Milliseconds since the Unix epoch. Thread-safe.
     virtual int64_t now_ms() const = 0;
+    // Microseconds on a clock that never jumps back, from an arbitrary origin: for durations
+    // and timers. Thread-safe. By default it follows now_ms(), so advancing a ManualClock moves
+    // both.
+    virtual int64_t monotonic_us() const { return now_ms() * 1000; }
 };
 
 class SystemClock final : public Clock {
@@ -19,6 +24,10 @@ public:
     int64_t now_ms() const override {
         using namespace std::chrono;
         return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    }
+    int64_t monotonic_us() const override {
+        using namespace std::chrono;
+        return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
     }
 };
 

@@ -1,20 +1,27 @@
 #pragma once
 // A function's execution environments: zero-scaled subprocesses, each speaking the Lambda
-// Runtime API (2018-06-01) to its own loopback listener (spec/lambda.md §4). One invocation
-// per environment at a time; warm ones are reused; a timeout, crash, exit, OOM or init
-// failure resets the environment. Handler output becomes the function's log, with START /
-// END / REPORT lines as AWS writes them, shown live and appended to the log file.
+// Runtime API (2018-06-01) to its own loopback listener (docs/aws/lambda.md, Runtime API and
+// Execution environment lifecycle). One invocation per environment at a time; warm ones are
+// reused; a timeout, crash, exit, OOM or init failure resets the environment. Handler output
+// becomes the function's log, with START / END / REPORT lines as AWS writes them, shown live and
+// appended to the log file.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "lambda_runner/invoker.h"
 #include "lambda_runner/metrics.h"
 
 namespace kemu::lambda {
+
+// Receives each line of a function's log with its time (ms since the epoch, on the pool's clock).
+using LogSink = std::function<void(int64_t timestamp_ms, std::string_view line)>;
 
 struct FunctionConfig {
     std::string name;      // dev-orders-processor
@@ -30,6 +37,10 @@ struct FunctionConfig {
     std::vector<std::string> command;
     std::map<std::string, std::string> environment;  // user variables
     std::string log_file;                            // appended; empty: none
+    // Called for every line the function log writes (START, END, REPORT, INIT_REPORT, the
+    // handler's output), in the log's order, one call at a time (from whichever of the
+    // function's threads wrote the line), with no lock of the log held; empty: none.
+    LogSink log_sink;
     bool echo_logs = true;   // also print each line to stdout, prefixed by the function name
     std::string tmp_dir;     // parent of each environment's TMPDIR
     int concurrency = 1000;  // at most this many environments; beyond: throttles
@@ -43,14 +54,17 @@ struct PoolStats {
 
 class FunctionPool final : public Invoker {
 public:
-    FunctionPool(FunctionConfig config, FunctionMetrics& metrics);
+    // `clock` drives every timer of the pool and its environments: init limits, invocation
+    // timeouts, durations, idle times, and the timestamps of the function log.
+    FunctionPool(FunctionConfig config, FunctionMetrics& metrics, const Clock& clock);
     ~FunctionPool() override;  // kills every environment
     FunctionPool(const FunctionPool&) = delete;
     FunctionPool& operator=(const FunctionPool&) = delete;
 
     InvokeResult invoke(const std::string& event) override;
 
-    // Stops environments idle for longer than `idle_ms`. Returns how many.
+    // Stops environments idle for `idle_ms` or longer (on the clock's monotonic reading), and
+    // idle ones whose runtime has exited. Returns how many.
     int reap_idle(int64_t idle_ms);
     // Retires every environment: idle ones now, busy ones when their invocation ends, so the
     // next invocation cold-starts (changed code, or a test's forced cold start).

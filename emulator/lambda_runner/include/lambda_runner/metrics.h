@@ -1,5 +1,6 @@
 #pragma once
-// Counters the runner keeps per function, named as CloudWatch names them (spec/lambda.md §5).
+// Counters the runner keeps per function, named as CloudWatch names them (docs/aws/lambda.md,
+// Metrics).
 // Lock-free; read with snapshot().
 
 #include <atomic>
@@ -20,7 +21,7 @@ struct FunctionMetricsSnapshot {
     int64_t dlq_messages = 0;  // on-failure records delivered
     int64_t dlq_failures = 0;  // on-failure deliveries that failed
     int64_t cold_starts = 0;
-    // ESM event counts (spec §5.2), in records.
+    // The event source mapping's event counts (MetricsConfig), in records.
     int64_t invoked_events = 0;        // InvokedEventCount: records sent to the function
     int64_t failed_invoke_events = 0;  // FailedInvokeEventCount: records of failed attempts
     int64_t dropped_events = 0;        // DroppedEventCount: records discarded (age / retries)

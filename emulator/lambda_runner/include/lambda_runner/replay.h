@@ -1,13 +1,13 @@
 #pragma once
 // `kemu dlq replay`: re-run a discarded batch from its on-failure record. The record carries no
-// payload (spec/lambda.md §3), so the batch is read back from the stream by its sequence range
-// while the stream still retains it.
+// payload (docs/aws/lambda.md, The on-failure destination record), so the batch is read back from
+// the stream by its sequence range while the stream still retains it.
 
 #include <string>
 
 #include "kinesis/store.h"
+#include "lambda_runner/event_source_mapping.h"
 #include "lambda_runner/invoker.h"
-#include "lambda_runner/mapping.h"
 
 namespace kemu::lambda {
 

@@ -1,5 +1,6 @@
-#include "lambda_runner/mapping.h"
+#include "lambda_runner/event_source_mapping.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -37,9 +38,14 @@ struct Mapping::Impl final : Sleeper {
     Impl(MappingConfig c, MappingDeps d)
         : config(std::move(c)), deps(d), checkpoints(d.db, config.function_name) {}
 
+    // The back-off between retries, on the injected clock: it waits in slices of at most 20 ms
+    // of real time, so a ManualClock moved past the end is seen at the next slice.
     bool sleep_ms(int64_t ms) override {
+        const int64_t until_us = deps.clock.monotonic_us() + ms * 1000;
         std::unique_lock lock(mu);
-        cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping; });
+        for (int64_t left_us; !stopping && (left_us = until_us - deps.clock.monotonic_us()) > 0;)
+            cv.wait_for(lock, std::chrono::microseconds(std::min<int64_t>(left_us, 20'000)),
+                        [&] { return stopping; });
         return !stopping;
     }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The Kinesis event source mapping of one function: one lane per shard and parallelization
 // slot, each a thread that batches records (size, window, 6 MB), invokes the function and
-// applies AWS's failure rules (spec/lambda.md §2.3–2.6): blocking retries with back-off,
+// applies AWS's failure rules (docs/aws/lambda.md, Batching to Partial batch response):
+// blocking retries with back-off,
 // bisection, record age, partial batch responses, on-failure records to the DLQ. Checkpoints
 // persist in the `meta` column family; parents are finished before their children.
 
@@ -32,13 +33,15 @@ struct MappingConfig {
     int max_retry_attempts = -1;                   // -1 = until the records expire
     int max_record_age_seconds = -1;               // -1 = no limit
     // The stream's retention: records past it are discarded like records past the age limit
-    // (spec §2.5 rules 1 and 7), so a batch retried forever ends when its records expire.
+    // (docs/aws/lambda.md, Failure handling), so a batch retried forever ends when its records
+    // expire.
     int64_t retention_ms = 24 * 3600 * 1000;
     bool bisect_on_error = false;
     int parallelization_factor = 1;  // 1..10
     bool report_batch_item_failures = false;
     std::string on_failure_queue;  // the DLQ's name; empty: discarded records vanish
-    // Back-off between retries of a failing batch (AWS undocumented; spec §2.5 rule 4).
+    // Back-off between retries of a failing batch (AWS undocumented; docs/aws/lambda.md, kemu's
+    // choices).
     int64_t backoff_initial_ms = 1000;
     int64_t backoff_max_ms = 60'000;
     int64_t idle_poll_ms = 1000;  // how often an idle shard is polled besides append wake-ups
