@@ -3,6 +3,8 @@
 #include <map>
 #include <string>
 
+#include "core/kinesis_metrics.h"
+
 namespace kemu::kinesis::wire {
 namespace {
 
@@ -74,15 +76,6 @@ FieldRule partition_key() {
 FieldRule explicit_hash_key() {
     return text("ExplicitHashKey", false, -1, -1, &kHashKeyPattern);
 }
-
-const std::vector<std::string> kMetrics = {"IncomingBytes",
-                                           "IncomingRecords",
-                                           "OutgoingBytes",
-                                           "OutgoingRecords",
-                                           "WriteProvisionedThroughputExceeded",
-                                           "ReadProvisionedThroughputExceeded",
-                                           "IteratorAgeMilliseconds",
-                                           "ALL"};
 
 std::map<std::string, Rules, std::less<>> make_rules() {
     std::map<std::string, Rules, std::less<>> m;
@@ -181,7 +174,7 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     FieldRule metrics{"ShardLevelMetrics", T::kList};
     metrics.required = true;
     metrics.min_len = 1;
-    metrics.max_len = 7;
+    metrics.max_len = static_cast<long>(kKinesisShardLevelMetrics.size());  // AWS: 1-7 names
     Rules monitoring = {metrics, stream_name(), stream_arn(), typed("StreamId", T::kString)};
     m["EnableEnhancedMonitoring"] = monitoring;
     m["DisableEnhancedMonitoring"] = monitoring;
