@@ -8,12 +8,16 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "core/kinesis_metrics.h"
 #include "errors.h"
+#include "record_codec.h"
 #include "store_impl.h"
 
 namespace kemu::kinesis {
 
 using errors::stream_not_found;
+
+constexpr size_t kMaxTagsPerStream = 50;
 
 // ---- Impl helpers -------------------------------------------------------------------------
 
@@ -233,9 +237,7 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
     auto& im = *impl_;
     StreamMode m = mode ? *mode : (shard_count ? StreamMode::kProvisioned : StreamMode::kOnDemand);
     if (m == StreamMode::kProvisioned && !shard_count) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "ShardCount cannot be null when creating stream in PROVISIONED "
-                          "StreamMode");
+        return errors::shard_count_required();
     }
     // AWS: an on-demand stream without a shard count starts with 4 shards.
     int n = shard_count ? *shard_count : 4;
@@ -247,10 +249,7 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
     if (m == StreamMode::kOnDemand) {
         auto limits = describe_limits(key.account, key.region);
         if (limits.on_demand_stream_count >= limits.on_demand_stream_count_limit) {
-            return make_error(AwsErrorCode::kLimitExceeded,
-                              "This request would exceed the on-demand stream limit for the "
-                              "account " +
-                                  key.account + " in " + key.region + ".");
+            return errors::on_demand_stream_limit(key.account, key.region);
         }
     }
     int64_t now = im.clock.now_ms();
@@ -399,7 +398,8 @@ void schedule_update(Store::Impl& im, Stream& s, PendingOp op) {
     }
 }
 
-// Lookup, state and shard checks shared by SplitShard and MergeShards (spec §4.11, §4.12).
+// Lookup, state and shard checks shared by SplitShard and MergeShards: an index past the last
+// shard is not found, a closed shard cannot be split or merged again.
 Result<int> resolve_open_shard(const StreamKey& key, const Stream& s, int index) {
     if (index >= static_cast<int>(s.shards.size())) {
         return errors::could_not_find_shard(key, shard_id(index));
@@ -434,13 +434,8 @@ Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u1
     if (!r) return r.error();
     const auto& range = s->shards[*idx].range;
     if (new_start <= range.start + 1 || new_start >= range.end) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "NewStartingHashKey " + u128_to_string(new_start) + " used in SplitShard() on shard " +
-                shard_id(*idx) + " in " + errors::where(key) +
-                " is not both greater than one plus the shard's StartingHashKey " +
-                u128_to_string(range.start) + " and less than the shard's EndingHashKey " +
-                u128_to_string(range.end) + ".");
+        return errors::bad_split_key(key, u128_to_string(new_start), shard_id(*idx),
+                                     u128_to_string(range.start), u128_to_string(range.end));
     }
     schedule_update(im, *s, {PendingOp::kSplit, *idx, 0, new_start, {}});
     lock.unlock();
@@ -467,10 +462,7 @@ Result<void> Store::merge_shards(const StreamKey& key, std::string_view shard,
     const auto& ra = s->shards[*a].range;
     const auto& rb = s->shards[*b].range;
     if (ra.end == kMaxHashKey || ra.end + 1 != rb.start) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Shards " + shard_id(*a) + " and " + shard_id(*b) + " in " +
-                              errors::where(key) +
-                              " are not an adjacent pair of shards eligible for merging");
+        return errors::not_adjacent(key, shard_id(*a), shard_id(*b));
     }
     schedule_update(im, *s, {PendingOp::kMerge, *a, *b, 0, {}});
     lock.unlock();
@@ -491,20 +483,8 @@ Result<int> Store::update_shard_count(const StreamKey& key, int target) {
         for (const auto& sh : s->shards)
             open += sh.open() ? 1 : 0;
     }
-    if (target > 2 * open) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "UpdateShardCount cannot scale up over double your current open shard "
-                          "count. Current open shard count: " +
-                              std::to_string(open) +
-                              " Target shard count: " + std::to_string(target));
-    }
-    if (2 * target < open) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "UpdateShardCount cannot scale down below half your current open shard "
-                          "count. Current open shard count: " +
-                              std::to_string(open) +
-                              " Target shard count: " + std::to_string(target));
-    }
+    if (target > 2 * open) return errors::scale_up_limit(open, target);
+    if (2 * target < open) return errors::scale_down_limit(open, target);
     int account_open = im.open_shards_in(key.account, key.region);
     if (account_open - open + target > im.options.shard_limit) {
         return errors::shard_limit(key.account, key.region, account_open, im.options.shard_limit,
@@ -522,18 +502,8 @@ Result<int> Store::update_shard_count(const StreamKey& key, int target) {
 namespace {
 
 Result<void> check_retention(int hours) {
-    if (hours < 24) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Minimum allowed retention period is 24 hours. Requested retention "
-                          "period (" +
-                              std::to_string(hours) + " hours) is too short.");
-    }
-    if (hours > 8760) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Maximum allowed retention period is 8760 hours. Requested retention "
-                          "period (" +
-                              std::to_string(hours) + " hours) is too long.");
-    }
+    if (hours < 24) return errors::retention_too_short(hours);
+    if (hours > 8760) return errors::retention_too_long(hours);
     return {};
 }
 
@@ -547,11 +517,7 @@ Result<void> Store::increase_retention(const StreamKey& key, int hours) {
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
     if (hours < s->retention_hours) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "Requested retention period (" + std::to_string(hours) + " hours) for stream " +
-                key.name + " can not be shorter than existing retention period (" +
-                std::to_string(s->retention_hours) + " hours). Use DecreaseRetentionPeriod API.");
+        return errors::retention_not_longer(key, hours, s->retention_hours);
     }
     // AWS: increasing the retention never revives data that already expired.
     s->expired_before_ms =
@@ -570,11 +536,7 @@ Result<void> Store::decrease_retention(const StreamKey& key, int hours) {
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
     if (hours > s->retention_hours) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "Requested retention period (" + std::to_string(hours) + " hours) for stream " +
-                key.name + " can not be longer than existing retention period (" +
-                std::to_string(s->retention_hours) + " hours). Use IncreaseRetentionPeriod API.");
+        return errors::retention_not_shorter(key, hours, s->retention_hours);
     }
     s->retention_hours = hours;
     im.persist(*s);
@@ -592,13 +554,10 @@ Result<void> Store::add_tags(const StreamKey& key, const std::vector<Tag>& tags)
         keys.insert(k);
     for (const auto& t : tags)
         keys.insert(t.key);
-    if (keys.size() > 50) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Failed to add tags to stream " + key.name + " under account " +
-                              key.account +
-                              " because a given stream cannot have more than 10 tags associated "
-                              "with it.");
-    }
+    // AWS: at most 50 tags per stream, counting the keys it has and those added (an existing
+    // key is overwritten). AWS's refusal names 10, an older limit: see errors::too_many_tags.
+    // One call may carry up to 200 entries (the Tags map's constraint, rules.cc).
+    if (keys.size() > kMaxTagsPerStream) return errors::too_many_tags(key);
     for (const auto& t : tags)
         s->tags[t.key] = t.value;
     im.persist(*s);
@@ -651,32 +610,27 @@ Result<void> Store::stop_encryption(const StreamKey& key) {
 
 Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Store::set_monitoring(
     const StreamKey& key, const std::vector<std::string>& metrics, bool enable) {
-    static const std::vector<std::string> kAll = {"IncomingBytes",
-                                                  "IncomingRecords",
-                                                  "OutgoingBytes",
-                                                  "OutgoingRecords",
-                                                  "WriteProvisionedThroughputExceeded",
-                                                  "ReadProvisionedThroughputExceeded",
-                                                  "IteratorAgeMilliseconds"};
     auto& im = *impl_;
     auto s = im.find(key);
     if (!s) return stream_not_found(key);
     std::unique_lock lock(s->mu);
     if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
     auto before = s->metrics;
-    std::set<std::string> wanted;
+    const auto& all = kKinesisShardLevelMetrics;
+    std::set<std::string, std::less<>> wanted;
     for (const auto& m : metrics) {
-        if (m == "ALL") {
-            wanted.insert(kAll.begin(), kAll.end());
+        if (m == kKinesisAllShardLevelMetrics) {
+            for (auto n : all)
+                wanted.emplace(n);
         } else {
             wanted.insert(m);
         }
     }
     std::vector<std::string> after;
-    for (const auto& m : kAll) {
+    for (auto m : all) {
         bool had = std::find(before.begin(), before.end(), m) != before.end();
         bool named = wanted.count(m) > 0;
-        if (enable ? (had || named) : (had && !named)) after.push_back(m);
+        if (enable ? (had || named) : (had && !named)) after.emplace_back(m);
     }
     s->metrics = after;
     im.persist(*s);

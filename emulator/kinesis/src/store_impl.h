@@ -1,13 +1,11 @@
 #pragma once
-// kinesis::Store's private parts, shared by store.cc (streams, shards, control plane) and
-// store_records.cc (appends, iterators, reads, retention).
+// kinesis::Store's private parts, shared by store.cc (streams, shards, control plane),
+// store_appends.cc, store_reads.cc, store_retention.cc and store_consumers.cc.
 //
 // RocksDB layout:
 //   meta:    "kinesis/stream/{account}/{region}/{name}" -> stream JSON (stream_codec.cc)
 //            "kinesis/next_stream_id" -> decimal
-//   records: stream id (8, BE) · shard index (4, BE) · sequence index (8, BE) ->
-//            arrival ms (8, LE) · flags (1; bit 0: written encrypted) · key length (2, LE) ·
-//            partition key · data
+//   records: one key per record (record_codec.h)
 
 #include <algorithm>
 #include <functional>
@@ -23,7 +21,6 @@
 
 namespace kemu::kinesis {
 
-std::string records_key(uint64_t stream_id, int shard, uint64_t seq_ix);
 std::string meta_key(const StreamKey& key);
 std::string to_json(const Stream& s);
 // Fills a Stream from its JSON; throws on corrupt data.
