@@ -89,6 +89,12 @@ inline AwsError stream_has_consumers(const StreamKey& k) {
             "Stream " + k.name + " under account " + k.account + " has registered consumers."};
 }
 
+inline AwsError invalid_next_token() {
+    return {AwsErrorCode::kInvalidArgument, "Invalid NextToken."};
+}
+inline AwsError next_token_expired() {
+    return {AwsErrorCode::kExpiredNextToken, "The NextToken has expired."};
+}
 inline AwsError internal_failure() {
     return {AwsErrorCode::kInternalFailure, "Internal service failure."};
 }

@@ -29,6 +29,11 @@ constexpr std::string_view kService = "Kinesis_20131202";
 
 enum class Encoding { kJson, kCbor, kCoral, kInvalid };
 
+// The `__type` of an error the pipeline answers before any action runs.
+std::string_view shape(AwsErrorCode code) {
+    return aws_error_shape(code);
+}
+
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
         s.remove_prefix(1);
@@ -249,19 +254,20 @@ public:
 
         if (req.method == "OPTIONS" && req.has_header("Origin")) return preflight(req);
         if (req.method != "POST") {
-            return r.xml(403, "AccessDeniedException",
+            return r.xml(403, shape(AwsErrorCode::kAccessDenied),
                          "Unable to determine service/operation name to be authorized");
         }
         const wire::Rules* rules = service == kService ? wire::rules_for(action) : nullptr;
         if (req.body.empty()) {
-            return r.error(rules ? "SerializationException" : "UnknownOperationException");
+            return r.error(
+                shape(rules ? AwsErrorCode::kSerialization : AwsErrorCode::kUnknownOperation));
         }
         if (enc == Encoding::kInvalid) {
             if (service.empty() || action.empty()) {
-                return r.xml(403, "AccessDeniedException",
+                return r.xml(403, shape(AwsErrorCode::kAccessDenied),
                              "Unable to determine service/operation name to be authorized");
             }
-            return r.xml(404, "UnknownOperationException", "");
+            return r.xml(404, shape(AwsErrorCode::kUnknownOperation), "");
         }
         json::value parsed;
         if (enc == Encoding::kCbor) {
@@ -278,23 +284,23 @@ public:
                     400, "application/json",
                     R"({"Output":{"__type":"com.amazon.coral.service#SerializationException"},"Version":"1.0"})");
             }
-            return r.error("SerializationException");
+            return r.error(shape(AwsErrorCode::kSerialization));
         }
         if (enc == Encoding::kCoral) {
             return r.raw(
                 404, "application/json",
                 R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
         }
-        if (!rules) return r.error("UnknownOperationException");
+        if (!rules) return r.error(shape(AwsErrorCode::kUnknownOperation));
         Identity id;
         if (auto err = check_auth(req, options_, &id)) return r.error(*err);
 
         auto& body = parsed.as_object();
         if (auto msg = wire::check_types(body, *rules)) {
-            return r.error("SerializationException", *msg, "Message");
+            return r.error(shape(AwsErrorCode::kSerialization), *msg, "Message");
         }
         if (auto msg = wire::check_constraints(body, *rules)) {
-            return r.error("ValidationException", *msg);
+            return r.error(shape(AwsErrorCode::kValidation), *msg);
         }
         Context ctx{store_, clock_, id.account, id.region, &hub_};
         if (action == "SubscribeToShard") {
@@ -303,7 +309,7 @@ public:
             return r.event_stream(std::move(*body_source));
         }
         auto fn = wire::action_for(action);
-        if (!fn) return r.error("UnknownOperationException");
+        if (!fn) return r.error(shape(AwsErrorCode::kUnknownOperation));
         auto out = fn(ctx, body);
         if (!out) {
             if (out.error().code == AwsErrorCode::kInternalFailure) {

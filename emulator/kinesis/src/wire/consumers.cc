@@ -8,21 +8,13 @@
 
 #include "../errors.h"
 #include "../token.h"
-#include "actions.h"
+#include "action_io.h"
 #include "core/encoding.h"
 #include "subscribe.h"
 
 namespace kemu::kinesis::wire {
 namespace json = boost::json;
 namespace {
-
-using Out = Result<ActionOutput>;
-
-std::optional<std::string> opt_string(const json::object& in, std::string_view name) {
-    auto it = in.find(name);
-    if (it == in.end() || !it->value().is_string()) return std::nullopt;
-    return std::string(it->value().as_string());
-}
 
 // arn:aws:kinesis:{region}:{account}:stream/{stream}[/consumer/{name}:{secs}]
 struct ParsedArn {
@@ -151,9 +143,7 @@ Out list_stream_consumers(Context& ctx, const json::object& in) {
     if (token) {
         // "lc/{issued ms}/{offset}/{stream ARN}"
         auto plain = unseal_token(*token);
-        auto invalid = [] {
-            return make_error(AwsErrorCode::kInvalidArgument, "Invalid NextToken.");
-        };
+        auto invalid = [] { return errors::invalid_next_token(); };
         if (!plain || !plain->starts_with("lc/")) return invalid();
         std::string_view rest = std::string_view(*plain).substr(3);
         auto a = rest.find('/');
@@ -166,7 +156,7 @@ Out list_stream_consumers(Context& ctx, const json::object& in) {
             return invalid();
         }
         if (now - issued > 300'000) {
-            return make_error(AwsErrorCode::kExpiredNextToken, "The NextToken has expired.");
+            return errors::next_token_expired();
         }
     }
     auto d = ctx.store.describe_stream(p->stream);
@@ -237,7 +227,7 @@ Result<std::shared_ptr<BodySource>> subscribe_to_shard(Context& ctx, const json:
     std::string_view shard = in.at("ShardId").as_string();
     auto iterator = ctx.store.get_shard_iterator(p->stream, shard, start);
     if (!iterator) return iterator.error();
-    if (!ctx.hub) return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
+    if (!ctx.hub) return errors::internal_failure();
     return ctx.hub->subscribe(
         {p->stream, arn, c->name, shard_id(*parse_shard_id(shard)), *iterator, cbor});
 }

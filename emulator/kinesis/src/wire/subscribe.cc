@@ -15,6 +15,9 @@ namespace {
 
 constexpr std::string_view kJsonType = "application/json";
 constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
+// The event stream's own member for a service failure (the JSON protocol's error is
+// InternalFailure): SubscribeToShardEventStream names its exceptions apart from the action's.
+constexpr std::string_view kInternalFailureEvent = "InternalFailureException";
 
 // The SubscribeToShardEvent object (§3.5) as JSON text.
 std::string event_json(const SubscriptionRead& r) {
@@ -112,9 +115,9 @@ public:
         }
         auto r = store_.read_for_subscription(cursor_, options_.max_records, options_.max_bytes);
         if (!r) {
-            auto type = r.error().code == AwsErrorCode::kResourceNotFound
-                            ? "ResourceNotFoundException"
-                            : "InternalFailureException";
+            std::string_view type = r.error().code == AwsErrorCode::kResourceNotFound
+                                        ? aws_error_shape(AwsErrorCode::kResourceNotFound)
+                                        : kInternalFailureEvent;
             end_next_ = true;
             return data(exception_event(type, r.error().message));
         }
@@ -240,7 +243,7 @@ Result<std::shared_ptr<BodySource>> SubscriptionHub::subscribe(SubscribeTarget t
         p.active = sub;
         p.last_success_ms = now;
     }
-    if (old) old->terminate(exception_event("ResourceInUseException", in_use));
+    if (old) old->terminate(exception_event(aws_error_shape(AwsErrorCode::kResourceInUse), in_use));
     return std::shared_ptr<BodySource>(std::move(sub));
 }
 
