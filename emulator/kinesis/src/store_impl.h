@@ -62,7 +62,11 @@ struct Store::Impl {
     void rebuild_runtime(Stream& s);
     int open_shards_in(const std::string& account, const std::string& region);
 
-    // Shard surgery, REQUIRES s->mu exclusive. Each returns the new shard indexes.
+    // UPDATING until the update delay has passed, then `op` applies (at once with no delay).
+    // REQUIRES: s.mu held exclusively.
+    void schedule_update(Stream& s, PendingOp op);
+    // Shard surgery (store_reshard.cc), REQUIRES s->mu exclusive. Each returns the new shard
+    // indexes.
     std::vector<int> do_split(Stream& s, int index, u128 key, int64_t now);
     int do_merge(Stream& s, int index, int adjacent, int64_t now);
     void do_shard_count(Stream& s, int target, int64_t now);
