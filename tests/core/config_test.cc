@@ -1,4 +1,4 @@
-// kemu.yaml parsing (spec/deploy.md §1): defaults, derived names, and errors that name the
+// kemu.yaml parsing: defaults, derived names, and errors that name the
 // file, line and dotted key.
 
 #include "core/config.h"

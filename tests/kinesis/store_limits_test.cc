@@ -45,7 +45,8 @@ TEST_CASE("without shard limits, a burst of writes is never throttled", "[kinesi
 
 TEST_CASE("with shard limits on, a big GetRecords blocks reads for seconds, not for good",
           "[kinesis]") {
-    // Read bytes drain at 2 MiB for every second that passed (spec §6.2), not 2 MiB per call.
+    // Read bytes drain at 2 MiB for every second that passed (docs/aws/kinesis.md, Limits), not 2
+    // MiB per call.
     Fixture f({.shard_limits = true});
     f.create(1);
     for (int i = 0; i < 6; ++i) {

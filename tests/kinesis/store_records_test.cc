@@ -72,8 +72,8 @@ TEST_CASE("a batch routes in request order and shards of one group share consecu
         CHECK(r->records[i].error_code.empty());
         CHECK(r->records[i].shard_id == std::string("shardId-00000000000") + want[i]);
     }
-    // Shards 0..4 draw from one counter (spec §3.5): the seven entries use seven consecutive
-    // indexes, and each shard's numbers increase in request order.
+    // Shards 0..4 draw from one counter (docs/aws/kinesis.md, Sequence numbers): the seven entries
+    // use seven consecutive indexes, and each shard's numbers increase in request order.
     std::vector<uint64_t> ix;
     for (const auto& e : r->records)
         ix.push_back(decode_sequence(e.sequence_number)->seq_ix);
@@ -91,7 +91,7 @@ TEST_CASE("a batch routes in request order and shards of one group share consecu
 
 // ---- iterators and reads --------------------------------------------------------------------
 
-TEST_CASE("every iterator type starts where the spec says", "[kinesis]") {
+TEST_CASE("every iterator type starts where AWS starts it", "[kinesis]") {
     Fixture f;
     f.create(1);
     const std::string sh = "shardId-000000000000";
@@ -241,7 +241,8 @@ TEST_CASE("garbage iterators and unknown shards are refused with AWS's messages"
 
 TEST_CASE("an iterator older than 300 s is refused as expired", "[kinesis]") {
     Fixture f;
-    f.clock.set_ms(1'421'889'722'000);  // Thu Jan 22 01:22:02 UTC 2015 (the spec's example)
+    f.clock.set_ms(
+        1'421'889'722'000);  // Thu Jan 22 01:22:02 UTC 2015 (the example of AWS's date format)
     f.create(1);
     f.put("k", "v");
     auto it = f.iterator("shardId-000000000000", {IteratorType::kTrimHorizon, {}, {}});
@@ -257,7 +258,7 @@ TEST_CASE("an iterator older than 300 s is refused as expired", "[kinesis]") {
                         "further in the future than the tolerated delay of 300000 milliseconds."});
 }
 
-// ---- iterator tokens (§3.6) -----------------------------------------------------------------
+// ---- iterator tokens -----------------------------------------------------------------------
 
 TEST_CASE("iterator tokens have AWS's framing and survive one pair of quotes", "[kinesis]") {
     Fixture f;
@@ -282,7 +283,7 @@ TEST_CASE("iterator tokens have AWS's framing and survive one pair of quotes", "
 TEST_CASE("AFTER the shard's StartingSequenceNumber is the shard's first record", "[kinesis]") {
     // KCL resumes an EFO subscription that saw only heartbeats (their continuation is the
     // shard's StartingSequenceNumber) with AFTER_SEQUENCE_NUMBER of it: the group's first
-    // record, index 0, used to be skipped (kinesis-efo.md §3.6: "never skips or repeats").
+    // record, index 0, used to be skipped (resuming must never skip or repeat a record).
     Fixture f;
     f.create(1);
     const std::string sh = "shardId-000000000000";

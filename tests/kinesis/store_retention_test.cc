@@ -72,7 +72,7 @@ TEST_CASE("decreasing retention hides older records at once", "[kinesis]") {
     CHECK(data_of(f.all("shardId-000000000000")) == std::vector<std::string>{"new"});
 }
 
-// Spec §5.3 / §4.14: "Increasing never revives already-expired data."
+// AWS: increasing the retention never revives records that already expired.
 TEST_CASE("increasing retention does not revive records that already expired", "[kinesis]") {
     Fixture f;
     f.create(1);

@@ -19,7 +19,7 @@ TEST_CASE("a new stream is CREATING without shards until the create delay has pa
     CHECK(d.retention_hours == 24);
     CHECK(d.creation_secs == (t0 - 2000) / 1000);
 
-    // §5.1: PutRecord on CREATING -> not found; GetShardIterator -> shard does not exist.
+    // AWS: PutRecord on CREATING -> not found; GetShardIterator -> shard does not exist.
     auto put = f.store->put(key(), {"a", std::nullopt, "x"});
     CHECK(error_of(put) == AwsError{AwsErrorCode::kResourceNotFound,
                                     "Stream s1 under account 123456789012 not found."});
@@ -58,7 +58,7 @@ TEST_CASE("a new stream is CREATING without shards until the create delay has pa
     }
 }
 
-TEST_CASE("describe lists a fresh stream with the spec's defaults", "[kinesis]") {
+TEST_CASE("describe lists a fresh stream with AWS's defaults", "[kinesis]") {
     Fixture f;
     f.create(2);
     auto d = f.describe();
@@ -87,7 +87,7 @@ TEST_CASE("a deleted stream is DELETING, then gone, and its name can be reused",
     CHECK(f.describe().status == StreamStatus::kDeleting);
     CHECK(error_of(f.store->put(key(), {"k", std::nullopt, "x"})).code ==
           AwsErrorCode::kResourceNotFound);
-    // §5.1: GetRecords on DELETING is empty until the stream is gone.
+    // AWS: GetRecords on DELETING is empty until the stream is gone.
     auto b = f.read(it);
     CHECK(b.records.empty());
     REQUIRE(f.store->delete_stream(key(), false));  // idempotent while DELETING
@@ -107,7 +107,7 @@ TEST_CASE("a deleted stream is DELETING, then gone, and its name can be reused",
     CHECK(f.raw_record_count() == 0);
 }
 
-// ---- error texts (spec §4) ------------------------------------------------------------------
+// ---- error texts ---------------------------------------------------------------------------
 
 TEST_CASE("control-plane refusals carry AWS's exact messages", "[kinesis]") {
     Fixture f({.create_delay_ms = 500, .shard_limit = 5});

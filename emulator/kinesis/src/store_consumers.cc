@@ -1,6 +1,6 @@
-// Enhanced fan-out consumers (spec/kinesis-efo.md §2): kept in their stream's metadata, so they
-// persist with it and go with it. Status follows from timestamps, as streams' lazy transitions
-// do: nothing runs when CREATING ends.
+// Enhanced fan-out consumers (docs/aws/kinesis.md, Enhanced fan-out: consumers): kept in their
+// stream's metadata, so they persist with it and go with it. Status follows from timestamps, as
+// streams' lazy transitions do: nothing runs when CREATING ends.
 
 #include <algorithm>
 
@@ -58,8 +58,8 @@ Result<ConsumerDesc> Store::register_consumer(const StreamKey& key, const std::s
     c.name = name;
     c.created_ms = now;
     // The ARN ends in the creation second. Re-registered within the second of the last one,
-    // the consumer is dated the next second: kinesis-efo.md §2.1, "yields a new ARN; the old
-    // ARN is not found".
+    // the consumer is dated the next second: AWS gives a re-registered name a new ARN, and the
+    // old ARN is then not found.
     auto [last, fresh] = s->consumer_seconds.try_emplace(name, now / 1000);
     if (!fresh) {
         if (last->second >= now / 1000) c.created_ms = (last->second + 1) * 1000;

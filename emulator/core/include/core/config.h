@@ -1,6 +1,6 @@
 #pragma once
-// kemu.yaml, parsed once into plain structs (schema v1: spec/deploy.md §1). Only config.cc
-// touches yaml-cpp. Modules take `const&` of their part.
+// kemu.yaml, parsed once into plain structs (schema v1, shared with the Terraform modules). Only
+// config.cc touches yaml-cpp. Modules take `const&` of their part.
 
 #include <chrono>
 #include <optional>
@@ -50,7 +50,7 @@ struct Config {
     ApiConfig api;
     std::vector<FlowConfig> event_flows;
 
-    // Derived names (spec/deploy.md §1.2), identical to the Terraform module's.
+    // Derived names, identical to the Terraform module's.
     std::string stream_name(const FlowConfig& f) const {
         return environment + "-" + f.event_type + "-stream";
     }

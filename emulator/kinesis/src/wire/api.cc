@@ -1,5 +1,5 @@
-// Request pipeline in AWS's order (spec/kinesis.md §1.3): CORS, method, empty body, content
-// type, parse, target, authentication, member types, constraints, action.
+// Request pipeline in AWS's order (docs/aws/kinesis.md, Wire protocol): CORS, method, empty body,
+// content type, parse, target, authentication, member types, constraints, action.
 
 #include "kinesis/api.h"
 
@@ -76,7 +76,8 @@ public:
         }
         return std::move(out_);
     }
-    // AWS: 200 with an event stream body and no Content-Length (spec/kinesis-efo.md §3.3).
+    // AWS: 200 with an event stream body and no Content-Length (docs/aws/kinesis.md,
+    // SubscribeToShard).
     HttpResponse event_stream(std::shared_ptr<BodySource> source) {
         out_.status = 200;
         out_.set_header("Content-Type", "application/vnd.amazon.eventstream");
@@ -152,7 +153,7 @@ struct Identity {
     std::string region;
 };
 
-// AWS's structural pre-authentication checks (§1.4); signatures are not verified.
+// AWS's structural pre-authentication checks; signatures are not verified.
 std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt, Identity* id) {
     auto params = query_params(req.query());
     auto param = [&](std::string_view name) -> std::optional<std::string_view> {

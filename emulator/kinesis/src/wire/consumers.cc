@@ -1,5 +1,6 @@
-// Enhanced fan-out actions (spec/kinesis-efo.md §2-3): consumers live in the store; ARNs are
-// resolved here; SubscribeToShard's checks run in §3.2's order before the hub opens the stream.
+// Enhanced fan-out actions (docs/aws/kinesis.md, Enhanced fan-out): consumers live in the store;
+// ARNs are resolved here; SubscribeToShard's checks run in AWS's order before the hub opens the
+// stream.
 
 #include <charconv>
 #include <cmath>
@@ -194,7 +195,7 @@ Out deregister_stream_consumer(Context& ctx, const json::object& in) {
     if (!r) return r.error();
     auto d = ctx.store.deregister_consumer(r->stream, r->consumer.name);
     if (!d) return d.error();
-    // Open subscriptions of the consumer end with ResourceNotFound (§2.5).
+    // Open subscriptions of the consumer end with ResourceNotFound (kemu's choice).
     if (ctx.hub) {
         ctx.hub->end_consumer(d->arn, errors::consumer_not_found(d->arn, r->stream.account));
     }

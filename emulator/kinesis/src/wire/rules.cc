@@ -179,7 +179,7 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     m["EnableEnhancedMonitoring"] = monitoring;
     m["DisableEnhancedMonitoring"] = monitoring;
     m["DescribeLimits"] = {};
-    // Enhanced fan-out (spec/kinesis-efo.md §2.1, §3.1).
+    // Enhanced fan-out: the consumer actions and SubscribeToShard.
     auto required_arn = stream_arn();
     required_arn.required = true;
     auto consumer_name = [](bool required) {

@@ -19,7 +19,7 @@ constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
 // InternalFailure): SubscribeToShardEventStream names its exceptions apart from the action's.
 constexpr std::string_view kInternalFailureEvent = "InternalFailureException";
 
-// The SubscribeToShardEvent object (§3.5) as JSON text.
+// The SubscribeToShardEvent object as JSON text (docs/aws/kinesis.md, SubscribeToShard).
 std::string event_json(const SubscriptionRead& r) {
     std::string out;
     size_t est = 96;
