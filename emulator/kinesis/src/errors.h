@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <string>
+#include <string_view>
 
 #include "core/aws_error.h"
 #include "kinesis/types.h"
@@ -217,6 +218,108 @@ inline AwsError timestamp_in_future(int64_t t, int64_t now) {
             "The timestampInMillis parameter cannot be greater than the "
             "currentTimestampInMillis. timestampInMillis: " +
                 std::to_string(t) + ", currentTimestampInMillis: " + std::to_string(now)};
+}
+
+// ---- request arguments (the wire adapter) ------------------------------------------------------
+
+// `other` is the member that came with NextToken.
+inline AwsError next_token_and(std::string_view other) {
+    return {AwsErrorCode::kInvalidArgument,
+            "NextToken and " + std::string(other) + " cannot be provided together."};
+}
+inline AwsError stream_name_or_token_required() {
+    return {AwsErrorCode::kInvalidArgument, "Either NextToken or StreamName should be provided."};
+}
+inline AwsError filter_shard_required() {
+    return {AwsErrorCode::kInvalidArgument,
+            "Must specify ShardId in ShardFilter when Type is AFTER_SHARD_ID."};
+}
+inline AwsError filter_timestamp_required(const std::string& type) {
+    return {AwsErrorCode::kInvalidArgument,
+            "Must specify Timestamp in ShardFilter when Type is " + type + "."};
+}
+inline AwsError arn_and_name_differ(const std::string& arn, const std::string& name) {
+    return {AwsErrorCode::kInvalidArgument,
+            "StreamARN " + arn + " and StreamName " + name + " refer to different streams."};
+}
+inline AwsError invalid_stream_arn() {
+    return {AwsErrorCode::kInvalidArgument, "Invalid StreamARN."};
+}
+inline AwsError bad_ordering_number(const StreamKey& k, const std::string& v) {
+    return {AwsErrorCode::kInvalidArgument, "ExclusiveMinimumSequenceNumber " + v +
+                                                " used in PutRecord on stream " + k.name +
+                                                " under account " + k.account + " is invalid."};
+}
+inline AwsError record_too_large() {
+    return {AwsErrorCode::kInvalidArgument,
+            "The size of the record (data and partition key) exceeds 1 MiB."};
+}
+inline AwsError records_too_large() {
+    return {AwsErrorCode::kInvalidArgument, "Records size exceeds 5 MB limit"};
+}
+// The split key did not parse, so AWS's sentence names no range.
+inline AwsError unparsable_split_key(const StreamKey& k, const std::string& new_start,
+                                     const std::string& shard) {
+    return {AwsErrorCode::kInvalidArgument,
+            "NewStartingHashKey " + new_start + " used in SplitShard() on shard " + shard + " in " +
+                where(k) +
+                " is not both greater than one plus the shard's StartingHashKey and less than "
+                "the shard's EndingHashKey."};
+}
+inline AwsError shard_count_above_max(int target) {
+    return {AwsErrorCode::kLimitExceeded,
+            "UpdateShardCount cannot scale above 10000 shards. Target shard count: " +
+                std::to_string(target)};
+}
+inline AwsError encryption_none() {
+    return {AwsErrorCode::kInvalidArgument,
+            "Encryption type NONE is not supported for this operation."};
+}
+// A '%' in a tag key or value.
+inline AwsError tag_percent(const StreamKey& k, bool adding) {
+    return {AwsErrorCode::kInvalidArgument,
+            std::string(adding ? "Failed to add tags to stream "
+                               : "Failed to remove tags from stream ") +
+                k.name + " under account " + k.account +
+                " because some tags contained illegal characters. The allowed characters are "
+                "Unicode letters, white-spaces, '_',',','/','=','+','-','@'."};
+}
+inline AwsError tag_characters() {
+    return {AwsErrorCode::kInvalidArgument,
+            "Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
+            "white space, _ . / = + - % @."};
+}
+
+// ---- consumers and subscriptions -----------------------------------------------------------
+
+inline AwsError consumer_exists(const std::string& name) {
+    return {AwsErrorCode::kResourceInUse, "Consumer " + name + " exists"};
+}
+inline AwsError too_many_consumers(int limit) {
+    return {AwsErrorCode::kLimitExceeded,
+            "Only " + std::to_string(limit) + " consumers can be registered to a stream at once"};
+}
+inline AwsError too_many_creating_consumers(int limit) {
+    return {AwsErrorCode::kLimitExceeded,
+            "Only " + std::to_string(limit) + " consumers can be created at the same time"};
+}
+inline AwsError consumer_arn_conflict(const std::string& arn) {
+    return {AwsErrorCode::kInvalidArgument,
+            "ConsumerARN " + arn + " does not match the given StreamARN or ConsumerName."};
+}
+inline AwsError consumer_identity_required() {
+    return {AwsErrorCode::kInvalidArgument,
+            "ConsumerArn or both ConsumerName and StreamARN are required for this request."};
+}
+inline AwsError subscribe_rate_exceeded(const std::string& consumer_arn, const std::string& shard) {
+    return {AwsErrorCode::kLimitExceeded,
+            "Rate exceeded for consumer " + consumer_arn + " and shard " + shard};
+}
+inline AwsError subscription_in_use(const StreamKey& k, const std::string& shard,
+                                    const std::string& consumer) {
+    return {AwsErrorCode::kResourceInUse,
+            "Another active subscription exists for this consumer: " + k.account + ":" + k.name +
+                ":" + shard + ":" + consumer};
 }
 
 }  // namespace kemu::kinesis::errors

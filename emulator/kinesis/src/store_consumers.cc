@@ -42,17 +42,13 @@ Result<ConsumerDesc> Store::register_consumer(const StreamKey& key, const std::s
         creating += c.status(now) == ConsumerStatus::kCreating ? 1 : 0;
     }
     if (static_cast<int>(s->consumers.size()) >= im.options.max_consumers) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "Only " + std::to_string(im.options.max_consumers) +
-                              " consumers can be registered to a stream at once");
+        return errors::too_many_consumers(im.options.max_consumers);
     }
     if (creating >= im.options.max_creating_consumers) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "Only " + std::to_string(im.options.max_creating_consumers) +
-                              " consumers can be created at the same time");
+        return errors::too_many_creating_consumers(im.options.max_creating_consumers);
     }
     if (find_live(*s, name, now)) {
-        return make_error(AwsErrorCode::kResourceInUse, "Consumer " + name + " exists");
+        return errors::consumer_exists(name);
     }
     ConsumerMeta c;
     c.name = name;

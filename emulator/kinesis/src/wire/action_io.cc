@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "../errors.h"
+
 namespace kemu::kinesis::wire {
 namespace json = boost::json;
 
@@ -42,9 +44,7 @@ Result<StreamKey> stream_key(Context& ctx, const json::object& in) {
         }
         std::string arn_name = arn->substr(start + 7);  // after "stream/"
         if (name && *name != arn_name) {
-            return make_error(
-                AwsErrorCode::kInvalidArgument,
-                "StreamARN " + *arn + " and StreamName " + *name + " refer to different streams.");
+            return errors::arn_and_name_differ(*arn, *name);
         }
         return StreamKey{parts[4], parts[3], arn_name};
     }

@@ -25,9 +25,7 @@ Result<ShardQuery> query_from_token(const json::object& in, const std::string& t
     for (const char* other : {"StreamName", "StreamARN", "ExclusiveStartShardId",
                               "StreamCreationTimestamp", "ShardFilter"}) {
         if (field(in, other)) {
-            return make_error(
-                AwsErrorCode::kInvalidArgument,
-                std::string("NextToken and ") + other + " cannot be provided together.");
+            return errors::next_token_and(other);
         }
     }
     auto plain = unseal_token(token);
@@ -63,13 +61,10 @@ Result<ShardQuery> query_from_request(Context& ctx, const json::object& in) {
     q.filter_shard = opt_string(o, "ShardId");
     q.filter_ts = opt_timestamp_ms(o, "Timestamp");
     if (q.filter_type == "AFTER_SHARD_ID" && !q.filter_shard) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Must specify ShardId in ShardFilter when Type is AFTER_SHARD_ID.");
+        return errors::filter_shard_required();
     }
     if ((q.filter_type == "AT_TIMESTAMP" || q.filter_type == "FROM_TIMESTAMP") && !q.filter_ts) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "Must specify Timestamp in ShardFilter when Type is " + q.filter_type + ".");
+        return errors::filter_timestamp_required(q.filter_type);
     }
     return q;
 }
@@ -100,8 +95,7 @@ Out list_streams(Context& ctx, const json::object& in) {
     auto token = opt_string(in, "NextToken");
     auto start = opt_string(in, "ExclusiveStartStreamName");
     if (token && start) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "NextToken and ExclusiveStartStreamName cannot be provided together.");
+        return errors::next_token_and("ExclusiveStartStreamName");
     }
     std::string after = start.value_or("");
     if (token) {
@@ -145,8 +139,7 @@ Out list_shards(Context& ctx, const json::object& in) {
     auto token = opt_string(in, "NextToken");
     bool has_name = field(in, "StreamName"), has_arn = field(in, "StreamARN");
     if (!token && !has_name && !has_arn) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Either NextToken or StreamName should be provided.");
+        return errors::stream_name_or_token_required();
     }
     int64_t now = ctx.clock.now_ms();
     auto q = token ? query_from_token(in, *token, now) : query_from_request(ctx, in);

@@ -41,19 +41,13 @@ Out put_record(Context& ctx, const json::object& in) {
     if (auto seq = opt_string(in, "SequenceNumberForOrdering")) {
         auto p = decode_sequence(*seq);
         if (!p || p->record_secs * 1000 > ctx.clock.now_ms() + 1000) {
-            return after_lookup(
-                ctx, *key,
-                {AwsErrorCode::kInvalidArgument,
-                 "ExclusiveMinimumSequenceNumber " + *seq + " used in PutRecord on stream " +
-                     key->name + " under account " + key->account + " is invalid."});
+            return after_lookup(ctx, *key, errors::bad_ordering_number(*key, *seq));
         }
     }
     auto data = base64_decode(in.at("Data").as_string());
     std::string_view pk = in.at("PartitionKey").as_string();
     if (data->size() + pk.size() > (1u << 20)) {
-        return after_lookup(ctx, *key,
-                            {AwsErrorCode::kInvalidArgument,
-                             "The size of the record (data and partition key) exceeds 1 MiB."});
+        return after_lookup(ctx, *key, errors::record_too_large());
     }
     auto r = ctx.store.put(*key, {pk, *ehk, *data});
     if (!r) return r.error();
@@ -86,8 +80,7 @@ Out put_records(Context& ctx, const json::object& in) {
         inputs.push_back({pk, *ehk, datas.back()});
     }
     if (total > (5u << 20)) {
-        return after_lookup(ctx, *key,
-                            {AwsErrorCode::kInvalidArgument, "Records size exceeds 5 MB limit"});
+        return after_lookup(ctx, *key, errors::records_too_large());
     }
     // The stream's existence is checked before any record is routed.
     auto r = ctx.store.put_batch(*key, inputs);

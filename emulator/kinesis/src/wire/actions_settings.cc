@@ -23,24 +23,14 @@ Out change_retention(Context& ctx, const json::object& in) {
 // AWS: tag text is Unicode letters, digits, white space and _ . / = + - % @.
 std::optional<AwsError> check_tag_chars(const std::string& text, const StreamKey& key,
                                         bool adding) {
-    if (text.find('%') != std::string::npos) {
-        return AwsError{
-            AwsErrorCode::kInvalidArgument,
-            std::string(adding ? "Failed to add tags to stream "
-                               : "Failed to remove tags from stream ") +
-                key.name + " under account " + key.account +
-                " because some tags contained illegal characters. The allowed "
-                "characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'."};
-    }
+    if (text.find('%') != std::string::npos) return errors::tag_percent(key, adding);
     for (unsigned char c : text) {
         if (c >= 0x80) continue;  // non-ASCII: letters of other scripts
         if (std::isalnum(c) || c == ' ' ||
             std::string_view("_./=+-@").find(static_cast<char>(c)) != std::string_view::npos) {
             continue;
         }
-        return AwsError{AwsErrorCode::kInvalidArgument,
-                        "Some tags contain invalid characters. Valid characters: Unicode letters, "
-                        "digits, white space, _ . / = + - % @."};
+        return errors::tag_characters();
     }
     return std::nullopt;
 }
@@ -50,8 +40,7 @@ Out encryption(Context& ctx, const json::object& in) {
     auto key = stream_key(ctx, in);
     if (!key) return key.error();
     if (in.at("EncryptionType").as_string() != "KMS") {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Encryption type NONE is not supported for this operation.");
+        return errors::encryption_none();
     }
     auto r = kStart ? ctx.store.start_encryption(*key, std::string(in.at("KeyId").as_string()))
                     : ctx.store.stop_encryption(*key);

@@ -96,13 +96,9 @@ Out split_shard(Context& ctx, const json::object& in) {
     if (!key) return key.error();
     auto k = parse_u128(in.at("NewStartingHashKey").as_string());
     if (!k) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "NewStartingHashKey " + std::string(in.at("NewStartingHashKey").as_string()) +
-                " used in SplitShard() on shard " + std::string(in.at("ShardToSplit").as_string()) +
-                " in stream " + key->name + " under account " + key->account +
-                " is not both greater than one plus the shard's StartingHashKey and "
-                "less than the shard's EndingHashKey.");
+        return errors::unparsable_split_key(*key,
+                                            std::string(in.at("NewStartingHashKey").as_string()),
+                                            std::string(in.at("ShardToSplit").as_string()));
     }
     auto r = ctx.store.split_shard(*key, in.at("ShardToSplit").as_string(), *k);
     if (!r) return r.error();
@@ -123,9 +119,7 @@ Out update_shard_count(Context& ctx, const json::object& in) {
     if (!key) return key.error();
     int target = static_cast<int>(*opt_int(in, "TargetShardCount"));
     if (target > 10000) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "UpdateShardCount cannot scale above 10000 shards. Target shard count: " +
-                              std::to_string(target));
+        return errors::shard_count_above_max(target);
     }
     auto r = ctx.store.update_shard_count(*key, target);
     if (!r) return r.error();

@@ -84,9 +84,7 @@ Result<Resolved> resolve(Context& ctx, const json::object& in) {
         if (!p || p->consumer.empty()) return errors::consumer_not_found(*carn, ctx.account);
         if ((sarn && *sarn != carn->substr(0, carn->find("/consumer/"))) ||
             (name && *name != p->consumer)) {
-            return make_error(
-                AwsErrorCode::kInvalidArgument,
-                "ConsumerARN " + *carn + " does not match the given StreamARN or ConsumerName.");
+            return errors::consumer_arn_conflict(*carn);
         }
         auto d = ctx.store.describe_consumer(p->stream, p->consumer);
         // A re-registered name has a new ARN: the old one is not found.
@@ -94,9 +92,7 @@ Result<Resolved> resolve(Context& ctx, const json::object& in) {
         return Resolved{p->stream, *d};
     }
     if (!sarn || !name) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "ConsumerArn or both ConsumerName and StreamARN are required for this "
-                          "request.");
+        return errors::consumer_identity_required();
     }
     auto p = parse_arn(*sarn);
     if (!p) return errors::stream_not_found({ctx.account, ctx.region, *sarn});
@@ -109,7 +105,7 @@ Result<Resolved> resolve(Context& ctx, const json::object& in) {
 
 Out register_stream_consumer(Context& ctx, const json::object& in) {
     auto p = parse_arn(*opt_string(in, "StreamARN"));
-    if (!p) return make_error(AwsErrorCode::kInvalidArgument, "Invalid StreamARN.");
+    if (!p) return errors::invalid_stream_arn();
     std::vector<Tag> tags;
     if (auto it = in.find("Tags"); it != in.end() && it->value().is_object()) {
         for (const auto& kv : it->value().as_object()) {
@@ -134,11 +130,10 @@ Out list_stream_consumers(Context& ctx, const json::object& in) {
     auto created = in.find("StreamCreationTimestamp");
     bool has_created = created != in.end() && !created->value().is_null();
     if (token && has_created) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "NextToken and StreamCreationTimestamp cannot be provided together.");
+        return errors::next_token_and("StreamCreationTimestamp");
     }
     auto p = parse_arn(*opt_string(in, "StreamARN"));
-    if (!p) return make_error(AwsErrorCode::kInvalidArgument, "Invalid StreamARN.");
+    if (!p) return errors::invalid_stream_arn();
     int64_t now = ctx.clock.now_ms();
     size_t offset = 0;
     if (token) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include "../errors.h"
 #include "actions.h"
 #include "cbor.h"
 #include "core/encoding.h"
@@ -218,9 +219,7 @@ SubscriptionHub::SubscriptionHub(Store& store, const Clock& clock, SubscribeOpti
 SubscriptionHub::~SubscriptionHub() = default;
 
 Result<std::shared_ptr<BodySource>> SubscriptionHub::subscribe(SubscribeTarget t) {
-    std::string in_use =
-        "Another active subscription exists for this consumer: " + t.stream.account + ":" +
-        t.stream.name + ":" + t.shard_id + ":" + t.consumer_name;
+    AwsError in_use = errors::subscription_in_use(t.stream, t.shard_id, t.consumer_name);
     std::shared_ptr<Subscription> old;
     std::shared_ptr<Subscription> sub;
     {
@@ -228,22 +227,20 @@ Result<std::shared_ptr<BodySource>> SubscriptionHub::subscribe(SubscribeTarget t
         int64_t now = clock_.now_ms();
         auto& p = pairs_[t.consumer_arn + " " + t.shard_id];
         if (p.last_call_ms >= 0 && now - p.last_call_ms < 1000) {
-            return make_error(
-                AwsErrorCode::kLimitExceeded,
-                "Rate exceeded for consumer " + t.consumer_arn + " and shard " + t.shard_id);
+            return errors::subscribe_rate_exceeded(t.consumer_arn, t.shard_id);
         }
         p.last_call_ms = now;
         // AWS: a second subscription within 5 s of the last successful one is refused; later
         // ones take over.
         if (p.last_success_ms >= 0 && now - p.last_success_ms < 5000) {
-            return make_error(AwsErrorCode::kResourceInUse, in_use);
+            return in_use;
         }
         old = p.active.lock();
         sub = std::make_shared<Subscription>(store_, clock_, options_, std::move(t));
         p.active = sub;
         p.last_success_ms = now;
     }
-    if (old) old->terminate(exception_event(aws_error_shape(AwsErrorCode::kResourceInUse), in_use));
+    if (old) old->terminate(exception_event(in_use.shape(), in_use.message));
     return std::shared_ptr<BodySource>(std::move(sub));
 }
 
