@@ -1,7 +1,7 @@
 // The edge listener over HTTP/2 (prior knowledge) and streaming responses over both protocols,
 // driven with raw frames on a socket (HPACK by libnghttp2's coder), so the tests see exactly
-// what a client sees: settings, PING ACKs, refused streams, limits (spec/kinesis-efo.md §1.6,
-// §4, §6 items 3-5).
+// what a client sees: settings, PING ACKs, refused streams, limits (docs/aws/kinesis.md,
+// HTTP/2).
 
 #include <arpa/inet.h>
 #include <atomic>

@@ -1,5 +1,5 @@
-// The Kinesis HTTP adapter without sockets: HttpRequest in, HttpResponse out (spec/kinesis.md
-// §1.2–§1.7 and the first checklist items of §9).
+// The Kinesis HTTP adapter without sockets: HttpRequest in, HttpResponse out (the envelope,
+// the order of checks, authentication, errors: docs/aws/kinesis.md, Wire protocol).
 
 #include "kinesis/api.h"
 
@@ -84,7 +84,7 @@ std::string header(const HttpResponse& r, std::string_view name) {
     return v.empty() ? std::string() : v[0];
 }
 
-// The envelope every response carries (§1.2).
+// The envelope every response carries.
 void require_envelope(const HttpResponse& r) {
     static const std::regex uuid(
         "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
@@ -356,7 +356,7 @@ TEST_CASE("wrong JSON types answer SerializationException with a capital Message
         R"({"__type":"SerializationException","Message":"class java.lang.String can not be converted to an Integer"})");
 }
 
-// ---- beyond the first five: the order of PutRecord(s)' checks (§4.7, §4.8) -----------------
+// ---- beyond the first five: the order of PutRecord(s)' checks ------------------------------
 
 TEST_CASE("PutRecord on a missing stream is not found before its hash key is judged", "[kinesis]") {
     Api api;

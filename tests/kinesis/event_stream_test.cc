@@ -1,5 +1,5 @@
 // The event-stream encoder against byte vectors computed independently (Python's zlib.crc32 and
-// struct, spec/kinesis-efo.md §3.7 A-F, whose CRCs they reproduce), and the decoder's checks.
+// struct, six messages A-F whose CRCs they reproduce), and the decoder's checks.
 
 #include "wire/event_stream.h"
 

@@ -1,5 +1,5 @@
-// SubscribeToShard's push side with a ManualClock (spec/kinesis-efo.md §3.2, §3.6): the message
-// order, heartbeats, the lifetime, shard end, the per consumer + shard rules, and the
+// SubscribeToShard's push side with a ManualClock (docs/aws/kinesis.md, SubscribeToShard): the
+// message order, heartbeats, the lifetime, shard end, the per consumer + shard rules, and the
 // consumers' lazy status, all without sockets: the test pulls the BodySource as the edge would.
 
 #include "wire/subscribe.h"
@@ -237,8 +237,8 @@ TEST_CASE("subscribe: a deleted stream ends the subscription with ResourceNotFou
 
 TEST_CASE("consumers: registered again within the same second, a new ARN", "[kinesis][efo]") {
     // The ARN ends in the creation second; with no consumer delay a name can be registered,
-    // deregistered and registered again within one second (kinesis-efo.md §2.1: "yields a new
-    // ARN; the old ARN is not found").
+    // deregistered and registered again within one second (AWS gives a re-registered
+    // name a new ARN; the old ARN is then not found).
     kemu::ManualClock clock{1'700'000'000'000};
     kemu::DbOptions o;
     o.in_memory = true;

@@ -1,5 +1,5 @@
-// Member type checks (SerializationException, spec/kinesis.md §1.6) and constraint validation
-// (ValidationException, §1.7) against the per-action rules.
+// Member type checks (SerializationException) and constraint validation (ValidationException)
+// against the per-action rules (docs/aws/kinesis.md, Wire protocol).
 
 #include "wire/validate.h"
 
@@ -57,7 +57,7 @@ TEST_CASE("rules exist for every implemented action and not for unknown ones", "
     CHECK(rules_for("liststreams") == nullptr);
 }
 
-// ---- ValidationException (§1.7) -------------------------------------------------------------
+// ---- ValidationException -------------------------------------------------------------------
 
 TEST_CASE("CreateStream with an empty name and zero shards lists AWS's three errors", "[kinesis]") {
     CHECK(validation_error("CreateStream", R"({"StreamName":"","ShardCount":0})") ==
@@ -195,7 +195,7 @@ TEST_CASE("only the first ten failures are listed", "[kinesis]") {
     CHECK(msg.find("records.11.member") == std::string::npos);
 }
 
-// ---- SerializationException (§1.6) ----------------------------------------------------------
+// ---- SerializationException ----------------------------------------------------------------
 
 TEST_CASE("members of the wrong JSON type get the Java conversion message", "[kinesis]") {
     CHECK(type_error("CreateStream", R"({"StreamName":true})") ==

@@ -11,6 +11,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/kinesis_metrics.h"
+
 namespace kemu {
 namespace {
 
@@ -160,15 +162,6 @@ private:
     std::vector<ConfigError>* errors_;
 };
 
-const std::vector<std::string> kShardLevelMetrics = {"IncomingBytes",
-                                                     "IncomingRecords",
-                                                     "OutgoingBytes",
-                                                     "OutgoingRecords",
-                                                     "WriteProvisionedThroughputExceeded",
-                                                     "ReadProvisionedThroughputExceeded",
-                                                     "IteratorAgeMilliseconds",
-                                                     "ALL"};
-
 void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, FlowConfig* f) {
     f->line = node.Mark().line + 1;
     std::vector<std::string> metrics;
@@ -197,8 +190,8 @@ void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, Flow
         });
     for (size_t i = 0; i < f->shard_level_metrics.size(); ++i) {
         const auto& m = f->shard_level_metrics[i];
-        bool ok = false;
-        for (const auto& k : kShardLevelMetrics)
+        bool ok = m == kKinesisAllShardLevelMetrics;
+        for (auto k : kKinesisShardLevelMetrics)
             ok = ok || k == m;
         if (!ok) {
             p.error(node["shard_level_metrics"][i],

@@ -148,7 +148,7 @@ bool H2Connection::init() {
     nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
     nghttp2_option* opt = nullptr;
     nghttp2_option_new(&opt);
-    // Closed streams keep no state (spec §4); HTTP messaging checks stay on (the default).
+    // Closed streams keep no state; HTTP messaging checks stay on (the default).
     nghttp2_option_set_no_closed_streams(opt, 1);
     int rv = nghttp2_session_server_new2(&session_, cbs, this, opt);
     nghttp2_option_del(opt);

@@ -1,7 +1,7 @@
 #pragma once
 // HTTP/2 (cleartext, prior knowledge) on the edge: one libnghttp2 server session per connection,
 // driven from the connection's Asio strand. Private to core; edge.cc picks it per connection
-// when the first 24 bytes are the HTTP/2 preface (spec/kinesis-efo.md §1.6).
+// when the first 24 bytes are the HTTP/2 preface (docs/aws/kinesis.md, HTTP/2).
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,5 @@
-// Streams and shards: lifecycle, resharding, retention settings, tags, encryption, monitoring.
+// Streams: lifecycle (lazy status transitions), description, retention, tags, encryption,
+// monitoring, append subscriptions. Resharding is in store_reshard.cc.
 
 #include "kinesis/store.h"
 
@@ -8,12 +9,16 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "core/kinesis_metrics.h"
 #include "errors.h"
+#include "record_codec.h"
 #include "store_impl.h"
 
 namespace kemu::kinesis {
 
 using errors::stream_not_found;
+
+constexpr size_t kMaxTagsPerStream = 50;
 
 // ---- Impl helpers -------------------------------------------------------------------------
 
@@ -126,67 +131,6 @@ int Store::Impl::open_shards_in(const std::string& account, const std::string& r
     return n;
 }
 
-std::vector<int> Store::Impl::do_split(Stream& s, int index, u128 key, int64_t now) {
-    auto& parent = s.shards[index];
-    parent.closed_ms = now;
-    int64_t child_secs = now / 1000 + 1;
-    HashRange r = parent.range;
-    int a = static_cast<int>(s.shards.size());
-    ShardMeta left{a, index, std::nullopt, {r.start, key - 1}, child_secs, now, std::nullopt};
-    ShardMeta right{a + 1, index, std::nullopt, {key, r.end}, child_secs, now, std::nullopt};
-    s.shards.push_back(left);
-    s.shards.push_back(right);
-    return {a, a + 1};
-}
-
-int Store::Impl::do_merge(Stream& s, int index, int adjacent, int64_t now) {
-    s.shards[index].closed_ms = now;
-    s.shards[adjacent].closed_ms = now;
-    int c = static_cast<int>(s.shards.size());
-    ShardMeta child{c,
-                    index,
-                    adjacent,
-                    {s.shards[index].range.start, s.shards[adjacent].range.end},
-                    now / 1000 + 1,
-                    now,
-                    std::nullopt};
-    s.shards.push_back(child);
-    return c;
-}
-
-// Splits every open shard at each target boundary inside it, then merges the pieces that fall
-// in one target range, so the lineage uses only ParentShardId/AdjacentParentShardId.
-void Store::Impl::do_shard_count(Stream& s, int target, int64_t now) {
-    auto ranges = uniform_ranges(target);
-    std::vector<int> open;
-    for (const auto& sh : s.shards) {
-        if (sh.open()) open.push_back(sh.index);
-    }
-    std::sort(open.begin(), open.end(),
-              [&](int a, int b) { return s.shards[a].range.start < s.shards[b].range.start; });
-    std::vector<int> pieces;
-    for (int idx : open) {
-        int cur = idx;
-        for (const auto& t : ranges) {
-            const auto& r = s.shards[cur].range;
-            if (t.start > r.start && t.start <= r.end) {
-                auto kids = do_split(s, cur, t.start, now);
-                pieces.push_back(kids[0]);
-                cur = kids[1];
-            }
-        }
-        pieces.push_back(cur);
-    }
-    for (const auto& t : ranges) {
-        int acc = -1;
-        for (int p : pieces) {
-            const auto& r = s.shards[p].range;
-            if (r.start < t.start || r.end > t.end) continue;
-            acc = acc < 0 ? p : do_merge(s, acc, p, now);
-        }
-    }
-}
-
 ShardDesc Store::Impl::describe(const ShardMeta& sh) const {
     ShardDesc d;
     d.index = sh.index;
@@ -233,9 +177,7 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
     auto& im = *impl_;
     StreamMode m = mode ? *mode : (shard_count ? StreamMode::kProvisioned : StreamMode::kOnDemand);
     if (m == StreamMode::kProvisioned && !shard_count) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "ShardCount cannot be null when creating stream in PROVISIONED "
-                          "StreamMode");
+        return errors::shard_count_required();
     }
     // AWS: an on-demand stream without a shard count starts with 4 shards.
     int n = shard_count ? *shard_count : 4;
@@ -247,10 +189,7 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
     if (m == StreamMode::kOnDemand) {
         auto limits = describe_limits(key.account, key.region);
         if (limits.on_demand_stream_count >= limits.on_demand_stream_count_limit) {
-            return make_error(AwsErrorCode::kLimitExceeded,
-                              "This request would exceed the on-demand stream limit for the "
-                              "account " +
-                                  key.account + " in " + key.region + ".");
+            return errors::on_demand_stream_limit(key.account, key.region);
         }
     }
     int64_t now = im.clock.now_ms();
@@ -384,156 +323,9 @@ Limits Store::describe_limits(const std::string& account, const std::string& reg
 
 namespace {
 
-// UPDATING until the delay has passed, then `op` applies (at once with no delay).
-// REQUIRES: s.mu held exclusively.
-void schedule_update(Store::Impl& im, Stream& s, PendingOp op) {
-    s.pending = std::move(op);
-    s.status = StreamStatus::kUpdating;
-    int64_t now = im.clock.now_ms();
-    s.due_ms = now + im.options.update_delay_ms;
-    s.due_atomic = s.due_ms;
-    if (im.options.update_delay_ms <= 0) {
-        im.apply_due(s, now);
-    } else {
-        im.persist(s);
-    }
-}
-
-// Lookup, state and shard checks shared by SplitShard and MergeShards (spec §4.11, §4.12).
-Result<int> resolve_open_shard(const StreamKey& key, const Stream& s, int index) {
-    if (index >= static_cast<int>(s.shards.size())) {
-        return errors::could_not_find_shard(key, shard_id(index));
-    }
-    if (!s.shards[index].open()) return errors::shard_closed(key, shard_id(index));
-    return index;
-}
-
-}  // namespace
-
-Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u128 new_start) {
-    auto& im = *impl_;
-    auto idx = parse_shard_id(shard);
-    if (!idx) return errors::could_not_find_shard(key, shard);
-    auto s = im.find(key);
-    if (!s) return stream_not_found(key);
-    {
-        std::shared_lock lock(s->mu);
-        if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
-        if (s->status != StreamStatus::kActive)
-            return errors::not_active(key, to_string(s->status));
-        auto r = resolve_open_shard(key, *s, *idx);
-        if (!r) return r.error();
-    }
-    int open = im.open_shards_in(key.account, key.region);
-    if (open + 1 > im.options.shard_limit) {
-        return errors::shard_limit(key.account, key.region, open, im.options.shard_limit, 1);
-    }
-    std::unique_lock lock(s->mu);
-    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
-    auto r = resolve_open_shard(key, *s, *idx);
-    if (!r) return r.error();
-    const auto& range = s->shards[*idx].range;
-    if (new_start <= range.start + 1 || new_start >= range.end) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "NewStartingHashKey " + u128_to_string(new_start) + " used in SplitShard() on shard " +
-                shard_id(*idx) + " in " + errors::where(key) +
-                " is not both greater than one plus the shard's StartingHashKey " +
-                u128_to_string(range.start) + " and less than the shard's EndingHashKey " +
-                u128_to_string(range.end) + ".");
-    }
-    schedule_update(im, *s, {PendingOp::kSplit, *idx, 0, new_start, {}});
-    lock.unlock();
-    im.notify(key);  // readers parked at a shard's tip (SubscribeToShard) see it close
-    return {};
-}
-
-Result<void> Store::merge_shards(const StreamKey& key, std::string_view shard,
-                                 std::string_view adjacent) {
-    auto& im = *impl_;
-    auto a = parse_shard_id(shard);
-    if (!a) return errors::could_not_find_shard(key, shard);
-    auto b = parse_shard_id(adjacent);
-    if (!b) return errors::could_not_find_shard(key, adjacent);
-    auto s = im.find(key);
-    if (!s) return stream_not_found(key);
-    std::unique_lock lock(s->mu);
-    if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
-    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
-    for (int i : {*a, *b}) {
-        auto r = resolve_open_shard(key, *s, i);
-        if (!r) return r.error();
-    }
-    const auto& ra = s->shards[*a].range;
-    const auto& rb = s->shards[*b].range;
-    if (ra.end == kMaxHashKey || ra.end + 1 != rb.start) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Shards " + shard_id(*a) + " and " + shard_id(*b) + " in " +
-                              errors::where(key) +
-                              " are not an adjacent pair of shards eligible for merging");
-    }
-    schedule_update(im, *s, {PendingOp::kMerge, *a, *b, 0, {}});
-    lock.unlock();
-    im.notify(key);
-    return {};
-}
-
-Result<int> Store::update_shard_count(const StreamKey& key, int target) {
-    auto& im = *impl_;
-    auto s = im.find(key);
-    if (!s) return stream_not_found(key);
-    int open = 0;
-    {
-        std::shared_lock lock(s->mu);
-        if (s->mode == StreamMode::kOnDemand) return errors::on_demand(key);
-        if (s->status != StreamStatus::kActive)
-            return errors::not_active(key, to_string(s->status));
-        for (const auto& sh : s->shards)
-            open += sh.open() ? 1 : 0;
-    }
-    if (target > 2 * open) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "UpdateShardCount cannot scale up over double your current open shard "
-                          "count. Current open shard count: " +
-                              std::to_string(open) +
-                              " Target shard count: " + std::to_string(target));
-    }
-    if (2 * target < open) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "UpdateShardCount cannot scale down below half your current open shard "
-                          "count. Current open shard count: " +
-                              std::to_string(open) +
-                              " Target shard count: " + std::to_string(target));
-    }
-    int account_open = im.open_shards_in(key.account, key.region);
-    if (account_open - open + target > im.options.shard_limit) {
-        return errors::shard_limit(key.account, key.region, account_open, im.options.shard_limit,
-                                   target - open);
-    }
-    if (target == open) return open;
-    std::unique_lock lock(s->mu);
-    if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
-    schedule_update(im, *s, {PendingOp::kShardCount, target, 0, 0, {}});
-    lock.unlock();
-    im.notify(key);
-    return open;
-}
-
-namespace {
-
 Result<void> check_retention(int hours) {
-    if (hours < 24) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Minimum allowed retention period is 24 hours. Requested retention "
-                          "period (" +
-                              std::to_string(hours) + " hours) is too short.");
-    }
-    if (hours > 8760) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Maximum allowed retention period is 8760 hours. Requested retention "
-                          "period (" +
-                              std::to_string(hours) + " hours) is too long.");
-    }
+    if (hours < 24) return errors::retention_too_short(hours);
+    if (hours > 8760) return errors::retention_too_long(hours);
     return {};
 }
 
@@ -547,11 +339,7 @@ Result<void> Store::increase_retention(const StreamKey& key, int hours) {
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
     if (hours < s->retention_hours) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "Requested retention period (" + std::to_string(hours) + " hours) for stream " +
-                key.name + " can not be shorter than existing retention period (" +
-                std::to_string(s->retention_hours) + " hours). Use DecreaseRetentionPeriod API.");
+        return errors::retention_not_longer(key, hours, s->retention_hours);
     }
     // AWS: increasing the retention never revives data that already expired.
     s->expired_before_ms =
@@ -570,11 +358,7 @@ Result<void> Store::decrease_retention(const StreamKey& key, int hours) {
     std::unique_lock lock(s->mu);
     if (s->status == StreamStatus::kCreating) return errors::not_active(key, "CREATING");
     if (hours > s->retention_hours) {
-        return make_error(
-            AwsErrorCode::kInvalidArgument,
-            "Requested retention period (" + std::to_string(hours) + " hours) for stream " +
-                key.name + " can not be longer than existing retention period (" +
-                std::to_string(s->retention_hours) + " hours). Use IncreaseRetentionPeriod API.");
+        return errors::retention_not_shorter(key, hours, s->retention_hours);
     }
     s->retention_hours = hours;
     im.persist(*s);
@@ -592,13 +376,10 @@ Result<void> Store::add_tags(const StreamKey& key, const std::vector<Tag>& tags)
         keys.insert(k);
     for (const auto& t : tags)
         keys.insert(t.key);
-    if (keys.size() > 50) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "Failed to add tags to stream " + key.name + " under account " +
-                              key.account +
-                              " because a given stream cannot have more than 10 tags associated "
-                              "with it.");
-    }
+    // AWS: at most 50 tags per stream, counting the keys it has and those added (an existing
+    // key is overwritten). AWS's refusal names 10, an older limit: see errors::too_many_tags.
+    // One call may carry up to 200 entries (the Tags map's constraint, rules.cc).
+    if (keys.size() > kMaxTagsPerStream) return errors::too_many_tags(key);
     for (const auto& t : tags)
         s->tags[t.key] = t.value;
     im.persist(*s);
@@ -635,7 +416,7 @@ Result<void> begin_update(Store::Impl& im, const StreamKey& key, PendingOp op) {
     if (!s) return stream_not_found(key);
     std::unique_lock lock(s->mu);
     if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
-    schedule_update(im, *s, std::move(op));
+    im.schedule_update(*s, std::move(op));
     return {};
 }
 
@@ -651,32 +432,27 @@ Result<void> Store::stop_encryption(const StreamKey& key) {
 
 Result<std::pair<std::vector<std::string>, std::vector<std::string>>> Store::set_monitoring(
     const StreamKey& key, const std::vector<std::string>& metrics, bool enable) {
-    static const std::vector<std::string> kAll = {"IncomingBytes",
-                                                  "IncomingRecords",
-                                                  "OutgoingBytes",
-                                                  "OutgoingRecords",
-                                                  "WriteProvisionedThroughputExceeded",
-                                                  "ReadProvisionedThroughputExceeded",
-                                                  "IteratorAgeMilliseconds"};
     auto& im = *impl_;
     auto s = im.find(key);
     if (!s) return stream_not_found(key);
     std::unique_lock lock(s->mu);
     if (s->status != StreamStatus::kActive) return errors::not_active(key, to_string(s->status));
     auto before = s->metrics;
-    std::set<std::string> wanted;
+    const auto& all = kKinesisShardLevelMetrics;
+    std::set<std::string, std::less<>> wanted;
     for (const auto& m : metrics) {
-        if (m == "ALL") {
-            wanted.insert(kAll.begin(), kAll.end());
+        if (m == kKinesisAllShardLevelMetrics) {
+            for (auto n : all)
+                wanted.emplace(n);
         } else {
             wanted.insert(m);
         }
     }
     std::vector<std::string> after;
-    for (const auto& m : kAll) {
+    for (auto m : all) {
         bool had = std::find(before.begin(), before.end(), m) != before.end();
         bool named = wanted.count(m) > 0;
-        if (enable ? (had || named) : (had && !named)) after.push_back(m);
+        if (enable ? (had || named) : (had && !named)) after.emplace_back(m);
     }
     s->metrics = after;
     im.persist(*s);

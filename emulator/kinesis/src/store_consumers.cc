@@ -1,6 +1,6 @@
-// Enhanced fan-out consumers (spec/kinesis-efo.md §2): kept in their stream's metadata, so they
-// persist with it and go with it. Status follows from timestamps, as streams' lazy transitions
-// do: nothing runs when CREATING ends.
+// Enhanced fan-out consumers (docs/aws/kinesis.md, Enhanced fan-out: consumers): kept in their
+// stream's metadata, so they persist with it and go with it. Status follows from timestamps, as
+// streams' lazy transitions do: nothing runs when CREATING ends.
 
 #include <algorithm>
 
@@ -42,24 +42,20 @@ Result<ConsumerDesc> Store::register_consumer(const StreamKey& key, const std::s
         creating += c.status(now) == ConsumerStatus::kCreating ? 1 : 0;
     }
     if (static_cast<int>(s->consumers.size()) >= im.options.max_consumers) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "Only " + std::to_string(im.options.max_consumers) +
-                              " consumers can be registered to a stream at once");
+        return errors::too_many_consumers(im.options.max_consumers);
     }
     if (creating >= im.options.max_creating_consumers) {
-        return make_error(AwsErrorCode::kLimitExceeded,
-                          "Only " + std::to_string(im.options.max_creating_consumers) +
-                              " consumers can be created at the same time");
+        return errors::too_many_creating_consumers(im.options.max_creating_consumers);
     }
     if (find_live(*s, name, now)) {
-        return make_error(AwsErrorCode::kResourceInUse, "Consumer " + name + " exists");
+        return errors::consumer_exists(name);
     }
     ConsumerMeta c;
     c.name = name;
     c.created_ms = now;
     // The ARN ends in the creation second. Re-registered within the second of the last one,
-    // the consumer is dated the next second: kinesis-efo.md §2.1, "yields a new ARN; the old
-    // ARN is not found".
+    // the consumer is dated the next second: AWS gives a re-registered name a new ARN, and the
+    // old ARN is then not found.
     auto [last, fresh] = s->consumer_seconds.try_emplace(name, now / 1000);
     if (!fresh) {
         if (last->second >= now / 1000) c.created_ms = (last->second + 1) * 1000;

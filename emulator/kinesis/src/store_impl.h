@@ -1,13 +1,11 @@
 #pragma once
-// kinesis::Store's private parts, shared by store.cc (streams, shards, control plane) and
-// store_records.cc (appends, iterators, reads, retention).
+// kinesis::Store's private parts, shared by store.cc (streams, shards, control plane),
+// store_appends.cc, store_reads.cc, store_retention.cc and store_consumers.cc.
 //
 // RocksDB layout:
 //   meta:    "kinesis/stream/{account}/{region}/{name}" -> stream JSON (stream_codec.cc)
 //            "kinesis/next_stream_id" -> decimal
-//   records: stream id (8, BE) · shard index (4, BE) · sequence index (8, BE) ->
-//            arrival ms (8, LE) · flags (1; bit 0: written encrypted) · key length (2, LE) ·
-//            partition key · data
+//   records: one key per record (record_codec.h)
 
 #include <algorithm>
 #include <functional>
@@ -23,7 +21,6 @@
 
 namespace kemu::kinesis {
 
-std::string records_key(uint64_t stream_id, int shard, uint64_t seq_ix);
 std::string meta_key(const StreamKey& key);
 std::string to_json(const Stream& s);
 // Fills a Stream from its JSON; throws on corrupt data.
@@ -65,7 +62,11 @@ struct Store::Impl {
     void rebuild_runtime(Stream& s);
     int open_shards_in(const std::string& account, const std::string& region);
 
-    // Shard surgery, REQUIRES s->mu exclusive. Each returns the new shard indexes.
+    // UPDATING until the update delay has passed, then `op` applies (at once with no delay).
+    // REQUIRES: s.mu held exclusively.
+    void schedule_update(Stream& s, PendingOp op);
+    // Shard surgery (store_reshard.cc), REQUIRES s->mu exclusive. Each returns the new shard
+    // indexes.
     std::vector<int> do_split(Stream& s, int index, u128 key, int64_t now);
     int do_merge(Stream& s, int index, int adjacent, int64_t now);
     void do_shard_count(Stream& s, int target, int64_t now);

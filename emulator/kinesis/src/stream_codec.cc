@@ -48,18 +48,6 @@ std::string_view to_string(StreamMode m) {
     return m == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
 }
 
-std::string records_key(uint64_t stream_id, int shard, uint64_t seq_ix) {
-    std::string k(20, '\0');
-    for (int i = 0; i < 8; ++i)
-        k[i] = static_cast<char>(stream_id >> (56 - 8 * i));
-    auto s = static_cast<uint32_t>(shard);
-    for (int i = 0; i < 4; ++i)
-        k[8 + i] = static_cast<char>(s >> (24 - 8 * i));
-    for (int i = 0; i < 8; ++i)
-        k[12 + i] = static_cast<char>(seq_ix >> (56 - 8 * i));
-    return k;
-}
-
 std::string meta_key(const StreamKey& key) {
     return "kinesis/stream/" + key.account + "/" + key.region + "/" + key.name;
 }

@@ -50,12 +50,11 @@ struct PendingOp {
     std::string key_id;
 };
 
-// Sequence indexes come from a counter shared by each group of five shards (spec §3.5). The
-// group's lock is held across the RocksDB write so readers never see a gap fill in later.
-// The sequence counter shared by a group of five shards. A writer draws its index under `mu`
-// and writes without it, so concurrent appends reach RocksDB together (group commit); readers
-// stop before `visible_end`, below which every drawn index is written (or abandoned after a
-// failed write), so none ever sees index N+1 before N.
+// The sequence counter shared by a group of five shards (shards 0-4 draw from one counter, 5-9
+// from the next, as AWS's numbers show; docs/aws/kinesis.md, Sequence numbers). A writer draws
+// its index under `mu` and writes without it, so concurrent appends reach RocksDB together
+// (group commit); readers stop before `visible_end`, below which every drawn index is written
+// (or abandoned after a failed write), so none ever sees index N+1 before N.
 struct SeqGroup {
     std::mutex mu;
     uint64_t next = 0;           // guarded by mu

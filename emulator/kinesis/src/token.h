@@ -1,6 +1,7 @@
 #pragma once
 // Opaque tokens (shard iterators, NextTokens): base64( 00..01 header ‖ AES-256-CBC(plaintext) ),
-// the framing AWS's tokens have (spec §3.6). The key is fixed, so tokens stay valid across
+// the framing AWS's tokens have (docs/aws/kinesis.md, Shard iterators). The key is fixed, so
+// tokens stay valid across
 // restarts; they are opaque, not secret.
 
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
-// The big numbers of Kinesis: 128-bit hash keys and 56-digit sequence numbers (spec/kinesis.md
-// §3.3–§3.5), with their decimal forms.
+// The big numbers of Kinesis: 128-bit hash keys and 56-digit sequence numbers (docs/aws/kinesis.md,
+// Shards and hash keys, Sequence numbers), with their decimal forms.
 
 #include <cstdint>
 #include <optional>
@@ -28,7 +28,7 @@ struct HashRange {
 // The uniform split of the key space into n ranges (CreateStream, UpdateShardCount).
 std::vector<HashRange> uniform_ranges(int n);
 
-// One sequence number's fields ("version 2" layout, §3.5).
+// One sequence number's fields ("version 2" layout).
 struct SeqParts {
     int version = 2;
     int64_t shard_create_secs = 0;
@@ -40,13 +40,13 @@ struct SeqParts {
 // The 56-digit decimal text of a version-2 sequence number.
 std::string encode_sequence(const SeqParts& p);
 // Decodes client input (AT_SEQUENCE_NUMBER, SequenceNumberForOrdering). nullopt when invalid
-// per §3.5; version 0 numbers decode with version = 0.
+// as AWS does; version 0 numbers decode with version = 0.
 std::optional<SeqParts> decode_sequence(std::string_view decimal);
 
 // Canonical shard id: "shardId-" + 12 digits.
 std::string shard_id(int index);
-// Lenient parse of a client's shard id (§3.2): text after the first '-', all digits,
-// 0..2147483647. nullopt otherwise.
+// Lenient parse of a client's shard id (docs/aws/kinesis.md, Shards and hash keys): text after the
+// first '-', all digits, 0..2147483647. nullopt otherwise.
 std::optional<int> parse_shard_id(std::string_view s);
 
 }  // namespace kemu::kinesis

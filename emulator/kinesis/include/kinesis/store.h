@@ -34,7 +34,8 @@ struct StoreOptions {
     int64_t update_delay_ms = 0;      // Default: 0 (split, merge, shard count, encryption)
     int shard_limit = 500;            // Default: 500 open shards per account and region
     int on_demand_stream_limit = 50;  // Default: 50
-    bool shard_limits = false;        // Default: off. Per-shard throughput limits (spec §6.2).
+    bool shard_limits =
+        false;  // Default: off. Per-shard throughput limits (docs/aws/kinesis.md, Limits).
     int64_t consumer_delay_ms = 500;  // Default: 500. CREATING → ACTIVE and DELETING → gone.
     int max_consumers = 20;           // Default: 20 registered consumers per stream
     int max_creating_consumers = 5;   // Default: 5 consumers CREATING at once per stream
@@ -103,10 +104,10 @@ public:
     uint64_t subscribe_to_appends(const StreamKey& key, std::function<void()> fn) override;
     void unsubscribe_from_appends(uint64_t id) override;
 
-    // Enhanced fan-out consumers (spec/kinesis-efo.md §2). Lookups are by name; the adapter
-    // resolves ARNs. ResourceNotFound (stream or consumer), ResourceInUse (name taken, stream
-    // not ACTIVE, consumer not ACTIVE for deregistration), LimitExceeded (20 per stream, 5
-    // CREATING).
+    // Enhanced fan-out consumers (docs/aws/kinesis.md, Enhanced fan-out: consumers). Lookups are by
+    // name; the adapter resolves ARNs. ResourceNotFound (stream or consumer), ResourceInUse (name
+    // taken, stream not ACTIVE, consumer not ACTIVE for deregistration), LimitExceeded (20 per
+    // stream, 5 CREATING).
     Result<ConsumerDesc> register_consumer(const StreamKey& key, const std::string& name,
                                            const std::vector<Tag>& tags);
     Result<ConsumerDesc> describe_consumer(const StreamKey& key, const std::string& name);

@@ -118,7 +118,7 @@ struct ReadBatch {
     std::vector<ChildShard> child_shards;  // set when next_iterator is absent
 };
 
-// Enhanced fan-out consumers (spec/kinesis-efo.md §2).
+// Enhanced fan-out consumers (docs/aws/kinesis.md, Enhanced fan-out: consumers).
 enum class ConsumerStatus { kCreating, kActive, kDeleting };
 std::string_view to_string(ConsumerStatus s);
 
@@ -151,7 +151,7 @@ struct StreamSummary {
 };
 
 // Stream-level CloudWatch metrics (namespace AWS/Kinesis, dimension StreamName), counted since
-// kemu started (spec/lambda.md §5.3).
+// kemu started.
 struct StreamMetrics {
     int64_t incoming_records = 0;                 // IncomingRecords
     int64_t incoming_bytes = 0;                   // IncomingBytes (data bytes)

@@ -33,6 +33,35 @@ using Action = Result<ActionOutput> (*)(Context& ctx, const boost::json::object&
 // null for an action kemu does not implement.
 Action action_for(std::string_view name);
 
+// The actions, by file; action_for's table (actions.cc) names them all.
+using In = boost::json::object;
+// actions_streams.cc
+Result<ActionOutput> create_stream(Context& ctx, const In& in);
+Result<ActionOutput> delete_stream(Context& ctx, const In& in);
+Result<ActionOutput> describe_stream(Context& ctx, const In& in);
+Result<ActionOutput> describe_stream_summary(Context& ctx, const In& in);
+Result<ActionOutput> split_shard(Context& ctx, const In& in);
+Result<ActionOutput> merge_shards(Context& ctx, const In& in);
+Result<ActionOutput> update_shard_count(Context& ctx, const In& in);
+Result<ActionOutput> describe_limits(Context& ctx, const In& in);
+// actions_lists.cc
+Result<ActionOutput> list_streams(Context& ctx, const In& in);
+Result<ActionOutput> list_shards(Context& ctx, const In& in);
+// actions_records.cc
+Result<ActionOutput> put_record(Context& ctx, const In& in);
+Result<ActionOutput> put_records(Context& ctx, const In& in);
+Result<ActionOutput> get_shard_iterator(Context& ctx, const In& in);
+Result<ActionOutput> get_records(Context& ctx, const In& in);
+// actions_settings.cc
+Result<ActionOutput> increase_retention(Context& ctx, const In& in);
+Result<ActionOutput> decrease_retention(Context& ctx, const In& in);
+Result<ActionOutput> add_tags(Context& ctx, const In& in);
+Result<ActionOutput> remove_tags(Context& ctx, const In& in);
+Result<ActionOutput> list_tags(Context& ctx, const In& in);
+Result<ActionOutput> start_encryption(Context& ctx, const In& in);
+Result<ActionOutput> stop_encryption(Context& ctx, const In& in);
+Result<ActionOutput> enable_monitoring(Context& ctx, const In& in);
+Result<ActionOutput> disable_monitoring(Context& ctx, const In& in);
 // Enhanced fan-out (consumers.cc): the four consumer actions have the Action signature;
 // SubscribeToShard answers with an event stream instead of a JSON body.
 Result<ActionOutput> register_stream_consumer(Context& ctx, const boost::json::object& in);

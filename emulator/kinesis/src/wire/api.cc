@@ -1,5 +1,5 @@
-// Request pipeline in AWS's order (spec/kinesis.md §1.3): CORS, method, empty body, content
-// type, parse, target, authentication, member types, constraints, action.
+// Request pipeline in AWS's order (docs/aws/kinesis.md, Wire protocol): CORS, method, empty body,
+// content type, parse, target, authentication, member types, constraints, action.
 
 #include "kinesis/api.h"
 
@@ -28,6 +28,11 @@ constexpr std::string_view kCoralJson = "application/json";
 constexpr std::string_view kService = "Kinesis_20131202";
 
 enum class Encoding { kJson, kCbor, kCoral, kInvalid };
+
+// The `__type` of an error the pipeline answers before any action runs.
+std::string_view shape(AwsErrorCode code) {
+    return aws_error_shape(code);
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
@@ -71,7 +76,8 @@ public:
         }
         return std::move(out_);
     }
-    // AWS: 200 with an event stream body and no Content-Length (spec/kinesis-efo.md §3.3).
+    // AWS: 200 with an event stream body and no Content-Length (docs/aws/kinesis.md,
+    // SubscribeToShard).
     HttpResponse event_stream(std::shared_ptr<BodySource> source) {
         out_.status = 200;
         out_.set_header("Content-Type", "application/vnd.amazon.eventstream");
@@ -144,7 +150,7 @@ std::vector<std::pair<std::string_view, std::string_view>> query_params(std::str
 
 using Identity = Caller;
 
-// AWS's structural pre-authentication checks (§1.4); signatures are not verified.
+// AWS's structural pre-authentication checks; signatures are not verified.
 std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt, Identity* id) {
     auto params = query_params(req.query());
     auto param = [&](std::string_view name) -> std::optional<std::string_view> {
@@ -260,19 +266,20 @@ private:
 
         if (req.method == "OPTIONS" && req.has_header("Origin")) return preflight(req);
         if (req.method != "POST") {
-            return r.xml(403, "AccessDeniedException",
+            return r.xml(403, shape(AwsErrorCode::kAccessDenied),
                          "Unable to determine service/operation name to be authorized");
         }
         const wire::Rules* rules = service == kService ? wire::rules_for(action) : nullptr;
         if (req.body.empty()) {
-            return r.error(rules ? "SerializationException" : "UnknownOperationException");
+            return r.error(
+                shape(rules ? AwsErrorCode::kSerialization : AwsErrorCode::kUnknownOperation));
         }
         if (enc == Encoding::kInvalid) {
             if (service.empty() || action.empty()) {
-                return r.xml(403, "AccessDeniedException",
+                return r.xml(403, shape(AwsErrorCode::kAccessDenied),
                              "Unable to determine service/operation name to be authorized");
             }
-            return r.xml(404, "UnknownOperationException", "");
+            return r.xml(404, shape(AwsErrorCode::kUnknownOperation), "");
         }
         json::value parsed;
         if (enc == Encoding::kCbor) {
@@ -289,24 +296,24 @@ private:
                     400, "application/json",
                     R"({"Output":{"__type":"com.amazon.coral.service#SerializationException"},"Version":"1.0"})");
             }
-            return r.error("SerializationException");
+            return r.error(shape(AwsErrorCode::kSerialization));
         }
         if (enc == Encoding::kCoral) {
             return r.raw(
                 404, "application/json",
                 R"({"Output":{"__type":"com.amazon.coral.service#UnknownOperationException"},"Version":"1.0"})");
         }
-        if (!rules) return r.error("UnknownOperationException");
+        if (!rules) return r.error(shape(AwsErrorCode::kUnknownOperation));
         Identity id = caller ? *caller : Identity{};
         auto err = caller ? std::nullopt : check_auth(req, options_, &id);
         if (err) return r.error(*err);
 
         auto& body = parsed.as_object();
         if (auto msg = wire::check_types(body, *rules)) {
-            return r.error("SerializationException", *msg, "Message");
+            return r.error(shape(AwsErrorCode::kSerialization), *msg, "Message");
         }
         if (auto msg = wire::check_constraints(body, *rules)) {
-            return r.error("ValidationException", *msg);
+            return r.error(shape(AwsErrorCode::kValidation), *msg);
         }
         Context ctx{store_, clock_, id.account, id.region, &hub_};
         if (action == "SubscribeToShard") {
@@ -315,7 +322,7 @@ private:
             return r.event_stream(std::move(*body_source));
         }
         auto fn = wire::action_for(action);
-        if (!fn) return r.error("UnknownOperationException");
+        if (!fn) return r.error(shape(AwsErrorCode::kUnknownOperation));
         auto out = fn(ctx, body);
         if (!out) {
             if (out.error().code == AwsErrorCode::kInternalFailure) {

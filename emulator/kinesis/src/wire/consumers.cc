@@ -1,5 +1,6 @@
-// Enhanced fan-out actions (spec/kinesis-efo.md §2-3): consumers live in the store; ARNs are
-// resolved here; SubscribeToShard's checks run in §3.2's order before the hub opens the stream.
+// Enhanced fan-out actions (docs/aws/kinesis.md, Enhanced fan-out): consumers live in the store;
+// ARNs are resolved here; SubscribeToShard's checks run in AWS's order before the hub opens the
+// stream.
 
 #include <charconv>
 #include <cmath>
@@ -8,21 +9,13 @@
 
 #include "../errors.h"
 #include "../token.h"
-#include "actions.h"
+#include "action_io.h"
 #include "core/encoding.h"
 #include "subscribe.h"
 
 namespace kemu::kinesis::wire {
 namespace json = boost::json;
 namespace {
-
-using Out = Result<ActionOutput>;
-
-std::optional<std::string> opt_string(const json::object& in, std::string_view name) {
-    auto it = in.find(name);
-    if (it == in.end() || !it->value().is_string()) return std::nullopt;
-    return std::string(it->value().as_string());
-}
 
 // arn:aws:kinesis:{region}:{account}:stream/{stream}[/consumer/{name}:{secs}]
 struct ParsedArn {
@@ -91,9 +84,7 @@ Result<Resolved> resolve(Context& ctx, const json::object& in) {
         if (!p || p->consumer.empty()) return errors::consumer_not_found(*carn, ctx.account);
         if ((sarn && *sarn != carn->substr(0, carn->find("/consumer/"))) ||
             (name && *name != p->consumer)) {
-            return make_error(
-                AwsErrorCode::kInvalidArgument,
-                "ConsumerARN " + *carn + " does not match the given StreamARN or ConsumerName.");
+            return errors::consumer_arn_conflict(*carn);
         }
         auto d = ctx.store.describe_consumer(p->stream, p->consumer);
         // A re-registered name has a new ARN: the old one is not found.
@@ -101,9 +92,7 @@ Result<Resolved> resolve(Context& ctx, const json::object& in) {
         return Resolved{p->stream, *d};
     }
     if (!sarn || !name) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "ConsumerArn or both ConsumerName and StreamARN are required for this "
-                          "request.");
+        return errors::consumer_identity_required();
     }
     auto p = parse_arn(*sarn);
     if (!p) return errors::stream_not_found({ctx.account, ctx.region, *sarn});
@@ -116,7 +105,7 @@ Result<Resolved> resolve(Context& ctx, const json::object& in) {
 
 Out register_stream_consumer(Context& ctx, const json::object& in) {
     auto p = parse_arn(*opt_string(in, "StreamARN"));
-    if (!p) return make_error(AwsErrorCode::kInvalidArgument, "Invalid StreamARN.");
+    if (!p) return errors::invalid_stream_arn();
     std::vector<Tag> tags;
     if (auto it = in.find("Tags"); it != in.end() && it->value().is_object()) {
         for (const auto& kv : it->value().as_object()) {
@@ -141,19 +130,16 @@ Out list_stream_consumers(Context& ctx, const json::object& in) {
     auto created = in.find("StreamCreationTimestamp");
     bool has_created = created != in.end() && !created->value().is_null();
     if (token && has_created) {
-        return make_error(AwsErrorCode::kInvalidArgument,
-                          "NextToken and StreamCreationTimestamp cannot be provided together.");
+        return errors::next_token_and("StreamCreationTimestamp");
     }
     auto p = parse_arn(*opt_string(in, "StreamARN"));
-    if (!p) return make_error(AwsErrorCode::kInvalidArgument, "Invalid StreamARN.");
+    if (!p) return errors::invalid_stream_arn();
     int64_t now = ctx.clock.now_ms();
     size_t offset = 0;
     if (token) {
         // "lc/{issued ms}/{offset}/{stream ARN}"
         auto plain = unseal_token(*token);
-        auto invalid = [] {
-            return make_error(AwsErrorCode::kInvalidArgument, "Invalid NextToken.");
-        };
+        auto invalid = [] { return errors::invalid_next_token(); };
         if (!plain || !plain->starts_with("lc/")) return invalid();
         std::string_view rest = std::string_view(*plain).substr(3);
         auto a = rest.find('/');
@@ -166,7 +152,7 @@ Out list_stream_consumers(Context& ctx, const json::object& in) {
             return invalid();
         }
         if (now - issued > 300'000) {
-            return make_error(AwsErrorCode::kExpiredNextToken, "The NextToken has expired.");
+            return errors::next_token_expired();
         }
     }
     auto d = ctx.store.describe_stream(p->stream);
@@ -204,7 +190,7 @@ Out deregister_stream_consumer(Context& ctx, const json::object& in) {
     if (!r) return r.error();
     auto d = ctx.store.deregister_consumer(r->stream, r->consumer.name);
     if (!d) return d.error();
-    // Open subscriptions of the consumer end with ResourceNotFound (§2.5).
+    // Open subscriptions of the consumer end with ResourceNotFound (kemu's choice).
     if (ctx.hub) {
         ctx.hub->end_consumer(d->arn, errors::consumer_not_found(d->arn, r->stream.account));
     }
@@ -237,7 +223,7 @@ Result<std::shared_ptr<BodySource>> subscribe_to_shard(Context& ctx, const json:
     std::string_view shard = in.at("ShardId").as_string();
     auto iterator = ctx.store.get_shard_iterator(p->stream, shard, start);
     if (!iterator) return iterator.error();
-    if (!ctx.hub) return make_error(AwsErrorCode::kInternalFailure, "Internal service failure.");
+    if (!ctx.hub) return errors::internal_failure();
     return ctx.hub->subscribe(
         {p->stream, arn, c->name, shard_id(*parse_shard_id(shard)), *iterator, cbor});
 }

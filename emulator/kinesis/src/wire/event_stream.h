@@ -1,8 +1,8 @@
 #pragma once
 // The AWS event-stream message format (application/vnd.amazon.eventstream), as SubscribeToShard
-// sends it (spec/kinesis-efo.md §3.4): a 12-byte prelude (total length, headers length, CRC-32
-// of those 8 bytes), the headers, the payload, and a CRC-32 of everything before it. Integers
-// are big-endian; the CRC is zlib's (IEEE, reflected).
+// sends it (docs/aws/kinesis.md, SubscribeToShard): a 12-byte prelude (total length, headers
+// length, CRC-32 of those 8 bytes), the headers, the payload, and a CRC-32 of everything before it.
+// Integers are big-endian; the CRC is zlib's (IEEE, reflected).
 
 #include <cstdint>
 #include <optional>
@@ -21,7 +21,7 @@ uint32_t crc32(std::string_view bytes);
 std::string encode_event(const std::vector<std::pair<std::string_view, std::string_view>>& headers,
                          std::string_view payload);
 
-// The three messages kemu sends (§3.5).
+// The three messages kemu sends: initial-response, SubscribeToShardEvent, exception.
 std::string initial_response_event(std::string_view payload, std::string_view content_type);
 std::string subscribe_to_shard_event(std::string_view payload, std::string_view content_type);
 std::string exception_event(std::string_view type, std::string_view message);

@@ -3,6 +3,8 @@
 #include <map>
 #include <string>
 
+#include "core/kinesis_metrics.h"
+
 namespace kemu::kinesis::wire {
 namespace {
 
@@ -75,23 +77,21 @@ FieldRule explicit_hash_key() {
     return text("ExplicitHashKey", false, -1, -1, &kHashKeyPattern);
 }
 
-const std::vector<std::string> kMetrics = {"IncomingBytes",
-                                           "IncomingRecords",
-                                           "OutgoingBytes",
-                                           "OutgoingRecords",
-                                           "WriteProvisionedThroughputExceeded",
-                                           "ReadProvisionedThroughputExceeded",
-                                           "IteratorAgeMilliseconds",
-                                           "ALL"};
+using RuleMap = std::map<std::string, Rules, std::less<>>;
 
-std::map<std::string, Rules, std::less<>> make_rules() {
-    std::map<std::string, Rules, std::less<>> m;
-    FieldRule tags{"Tags", T::kMap};
-    tags.min_len = 1;
-    tags.max_len = 200;
+// Tags on CreateStream, AddTagsToStream, RegisterStreamConsumer: 1-200 entries a call.
+FieldRule tags() {
+    FieldRule r{"Tags", T::kMap};
+    r.min_len = 1;
+    r.max_len = 200;
+    return r;
+}
+
+// Streams: create, delete, describe, list.
+void add_stream_rules(RuleMap& m) {
     FieldRule mode{"StreamModeDetails", T::kStruct};
     mode.members = {enumeration("StreamMode", true, {"PROVISIONED", "ON_DEMAND"})};
-    auto create_tags = tags;
+    auto create_tags = tags();
     auto create_name = stream_name();
     create_name.required = true;  // CreateStream has no StreamARN to stand in for it
     m["CreateStream"] = {integer("ShardCount", false, 1, 100000),
@@ -122,6 +122,9 @@ std::map<std::string, Rules, std::less<>> make_rules() {
                        filter,
                        stream_arn(),
                        typed("StreamId", T::kString)};
+}
+
+void add_record_rules(RuleMap& m) {
     m["PutRecord"] = {text("SequenceNumberForOrdering", false, -1, -1, &kSequenceNumberPattern),
                       partition_key(),
                       explicit_hash_key(),
@@ -147,6 +150,10 @@ std::map<std::string, Rules, std::less<>> make_rules() {
                              typed("StreamId", T::kString)};
     m["GetRecords"] = {integer("Limit", false, 1, 10000), text("ShardIterator", true, 1, 512),
                        stream_arn(), typed("StreamId", T::kString)};
+}
+
+// Resharding and settings: retention, tags, encryption, monitoring, limits.
+void add_setting_rules(RuleMap& m) {
     m["SplitShard"] = {text("NewStartingHashKey", true, -1, -1, &kHashKeyPattern), stream_name(),
                        shard_id("ShardToSplit", true), stream_arn(), typed("StreamId", T::kString)};
     m["MergeShards"] = {shard_id("ShardToMerge", true), shard_id("AdjacentShardToMerge", true),
@@ -158,7 +165,7 @@ std::map<std::string, Rules, std::less<>> make_rules() {
                        typed("StreamId", T::kString)};
     m["IncreaseStreamRetentionPeriod"] = retention;
     m["DecreaseStreamRetentionPeriod"] = retention;
-    auto add_tags = tags;
+    auto add_tags = tags();
     add_tags.required = true;
     m["AddTagsToStream"] = {add_tags, stream_name(), stream_arn(), typed("StreamId", T::kString)};
     FieldRule tag_keys{"TagKeys", T::kList};
@@ -181,12 +188,15 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     FieldRule metrics{"ShardLevelMetrics", T::kList};
     metrics.required = true;
     metrics.min_len = 1;
-    metrics.max_len = 7;
+    metrics.max_len = static_cast<long>(kKinesisShardLevelMetrics.size());  // AWS: 1-7 names
     Rules monitoring = {metrics, stream_name(), stream_arn(), typed("StreamId", T::kString)};
     m["EnableEnhancedMonitoring"] = monitoring;
     m["DisableEnhancedMonitoring"] = monitoring;
     m["DescribeLimits"] = {};
-    // Enhanced fan-out (spec/kinesis-efo.md §2.1, §3.1).
+}
+
+// Enhanced fan-out: the consumer actions and SubscribeToShard.
+void add_consumer_rules(RuleMap& m) {
     auto required_arn = stream_arn();
     required_arn.required = true;
     auto consumer_name = [](bool required) {
@@ -195,7 +205,7 @@ std::map<std::string, Rules, std::less<>> make_rules() {
     auto consumer_arn = [](bool required) {
         return text("ConsumerARN", required, 1, 2048, &kConsumerArnPattern);
     };
-    m["RegisterStreamConsumer"] = {required_arn, consumer_name(true), tags,
+    m["RegisterStreamConsumer"] = {required_arn, consumer_name(true), tags(),
                                    typed("StreamId", T::kString)};
     Rules lookup = {stream_arn(), consumer_name(false), consumer_arn(false),
                     typed("StreamId", T::kString)};
@@ -213,6 +223,14 @@ std::map<std::string, Rules, std::less<>> make_rules() {
                         typed("Timestamp", T::kTimestamp)};
     m["SubscribeToShard"] = {consumer_arn(true), shard_id("ShardId", true), position,
                              typed("StreamId", T::kString)};
+}
+
+RuleMap make_rules() {
+    RuleMap m;
+    add_stream_rules(m);
+    add_record_rules(m);
+    add_setting_rules(m);
+    add_consumer_rules(m);
     return m;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// Field rules per Kinesis action, copied from the AWS API reference (spec/kinesis.md §1.7 gives
-// the member order AWS reports them in).
+// Field rules per Kinesis action, copied from the AWS API reference (docs/aws/kinesis.md, Wire
+// protocol gives the member order AWS reports them in).
 
 #include <string_view>
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include "../errors.h"
 #include "actions.h"
 #include "cbor.h"
 #include "core/encoding.h"
@@ -15,8 +16,11 @@ namespace {
 
 constexpr std::string_view kJsonType = "application/json";
 constexpr std::string_view kCborType = "application/x-amz-cbor-1.1";
+// The event stream's own member for a service failure (the JSON protocol's error is
+// InternalFailure): SubscribeToShardEventStream names its exceptions apart from the action's.
+constexpr std::string_view kInternalFailureEvent = "InternalFailureException";
 
-// The SubscribeToShardEvent object (§3.5) as JSON text.
+// The SubscribeToShardEvent object as JSON text (docs/aws/kinesis.md, SubscribeToShard).
 std::string event_json(const SubscriptionRead& r) {
     std::string out;
     size_t est = 96;
@@ -112,9 +116,9 @@ public:
         }
         auto r = store_.read_for_subscription(cursor_, options_.max_records, options_.max_bytes);
         if (!r) {
-            auto type = r.error().code == AwsErrorCode::kResourceNotFound
-                            ? "ResourceNotFoundException"
-                            : "InternalFailureException";
+            std::string_view type = r.error().code == AwsErrorCode::kResourceNotFound
+                                        ? aws_error_shape(AwsErrorCode::kResourceNotFound)
+                                        : kInternalFailureEvent;
             end_next_ = true;
             return data(exception_event(type, r.error().message));
         }
@@ -215,9 +219,7 @@ SubscriptionHub::SubscriptionHub(Store& store, const Clock& clock, SubscribeOpti
 SubscriptionHub::~SubscriptionHub() = default;
 
 Result<std::shared_ptr<BodySource>> SubscriptionHub::subscribe(SubscribeTarget t) {
-    std::string in_use =
-        "Another active subscription exists for this consumer: " + t.stream.account + ":" +
-        t.stream.name + ":" + t.shard_id + ":" + t.consumer_name;
+    AwsError in_use = errors::subscription_in_use(t.stream, t.shard_id, t.consumer_name);
     std::shared_ptr<Subscription> old;
     std::shared_ptr<Subscription> sub;
     {
@@ -225,22 +227,20 @@ Result<std::shared_ptr<BodySource>> SubscriptionHub::subscribe(SubscribeTarget t
         int64_t now = clock_.now_ms();
         auto& p = pairs_[t.consumer_arn + " " + t.shard_id];
         if (p.last_call_ms >= 0 && now - p.last_call_ms < 1000) {
-            return make_error(
-                AwsErrorCode::kLimitExceeded,
-                "Rate exceeded for consumer " + t.consumer_arn + " and shard " + t.shard_id);
+            return errors::subscribe_rate_exceeded(t.consumer_arn, t.shard_id);
         }
         p.last_call_ms = now;
         // AWS: a second subscription within 5 s of the last successful one is refused; later
         // ones take over.
         if (p.last_success_ms >= 0 && now - p.last_success_ms < 5000) {
-            return make_error(AwsErrorCode::kResourceInUse, in_use);
+            return in_use;
         }
         old = p.active.lock();
         sub = std::make_shared<Subscription>(store_, clock_, options_, std::move(t));
         p.active = sub;
         p.last_success_ms = now;
     }
-    if (old) old->terminate(exception_event("ResourceInUseException", in_use));
+    if (old) old->terminate(exception_event(in_use.shape(), in_use.message));
     return std::shared_ptr<BodySource>(std::move(sub));
 }
 

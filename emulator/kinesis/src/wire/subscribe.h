@@ -1,7 +1,8 @@
 #pragma once
-// SubscribeToShard's push side (spec/kinesis-efo.md §3): one Subscription per successful call,
-// a BodySource the edge pulls event-stream messages from, and the hub that enforces AWS's rules
-// per consumer + shard (one call a second, one subscription at a time, take-over after 5 s).
+// SubscribeToShard's push side (docs/aws/kinesis.md, SubscribeToShard): one Subscription per
+// successful call, a BodySource the edge pulls event-stream messages from, and the hub that
+// enforces AWS's rules per consumer + shard (one call a second, one subscription at a time,
+// take-over after 5 s).
 //
 // A subscription keeps only a cursor (a shard iterator), never records: each pull reads what is
 // readable now, capped per event; appends wake it, and idle subscriptions send an empty event
@@ -45,9 +46,10 @@ public:
     SubscriptionHub(Store& store, const Clock& clock, SubscribeOptions options = {});
     ~SubscriptionHub();
 
-    // §3.2 steps 7-9: LimitExceeded (a call for this consumer + shard less than 1 s ago),
-    // ResourceInUse (a subscription succeeded less than 5 s ago); otherwise takes over any
-    // older open subscription (it gets a ResourceInUse exception event) and returns the body.
+    // The last of AWS's checks before a subscription opens: LimitExceeded (a call for this consumer
+    // + shard less than 1 s ago), ResourceInUse (a subscription succeeded less than 5 s ago);
+    // otherwise takes over any older open subscription (it gets a ResourceInUse exception event)
+    // and returns the body.
     Result<std::shared_ptr<BodySource>> subscribe(SubscribeTarget target);
 
     // Ends every open subscription of the consumer with an exception event carrying `why`.
