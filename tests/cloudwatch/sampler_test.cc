@@ -17,8 +17,8 @@ struct Engines {
     ManualClock clock;
     std::unique_ptr<Db> db;
     std::unique_ptr<kinesis::Store> store;
-    std::unique_ptr<sqs::QueueStore> queues;
-    lambda::FunctionMetrics fn;
+    std::unique_ptr<sqs_dlq::QueueStore> queues;
+    lambda_runner::FunctionMetrics fn;
     kinesis::StreamKey key{"000000000000", "us-east-1", "s"};
 
     Engines() {
@@ -29,7 +29,7 @@ struct Engines {
         db = Db::open(o, &error);
         REQUIRE(db);
         store = std::make_unique<kinesis::Store>(*db, clock, kinesis::StoreOptions{});
-        queues = std::make_unique<sqs::QueueStore>(*db, clock);
+        queues = std::make_unique<sqs_dlq::QueueStore>(*db, clock);
         REQUIRE(store->create_stream(key, 1, kinesis::StreamMode::kProvisioned, {}).has_value());
         REQUIRE(queues->create_queue("q", {}, {}).has_value());
     }

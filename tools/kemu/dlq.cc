@@ -10,7 +10,7 @@
 #include "client.h"
 #include "core/config.h"
 #include "core/encoding.h"
-#include "sqs/dead_letter_sink.h"
+#include "sqs_dlq/dead_letter_sink.h"
 
 namespace kemu::cli {
 namespace {
@@ -42,15 +42,15 @@ void print_record(int n, const json& msg) {
     std::string body = msg.value("body", "");
     std::printf("#%d  message %s  (received %s times)\n", n, str(msg, "messageId").c_str(),
                 str(msg, "receiveCount").c_str());
-    auto r = sqs::parse_failure_record(body);
+    auto r = sqs_dlq::parse_failure_record(body);
     if (!r) {
         std::printf("    body: %s\n", body.c_str());
         return;
     }
     std::printf("    %s  %s after %d attempts", iso8601_ms(r->timestamp_ms).c_str(),
-                std::string(sqs::failure_condition_name(r->condition)).c_str(),
+                std::string(sqs_dlq::failure_condition_name(r->condition)).c_str(),
                 r->approximate_invoke_count);
-    if (r->condition != sqs::FailureCondition::kRecordAgeExceeded) {
+    if (r->condition != sqs_dlq::FailureCondition::kRecordAgeExceeded) {
         std::printf(" (functionError: %s)",
                     r->function_error ? r->function_error->c_str() : "null, partial batch failure");
     }

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flow_replay.h"
-#include "sqs/api.h"
+#include "sqs_dlq/api.h"
 
 namespace kemu::cli {
 namespace {
@@ -18,7 +18,7 @@ HttpResponse not_found() {
 
 class Endpoints final : public RequestHandler {
 public:
-    Endpoints(const Config& cfg, Processors& p, kinesis::Store& s, sqs::QueueStore& q,
+    Endpoints(const Config& cfg, Processors& p, kinesis::Store& s, sqs_dlq::QueueStore& q,
               const cloudwatch::CloudWatch& cw, const Clock& clock)
         : cfg_(cfg),
           processors_(p),
@@ -39,8 +39,8 @@ public:
         auto path = req.path();
         if (path.starts_with(kFlows)) {
             flow_action(req, std::move(respond));
-        } else if (path.starts_with(sqs::kAdminPrefix)) {
-            respond(sqs::handle_admin_request(queues_, req));
+        } else if (path.starts_with(sqs_dlq::kAdminPrefix)) {
+            respond(sqs_dlq::handle_admin_request(queues_, req));
         } else {
             respond(answer(req));
         }
@@ -121,7 +121,7 @@ private:
     const Config& cfg_;
     Processors& processors_;
     kinesis::Store& store_;
-    sqs::QueueStore& queues_;
+    sqs_dlq::QueueStore& queues_;
     const cloudwatch::CloudWatch& cloudwatch_;
     const Clock& clock_;
     FlowReplay replay_;
@@ -130,7 +130,8 @@ private:
 }  // namespace
 
 std::shared_ptr<RequestHandler> make_kemu_endpoints(const Config& cfg, Processors& processors,
-                                                    kinesis::Store& store, sqs::QueueStore& queues,
+                                                    kinesis::Store& store,
+                                                    sqs_dlq::QueueStore& queues,
                                                     const cloudwatch::CloudWatch& cloudwatch,
                                                     const Clock& clock) {
     return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock);

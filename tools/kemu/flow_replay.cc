@@ -75,8 +75,8 @@ void FlowReplay::run(const std::string& queue, const Processor* proc, const Resp
     json results = json::array();
     int replayed = 0;
     for (const auto& m : *msgs) {
-        auto o =
-            lambda::replay_failure_record(m.body, proc->mapping->config(), store_, *proc->pool);
+        auto o = lambda_runner::replay_failure_record(m.body, proc->mapping->config(), store_,
+                                                      *proc->pool);
         if (o.ok) {
             (void)queues_.delete_by_id(queue, m.message_id);
             ++replayed;

@@ -12,14 +12,14 @@
 #include "core/http.h"
 #include "kinesis/store.h"
 #include "processors.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
 namespace kemu::cli {
 
 class FlowReplay {
 public:
     FlowReplay(const Config& cfg, Processors& processors, kinesis::Store& store,
-               sqs::QueueStore& queues)
+               sqs_dlq::QueueStore& queues)
         : cfg_(cfg), processors_(processors), store_(store), queues_(queues) {}
     // Answers through `respond`, once: 200 with the results, 404 (no such flow or processor),
     // 409 (no DLQ, or a replay of the flow already running).
@@ -31,7 +31,7 @@ private:
     const Config& cfg_;
     Processors& processors_;
     kinesis::Store& store_;
-    sqs::QueueStore& queues_;
+    sqs_dlq::QueueStore& queues_;
     std::mutex replaying_mu_;
     std::set<std::string> replaying_;  // flows with a replay running
 };

@@ -19,11 +19,12 @@ std::string function_arn(const UpOptions& o, const std::string& name) {
 }
 
 // The processor function of a flow, as the Terraform module declares it.
-lambda::FunctionConfig function_config(const Config& cfg, const FlowConfig& f, const UpOptions& o,
-                                       const std::string& code, std::vector<std::string> argv,
-                                       const std::string& state) {
+lambda_runner::FunctionConfig function_config(const Config& cfg, const FlowConfig& f,
+                                              const UpOptions& o, const std::string& code,
+                                              std::vector<std::string> argv,
+                                              const std::string& state) {
     auto name = cfg.function_name(f);
-    lambda::FunctionConfig fc;
+    lambda_runner::FunctionConfig fc;
     fc.name = name;
     fc.arn = function_arn(o, name);
     fc.runtime = f.lambda_runtime;
@@ -45,10 +46,10 @@ lambda::FunctionConfig function_config(const Config& cfg, const FlowConfig& f, c
 }
 
 // The flow's event source mapping, with the module's settings.
-lambda::MappingConfig mapping_config(const Config& cfg, const FlowConfig& f, const UpOptions& o,
-                                     kinesis::Store& store) {
+lambda_runner::MappingConfig mapping_config(const Config& cfg, const FlowConfig& f,
+                                            const UpOptions& o, kinesis::Store& store) {
     auto name = cfg.function_name(f);
-    lambda::MappingConfig mc;
+    lambda_runner::MappingConfig mc;
     mc.stream = {o.account, o.region, cfg.stream_name(f)};
     mc.stream_arn = store.stream_arn(mc.stream);
     mc.function_name = name;
@@ -75,7 +76,7 @@ lambda::MappingConfig mapping_config(const Config& cfg, const FlowConfig& f, con
 }  // namespace
 
 bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
-                       sqs::QueueStore& queues, Db& db, const Clock& clock,
+                       sqs_dlq::QueueStore& queues, Db& db, const Clock& clock,
                        std::shared_ptr<cloudwatch::LogStore> logs) {
     idle_ms_ = int64_t{o.lambda_idle_timeout_s} * 1000;
     account_ = o.account;
@@ -88,7 +89,7 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
     if (o.in_memory) temp_state_ = state;  // removed at stop: --in-memory leaves nothing behind
     std::string bootstraps = state + "/runtimes";
     if (!cfg.event_flows.empty()) {
-        if (auto err = lambda::write_bootstraps(bootstraps); !err.empty()) {
+        if (auto err = lambda_runner::write_bootstraps(bootstraps); !err.empty()) {
             std::cerr << "kemu: " << err << "\n";
             return false;
         }
@@ -102,10 +103,10 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
             continue;
         }
         std::string override_exe = f.lambda_runtime.starts_with("python") ? o.python : o.node;
-        lambda::RuntimeCommand cmd;
+        lambda_runner::RuntimeCommand cmd;
         std::string error;
-        if (!lambda::resolve_runtime(f.lambda_runtime, code.string(), bootstraps, override_exe,
-                                     &cmd, &error)) {
+        if (!lambda_runner::resolve_runtime(f.lambda_runtime, code.string(), bootstraps,
+                                            override_exe, &cmd, &error)) {
             std::cerr << "kemu: " << cfg.file << ":" << f.line << ": event_flows." << f.event_type
                       << ".lambda_runtime: " << error << "\n";
             return false;
@@ -113,7 +114,7 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         Processor p;
         p.event_type = f.event_type;
         p.interpreter = cmd.interpreter;
-        p.metrics = std::make_unique<lambda::FunctionMetrics>();
+        p.metrics = std::make_unique<lambda_runner::FunctionMetrics>();
         auto fc = function_config(cfg, f, o, code.string(), cmd.argv, state);
         if (logs) {
             // One stream per function and kemu run: the sink does not say which environment
@@ -124,11 +125,11 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
                 logs->append(group, stream, ts, std::string(line));
             };
         }
-        p.pool = std::make_unique<lambda::FunctionPool>(fc, *p.metrics, clock);
+        p.pool = std::make_unique<lambda_runner::FunctionPool>(fc, *p.metrics, clock);
 
         auto mc = mapping_config(cfg, f, o, store);
-        lambda::MappingDeps deps{store, *p.pool, &queues, db, clock, *p.metrics};
-        p.mapping = std::make_unique<lambda::Mapping>(mc, deps);
+        lambda_runner::MappingDeps deps{store, *p.pool, &queues, db, clock, *p.metrics};
+        p.mapping = std::make_unique<lambda_runner::Mapping>(mc, deps);
         processors_.push_back(std::move(p));
     }
     return true;

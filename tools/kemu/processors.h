@@ -14,16 +14,16 @@
 #include "kinesis/store.h"
 #include "lambda_runner/event_source_mapping.h"
 #include "lambda_runner/function_pool.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 #include "up.h"
 
 namespace kemu::cli {
 
 struct Processor {
     std::string event_type;
-    std::unique_ptr<lambda::FunctionMetrics> metrics;
-    std::unique_ptr<lambda::FunctionPool> pool;
-    std::unique_ptr<lambda::Mapping> mapping;
+    std::unique_ptr<lambda_runner::FunctionMetrics> metrics;
+    std::unique_ptr<lambda_runner::FunctionPool> pool;
+    std::unique_ptr<lambda_runner::Mapping> mapping;
     std::string interpreter;
 };
 
@@ -34,7 +34,7 @@ public:
     // Function log lines also go to `logs` (CloudWatch Logs' group /aws/lambda/{function})
     // when it is given.
     bool build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
-               sqs::QueueStore& queues, Db& db, const Clock& clock,
+               sqs_dlq::QueueStore& queues, Db& db, const Clock& clock,
                std::shared_ptr<cloudwatch::LogStore> logs = nullptr);
     void start();
     // Every second: stops idle environments, retires those whose code changed.

@@ -18,8 +18,8 @@
 #include "kinesis/api.h"
 #include "kinesis/store.h"
 #include "processors.h"
-#include "sqs/api.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/api.h"
+#include "sqs_dlq/queue_store.h"
 #include "timed_handler.h"
 #include "validate.h"
 
@@ -79,7 +79,7 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
 
 // Creates each flow's dead-letter queue as the Terraform module does (14-day retention,
 // SSE-SQS), or leaves an existing one and its messages as they are.
-bool apply_dead_letter_queues(const Config& cfg, sqs::QueueStore& queues) {
+bool apply_dead_letter_queues(const Config& cfg, sqs_dlq::QueueStore& queues) {
     for (const auto& f : cfg.event_flows) {
         if (!f.dlq_enabled) continue;
         auto name = cfg.dlq_name(f);
@@ -112,7 +112,7 @@ std::unique_ptr<Db> open_db(const UpOptions& o) {
 
 // Every second: environments' housekeeping, then CloudWatch's tick; every minute: retention.
 void start_timers(EdgeServer& edge, Processors& processors, cloudwatch::CloudWatch& cloudwatch,
-                  kinesis::Store& store, sqs::QueueStore& queues, const Clock& clock) {
+                  kinesis::Store& store, sqs_dlq::QueueStore& queues, const Clock& clock) {
     edge.every(1'000, [&processors, &cloudwatch, &clock] {
         processors.housekeeping();
         cloudwatch.tick(clock.now_ms());
@@ -195,7 +195,7 @@ void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
 // CloudWatch over every flow's stream and function, every queue and the front door, its
 // history kept in the data dir (restored here).
 std::unique_ptr<cloudwatch::CloudWatch> make_cloudwatch(
-    const Config& cfg, const UpOptions& o, kinesis::Store& store, sqs::QueueStore& queues,
+    const Config& cfg, const UpOptions& o, kinesis::Store& store, sqs_dlq::QueueStore& queues,
     const Processors& processors, std::shared_ptr<apigw::FrontDoor> front_door, Db& db,
     std::shared_ptr<cloudwatch::LogStore> logs) {
     cloudwatch::SamplerSources s;
@@ -246,12 +246,12 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     if (!config_path.empty() && !apply_topology(cfg, store, o.account, o.region)) return 1;
-    sqs::QueueStoreOptions qo;
+    sqs_dlq::QueueStoreOptions qo;
     qo.account = o.account;
     qo.region = o.region;
     qo.purge_cooldown_ms = o.sqs_purge_cooldown_ms;
     qo.delete_cooldown_ms = o.sqs_delete_cooldown_ms;
-    sqs::QueueStore queues(*db, clock, qo);
+    sqs_dlq::QueueStore queues(*db, clock, qo);
     try {
         queues.load();
     } catch (const std::exception& e) {
@@ -277,7 +277,7 @@ int run_up(const UpOptions& o) {
              timed(front_door, "apigateway", latency)});
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
     edge.add_handler(
-        timed(sqs::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));
+        timed(sqs_dlq::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));
     edge.add_handler(
         timed(kinesis::make_api_handler(store, clock, {o.account, o.region}), "kinesis", latency));
     if (auto err = edge.listen(); !err.empty()) {

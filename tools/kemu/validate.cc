@@ -45,7 +45,7 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
                 "AT_TIMESTAMP needs a timestamp, which kemu.yaml v1 has no key for; use LATEST or "
                 "TRIM_HORIZON");
         }
-        if (!lambda::supported_runtime(f.lambda_runtime)) {
+        if (!lambda_runner::supported_runtime(f.lambda_runtime)) {
             error("lambda_runtime", "unsupported runtime '" + f.lambda_runtime +
                                         "' (kemu runs python3.x, nodejs* and provided*)");
             continue;
@@ -56,13 +56,13 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
             error("lambda_source_path", "no such directory: " + dir);
             continue;
         }
-        lambda::RuntimeCommand cmd;
+        lambda_runner::RuntimeCommand cmd;
         std::string why;
         bool python = f.lambda_runtime.starts_with("python");
         bool node = f.lambda_runtime.starts_with("nodejs");
-        if (!lambda::resolve_runtime(f.lambda_runtime, dir, dir,
-                                     python ? python_override : (node ? node_override : ""), &cmd,
-                                     &why)) {
+        if (!lambda_runner::resolve_runtime(f.lambda_runtime, dir, dir,
+                                            python ? python_override : (node ? node_override : ""),
+                                            &cmd, &why)) {
             error("lambda_runtime", why);
             continue;
         }

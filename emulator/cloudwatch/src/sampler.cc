@@ -30,7 +30,7 @@ std::vector<Reading> stream_readings(const kinesis::StreamMetrics& m, std::optio
     return r;
 }
 
-std::vector<Reading> function_readings(const lambda::FunctionMetricsSnapshot& m,
+std::vector<Reading> function_readings(const lambda_runner::FunctionMetricsSnapshot& m,
                                        std::optional<int64_t> age) {
     std::vector<Reading> r = {
         {kInvocations, d(m.invocations)},
@@ -48,7 +48,7 @@ std::vector<Reading> function_readings(const lambda::FunctionMetricsSnapshot& m,
     return r;
 }
 
-std::vector<Reading> queue_readings(sqs::QueueStore& queues, const std::string& name) {
+std::vector<Reading> queue_readings(sqs_dlq::QueueStore& queues, const std::string& name) {
     auto a = queues.get_attributes(
         name, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
                "ApproximateNumberOfMessagesDelayed"});

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 std::optional<std::string> Checkpoints::read(const std::string& key) const {
     std::string value;
@@ -39,4 +39,4 @@ int64_t Checkpoints::start_ms(int64_t now_ms) {
     return now_ms;
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

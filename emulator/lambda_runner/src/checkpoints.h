@@ -12,7 +12,7 @@
 
 #include "core/db.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 class Checkpoints {
 public:
@@ -34,4 +34,4 @@ private:
     std::string prefix_;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

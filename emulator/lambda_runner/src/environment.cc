@@ -18,7 +18,7 @@
 #include "runtime_variables.h"
 #include "spawner.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 namespace {
 
 std::string fmt2(double v) {
@@ -294,4 +294,4 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
     return result;
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

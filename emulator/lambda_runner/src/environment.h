@@ -19,7 +19,7 @@
 #include "runtime_api_server.h"
 #include "runtime_state.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 class Environment {
 public:
@@ -84,4 +84,4 @@ private:
     bool first_invocation_ = true;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -13,7 +13,7 @@
 #include "kinesis/numbers.h"
 #include "lane.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 struct Mapping::Impl final : Sleeper {
     MappingConfig config;
@@ -183,4 +183,4 @@ void Mapping::stop() {
     }
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

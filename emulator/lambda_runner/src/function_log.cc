@@ -11,7 +11,7 @@
 
 #include "core/log.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 FunctionLog::FunctionLog(std::string function, std::string path, bool echo, LogSink sink,
                          const Clock& clock)
@@ -98,4 +98,4 @@ void FunctionLog::deliver(uint64_t through) {
     }
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -13,7 +13,7 @@
 #include "core/clock.h"
 #include "lambda_runner/function_pool.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 // Thread-safe.
 class FunctionLog {
@@ -71,4 +71,4 @@ private:
     uint64_t delivered_ = 0;   // guarded by sink_mu_
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

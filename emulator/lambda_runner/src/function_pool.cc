@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "environment.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 struct FunctionPool::Impl {
     FunctionConfig config;
     FunctionMetrics& metrics;
@@ -240,4 +240,4 @@ void FunctionPool::shutdown() {
         Impl::remove_tmp(t);
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

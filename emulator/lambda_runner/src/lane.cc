@@ -7,7 +7,7 @@
 #include "core/encoding.h"
 #include "core/log.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 namespace {
 
 using json = nlohmann::json;
@@ -226,14 +226,15 @@ int64_t Lane::backoff_ms(int attempts) const {
     return std::min(d, config_.backoff_max_ms);
 }
 
-void Lane::discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCondition condition,
-                   int attempts, const std::string& request_id, bool function_error) {
+void Lane::discard(std::deque<LaneRecord>& records, size_t count,
+                   sqs_dlq::FailureCondition condition, int attempts, const std::string& request_id,
+                   bool function_error) {
     if (count == 0) return;
     deps_.metrics.dropped_events += static_cast<int64_t>(count);
     const auto& first = records.front();
     const auto& last = records[count - 1];
     if (deps_.dead_letters && !config_.on_failure_queue.empty()) {
-        sqs::FailureRecord f;
+        sqs_dlq::FailureRecord f;
         f.queue_name = config_.on_failure_queue;
         f.request_id = request_id.empty() ? uuid_v4() : request_id;
         f.function_arn = config_.function_arn;
@@ -316,8 +317,8 @@ bool Lane::process_batch() {
             // Rule 5: records past MaximumRecordAgeInSeconds, or past the stream's retention,
             // leave from the front.
             if (size_t expired = expired_count(b)) {
-                discard(b, expired, sqs::FailureCondition::kRecordAgeExceeded, attempts, request_id,
-                        false);
+                discard(b, expired, sqs_dlq::FailureCondition::kRecordAgeExceeded, attempts,
+                        request_id, false);
                 continue;
             }
             auto payload = event_json(b);
@@ -367,7 +368,7 @@ bool Lane::process_batch() {
             }
             if (attempts > 0 && config_.max_retry_attempts >= 0 &&
                 attempts > config_.max_retry_attempts) {
-                discard(b, b.size(), sqs::FailureCondition::kRetryAttemptsExhausted, attempts,
+                discard(b, b.size(), sqs_dlq::FailureCondition::kRetryAttemptsExhausted, attempts,
                         request_id, last_was_function_error);
                 break;
             }
@@ -378,4 +379,4 @@ bool Lane::process_batch() {
     return true;
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -13,7 +13,7 @@
 #include "checkpoints.h"
 #include "lambda_runner/event_source_mapping.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 // The synchronous invoke request limit (6 MB, MB = 1024 KB), measured on the event JSON.
 inline constexpr size_t kMaxPayloadBytes = 6 * 1024 * 1024;
@@ -68,7 +68,7 @@ public:
 private:
     bool obtain_iterator();
     void checkpoint(const std::string& sequence);
-    void discard(std::deque<LaneRecord>& records, size_t count, sqs::FailureCondition condition,
+    void discard(std::deque<LaneRecord>& records, size_t count, sqs_dlq::FailureCondition condition,
                  int attempts, const std::string& request_id, bool function_error);
     int64_t backoff_ms(int attempts) const;
     // The next batch off the pending buffer: at most batch_size records and 6 MB of event.
@@ -93,4 +93,4 @@ private:
     int64_t window_start_ms_ = 0;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 namespace {
 
 // A "VmRSS:"-style field of /proc/<pid>/status, in kB; 0 when the process is gone.
@@ -62,4 +62,4 @@ int64_t MemorySampler::peak_kb() {
                              : process_kb("VmHWM:");
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

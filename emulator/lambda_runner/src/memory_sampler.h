@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <sys/types.h>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 class MemorySampler {
 public:
@@ -24,4 +24,4 @@ private:
     bool group_has_others_ = false;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

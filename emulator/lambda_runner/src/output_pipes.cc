@@ -8,7 +8,7 @@
 #include <poll.h>
 #include <unistd.h>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 OutputPipes::~OutputPipes() {
     stop();
@@ -117,4 +117,4 @@ void OutputPipes::flush_partial(FunctionLog::Hold& hold) {
     }
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -10,7 +10,7 @@
 
 #include "function_log.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 class OutputPipes {
 public:
@@ -47,4 +47,4 @@ private:
     std::thread reader_;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

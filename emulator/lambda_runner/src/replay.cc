@@ -4,9 +4,9 @@
 
 #include "kinesis/numbers.h"
 #include "lane.h"
-#include "sqs/dead_letter_sink.h"
+#include "sqs_dlq/dead_letter_sink.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 namespace {
 // Decimal sequence numbers compare by length, then digits.
@@ -19,7 +19,7 @@ bool seq_less_equal(const std::string& a, const std::string& b) {
 ReplayOutcome replay_failure_record(const std::string& failure_json, const MappingConfig& mapping,
                                     kinesis::Reader& reader, Invoker& invoker) {
     ReplayOutcome out;
-    auto record = sqs::parse_failure_record(failure_json);
+    auto record = sqs_dlq::parse_failure_record(failure_json);
     if (!record) {
         out.detail = "not an on-failure record";
         return out;
@@ -86,4 +86,4 @@ ReplayOutcome replay_failure_record(const std::string& failure_json, const Mappi
     return out;
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -15,7 +15,7 @@
 #include "core/encoding.h"
 #include "core/log.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 namespace {
 
 namespace net = boost::asio;
@@ -201,4 +201,4 @@ void RuntimeApiServer::serve() {
     }
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -10,7 +10,7 @@
 #include "lambda_runner/function_pool.h"
 #include "runtime_state.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 // {"errorType": type, "errorMessage": message}: the API's own error bodies, and the payload of
 // the failures kemu itself reports (timeout, exit, out of memory).
@@ -42,4 +42,4 @@ private:
     std::thread server_;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -12,7 +12,7 @@
 
 #include "lambda_runner/invoker.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 struct PendingInvocation {
     std::string request_id;
@@ -43,4 +43,4 @@ struct RuntimeState {
     }
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -7,7 +7,7 @@
 
 #include "core/encoding.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 namespace {
 
 std::string execution_env(const std::string& runtime) {
@@ -66,4 +66,4 @@ std::map<std::string, std::string> runtime_variables(const FunctionConfig& confi
     return env;
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

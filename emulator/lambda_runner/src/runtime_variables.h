@@ -8,7 +8,7 @@
 
 #include "lambda_runner/function_pool.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 // YYYY/MM/DD/[$LATEST]<32 hex>, dated `now_ms` (the environment's creation, UTC).
 std::string make_log_stream(int64_t now_ms);
@@ -19,4 +19,4 @@ std::map<std::string, std::string> runtime_variables(const FunctionConfig& confi
                                                      const std::string& log_stream,
                                                      const std::string& tmp_dir);
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -15,7 +15,7 @@ extern const unsigned char node_bootstrap[];
 extern const std::size_t node_bootstrap_size;
 }  // namespace kemu::embedded
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 namespace {
 
 namespace fs = std::filesystem;
@@ -149,4 +149,4 @@ bool resolve_runtime(const std::string& runtime, const std::string& code_dir,
     return true;
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

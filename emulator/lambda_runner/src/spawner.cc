@@ -11,7 +11,7 @@
 #include <thread>
 #include <unistd.h>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 namespace {
 
 // Every fork happens on this one thread, which lives as long as kemu. PR_SET_PDEATHSIG fires
@@ -102,4 +102,4 @@ pid_t spawn_runtime(std::vector<char*>& argv, std::vector<char*>& envp, const st
     return pid;
 }
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

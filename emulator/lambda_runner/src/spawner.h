@@ -5,7 +5,7 @@
 #include <sys/types.h>
 #include <vector>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 // Starts argv[0] (an absolute path; argv and envp end with nullptr) in `cwd` with exactly the
 // variables `envp`, in a process group of its own, stdout on `out_fd`, stderr on `err_fd`,
@@ -13,4 +13,4 @@ namespace kemu::lambda {
 pid_t spawn_runtime(std::vector<char*>& argv, std::vector<char*>& envp, const std::string& cwd,
                     int out_fd, int err_fd);
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace kemu::sqs::codec {
+namespace kemu::sqs_dlq::codec {
 
 inline void put_u64(std::string& out, uint64_t v) {
     for (int i = 7; i >= 0; --i)
@@ -70,4 +70,4 @@ inline std::string message_key(char kind, uint64_t queue_id, uint64_t seq) {
     return k;
 }
 
-}  // namespace kemu::sqs::codec
+}  // namespace kemu::sqs_dlq::codec

@@ -1,7 +1,7 @@
 // AWS's on-failure record for a Kinesis event source (see docs/aws/sqs.md, The on-failure
 // record), written and read back.
 
-#include "sqs/dead_letter_sink.h"
+#include "sqs_dlq/dead_letter_sink.h"
 
 #include <cstdio>
 #include <ctime>
@@ -10,7 +10,7 @@
 
 #include "core/encoding.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 std::string_view failure_condition_name(FailureCondition condition) {
     return condition == FailureCondition::kRecordAgeExceeded ? "RecordAgeExceeded"
@@ -117,4 +117,4 @@ std::optional<FailureRecord> parse_failure_record(std::string_view text) {
     return r;
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

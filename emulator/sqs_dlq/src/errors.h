@@ -7,7 +7,7 @@
 
 #include "core/aws_error.h"
 
-namespace kemu::sqs::errors {
+namespace kemu::sqs_dlq::errors {
 
 // --- queues -------------------------------------------------------------------------------
 
@@ -277,4 +277,4 @@ inline AwsError invalid_action(const std::string& action) {
             "The action " + action + " is not valid for this endpoint."};
 }
 
-}  // namespace kemu::sqs::errors
+}  // namespace kemu::sqs_dlq::errors

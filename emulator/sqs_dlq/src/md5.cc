@@ -3,7 +3,7 @@
 #include "codec.h"
 #include "core/encoding.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 std::string md5_of_attributes(const MessageAttributes& attributes) {
     if (attributes.empty()) return {};
@@ -17,4 +17,4 @@ std::string md5_of_attributes(const MessageAttributes& attributes) {
     return md5_hex(buf);
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

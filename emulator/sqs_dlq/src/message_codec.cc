@@ -3,7 +3,7 @@
 #include "codec.h"
 #include "core/encoding.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 std::string encode_message(const Message& m) {
     std::string out;
@@ -99,4 +99,4 @@ std::optional<Handle> parse_handle(const std::string& text) {
     return h;
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

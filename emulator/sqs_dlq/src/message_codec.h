@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "sqs/types.h"
+#include "sqs_dlq/types.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 struct Message {
     std::string message_id;
@@ -51,4 +51,4 @@ std::string make_handle(uint64_t queue_id, uint64_t seq, int receive_count);
 // nullopt for anything make_handle did not write.
 std::optional<Handle> parse_handle(const std::string& text);
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

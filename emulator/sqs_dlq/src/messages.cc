@@ -12,7 +12,7 @@
 #include "queue.h"
 #include "validate.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 Result<SendResult> QueueStore::send_message(const std::string& name, SendRequest request) {
     auto qr = impl_->get(name);
@@ -302,4 +302,4 @@ Result<void> QueueStore::send(const FailureRecord& record) {
     return {};
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

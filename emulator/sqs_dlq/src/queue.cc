@@ -8,7 +8,7 @@
 #include "core/encoding.h"
 #include "errors.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 using json = nlohmann::json;
 
@@ -122,4 +122,4 @@ uint64_t QueueStore::Impl::draw_seq(Queue& q) {
     return seq;
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

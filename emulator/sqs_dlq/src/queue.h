@@ -20,9 +20,9 @@
 
 #include "message_codec.h"
 #include "queue_attributes.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 inline constexpr std::string_view kQueueKeyPrefix = "sqs/queue/";
 inline constexpr std::string_view kNextQueueIdKey = "sqs/next_queue_id";
@@ -129,4 +129,4 @@ struct QueueStore::Impl {
                                    int64_t now);
 };
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

@@ -8,7 +8,7 @@
 #include "core/encoding.h"
 #include "errors.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 namespace {
 
 using json = nlohmann::json;
@@ -85,4 +85,4 @@ Result<Redrive> parse_redrive(const std::string& value) {
     return r;
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

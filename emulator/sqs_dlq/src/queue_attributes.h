@@ -9,7 +9,7 @@
 
 #include "core/aws_error.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 inline constexpr int kMaxVisibility = 43'200;  // seconds: 12 hours
 
@@ -40,4 +40,4 @@ struct Redrive {
 // count a number or a decimal string). Errors: InvalidParameterValue with AWS's reason.
 Result<Redrive> parse_redrive(const std::string& value);
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

@@ -13,7 +13,7 @@
 #include "queue.h"
 #include "validate.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 namespace {
 
 using json = nlohmann::json;
@@ -316,4 +316,4 @@ Result<void> QueueStore::untag_queue(const std::string& name,
     return {};
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

@@ -14,7 +14,7 @@
 #include "errors.h"
 #include "queue.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 namespace {
 
 // A move task's FailureReason when a message's destination queue is gone.
@@ -209,4 +209,4 @@ Result<int64_t> QueueStore::cancel_move_task(const std::string& task_handle) {
     return it->second.moved;
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

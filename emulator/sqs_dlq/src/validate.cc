@@ -8,7 +8,7 @@
 #include "errors.h"
 #include "queue_attributes.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 namespace {
 
 using json = nlohmann::json;
@@ -147,4 +147,4 @@ size_t attributes_size(const MessageAttributes& attributes) {
     return n;
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

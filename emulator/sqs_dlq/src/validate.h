@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "core/aws_error.h"
-#include "sqs/types.h"
+#include "sqs_dlq/types.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 // True for the characters SQS accepts in a body: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD
 // #x10000-#x10FFFF, in well-formed UTF-8.
@@ -34,4 +34,4 @@ Result<void> validate_message_attributes(const MessageAttributes& attributes);
 // What message attributes count toward MaximumMessageSize: names, types and values.
 size_t attributes_size(const MessageAttributes& attributes);
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

@@ -1,6 +1,6 @@
 #pragma once
 // The sampler: CloudWatch's view of every service. Once a second it reads the engines' metric
-// snapshots (lock-free atomics: kinesis::StreamMetrics, lambda::FunctionMetrics, the front
+// snapshots (lock-free atomics: kinesis::StreamMetrics, lambda_runner::FunctionMetrics, the front
 // door's MetricsSnapshot, SQS queue depths) and turns them into that second's datapoints, one
 // per series, for the history and the alarms:
 //   counts (Invocations, IncomingRecords, ...)  the increase in that second, when the resource
@@ -28,13 +28,13 @@
 #include "cloudwatch/series.h"
 #include "kinesis/store.h"
 #include "lambda_runner/metrics.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
 namespace kemu::cloudwatch {
 
 struct FunctionSource {
-    std::string name;                  // FunctionName
-    lambda::FunctionMetrics* metrics;  // lives as long as the sampler
+    std::string name;                         // FunctionName
+    lambda_runner::FunctionMetrics* metrics;  // lives as long as the sampler
 };
 
 struct SamplerSources {
@@ -42,7 +42,7 @@ struct SamplerSources {
     std::string account, region;
     std::vector<std::string> streams;  // StreamName of each stream to watch
     std::vector<FunctionSource> functions;
-    sqs::QueueStore* queues = nullptr;  // every queue is watched
+    sqs_dlq::QueueStore* queues = nullptr;  // every queue is watched
     std::shared_ptr<apigw::FrontDoor> front_door;
     std::string api_name;  // ApiName
 };

@@ -16,9 +16,9 @@
 #include "kinesis/store.h"
 #include "lambda_runner/invoker.h"
 #include "lambda_runner/metrics.h"
-#include "sqs/dead_letter_sink.h"
+#include "sqs_dlq/dead_letter_sink.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 struct MappingConfig {
     kinesis::StreamKey stream;
@@ -58,8 +58,8 @@ public:
 struct MappingDeps {
     kinesis::Reader& reader;
     Invoker& invoker;
-    sqs::DeadLetterSink* dead_letters;  // null: no on-failure destination
-    Db& db;                             // checkpoints
+    sqs_dlq::DeadLetterSink* dead_letters;  // null: no on-failure destination
+    Db& db;                                 // checkpoints
     const Clock& clock;
     FunctionMetrics& metrics;
 };
@@ -82,4 +82,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -18,7 +18,7 @@
 #include "lambda_runner/invoker.h"
 #include "lambda_runner/metrics.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 // Receives each line of a function's log with its time (ms since the epoch, on the pool's clock).
 using LogSink = std::function<void(int64_t timestamp_ms, std::string_view line)>;
@@ -82,4 +82,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 struct InvokeResult {
     enum class Status {
@@ -28,4 +28,4 @@ public:
     virtual InvokeResult invoke(const std::string& event) = 0;
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

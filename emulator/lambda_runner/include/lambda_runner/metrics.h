@@ -6,7 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 struct FunctionMetricsSnapshot {
     int64_t invocations = 0;
@@ -73,4 +73,4 @@ public:
     }
 };
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -9,7 +9,7 @@
 #include "lambda_runner/event_source_mapping.h"
 #include "lambda_runner/invoker.h"
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 struct ReplayOutcome {
     bool ok = false;
@@ -23,4 +23,4 @@ struct ReplayOutcome {
 ReplayOutcome replay_failure_record(const std::string& record_json, const MappingConfig& mapping,
                                     kinesis::Reader& reader, Invoker& invoker);
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

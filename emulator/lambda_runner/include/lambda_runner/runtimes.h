@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace kemu::lambda {
+namespace kemu::lambda_runner {
 
 struct RuntimeCommand {
     std::vector<std::string> argv;  // argv[0] is an absolute path
@@ -25,4 +25,4 @@ bool resolve_runtime(const std::string& runtime, const std::string& code_dir,
 
 bool supported_runtime(const std::string& runtime);
 
-}  // namespace kemu::lambda
+}  // namespace kemu::lambda_runner

@@ -10,9 +10,9 @@
 
 #include "call.h"
 #include "core/aws_error.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 class Actions {
 public:
@@ -58,4 +58,4 @@ inline Result<ActionOutput> void_result(Result<void> r) {
     return ActionOutput{};
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -1,8 +1,8 @@
 #include <nlohmann/json.hpp>
 
-#include "sqs/api.h"
+#include "sqs_dlq/api.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 namespace {
 
 using json = nlohmann::json;
@@ -58,4 +58,4 @@ HttpResponse handle_admin_request(QueueStore& store, const HttpRequest& req) {
     return answer(200, {{"queue", name}, {"messages", out}});
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

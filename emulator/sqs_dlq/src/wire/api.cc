@@ -2,7 +2,7 @@
 // (actions.h) or, for ReceiveMessage, the receive that may wait (receive.h, long_poll.h), and
 // answers in the protocol it was asked in.
 
-#include "sqs/api.h"
+#include "sqs_dlq/api.h"
 
 #include "actions.h"
 #include "core/encoding.h"
@@ -10,7 +10,7 @@
 #include "protocols.h"
 #include "receive.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 namespace {
 
 using wire::Call;
@@ -132,4 +132,4 @@ std::shared_ptr<RequestHandler> make_api_handler(QueueStore& store, Scheduler& s
     return std::make_shared<Api>(store, scheduler, std::move(options));
 }
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

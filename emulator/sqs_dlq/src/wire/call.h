@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
@@ -31,4 +31,4 @@ struct ActionOutput {
     ojson j;
 };
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

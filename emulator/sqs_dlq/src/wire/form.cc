@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <map>
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 namespace {
 
 using json = nlohmann::json;
@@ -166,4 +166,4 @@ json form_to_input(const std::vector<std::pair<std::string, std::string>>& field
     return struct_of(root);
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 // Percent-decodes an application/x-www-form-urlencoded string ('+' is a space). Form decoding
 // is this one loop, so kemu does not link Boost.URL for it. nullopt on a bad escape.
@@ -22,4 +22,4 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::
 // {"Action": ..., "QueueUrl": ..., "Attributes": {...}, "Entries": [...], ...}
 nlohmann::json form_to_input(const std::vector<std::pair<std::string, std::string>>& fields);
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -6,7 +6,7 @@
 #include "../errors.h"
 #include "core/encoding.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 std::string scalar_text(const json& v) {
     if (v.is_string()) return v.get<std::string>();
@@ -94,4 +94,4 @@ Result<MessageAttributes> parse_message_attributes(const json& in, const char* k
     return out;
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -10,9 +10,9 @@
 
 #include "call.h"
 #include "core/aws_error.h"
-#include "sqs/types.h"
+#include "sqs_dlq/types.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 // A member that should be a scalar, as text for validation messages. Never the dump of a
 // structure: a client's 500,000-deep array would recurse off the stack, and bad UTF-8 would
@@ -41,4 +41,4 @@ Result<std::string> queue_of(const Call& c);
 // http://{Host}/{account}/{name}: clients reach the queue at the address they used.
 std::string queue_url(const Call& c, const std::string& account, const std::string& name);
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

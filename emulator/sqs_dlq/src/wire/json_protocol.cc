@@ -1,7 +1,7 @@
 #include "../errors.h"
 #include "protocols.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 namespace {
 
 constexpr std::string_view kJsonContentType = "application/x-amz-json-1.0";
@@ -45,4 +45,4 @@ HttpResponse json_error(const Call& c, const AwsError& e) {
     return r;
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 void LongPoll::start(QueueStore& store, Scheduler& scheduler, int recheck_ms, std::string queue,
                      ReceiveRequest request, int64_t wait_ms, Finish finish) {
@@ -54,4 +54,4 @@ void LongPoll::schedule_recheck() {
     });
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -13,9 +13,9 @@
 
 #include "core/aws_error.h"
 #include "core/http.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 class LongPoll : public std::enable_shared_from_this<LongPoll> {
 public:
@@ -49,4 +49,4 @@ private:
     uint64_t wait_id_ = 0;
 };
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -7,7 +7,7 @@
 #include "actions.h"
 #include "input.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 namespace {
 
 // Batch entry checks shared by the three batch actions, in AWS's order.
@@ -192,4 +192,4 @@ Result<ActionOutput> Actions::change_visibility_batch(const Call& c) {
                     [&](const std::string& q, const json& e) { return change_one(q, e); });
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

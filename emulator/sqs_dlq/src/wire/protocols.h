@@ -12,7 +12,7 @@
 #include "core/aws_error.h"
 #include "core/http.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 // The start of every answer to `c`, success or error: its status, the request id and the
 // protocol's content type.
@@ -37,4 +37,4 @@ std::optional<AwsError> parse_query_request(const HttpRequest& req, Call* c);
 HttpResponse query_response(const Call& c, const ojson& result);
 HttpResponse query_error(const Call& c, const AwsError& e);
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -8,7 +8,7 @@
 #include "protocols.h"
 #include "xml.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 std::optional<AwsError> parse_query_request(const HttpRequest& req, Call* c) {
     c->protocol = Protocol::kQuery;
@@ -44,4 +44,4 @@ HttpResponse query_error(const Call& c, const AwsError& e) {
     return r;
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -5,7 +5,7 @@
 #include "core/encoding.h"
 #include "input.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 namespace {
 
 // {"name": "value", ...}, or nothing for no pairs (empty containers are omitted).
@@ -196,4 +196,4 @@ Result<ActionOutput> Actions::cancel_move_task(const Call& c) {
     return ActionOutput{std::move(out)};
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

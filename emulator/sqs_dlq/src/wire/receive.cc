@@ -6,7 +6,7 @@
 #include "core/encoding.h"
 #include "input.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 namespace {
 
 ojson attribute_value_json(const MessageAttribute& a) {
@@ -115,4 +115,4 @@ ActionOutput messages_output(const Selection& sel, const std::vector<ReceivedMes
     return ActionOutput{std::move(out)};
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -9,9 +9,9 @@
 
 #include "call.h"
 #include "core/aws_error.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 // Which attributes a ReceiveMessage asked for.
 struct Selection {
@@ -36,4 +36,4 @@ Result<ReceiveArgs> receive_args(const Call& c, const QueueStore& store);
 // {"Messages": [...]}, or {} for none (empty lists are omitted).
 ActionOutput messages_output(const Selection& sel, const std::vector<ReceivedMessage>& msgs);
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

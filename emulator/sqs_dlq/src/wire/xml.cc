@@ -1,6 +1,6 @@
 #include "xml.h"
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 namespace {
 
 using ojson = nlohmann::ordered_json;
@@ -158,4 +158,4 @@ std::string xml_error(std::string_view code, std::string_view message, bool send
     return out;
 }
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace kemu::sqs::wire {
+namespace kemu::sqs_dlq::wire {
 
 inline constexpr std::string_view kXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
 
@@ -22,4 +22,4 @@ std::string xml_response(std::string_view action, const nlohmann::ordered_json& 
 std::string xml_error(std::string_view code, std::string_view message, bool sender_fault,
                       std::string_view request_id);
 
-}  // namespace kemu::sqs::wire
+}  // namespace kemu::sqs_dlq::wire

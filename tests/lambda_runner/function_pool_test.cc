@@ -22,7 +22,7 @@
 #include "lambda_runner/runtimes.h"
 #include "support/temp_dir.h"
 
-using namespace kemu::lambda;
+using namespace kemu::lambda_runner;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 

@@ -20,10 +20,10 @@
 #include "core/aws_error.h"
 #include "core/clock.h"
 #include "core/db.h"
-#include "sqs/dead_letter_sink.h"
-#include "sqs/types.h"
+#include "sqs_dlq/dead_letter_sink.h"
+#include "sqs_dlq/types.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 struct QueueStoreOptions {
     std::string account = "000000000000";
@@ -120,4 +120,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

@@ -1,7 +1,7 @@
-// sqs::QueueStore over a real RocksDB (in memory, or a temp dir where a restart is needed),
+// sqs_dlq::QueueStore over a real RocksDB (in memory, or a temp dir where a restart is needed),
 // driven by a ManualClock. Expected texts are AWS's (docs/aws/sqs.md, Errors and Messages).
 
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -20,7 +20,7 @@
 #include "support/result_printer.h"
 #include "support/temp_dir.h"
 
-using namespace kemu::sqs;
+using namespace kemu::sqs_dlq;
 using kemu::AwsErrorCode;
 
 using kemu::testing::TempDir;
@@ -541,7 +541,7 @@ TEST_CASE("messages and their receive state survive a restart; deletes stay dele
 TEST_CASE("the DeadLetterSink writes AWS's on-failure record", "[sqs]") {
     Fixture f;
     f.create("dev-orders-dlq");
-    FailureRecord r = kemu::sqs::testing::sample_failure_record();
+    FailureRecord r = kemu::sqs_dlq::testing::sample_failure_record();
     DeadLetterSink& sink = *f.store;
     REQUIRE(sink.send(r));
     auto got = f.receive("dev-orders-dlq");

@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "core/http.h"
-#include "sqs/queue_store.h"
+#include "sqs_dlq/queue_store.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 struct ApiOptions {
     std::string account = "000000000000";
@@ -34,4 +34,4 @@ std::shared_ptr<RequestHandler> make_api_handler(QueueStore& store, Scheduler& s
 inline constexpr std::string_view kAdminPrefix = "/_kemu/sqs/queues";
 HttpResponse handle_admin_request(QueueStore& store, const HttpRequest& req);
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

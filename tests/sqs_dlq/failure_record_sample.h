@@ -1,9 +1,9 @@
 #pragma once
 // One on-failure record as the Lambda runner fills it, for the tests of its writer and reader.
 
-#include "sqs/dead_letter_sink.h"
+#include "sqs_dlq/dead_letter_sink.h"
 
-namespace kemu::sqs::testing {
+namespace kemu::sqs_dlq::testing {
 
 inline FailureRecord sample_failure_record() {
     FailureRecord r;
@@ -25,4 +25,4 @@ inline FailureRecord sample_failure_record() {
     return r;
 }
 
-}  // namespace kemu::sqs::testing
+}  // namespace kemu::sqs_dlq::testing

@@ -9,7 +9,7 @@
 
 #include "core/aws_error.h"
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 enum class FailureCondition { kRetryAttemptsExhausted, kRecordAgeExceeded };
 
@@ -55,4 +55,4 @@ public:
     virtual Result<void> send(const FailureRecord& record) = 0;
 };
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

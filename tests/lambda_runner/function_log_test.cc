@@ -14,7 +14,7 @@
 #include "core/clock.h"
 #include "support/temp_dir.h"
 
-using namespace kemu::lambda;
+using namespace kemu::lambda_runner;
 using kemu::testing::TempDir;
 
 TEST_CASE("the log sink sees every line in the file's order, before line() returns",

@@ -1,15 +1,15 @@
 // The on-failure record: failure_record_json writes it, parse_failure_record reads it back, the
 // one reader `kemu dlq list` and the Lambda runner's replay share.
 
-#include "sqs/dead_letter_sink.h"
+#include "sqs_dlq/dead_letter_sink.h"
 
 #include <catch2/catch.hpp>
 
 #include "failure_record_sample.h"
 
-using namespace kemu::sqs;
+using namespace kemu::sqs_dlq;
 
-using kemu::sqs::testing::sample_failure_record;
+using kemu::sqs_dlq::testing::sample_failure_record;
 
 TEST_CASE("an on-failure record reads back as it was written", "[sqs][failure-record]") {
     auto r = sample_failure_record();

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace kemu::sqs {
+namespace kemu::sqs_dlq {
 
 // One message attribute. `value` holds the raw bytes: UTF-8 text for String/Number types,
 // decoded bytes for Binary types (the wire adapters do the base64).
@@ -75,4 +75,4 @@ struct MoveTask {
     std::string failure_reason;
 };
 
-}  // namespace kemu::sqs
+}  // namespace kemu::sqs_dlq

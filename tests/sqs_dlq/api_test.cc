@@ -2,7 +2,7 @@
 // by a scheduler the test runs by hand. Expected shapes are AWS's (docs/aws/sqs.md, Wire protocols
 // and Errors).
 
-#include "sqs/api.h"
+#include "sqs_dlq/api.h"
 
 #include <functional>
 #include <memory>
@@ -20,7 +20,7 @@
 #include "wire/form.h"
 
 using namespace kemu;
-using namespace kemu::sqs;
+using namespace kemu::sqs_dlq;
 using json = nlohmann::json;
 
 namespace {

@@ -18,7 +18,7 @@
 #include "support/result_printer.h"
 
 using namespace kemu;
-using namespace kemu::lambda;
+using namespace kemu::lambda_runner;
 using json = nlohmann::json;
 
 namespace {
@@ -135,10 +135,10 @@ InvokeResult throttled() {
     return {InvokeResult::Status::kThrottled, "", "", "", 0};
 }
 
-class RecordingDeadLetterSink final : public sqs::DeadLetterSink {
+class RecordingDeadLetterSink final : public sqs_dlq::DeadLetterSink {
 public:
-    std::vector<sqs::FailureRecord> records;
-    Result<void> send(const sqs::FailureRecord& r) override {
+    std::vector<sqs_dlq::FailureRecord> records;
+    Result<void> send(const sqs_dlq::FailureRecord& r) override {
         records.push_back(r);
         return {};
     }
@@ -330,7 +330,7 @@ TEST_CASE("MaximumRetryAttempts N means N+1 invocations, then an on-failure reco
         CHECK(f.invoker.events.size() == static_cast<size_t>(n + 1) + 1);
         REQUIRE(f.dlq.records.size() == 1);
         const auto& r = f.dlq.records[0];
-        CHECK(r.condition == sqs::FailureCondition::kRetryAttemptsExhausted);
+        CHECK(r.condition == sqs_dlq::FailureCondition::kRetryAttemptsExhausted);
         CHECK(r.approximate_invoke_count == n + 1);
         CHECK(r.function_error == "Unhandled");
         CHECK(r.request_id == "req-" + std::to_string(n + 1));
@@ -403,11 +403,11 @@ TEST_CASE("expired records leave the front of a batch as RecordAgeExceeded (rule
     f.drain(l);
     REQUIRE(f.dlq.records.size() == 1);
     const auto& r = f.dlq.records[0];
-    CHECK(r.condition == sqs::FailureCondition::kRecordAgeExceeded);
+    CHECK(r.condition == sqs_dlq::FailureCondition::kRecordAgeExceeded);
     CHECK(r.batch_size == 1);
     CHECK(r.approximate_invoke_count == 1);  // even though it never reached the function
     CHECK(r.start_sequence_number == seq(1));
-    auto body = json::parse(sqs::failure_record_json(r));
+    auto body = json::parse(sqs_dlq::failure_record_json(r));
     CHECK_FALSE(body.contains("responseContext"));
     CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{2, 3, 4, 5, 6}});
 }
@@ -420,7 +420,7 @@ TEST_CASE("with infinite retries, a record age limit ends a poison batch", "[lam
     auto l = f.lane();
     f.drain(l);
     REQUIRE(f.dlq.records.size() == 1);
-    CHECK(f.dlq.records[0].condition == sqs::FailureCondition::kRecordAgeExceeded);
+    CHECK(f.dlq.records[0].condition == sqs_dlq::FailureCondition::kRecordAgeExceeded);
     // Attempts at 0, 1, 3, 7, 15 and 31 s; at 63 s the record is past the 60 s limit.
     CHECK(f.dlq.records[0].approximate_invoke_count == 6);
     CHECK(f.invoker.events.size() == 6);
@@ -534,7 +534,7 @@ TEST_CASE(
     CHECK(f.dlq.records[0].batch_size == 1);
     CHECK(f.dlq.records[0].start_sequence_number == seq(6));
     CHECK_FALSE(f.dlq.records[0].function_error.has_value());
-    auto body = json::parse(sqs::failure_record_json(f.dlq.records[0]));
+    auto body = json::parse(sqs_dlq::failure_record_json(f.dlq.records[0]));
     CHECK(body["responseContext"]["functionError"].is_null());
 }
 
@@ -642,7 +642,7 @@ TEST_CASE("iterator age is the last record's age at dispatch", "[lambda]") {
 }
 
 TEST_CASE("on-failure records match AWS's documented examples byte for byte", "[lambda]") {
-    sqs::FailureRecord r;
+    sqs_dlq::FailureRecord r;
     r.request_id = "5f0e2c1a-8d3b-4b7e-9a61-2f4c9d0e7b13";
     r.function_arn = "arn:aws:lambda:eu-west-1:111122223333:function:order-processor";
     r.approximate_invoke_count = 3;
@@ -679,10 +679,10 @@ TEST_CASE("on-failure records match AWS's documented examples byte for byte", "[
   }
 })";
     // Same keys, same order, same values: compare the compact forms.
-    CHECK(sqs::failure_record_json(r) == nlohmann::ordered_json::parse(retries).dump());
+    CHECK(sqs_dlq::failure_record_json(r) == nlohmann::ordered_json::parse(retries).dump());
 
     r.request_id = "0b7d4d52-6c1e-4f0a-8f55-3e8a2c9b1d70";
-    r.condition = sqs::FailureCondition::kRecordAgeExceeded;
+    r.condition = sqs_dlq::FailureCondition::kRecordAgeExceeded;
     r.approximate_invoke_count = 8;
     r.timestamp_ms = 1'718'031'307'004;
     r.start_sequence_number = r.end_sequence_number;
@@ -707,7 +707,7 @@ TEST_CASE("on-failure records match AWS's documented examples byte for byte", "[
     "streamArn": "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created"
   }
 })";
-    CHECK(sqs::failure_record_json(r) == nlohmann::ordered_json::parse(age).dump());
+    CHECK(sqs_dlq::failure_record_json(r) == nlohmann::ordered_json::parse(age).dump());
 }
 
 TEST_CASE("with no age limit and endless retries, a batch ends when the stream drops its records",
@@ -725,7 +725,7 @@ TEST_CASE("with no age limit and endless retries, a batch ends when the stream d
     auto l = f.lane();
     f.drain(l);
     REQUIRE(f.dlq.records.size() == 1);
-    CHECK(f.dlq.records[0].condition == sqs::FailureCondition::kRecordAgeExceeded);
+    CHECK(f.dlq.records[0].condition == sqs_dlq::FailureCondition::kRecordAgeExceeded);
     CHECK(f.dlq.records[0].start_sequence_number == seq(1));
     CHECK(f.invoker.batches().back() == std::vector<int>{2});
 }
