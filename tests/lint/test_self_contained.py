@@ -19,7 +19,8 @@ PATTERNS = [
     ("a folder beside the repository", re.escape(".." + "/shared")),
     ("the private spec", r"\b" + "shared" + r"/spec\b"),
     ("a private spec file", r"(?<![\w/])" + "spec" + r"/[a-z0-9-]+\.md\b"),
-    ("a numbered section of the private spec", SECTION + r"\s?\d"),
+    # An RFC's sections ("RFC 9113 §8.1") are public; a bare number is the private notes'.
+    ("a numbered section of the private spec", r"(?<!\d )" + SECTION + r"\s?\d"),
     ("a machine's work folder", r"(?<![\w.])/" + "work" + r"/"),
     ("a machine's home folder", r"(?<![\w.])/(?:" + "root" + "|" + "home" + r"/[\w.-]+|Users/[\w.-]+)/"),
     ("a pyenv install", r"\." + "pyenv" + r"/"),
@@ -42,6 +43,7 @@ class SelfContained(unittest.TestCase):
         for (what, pattern), sample in zip(PATTERNS, samples):
             self.assertRegex(sample, pattern, what)
         self.assertNotRegex("docs/aws/kinesis.md", PATTERNS[2][1])
+        self.assertNotRegex("RFC 9113 " + SECTION + "8.1", PATTERNS[3][1])
         self.assertNotRegex("#!/usr/bin/env python3", PATTERNS[-1][1])
 
     def test_no_tracked_file_names_a_path_outside_the_repository(self):

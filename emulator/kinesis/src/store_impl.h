@@ -82,8 +82,4 @@ struct Store::Impl {
     ShardDesc describe(const ShardMeta& sh) const;
 };
 
-inline std::string_view status_name(StreamStatus s) {
-    return to_string(s);
-}
-
 }  // namespace kemu::kinesis
