@@ -78,7 +78,7 @@ TEST_CASE("no keys unless they are required; an empty variable is an error", "[a
           "KEMU_API_KEY_CLI is set but empty; unset it to have kemu generate a key");
 }
 
-TEST_CASE("--apigw-account-throttle is RATE/BURST or off", "[apigw]") {
+TEST_CASE("the --apigw-account-throttle flag is RATE/BURST or off", "[apigw]") {
     std::optional<ThrottleSettings> t;
     REQUIRE(parse_account_throttle("0.5/2", &t).empty());
     REQUIRE(t);
@@ -94,7 +94,7 @@ TEST_CASE("--apigw-account-throttle is RATE/BURST or off", "[apigw]") {
     }
 }
 
-TEST_CASE("--apigw-api-id is lower-case letters and digits", "[apigw]") {
+TEST_CASE("the --apigw-api-id flag is lower-case letters and digits", "[apigw]") {
     CHECK(check_api_id("abc123defg").empty());
     CHECK(check_api_id("Bad!") ==
           "--apigw-api-id: expected lower-case letters and digits, got 'Bad!'");
