@@ -19,6 +19,7 @@
 #include "core/encoding.h"
 #include "support/answer_now.h"
 #include "support/result_printer.h"
+#include "support/test_db.h"
 
 using namespace kemu;
 using namespace kemu::apigw;
@@ -38,12 +39,7 @@ struct Fixture {
 
     explicit Fixture(FrontDoorOptions options = {}, std::function<void(Config&)> tweak = nullptr,
                      kinesis::StoreOptions store_options = {}) {
-        DbOptions o;
-        o.in_memory = true;
-        std::string error;
-        db = Db::open(o, &error);
-        INFO(error);
-        REQUIRE(db);
+        db = kemu::test::open_test_db();
         store = std::make_unique<kinesis::Store>(*db, clock, store_options);
         store->load();
         config.event_flows.push_back(flow("orders"));

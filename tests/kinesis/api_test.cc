@@ -18,6 +18,7 @@
 #include "kinesis/store.h"
 #include "support/answer_now.h"
 #include "support/result_printer.h"
+#include "support/test_db.h"
 #include "wire/cbor.h"
 
 namespace json = boost::json;
@@ -38,12 +39,7 @@ struct Api {
     std::shared_ptr<kemu::RequestHandler> handler;
 
     Api() {
-        std::string error;
-        kemu::DbOptions o;
-        o.in_memory = true;
-        db = kemu::Db::open(o, &error);
-        INFO(error);
-        REQUIRE(db);
+        db = kemu::test::open_test_db();
         store = std::make_unique<kemu::kinesis::Store>(*db, clock, kemu::kinesis::StoreOptions{});
         store->load();
         handler = kemu::kinesis::make_api_handler(*store, clock, {});

@@ -17,17 +17,14 @@
 #include "kinesis/numbers.h"
 #include "kinesis/store.h"
 #include "support/result_printer.h"
+#include "support/test_db.h"
 
 using namespace kemu;
 using namespace kemu::kinesis;
 
 TEST_CASE("concurrent appends: readers following iterators see every record, in order",
           "[kinesis][concurrency]") {
-    DbOptions o;
-    o.in_memory = true;
-    std::string error;
-    auto db = Db::open(o, &error);
-    REQUIRE(db);
+    auto db = kemu::test::open_test_db();
     SystemClock clock;
     Store store(*db, clock, {});
     store.load();

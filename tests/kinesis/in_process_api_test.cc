@@ -13,6 +13,7 @@
 #include "kinesis/api.h"
 #include "kinesis/store.h"
 #include "support/answer_now.h"
+#include "support/test_db.h"
 
 namespace json = boost::json;
 using kemu::HttpRequest;
@@ -33,11 +34,7 @@ HttpRequest unsigned_request(const std::string& action, std::string body) {
 
 TEST_CASE("in process: the given caller's streams, no signature needed", "[kinesis][api]") {
     kemu::ManualClock clock{1'700'000'000'000};
-    kemu::DbOptions o;
-    o.in_memory = true;
-    std::string error;
-    auto db = kemu::Db::open(o, &error);
-    REQUIRE(db);
+    auto db = kemu::test::open_test_db();
     kemu::kinesis::Store store(*db, clock, {});
     store.load();
     REQUIRE(store.create_stream({"123456789012", "eu-west-1", "s"}, 1, std::nullopt, {}));

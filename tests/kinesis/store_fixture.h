@@ -22,6 +22,7 @@
 #include "kinesis/store.h"
 #include "support/result_printer.h"
 #include "support/temp_dir.h"
+#include "support/test_db.h"
 
 namespace kemu::kinesis::store_test {
 
@@ -41,16 +42,7 @@ struct Fixture {
     explicit Fixture(StoreOptions options = {}, std::string path = {},
                      int64_t start_ms = 1'700'000'000'000)
         : clock(start_ms) {
-        kemu::DbOptions o;
-        if (path.empty()) {
-            o.in_memory = true;
-        } else {
-            o.path = path;
-        }
-        std::string error;
-        db = kemu::Db::open(o, &error);
-        INFO(error);
-        REQUIRE(db);
+        db = kemu::test::open_test_db(path);
         store = std::make_unique<Store>(*db, clock, options);
         store->load();
     }

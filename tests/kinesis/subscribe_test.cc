@@ -13,6 +13,7 @@
 #include "core/db.h"
 #include "kinesis/store.h"
 #include "support/result_printer.h"
+#include "support/test_db.h"
 #include "wire/cbor.h"
 #include "wire/event_stream.h"
 
@@ -35,11 +36,7 @@ struct Fixture {
     int wakes = 0;
 
     Fixture() {
-        kemu::DbOptions o;
-        o.in_memory = true;
-        std::string error;
-        db = kemu::Db::open(o, &error);
-        REQUIRE(db);
+        db = kemu::test::open_test_db();
         store = std::make_unique<Store>(*db, clock, StoreOptions{});
         store->load();
         hub = std::make_unique<SubscriptionHub>(*store, clock);
@@ -240,11 +237,7 @@ TEST_CASE("consumers: registered again within the same second, a new ARN", "[kin
     // deregistered and registered again within one second (AWS gives a re-registered
     // name a new ARN; the old ARN is then not found).
     kemu::ManualClock clock{1'700'000'000'000};
-    kemu::DbOptions o;
-    o.in_memory = true;
-    std::string error;
-    auto db = kemu::Db::open(o, &error);
-    REQUIRE(db);
+    auto db = kemu::test::open_test_db();
     StoreOptions options;
     options.consumer_delay_ms = 0;
     Store store(*db, clock, options);

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/db.h"
 #include "support/result_printer.h"
+#include "support/test_db.h"
 
 using namespace kemu;
 using namespace kemu::lambda_runner;
@@ -168,11 +169,7 @@ struct Fixture {
     std::unique_ptr<Checkpoints> checkpoints;
 
     Fixture() {
-        DbOptions o;
-        o.in_memory = true;
-        std::string error;
-        db = Db::open(o, &error);
-        REQUIRE(db);
+        db = kemu::test::open_test_db();
         config.stream = {"111122223333", "eu-west-1", "events-order_created"};
         config.stream_arn = "arn:aws:kinesis:eu-west-1:111122223333:stream/events-order_created";
         config.function_name = "order-processor";

@@ -17,6 +17,7 @@
 #include "core/db.h"
 #include "support/answer_now.h"
 #include "support/result_printer.h"
+#include "support/test_db.h"
 #include "wire/form.h"
 
 using namespace kemu;
@@ -54,11 +55,7 @@ struct Fixture {
     std::shared_ptr<RequestHandler> api;
 
     Fixture() {
-        DbOptions o;
-        o.in_memory = true;
-        std::string error;
-        db = Db::open(o, &error);
-        REQUIRE(db);
+        db = kemu::test::open_test_db();
         store = std::make_unique<QueueStore>(*db, clock);
         store->load();
         api = make_api_handler(*store, scheduler);

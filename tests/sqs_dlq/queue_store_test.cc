@@ -19,6 +19,7 @@
 #include "md5.h"
 #include "support/result_printer.h"
 #include "support/temp_dir.h"
+#include "support/test_db.h"
 
 using namespace kemu::sqs_dlq;
 using kemu::AwsErrorCode;
@@ -42,16 +43,7 @@ struct Fixture {
     void open() {
         store.reset();
         db.reset();
-        kemu::DbOptions o;
-        if (path.empty()) {
-            o.in_memory = true;
-        } else {
-            o.path = path;
-        }
-        std::string error;
-        db = kemu::Db::open(o, &error);
-        INFO(error);
-        REQUIRE(db);
+        db = kemu::test::open_test_db(path);
         store = std::make_unique<QueueStore>(*db, clock, options);
         store->load();
     }
