@@ -227,6 +227,8 @@ struct EdgeServer::Impl {
             }
         };
         set_on_stop(id, poke);
+        beast::error_code nbec;
+        stream.socket().non_blocking(true, nbec);  // the EOF probe below must never block
         source->start(poke);
         using namespace net::experimental::awaitable_operators;
         for (;;) {
@@ -257,10 +259,14 @@ struct EdgeServer::Impl {
                                stream.socket().async_wait(tcp::socket::wait_read, kTuple));
             w->woken = false;
             if (r.index() == 1) {
-                // Readable while we only write: EOF or a reset means the client is gone.
+                // Readable while we only write: EOF or a reset means the client is gone. Readiness
+                // is only a hint (the reactor can report an edge whose bytes an earlier read
+                // already took), so the read must not block: a blocking read here parked this
+                // thread, and the subscription with it, until the client hung up.
                 std::array<char, 4096> sink;
                 beast::error_code rec;
                 size_t n = stream.socket().read_some(net::buffer(sink), rec);
+                if (rec == net::error::would_block || rec == net::error::try_again) continue;
                 if (rec || n == 0) {
                     source->cancel(false);
                     co_return;

@@ -148,6 +148,11 @@ ShardDesc Store::Impl::describe(const ShardMeta& sh) const {
 }
 
 void Store::Impl::notify(const StreamKey& k) {
+    // The appender published its records (visible_end) and now looks for listeners; a new
+    // listener registers and then reads. The two fences (here and in subscribe_to_appends) make
+    // at least one side see the other, so a record appended while a listener registers is
+    // either read by it or wakes it.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     if (subs_count.load(std::memory_order_relaxed) == 0) return;
     std::vector<std::function<void()>> fns;
     {
@@ -470,7 +475,8 @@ uint64_t Store::subscribe_to_appends(const StreamKey& key, std::function<void()>
     std::lock_guard lock(im.subs_mu);
     uint64_t id = im.next_sub++;
     im.subs[id] = {Impl::map_key(key), std::move(fn)};
-    im.subs_count = static_cast<int>(im.subs.size());
+    im.subs_count.store(static_cast<int>(im.subs.size()), std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // see notify()
     return id;
 }
 
@@ -478,7 +484,7 @@ void Store::unsubscribe_from_appends(uint64_t id) {
     auto& im = *impl_;
     std::lock_guard lock(im.subs_mu);
     im.subs.erase(id);
-    im.subs_count = static_cast<int>(im.subs.size());
+    im.subs_count.store(static_cast<int>(im.subs.size()), std::memory_order_relaxed);
 }
 
 }  // namespace kemu::kinesis
