@@ -5,6 +5,7 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/aws_error.h"
 #include "kinesis/types.h"
@@ -98,6 +99,11 @@ inline AwsError next_token_expired() {
 }
 inline AwsError internal_failure() {
     return {AwsErrorCode::kInternalFailure, "Internal service failure."};
+}
+// A version-0 (old, small) StartingSequenceNumber: AWS answers a 500 whose body has only
+// `__type`, no message.
+inline AwsError old_sequence_number() {
+    return {AwsErrorCode::kInternalFailure, ""};
 }
 
 // ---- CreateStream, resharding --------------------------------------------------------------
@@ -289,6 +295,42 @@ inline AwsError tag_characters() {
             "Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
             "white space, _ . / = + - % @."};
 }
+
+// ---- authentication (structure only; signatures are not verified) ---------------------------
+
+inline AwsError signature_twice() {
+    return {AwsErrorCode::kInvalidSignature,
+            "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP "
+            "header."};
+}
+inline AwsError missing_authentication_token() {
+    return {AwsErrorCode::kMissingAuthenticationToken, "Missing Authentication Token"};
+}
+// What an Authorization header lacks, each part a sentence of its own, in AWS's order.
+inline AwsError incomplete_authorization_header(bool credential, bool signature,
+                                                bool signed_headers, bool date,
+                                                std::string_view header) {
+    std::string msg;
+    if (!credential) msg += "Authorization header requires 'Credential' parameter. ";
+    if (!signature) msg += "Authorization header requires 'Signature' parameter. ";
+    if (!signed_headers) msg += "Authorization header requires 'SignedHeaders' parameter. ";
+    if (!date) {
+        msg +=
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+            "header. ";
+    }
+    return {AwsErrorCode::kIncompleteSignature, msg + "Authorization=" + std::string(header)};
+}
+// `missing`: the query-string parameters absent or empty, in AWS's order.
+inline AwsError incomplete_query_signature(const std::vector<std::string_view>& missing) {
+    std::string msg;
+    for (auto p : missing)
+        msg += "AWS query-string parameters must include '" + std::string(p) + "'. ";
+    return {AwsErrorCode::kIncompleteSignature, msg + "Re-examine the query-string parameters."};
+}
+// The pipeline's answer to a method other than POST, or an unusable target.
+inline constexpr std::string_view kUnknownServiceOperation =
+    "Unable to determine service/operation name to be authorized";
 
 // ---- consumers and subscriptions -----------------------------------------------------------
 
