@@ -263,15 +263,6 @@ inline AwsError record_too_large() {
 inline AwsError records_too_large() {
     return {AwsErrorCode::kInvalidArgument, "Records size exceeds 5 MB limit"};
 }
-// The split key did not parse, so AWS's sentence names no range.
-inline AwsError unparsable_split_key(const StreamKey& k, const std::string& new_start,
-                                     const std::string& shard) {
-    return {AwsErrorCode::kInvalidArgument,
-            "NewStartingHashKey " + new_start + " used in SplitShard() on shard " + shard + " in " +
-                where(k) +
-                " is not both greater than one plus the shard's StartingHashKey and less than "
-                "the shard's EndingHashKey."};
-}
 inline AwsError shard_count_above_max(int target) {
     return {AwsErrorCode::kLimitExceeded,
             "UpdateShardCount cannot scale above 10000 shards. Target shard count: " +
