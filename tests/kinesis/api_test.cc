@@ -11,14 +11,13 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "api_fixture.h"
 #include "core/clock.h"
 #include "core/db.h"
 #include "core/encoding.h"
 #include "core/http.h"
 #include "kinesis/store.h"
-#include "support/answer_now.h"
 #include "support/result_printer.h"
-#include "support/test_db.h"
 #include "wire/cbor.h"
 
 namespace json = boost::json;
@@ -27,44 +26,6 @@ using kemu::HttpRequest;
 using kemu::HttpResponse;
 
 namespace {
-
-constexpr const char* kAuth =
-    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126/us-east-1/kinesis/aws4_request, "
-    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef";
-
-struct Api {
-    kemu::ManualClock clock{1'700'000'000'000};
-    std::unique_ptr<kemu::Db> db;
-    std::unique_ptr<kemu::kinesis::Store> store;
-    std::shared_ptr<kemu::RequestHandler> handler;
-
-    Api() {
-        db = kemu::test::open_test_db();
-        store = std::make_unique<kemu::kinesis::Store>(*db, clock, kemu::kinesis::StoreOptions{});
-        store->load();
-        handler = kemu::kinesis::make_api_handler(*store, clock, {});
-    }
-
-    HttpResponse call(const HttpRequest& req) {
-        REQUIRE(handler->matches(req));
-        return kemu::test::answer_now(*handler, req);
-    }
-};
-
-// A JSON 1.1 request shaped like botocore's (SigV4 header and X-Amz-Date).
-HttpRequest json_request(const std::string& action, std::string body, std::string auth = kAuth) {
-    HttpRequest r;
-    r.method = "POST";
-    r.target = "/";
-    r.headers = {{"Host", "127.0.0.1:4566"},
-                 {"Content-Type", "application/x-amz-json-1.1"},
-                 {"X-Amz-Target", "Kinesis_20131202." + action},
-                 {"X-Amz-Date", "20261126T161137Z"}};
-    if (!auth.empty()) r.headers.push_back({"Authorization", std::move(auth)});
-    r.body = std::move(body);
-    r.remote_address = "127.0.0.1";
-    return r;
-}
 
 std::vector<std::string> headers_named(const HttpResponse& r, std::string_view name) {
     std::vector<std::string> out;
@@ -415,7 +376,7 @@ TEST_CASE("null elements in lists are answered, never an internal failure", "[ki
     CHECK(recs.status == 400);
     CHECK(
         recs.body ==
-        R"({"__type":"ValidationException","message":"2 validation errors detected: Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null; Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null"})");
+        R"({"__type":"ValidationException","message":"2 validation errors detected: Value null at 'records.1.member.data' failed to satisfy constraint: Member must not be null; Value null at 'records.1.member.partitionKey' failed to satisfy constraint: Member must not be null"})");
     // The same order as for a record that is an empty object.
     auto empty = api.call(json_request("PutRecords", R"({"StreamName":"s","Records":[{}]})"));
     CHECK(empty.body == recs.body);

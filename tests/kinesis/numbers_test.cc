@@ -79,6 +79,15 @@ TEST_CASE("invalid sequence numbers are refused as AWS refuses them", "[kinesis]
     auto v5 = decode_sequence("5");
     REQUIRE(v5);
     CHECK(v5->shard_index == 5);
+    // A version-0 number dated too far ahead (hex digits 1-9, once 2^124 is added below it:
+    // 0x3bb2cc3d8 s, in 2477) is invalid, as in every version; one second earlier decodes.
+    CHECK_FALSE(decode_sequence("26227199374822427428162556223570313216"));   // 0x13bb2cc3d8 0…
+    CHECK_FALSE(decode_sequence("4959551442263773461701643259084800000"));    // 0x3bb2cc3d8 0…
+    auto before = decode_sequence("26227199374512942418341211154845532165");  // 0x13bb2cc3d7 …5
+    REQUIRE(before);
+    CHECK(before->version == 0);
+    CHECK(before->shard_create_secs == 16025174999);
+    CHECK(before->shard_index == 5);
 }
 
 TEST_CASE("shard ids parse leniently and print canonically", "[kinesis]") {

@@ -124,10 +124,11 @@ TEST_CASE("PutRecords entry members are reported with 1-based paths", "[kinesis]
         validation_error(
             "PutRecords",
             R"({"StreamName":"","Records":[{"PartitionKey":"","Data":"","ExplicitHashKey":""}]})") ==
-        "4 validation errors detected: Value '' at 'records.1.member.partitionKey' failed to "
-        "satisfy constraint: Member must have length greater than or equal to 1; Value '' at "
-        "'records.1.member.explicitHashKey' failed to satisfy constraint: Member must satisfy "
-        "regular expression pattern: 0|([1-9]\\d{0,38}); Value '' at 'streamName' failed to "
+        "4 validation errors detected: Value '' at 'records.1.member.explicitHashKey' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: "
+        "0|([1-9]\\d{0,38}); Value '' at 'records.1.member.partitionKey' failed to satisfy "
+        "constraint: Member must have length greater than or equal to 1; Value '' at "
+        "'streamName' failed to "
         "satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
         "Value '' at 'streamName' failed to satisfy constraint: Member must have length greater "
         "than or equal to 1");
@@ -221,6 +222,8 @@ TEST_CASE("members of the wrong JSON type get the Java conversion message", "[ki
           "class java.lang.String can not be converted to milliseconds since epoch");
     CHECK(type_error("PutRecords", R"({"Records":1})") == "Expected list or null");
     CHECK(type_error("PutRecords", R"({"Records":[1]})") == "Expected null");
+    CHECK(type_error("PutRecords", R"({"Records":[["x"]]})") ==
+          "Start of list found where not expected");
     CHECK(type_error("CreateStream", R"({"Tags":"x"})") == "Expected map or null");
     CHECK(type_error("CreateStream", R"({"StreamModeDetails":"x"})") == "Expected null");
     CHECK(type_error("CreateStream", R"({"StreamName":[]})") ==
@@ -238,7 +241,10 @@ TEST_CASE("blobs must be canonical padded base64", "[kinesis]") {
           "'23456' can not be converted to a Blob: Base64 encoded length is expected a multiple "
           "of 4 bytes but found: 5");
     CHECK(blob("abc!") == "'abc!' can not be converted to a Blob: Invalid Base64 character: '!'");
-    CHECK(blob("ab=c") == "'ab=c' can not be converted to a Blob: Invalid Base64 character: 'c'");
+    // AWS names the '=' that a non-'=' follows, not the character after it.
+    CHECK(blob("ab=c") == "'ab=c' can not be converted to a Blob: Invalid Base64 character: '='");
+    CHECK(blob("=+/=") == "'=+/=' can not be converted to a Blob: Invalid Base64 character: '='");
+    CHECK(blob("a%=b") == "'a%=b' can not be converted to a Blob: Invalid Base64 character: '%'");
     CHECK(blob("YR==") ==
           "'YR==' can not be converted to a Blob: Invalid last non-pad Base64 character "
           "dectected");
@@ -275,4 +281,42 @@ TEST_CASE("integers are floored and clamped to 32 bits before validation", "[kin
     CHECK(check_constraints(body, rules("CreateStream")).value_or("") ==
           "1 validation error detected: Value '-1' at 'shardCount' failed to satisfy constraint: "
           "Member must have value greater than or equal to 1");
+}
+
+// One rule for every action (docs/aws/kinesis.md, Wire protocol): a structure's failures are
+// listed by member path name in alphabetical order, as AWS lists ListTagsForStream's.
+TEST_CASE("validation failures are listed by member name in alphabetical order", "[kinesis]") {
+    auto paths = [](const std::string& msg) {
+        std::string out;
+        for (size_t p = 0; (p = msg.find(" at '", p)) != std::string::npos;) {
+            p += 5;
+            auto end = msg.find('\'', p);
+            std::string path = msg.substr(p, end - p);
+            if (out.empty() || out.substr(out.rfind(' ') + 1) != path) out += " " + path;
+        }
+        return out;
+    };
+    CHECK(paths(validation_error("ListTagsForStream",
+                                 R"({"StreamName":"","ExclusiveStartTagKey":"","Limit":0})")) ==
+          " exclusiveStartTagKey limit streamName");
+    CHECK(
+        paths(validation_error(
+            "PutRecord",
+            R"({"StreamName":"","PartitionKey":"","Data":"","ExplicitHashKey":"x","SequenceNumberForOrdering":"x"})")) ==
+        " explicitHashKey partitionKey sequenceNumberForOrdering streamName");
+    CHECK(paths(validation_error("DescribeStream",
+                                 R"({"StreamName":"","Limit":0,"ExclusiveStartShardId":""})")) ==
+          " exclusiveStartShardId limit streamName");
+    CHECK(paths(validation_error("ListStreams", R"({"Limit":0,"ExclusiveStartStreamName":""})")) ==
+          " exclusiveStartStreamName limit");
+    CHECK(paths(validation_error(
+              "SplitShard", R"({"StreamName":"","ShardToSplit":"","NewStartingHashKey":""})")) ==
+          " newStartingHashKey shardToSplit streamName");
+    CHECK(paths(validation_error("MergeShards", "{}")) ==
+          " adjacentShardToMerge shardToMerge streamName");
+    CHECK(paths(validation_error("PutRecords", R"({"Records":[{}]})")) ==
+          " records.1.member.data records.1.member.partitionKey streamName");
+    CHECK(paths(validation_error(
+              "ListShards", R"({"StreamName":"","ShardFilter":{"ShardId":""},"MaxResults":0})")) ==
+          " maxResults shardFilter.shardId shardFilter.type streamName");
 }

@@ -353,6 +353,26 @@ void parse_api(Parser& p, const YAML::Node& node, const std::string& path, ApiCo
     }
 }
 
+// The event_flows list: at least one flow, each event_type once.
+void parse_event_flows(Parser& p, const YAML::Node& n, const std::string& path,
+                       std::vector<FlowConfig>* flows) {
+    if (!n.IsSequence() || n.size() == 0) {
+        p.error(n, path, "must be a list with at least one flow");
+        return;
+    }
+    std::set<std::string> seen;
+    for (size_t i = 0; i < n.size(); ++i) {
+        FlowConfig f;
+        std::string fp = path + "[" + std::to_string(i) + "]";
+        parse_flow(p, n[i], fp, &f);
+        if (!f.event_type.empty() && !seen.insert(f.event_type).second) {
+            p.error(n[i]["event_type"], fp + ".event_type",
+                    "duplicate event_type '" + f.event_type + "'");
+        }
+        flows->push_back(std::move(f));
+    }
+}
+
 }  // namespace
 
 std::string api_key_variable(const std::string& key_name) {
@@ -412,21 +432,7 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
                    {"event_flows",
                     [&](const YAML::Node& n, const std::string& path) {
                         saw_flows = true;
-                        if (!n.IsSequence() || n.size() == 0) {
-                            p.error(n, path, "must be a list with at least one flow");
-                            return;
-                        }
-                        std::set<std::string> seen;
-                        for (size_t i = 0; i < n.size(); ++i) {
-                            FlowConfig f;
-                            std::string fp = path + "[" + std::to_string(i) + "]";
-                            parse_flow(p, n[i], fp, &f);
-                            if (!f.event_type.empty() && !seen.insert(f.event_type).second) {
-                                p.error(n[i]["event_type"], fp + ".event_type",
-                                        "duplicate event_type '" + f.event_type + "'");
-                            }
-                            cfg.event_flows.push_back(std::move(f));
-                        }
+                        parse_event_flows(p, n, path, &cfg.event_flows);
                     }},
                });
     if (root.IsMap() && !saw_version) {

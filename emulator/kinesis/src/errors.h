@@ -5,6 +5,7 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/aws_error.h"
 #include "kinesis/types.h"
@@ -98,6 +99,11 @@ inline AwsError next_token_expired() {
 }
 inline AwsError internal_failure() {
     return {AwsErrorCode::kInternalFailure, "Internal service failure."};
+}
+// A version-0 (old, small) StartingSequenceNumber: AWS answers a 500 whose body has only
+// `__type`, no message.
+inline AwsError old_sequence_number() {
+    return {AwsErrorCode::kInternalFailure, ""};
 }
 
 // ---- CreateStream, resharding --------------------------------------------------------------
@@ -257,15 +263,6 @@ inline AwsError record_too_large() {
 inline AwsError records_too_large() {
     return {AwsErrorCode::kInvalidArgument, "Records size exceeds 5 MB limit"};
 }
-// The split key did not parse, so AWS's sentence names no range.
-inline AwsError unparsable_split_key(const StreamKey& k, const std::string& new_start,
-                                     const std::string& shard) {
-    return {AwsErrorCode::kInvalidArgument,
-            "NewStartingHashKey " + new_start + " used in SplitShard() on shard " + shard + " in " +
-                where(k) +
-                " is not both greater than one plus the shard's StartingHashKey and less than "
-                "the shard's EndingHashKey."};
-}
 inline AwsError shard_count_above_max(int target) {
     return {AwsErrorCode::kLimitExceeded,
             "UpdateShardCount cannot scale above 10000 shards. Target shard count: " +
@@ -289,6 +286,42 @@ inline AwsError tag_characters() {
             "Some tags contain invalid characters. Valid characters: Unicode letters, digits, "
             "white space, _ . / = + - % @."};
 }
+
+// ---- authentication (structure only; signatures are not verified) ---------------------------
+
+inline AwsError signature_twice() {
+    return {AwsErrorCode::kInvalidSignature,
+            "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP "
+            "header."};
+}
+inline AwsError missing_authentication_token() {
+    return {AwsErrorCode::kMissingAuthenticationToken, "Missing Authentication Token"};
+}
+// What an Authorization header lacks, each part a sentence of its own, in AWS's order.
+inline AwsError incomplete_authorization_header(bool credential, bool signature,
+                                                bool signed_headers, bool date,
+                                                std::string_view header) {
+    std::string msg;
+    if (!credential) msg += "Authorization header requires 'Credential' parameter. ";
+    if (!signature) msg += "Authorization header requires 'Signature' parameter. ";
+    if (!signed_headers) msg += "Authorization header requires 'SignedHeaders' parameter. ";
+    if (!date) {
+        msg +=
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
+            "header. ";
+    }
+    return {AwsErrorCode::kIncompleteSignature, msg + "Authorization=" + std::string(header)};
+}
+// `missing`: the query-string parameters absent or empty, in AWS's order.
+inline AwsError incomplete_query_signature(const std::vector<std::string_view>& missing) {
+    std::string msg;
+    for (auto p : missing)
+        msg += "AWS query-string parameters must include '" + std::string(p) + "'. ";
+    return {AwsErrorCode::kIncompleteSignature, msg + "Re-examine the query-string parameters."};
+}
+// The pipeline's answer to a method other than POST, or an unusable target.
+inline constexpr std::string_view kUnknownServiceOperation =
+    "Unable to determine service/operation name to be authorized";
 
 // ---- consumers and subscriptions -----------------------------------------------------------
 

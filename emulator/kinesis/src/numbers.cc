@@ -68,6 +68,9 @@ uint64_t hex_field(std::string_view hex, size_t pos, size_t len) {
     return v;
 }
 
+// The first shard creation second (in the year 2477) AWS refuses in an input number.
+constexpr int64_t kMaxCreateSecs = 16025175000LL;
+
 void put_hex(std::string& out, uint64_t v, int width) {
     static constexpr char kHex[] = "0123456789abcdef";
     for (int i = width - 1; i >= 0; --i)
@@ -147,9 +150,14 @@ std::optional<SeqParts> decode_sequence(std::string_view dec) {
     if (hex.size() < 33 || (hex.size() == 33 && hex[0] == '1')) {
         SeqParts p;
         p.version = 0;
-        // Layout: 1, 9 hex create secs, 2 hex, 16 hex random, 4 hex shard index.
-        std::string padded = std::string(hex.size() < 4 ? 4 - hex.size() : 0, '0') + hex;
-        p.shard_index = static_cast<int32_t>(hex_field(padded, padded.size() - 4, 4));
+        // Layout: 1, 9 hex create secs, 2 hex, 16 hex random, 4 hex shard index. Adding 2^124
+        // puts a '1' before the 31 low digits.
+        if (hex.size() < 32) hex = "1" + std::string(31 - hex.size(), '0') + hex;
+        p.shard_index = static_cast<int32_t>(hex_field(hex, hex.size() - 4, 4));
+        p.shard_create_secs = static_cast<int64_t>(hex_field(hex, 1, 9));
+        // AWS refuses a shard creation date this far in the future (docs/aws/kinesis.md,
+        // Sequence numbers) as an invalid number, whatever its version.
+        if (p.shard_create_secs >= kMaxCreateSecs) return std::nullopt;
         return p;
     }
     // Version 1/2 numbers have 47 hex digits and start with '2' (2^185 < v < 1.5·2^185).
@@ -175,7 +183,7 @@ std::optional<SeqParts> decode_sequence(std::string_view dec) {
     } else {
         return std::nullopt;
     }
-    if (p.shard_create_secs >= 16025175000LL) return std::nullopt;
+    if (p.shard_create_secs >= kMaxCreateSecs) return std::nullopt;
     return p;
 }
 

@@ -188,7 +188,7 @@ Result<uint64_t> position_of_number(const StreamKey& key, const ShardMeta& sh,
     if (parts->shard_index != sh.index) {
         return errors::sequence_of_other_shard(shard_id(parts->shard_index), sid);
     }
-    if (parts->version == 0) return errors::internal_failure();  // AWS answers these with a 500
+    if (parts->version == 0) return errors::old_sequence_number();  // AWS: a bare 500
     if (parts->version != 2 || parts->shard_create_secs != sh.create_secs) {
         return errors::bad_starting_sequence(key, v, sid,
                                              " because it did not come from this stream");

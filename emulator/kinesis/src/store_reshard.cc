@@ -98,7 +98,8 @@ Result<int> resolve_open_shard(const StreamKey& key, const Stream& s, int index)
 
 }  // namespace
 
-Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u128 new_start) {
+Result<void> Store::split_shard(const StreamKey& key, std::string_view shard,
+                                std::string_view new_start) {
     auto& im = *impl_;
     auto idx = parse_shard_id(shard);
     if (!idx) return errors::could_not_find_shard(key, shard);
@@ -121,11 +122,12 @@ Result<void> Store::split_shard(const StreamKey& key, std::string_view shard, u1
     auto r = resolve_open_shard(key, *s, *idx);
     if (!r) return r.error();
     const auto& range = s->shards[*idx].range;
-    if (new_start <= range.start + 1 || new_start >= range.end) {
-        return errors::bad_split_key(key, u128_to_string(new_start), shard_id(*idx),
+    auto k = parse_u128(new_start);  // nullopt: past 2^128-1, so past every shard's end
+    if (!k || *k <= range.start + 1 || *k >= range.end) {
+        return errors::bad_split_key(key, std::string(new_start), shard_id(*idx),
                                      u128_to_string(range.start), u128_to_string(range.end));
     }
-    im.schedule_update(*s, {PendingOp::kSplit, *idx, 0, new_start, {}});
+    im.schedule_update(*s, {PendingOp::kSplit, *idx, 0, *k, {}});
     lock.unlock();
     im.notify(key);  // readers parked at a shard's tip (SubscribeToShard) see it close
     return {};

@@ -80,7 +80,13 @@ public:
     Result<PutResult> put(const StreamKey& key, const PutInput& in);
     Result<PutBatchResult> put_batch(const StreamKey& key, const std::vector<PutInput>& in);
 
-    Result<void> split_shard(const StreamKey& key, std::string_view shard, u128 new_start);
+    // `new_start`: the NewStartingHashKey's decimal digits (any size; AWS names the shard by
+    // its full id and its range when the key is out of it).
+    Result<void> split_shard(const StreamKey& key, std::string_view shard,
+                             std::string_view new_start);
+    Result<void> split_shard(const StreamKey& key, std::string_view shard, u128 new_start) {
+        return split_shard(key, shard, u128_to_string(new_start));
+    }
     Result<void> merge_shards(const StreamKey& key, std::string_view shard,
                               std::string_view adjacent);
     // Returns the open shard count before the change.

@@ -1,5 +1,6 @@
 // Stream settings: retention, tags, encryption, enhanced monitoring.
 
+#include <algorithm>
 #include <cctype>
 
 #include "../errors.h"
@@ -20,19 +21,29 @@ Out change_retention(Context& ctx, const json::object& in) {
     return empty();
 }
 
-// AWS: tag text is Unicode letters, digits, white space and _ . / = + - % @.
-std::optional<AwsError> check_tag_chars(const std::string& text, const StreamKey& key,
-                                        bool adding) {
-    if (text.find('%') != std::string::npos) return errors::tag_percent(key, adding);
-    for (unsigned char c : text) {
-        if (c >= 0x80) continue;  // non-ASCII: letters of other scripts
-        if (std::isalnum(c) || c == ' ' ||
-            std::string_view("_./=+-@").find(static_cast<char>(c)) != std::string_view::npos) {
-            continue;
-        }
-        return errors::tag_characters();
+// AWS: tag text is Unicode letters, digits, white space and _ . / = + - % @. AWS looks the
+// stream up first (a missing stream is not found, whatever its tags), then judges every text's
+// characters, then any '%' (docs/aws/kinesis.md, Tags).
+std::optional<AwsError> check_tags(Context& ctx, const StreamKey& key,
+                                   const std::vector<std::string_view>& texts, bool adding) {
+    auto allowed = [](unsigned char c) {
+        return c >= 0x80 ||  // non-ASCII: letters of other scripts
+               std::isalnum(c) || c == ' ' ||
+               std::string_view("_./=+-@%").find(static_cast<char>(c)) != std::string_view::npos;
+    };
+    auto percent = [](std::string_view t) { return t.find('%') != std::string_view::npos; };
+    std::optional<AwsError> refusal;
+    if (std::any_of(texts.begin(), texts.end(), [&](std::string_view t) {
+            return !std::all_of(t.begin(), t.end(), allowed);
+        })) {
+        refusal = errors::tag_characters();
+    } else if (std::any_of(texts.begin(), texts.end(), percent)) {
+        refusal = errors::tag_percent(key, adding);
+    } else {
+        return std::nullopt;
     }
-    return std::nullopt;
+    if (auto exists = ctx.store.list_tags(key); !exists) return exists.error();
+    return refusal;
 }
 
 template <bool kStart>
@@ -90,13 +101,15 @@ Out add_tags(Context& ctx, const json::object& in) {
     if (!key) return key.error();
     std::vector<Tag> tags;
     for (const auto& kv : in.at("Tags").as_object()) {
-        Tag t{std::string(kv.key()),
-              kv.value().is_string() ? std::string(kv.value().as_string()) : ""};
-        for (const auto* s : {&t.key, &t.value}) {
-            if (auto e = check_tag_chars(*s, *key, true)) return *e;
-        }
-        tags.push_back(std::move(t));
+        tags.push_back({std::string(kv.key()),
+                        kv.value().is_string() ? std::string(kv.value().as_string()) : ""});
     }
+    std::vector<std::string_view> texts;
+    for (const auto& t : tags) {
+        texts.push_back(t.key);
+        texts.push_back(t.value);
+    }
+    if (auto e = check_tags(ctx, *key, texts, true)) return *e;
     auto r = ctx.store.add_tags(*key, tags);
     if (!r) return r.error();
     return empty();
@@ -107,10 +120,9 @@ Out remove_tags(Context& ctx, const json::object& in) {
     if (!key) return key.error();
     std::vector<std::string> keys;
     for (const auto& k : in.at("TagKeys").as_array()) {
-        if (k.is_null()) continue;  // a null element names no tag
-        keys.emplace_back(k.as_string());
-        if (auto e = check_tag_chars(keys.back(), *key, false)) return *e;
+        if (!k.is_null()) keys.emplace_back(k.as_string());  // a null element names no tag
     }
+    if (auto e = check_tags(ctx, *key, {keys.begin(), keys.end()}, false)) return *e;
     auto r = ctx.store.remove_tags(*key, keys);
     if (!r) return r.error();
     return empty();

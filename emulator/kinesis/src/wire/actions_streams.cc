@@ -94,13 +94,8 @@ Out describe_stream_summary(Context& ctx, const json::object& in) {
 Out split_shard(Context& ctx, const json::object& in) {
     auto key = stream_key(ctx, in);
     if (!key) return key.error();
-    auto k = parse_u128(in.at("NewStartingHashKey").as_string());
-    if (!k) {
-        return errors::unparsable_split_key(*key,
-                                            std::string(in.at("NewStartingHashKey").as_string()),
-                                            std::string(in.at("ShardToSplit").as_string()));
-    }
-    auto r = ctx.store.split_shard(*key, in.at("ShardToSplit").as_string(), *k);
+    auto r = ctx.store.split_shard(*key, in.at("ShardToSplit").as_string(),
+                                   in.at("NewStartingHashKey").as_string());
     if (!r) return r.error();
     return empty();
 }

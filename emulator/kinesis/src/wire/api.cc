@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "../errors.h"
 #include "actions.h"
 #include "cbor.h"
 #include "core/encoding.h"
@@ -162,14 +163,8 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
     bool has_header = req.has_header("Authorization");
     bool has_query = param("X-Amz-Algorithm").has_value();
     std::string_view credential;
-    if (has_header && has_query) {
-        return AwsError{AwsErrorCode::kInvalidSignature,
-                        "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' "
-                        "as HTTP header."};
-    }
-    if (!has_header && !has_query) {
-        return AwsError{AwsErrorCode::kMissingAuthenticationToken, "Missing Authentication Token"};
-    }
+    if (has_header && has_query) return errors::signature_twice();
+    if (!has_header && !has_query) return errors::missing_authentication_token();
     if (has_header) {
         std::string_view auth = req.header("Authorization");
         bool cred = false, sig = false, signed_headers = false;
@@ -187,31 +182,17 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
             rest.remove_prefix(sep + 1);
         }
         bool date = req.has_header("X-Amz-Date") || req.has_header("Date");
-        std::string msg;
-        if (!cred) msg += "Authorization header requires 'Credential' parameter. ";
-        if (!sig) msg += "Authorization header requires 'Signature' parameter. ";
-        if (!signed_headers) msg += "Authorization header requires 'SignedHeaders' parameter. ";
-        if (!date) {
-            msg +=
-                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' "
-                "header. ";
-        }
-        if (!msg.empty()) {
-            return AwsError{AwsErrorCode::kIncompleteSignature,
-                            msg + "Authorization=" + std::string(auth)};
+        if (!cred || !sig || !signed_headers || !date) {
+            return errors::incomplete_authorization_header(cred, sig, signed_headers, date, auth);
         }
     } else {
-        std::string msg;
-        for (const char* p : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
-                              "X-Amz-SignedHeaders", "X-Amz-Date"}) {
+        std::vector<std::string_view> missing;
+        for (std::string_view p : {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature",
+                                   "X-Amz-SignedHeaders", "X-Amz-Date"}) {
             auto v = param(p);
-            if (!v || v->empty())
-                msg += "AWS query-string parameters must include '" + std::string(p) + "'. ";
+            if (!v || v->empty()) missing.push_back(p);
         }
-        if (!msg.empty()) {
-            return AwsError{AwsErrorCode::kIncompleteSignature,
-                            msg + "Re-examine the query-string parameters."};
-        }
+        if (!missing.empty()) return errors::incomplete_query_signature(missing);
         credential = *param("X-Amz-Credential");
     }
     // Credential = AKID/date/region/service/aws4_request (the query form is %2F-encoded).
@@ -249,7 +230,7 @@ public:
     HttpResponse internal_error(const HttpRequest& req) const override {
         Encoding enc = encoding_of(req.header("Content-Type"));
         Responder r(req, enc == Encoding::kJson ? Encoding::kJson : Encoding::kCbor);
-        return r.error(make_error(AwsErrorCode::kInternalFailure, "Internal service failure."));
+        return r.error(errors::internal_failure());
     }
 
 private:
@@ -266,8 +247,7 @@ private:
 
         if (req.method == "OPTIONS" && req.has_header("Origin")) return preflight(req);
         if (req.method != "POST") {
-            return r.xml(403, shape(AwsErrorCode::kAccessDenied),
-                         "Unable to determine service/operation name to be authorized");
+            return r.xml(403, shape(AwsErrorCode::kAccessDenied), errors::kUnknownServiceOperation);
         }
         const wire::Rules* rules = service == kService ? wire::rules_for(action) : nullptr;
         if (req.body.empty()) {
@@ -277,7 +257,7 @@ private:
         if (enc == Encoding::kInvalid) {
             if (service.empty() || action.empty()) {
                 return r.xml(403, shape(AwsErrorCode::kAccessDenied),
-                             "Unable to determine service/operation name to be authorized");
+                             errors::kUnknownServiceOperation);
             }
             return r.xml(404, shape(AwsErrorCode::kUnknownOperation), "");
         }
@@ -325,7 +305,8 @@ private:
         if (!fn) return r.error(shape(AwsErrorCode::kUnknownOperation));
         auto out = fn(ctx, body);
         if (!out) {
-            if (out.error().code == AwsErrorCode::kInternalFailure) {
+            if (out.error().code == AwsErrorCode::kInternalFailure &&
+                !out.error().message.empty()) {  // AWS's bare 500s answer client input
                 log_warn("kinesis", std::string(action) + ": " + out.error().message);
             }
             return r.error(out.error());

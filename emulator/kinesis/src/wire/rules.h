@@ -1,6 +1,7 @@
 #pragma once
-// Field rules per Kinesis action, copied from the AWS API reference (docs/aws/kinesis.md, Wire
-// protocol gives the member order AWS reports them in).
+// Field rules per Kinesis action, copied from the AWS API reference. Types are checked in the
+// order given here; constraint failures are listed by member name (validate.cc, reported_order;
+// docs/aws/kinesis.md, Wire protocol).
 
 #include <string_view>
 

@@ -134,12 +134,13 @@ std::optional<std::string> blob_error(std::string_view s) {
         return q + "Base64 encoded length is expected a multiple of 4 bytes but found: " +
                std::to_string(s.size());
     }
-    bool pad = false;
-    for (char c : s) {
+    // AWS names the first character that is outside the alphabet, or the first '=' that a
+    // non-'=' follows (that '=', not the character after it).
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
         bool b64 = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
-        if (c == '=') {
-            pad = true;
-        } else if (!b64 || pad) {
+        bool misplaced_pad = c == '=' && i + 1 < s.size() && s[i + 1] != '=';
+        if ((!b64 && c != '=') || misplaced_pad) {
             return q + "Invalid Base64 character: '" + std::string(1, c) + "'";
         }
     }
@@ -203,6 +204,7 @@ std::optional<std::string> type_error(json::value& v, const FieldRule& r) {
             for (auto& e : v.as_array()) {
                 if (e.is_null()) continue;
                 if (!r.members.empty()) {
+                    if (e.is_array()) return std::string("Start of list found where not expected");
                     if (!e.is_object()) return std::string("Expected null");
                     if (auto err = check_types(e.as_object(), r.members)) return err;
                 } else if (!e.is_string()) {
@@ -254,6 +256,118 @@ long value_length(const json::value& v, const FieldRule& r) {
     }
 }
 
+// One rule for the order AWS lists failures in: the members of a structure by their wire path
+// names (lowerCamelCase) in alphabetical order, e.g. ListTagsForStream's exclusiveStartTagKey,
+// limit, streamName (docs/aws/kinesis.md, Wire protocol). Member types are still checked in
+// declaration order (check_types).
+std::vector<const FieldRule*> reported_order(const Rules& rules) {
+    std::vector<const FieldRule*> out;
+    out.reserve(rules.size());
+    for (const auto& r : rules)
+        out.push_back(&r);
+    std::stable_sort(out.begin(), out.end(), [](const FieldRule* a, const FieldRule* b) {
+        return lower_first(a->name) < lower_first(b->name);
+    });
+    return out;
+}
+
+void check_member(const json::object& body, const FieldRule& r, const std::string& path,
+                  Collector& c);
+
+void check_length(const json::value& v, const FieldRule& r, const std::string& shown,
+                  const std::string& path, Collector& c) {
+    if (r.type != FieldType::kString && r.type != FieldType::kBlob && r.type != FieldType::kList &&
+        r.type != FieldType::kMap) {
+        return;
+    }
+    long len = value_length(v, r);
+    if (r.min_len >= 0 && len < r.min_len) {
+        c.add(shown, path,
+              "Member must have length greater than or equal to " + std::to_string(r.min_len));
+    }
+    if (r.max_len >= 0 && len > r.max_len) {
+        c.add(shown, path,
+              "Member must have length less than or equal to " + std::to_string(r.max_len));
+    }
+}
+
+void check_value(const json::value& v, const FieldRule& r, const std::string& shown,
+                 const std::string& path, Collector& c) {
+    if ((r.type == FieldType::kInteger || r.type == FieldType::kLong) && v.is_int64()) {
+        long long n = v.as_int64();
+        if (n < r.min_value) {
+            c.add(shown, path,
+                  "Member must have value greater than or equal to " + std::to_string(r.min_value));
+        }
+        if (n > r.max_value) {
+            c.add(shown, path,
+                  "Member must have value less than or equal to " + std::to_string(r.max_value));
+        }
+    }
+    if (!r.enum_values.empty() && v.is_string()) {
+        std::string_view s = v.as_string();
+        if (std::find(r.enum_values.begin(), r.enum_values.end(), s) == r.enum_values.end()) {
+            std::string set;
+            for (const auto& e : r.enum_values)
+                set += (set.empty() ? "" : ", ") + e;
+            c.add(shown, path, "Member must satisfy enum value set: [" + set + "]");
+        }
+    }
+}
+
+// The element constraints of string lists and maps.
+void check_elements(const json::value& v, const FieldRule& r, const std::string& shown,
+                    const std::string& path, Collector& c) {
+    if (r.type == FieldType::kList && r.element_constraint) {
+        bool bad = false;
+        for (const auto& e : v.as_array()) {
+            if (!e.is_string()) continue;
+            auto n = static_cast<long>(e.as_string().size());
+            if (n < 1 || n > 128) bad = true;
+        }
+        if (bad) c.add(shown, path, r.element_constraint);
+    }
+    if (r.type != FieldType::kMap) return;
+    bool keys_bad = false, values_bad = false;
+    for (const auto& kv : v.as_object()) {
+        if (kv.key().empty() || kv.key().size() > 128) keys_bad = true;
+        if (kv.value().is_string() && kv.value().as_string().size() > 256) values_bad = true;
+    }
+    if (keys_bad) {
+        c.add(shown, path,
+              "Map keys must satisfy constraint: [Member must have length less than or equal "
+              "to 128, Member must have length greater than or equal to 1]");
+    }
+    if (values_bad) {
+        c.add(shown, path,
+              "Map value must satisfy constraint: [Member must have length less than or equal "
+              "to 256, Member must have length greater than or equal to 0]");
+    }
+}
+
+// The members of structures: each entry of a list of structures, or one nested structure.
+void check_nested(const json::value& v, const FieldRule& r, const std::string& path, Collector& c) {
+    if (r.members.empty()) return;
+    auto members = reported_order(r.members);
+    if (r.type == FieldType::kStruct) {
+        for (const auto* m : members)
+            check_member(v.as_object(), *m, path + "." + lower_first(m->name), c);
+        return;
+    }
+    if (r.type != FieldType::kList) return;
+    const auto& a = v.as_array();
+    static const json::object kEmpty;
+    for (size_t i = 0; i < a.size(); ++i) {
+        // A null element is checked as an empty structure: its required members are null.
+        if (!a[i].is_object() && !a[i].is_null()) continue;
+        std::string entry = path + "." + std::to_string(i + 1) + ".member.";
+        for (const auto* m : members) {
+            check_member(a[i].is_null() ? kEmpty : a[i].as_object(), *m,
+                         entry + lower_first(m->name), c);
+        }
+    }
+}
+
 void check_member(const json::object& body, const FieldRule& r, const std::string& path,
                   Collector& c) {
     auto it = body.find(r.name);
@@ -268,82 +382,10 @@ void check_member(const json::object& body, const FieldRule& r, const std::strin
         c.add(shown, path,
               std::string("Member must satisfy regular expression pattern: ") + r.pattern->text);
     }
-    if (r.type == FieldType::kString || r.type == FieldType::kBlob || r.type == FieldType::kList ||
-        r.type == FieldType::kMap) {
-        long len = value_length(*v, r);
-        if (r.min_len >= 0 && len < r.min_len) {
-            c.add(shown, path,
-                  "Member must have length greater than or equal to " + std::to_string(r.min_len));
-        }
-        if (r.max_len >= 0 && len > r.max_len) {
-            c.add(shown, path,
-                  "Member must have length less than or equal to " + std::to_string(r.max_len));
-        }
-    }
-    if ((r.type == FieldType::kInteger || r.type == FieldType::kLong) && v->is_int64()) {
-        long long n = v->as_int64();
-        if (n < r.min_value) {
-            c.add(shown, path,
-                  "Member must have value greater than or equal to " + std::to_string(r.min_value));
-        }
-        if (n > r.max_value) {
-            c.add(shown, path,
-                  "Member must have value less than or equal to " + std::to_string(r.max_value));
-        }
-    }
-    if (!r.enum_values.empty() && v->is_string()) {
-        std::string_view s = v->as_string();
-        if (std::find(r.enum_values.begin(), r.enum_values.end(), s) == r.enum_values.end()) {
-            std::string set;
-            for (const auto& e : r.enum_values)
-                set += (set.empty() ? "" : ", ") + e;
-            c.add(shown, path, "Member must satisfy enum value set: [" + set + "]");
-        }
-    }
-    if (r.type == FieldType::kList && r.element_constraint) {
-        bool bad = false;
-        for (const auto& e : v->as_array()) {
-            if (!e.is_string()) continue;
-            auto n = static_cast<long>(e.as_string().size());
-            if (n < 1 || n > 128) bad = true;
-        }
-        if (bad) c.add(shown, path, r.element_constraint);
-    }
-    if (r.type == FieldType::kMap) {
-        bool keys_bad = false, values_bad = false;
-        for (const auto& kv : v->as_object()) {
-            if (kv.key().empty() || kv.key().size() > 128) keys_bad = true;
-            if (kv.value().is_string() && kv.value().as_string().size() > 256) values_bad = true;
-        }
-        if (keys_bad) {
-            c.add(shown, path,
-                  "Map keys must satisfy constraint: [Member must have length less than or equal "
-                  "to 128, Member must have length greater than or equal to 1]");
-        }
-        if (values_bad) {
-            c.add(shown, path,
-                  "Map value must satisfy constraint: [Member must have length less than or equal "
-                  "to 256, Member must have length greater than or equal to 0]");
-        }
-    }
-    if (r.type == FieldType::kList && !r.members.empty()) {
-        const auto& a = v->as_array();
-        static const json::object kEmpty;
-        for (size_t i = 0; i < a.size(); ++i) {
-            // A null element is checked as an empty structure: its required members are null.
-            if (!a[i].is_object() && !a[i].is_null()) continue;
-            for (const auto& m : r.members) {
-                check_member(a[i].is_null() ? kEmpty : a[i].as_object(), m,
-                             path + "." + std::to_string(i + 1) + ".member." + lower_first(m.name),
-                             c);
-            }
-        }
-    }
-    if (r.type == FieldType::kStruct) {
-        for (const auto& m : r.members) {
-            check_member(v->as_object(), m, path + "." + lower_first(m.name), c);
-        }
-    }
+    check_length(*v, r, shown, path, c);
+    check_value(*v, r, shown, path, c);
+    check_elements(*v, r, shown, path, c);
+    check_nested(*v, r, path, c);
 }
 
 }  // namespace
@@ -390,8 +432,8 @@ std::optional<std::string> check_types(json::object& body, const Rules& rules) {
 
 std::optional<std::string> check_constraints(const json::object& body, const Rules& rules) {
     Collector c;
-    for (const auto& r : rules)
-        check_member(body, r, lower_first(r.name), c);
+    for (const auto* r : reported_order(rules))
+        check_member(body, *r, lower_first(r->name), c);
     if (c.errors.empty()) return std::nullopt;
     size_t n = std::min<size_t>(c.errors.size(), 10);
     std::string out = std::to_string(n) +
