@@ -111,6 +111,12 @@ CLI::App* add_up(CLI::App& app, kemu::cli::UpOptions& up) {
                      "(AWS: 60000)")
         ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
+    cmd_up
+        ->add_option("--efo-heartbeat-ms", up.efo_heartbeat_ms,
+                     "An idle SubscribeToShard stream gets an empty event after this much silence "
+                     "(AWS: 5000)")
+        ->check(CLI::Range(100, 300000))
+        ->capture_default_str();
     add_up_runtime_options(cmd_up, up);
     return cmd_up;
 }

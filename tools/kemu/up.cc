@@ -279,7 +279,8 @@ int run_up(const UpOptions& o) {
     edge.add_handler(
         timed(sqs_dlq::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));
     edge.add_handler(
-        timed(kinesis::make_api_handler(store, clock, {o.account, o.region}), "kinesis", latency));
+        timed(kinesis::make_api_handler(store, clock, {o.account, o.region, o.efo_heartbeat_ms}),
+              "kinesis", latency));
     if (auto err = edge.listen(); !err.empty()) {
         std::cerr << "kemu: " << err << "\n";
         return 1;

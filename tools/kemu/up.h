@@ -19,6 +19,7 @@ struct UpOptions {
     int account_shard_limit = 500;
     int sqs_purge_cooldown_ms = 60'000;  // AWS: one PurgeQueue per queue per 60 s
     int sqs_delete_cooldown_ms = 0;      // AWS: 60 s before a deleted name can be reused
+    int efo_heartbeat_ms = 5'000;        // AWS: an idle subscription gets an empty event every 5 s
     int lambda_retry_backoff_ms = 1000;  // first back-off of a failing batch (doubles, cap 60 s)
     int lambda_idle_timeout_s = 600;     // an idle environment is stopped after this
     int lambda_concurrency = 1000;       // environments per function; beyond: throttles

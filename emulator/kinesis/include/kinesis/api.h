@@ -3,6 +3,7 @@
 // `X-Amz-Target: Kinesis_20131202.<Action>`, over kinesis::Store. No sockets here: the edge
 // hands over plain HttpRequests, so the adapter is tested without them.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,8 @@ namespace kemu::kinesis {
 struct ApiOptions {
     std::string default_account = "000000000000";  // when the access key id is not 12 digits
     std::string default_region = "us-east-1";      // when the request has no SigV4 scope
+    // SubscribeToShard: an empty event after this much silence. Default: 5000 (AWS's heartbeat).
+    int64_t subscribe_heartbeat_ms = 5'000;
 };
 
 // Claims every request (register it last): Kinesis answers unknown requests with its own

@@ -217,7 +217,10 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
 class KinesisHandler final : public RequestHandler, public InProcessApi {
 public:
     KinesisHandler(Store& store, const Clock& clock, ApiOptions options)
-        : store_(store), clock_(clock), options_(std::move(options)), hub_(store, clock) {}
+        : store_(store),
+          clock_(clock),
+          options_(std::move(options)),
+          hub_(store, clock, {.heartbeat_ms = options_.subscribe_heartbeat_ms}) {}
 
     bool matches(const HttpRequest&) const override { return true; }
 
