@@ -55,6 +55,19 @@ inline AwsError purge_in_progress(const std::string& name) {
 inline AwsError unknown_attribute(const std::string& name) {
     return {AwsErrorCode::kInvalidAttributeName, "Unknown Attribute " + name + "."};
 }
+// FifoQueue=false, and any FIFO attribute but the two below, on a standard queue.
+inline AwsError fifo_only_attribute(const std::string& name) {
+    if (name != "DeduplicationScope" && name != "FifoThroughputLimit")
+        return unknown_attribute(name);
+    return {AwsErrorCode::kInvalidAttributeName,
+            "You can specify the " + name + " only when FifoQueue is set to true."};
+}
+// KmsMasterKeyId and SqsManagedSseEnabled=true in one request.
+inline AwsError two_kinds_of_sse() {
+    return {AwsErrorCode::kInvalidAttributeName,
+            "You can use one type of server-side encryption (SSE) at one time. You can either "
+            "enable KMS SSE or SQS SSE."};
+}
 inline AwsError invalid_attribute_value(const std::string& name) {
     return {AwsErrorCode::kInvalidAttributeValue, "Invalid value for the parameter " + name + "."};
 }
@@ -136,10 +149,19 @@ inline AwsError body_characters() {
             "Invalid characters found. Valid unicode characters are " +
                 std::string(kAllowedCharacters)};
 }
-inline AwsError message_too_long(int64_t max_size) {
+// SendMessage words it "are invalid"; a SendMessageBatch entry's Failed Message "cannot be
+// validated".
+inline AwsError message_too_long(int64_t max_size, bool batch_entry = false) {
     return {AwsErrorCode::kSqsInvalidParameterValue,
-            "One or more parameters are invalid. Reason: Message must be shorter than " +
-                std::to_string(max_size) + " bytes."};
+            std::string("One or more parameters ") +
+                (batch_entry ? "cannot be validated" : "are invalid") +
+                ". Reason: Message must be shorter than " + std::to_string(max_size) + " bytes."};
+}
+inline AwsError message_group_id_invalid(const std::string& id) {
+    return {AwsErrorCode::kSqsInvalidParameterValue,
+            "Value " + id +
+                " for parameter MessageGroupId is invalid. Reason: MessageGroupId can only "
+                "include alphanumeric and punctuation characters. 1 to 128 in length."};
 }
 inline AwsError too_many_message_attributes(size_t n) {
     return {AwsErrorCode::kSqsInvalidParameterValue, "Number of message attributes [" +

@@ -8,7 +8,7 @@ namespace kemu::sqs_dlq {
 std::string encode_message(const Message& m) {
     std::string out;
     out.reserve(m.body.size() + 128);
-    out.push_back(1);  // format version
+    out.push_back(2);  // format version
     codec::put_str(out, m.message_id);
     codec::put_str(out, m.body);
     codec::put_str(out, m.md5_body);
@@ -24,11 +24,13 @@ std::string encode_message(const Message& m) {
         codec::put_str(out, a.data_type);
         codec::put_str(out, a.value);
     }
+    codec::put_str(out, m.message_group_id);
     return out;
 }
 
 bool decode_message(std::string_view in, Message* m) {
-    if (in.empty() || in[0] != 1) return false;
+    if (in.empty() || (in[0] != 1 && in[0] != 2)) return false;
+    const char version = in[0];
     codec::Reader r(in.substr(1));
     uint64_t sent;
     uint32_t delay, n;
@@ -44,6 +46,7 @@ bool decode_message(std::string_view in, Message* m) {
         if (!r.str(&name) || !r.str(&a.data_type) || !r.str(&a.value)) return false;
         m->attributes.emplace(std::move(name), std::move(a));
     }
+    if (version >= 2 && !r.str(&m->message_group_id)) return false;
     m->visible_at_ms = m->sent_ms + int64_t{m->delay_seconds} * 1000;
     return r.empty();
 }
@@ -60,6 +63,7 @@ ReceivedMessage received(const Message& m) {
     r.sender_id = m.sender_id;
     r.trace_header = m.trace_header;
     r.dead_letter_source_arn = m.dead_letter_source_arn;
+    r.message_group_id = m.message_group_id;
     return r;
 }
 

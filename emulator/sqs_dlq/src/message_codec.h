@@ -22,16 +22,19 @@ struct Message {
     std::string sender_id;
     std::string trace_header;
     std::string dead_letter_source_arn;
+    std::string message_group_id;
     // Receive state, rewritten on every receive.
     int64_t visible_at_ms = 0;
     int receive_count = 0;
     int64_t first_receive_ms = 0;
 };
 
-// The message as sent, versioned; never rewritten.
+// The message as sent, versioned; never rewritten. Version 2 appends the message group id to
+// version 1's fields.
 std::string encode_message(const Message& m);
-// Fills the sent fields of `*m` and sets visible_at_ms from the send and delay. False when
-// `in` is not what encode_message wrote.
+// Fills the sent fields of `*m` and sets visible_at_ms from the send and delay. Reads both
+// versions (a version 1 message has no group id). False when `in` is not what encode_message
+// wrote.
 bool decode_message(std::string_view in, Message* m);
 
 // The receive state: visible at, receive count, first receive.

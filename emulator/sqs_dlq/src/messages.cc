@@ -24,6 +24,9 @@ Result<SendResult> QueueStore::send_message(const std::string& name, SendRequest
     if (request.delay_seconds && (*request.delay_seconds < 0 || *request.delay_seconds > 900)) {
         return errors::not_within("DelaySeconds", *request.delay_seconds, 0, 900);
     }
+    if (request.message_group_id) {
+        if (auto r = validate_message_group_id(*request.message_group_id); !r) return r.error();
+    }
     if (!valid_text(request.body)) return errors::body_characters();
     if (auto r = validate_message_attributes(request.attributes); !r) return r.error();
 
@@ -31,6 +34,7 @@ Result<SendResult> QueueStore::send_message(const std::string& name, SendRequest
     m.body = std::move(request.body);
     m.attributes = std::move(request.attributes);
     m.trace_header = std::move(request.trace_header);
+    m.message_group_id = request.message_group_id.value_or("");
     m.message_id = uuid_v4();
     m.md5_body = md5_hex(m.body);
     m.md5_attributes = md5_of_attributes(m.attributes);
@@ -50,7 +54,7 @@ Result<SendResult> QueueStore::send_message(const std::string& name, SendRequest
         if (q.deleted) return errors::queue_does_not_exist();
         size_t size = m.body.size() + attributes_size(m.attributes);
         if (static_cast<int64_t>(size) > q.max_message_size) {
-            return errors::message_too_long(q.max_message_size);
+            return errors::message_too_long(q.max_message_size, request.batch_entry);
         }
         m.sent_ms = impl_->clock.now_ms();
         m.delay_seconds = request.delay_seconds.value_or(q.delay_seconds);
@@ -135,7 +139,7 @@ Result<std::vector<ReceivedMessage>> QueueStore::receive(const std::string& name
         if (!to_dlq.empty()) dlq_name = name_from_arn(q.redrive->target_arn);
         if (dirty && to_dlq.empty()) impl_->write(b);
         if (out.empty() && wake) {
-            uint64_t id = q.next_waiter++;
+            uint64_t id = impl_->next_waiter++;
             q.waiters.emplace(id, std::move(wake));
             if (wait_id) *wait_id = id;
         }
@@ -196,9 +200,11 @@ Result<void> QueueStore::change_visibility(const std::string& name,
         }
         Message& m = it->second;
         int64_t now = impl_->clock.now_ms();
-        if (m.visible_at_ms <= now) {
-            return errors::message_not_inflight();
-        }
+        // Its latest receive's timeout ran out: AWS answers OK and changes nothing (the message
+        // stays visible). A handle naming no receive at all: MessageNotInflight (kemu's choice,
+        // docs/aws/sqs.md, Visibility timeout).
+        if (m.receive_count == 0) return errors::message_not_inflight();
+        if (m.visible_at_ms <= now) return {};
         int64_t until = now + int64_t{visibility_timeout} * 1000;
         if (until - m.first_receive_ms > int64_t{kMaxVisibility} * 1000) {
             return errors::visibility_beyond_limit(visibility_timeout);

@@ -3,6 +3,7 @@
 // visibility index, long-poll waiters) and QueueStore::Impl (the queue map, move tasks and the
 // RocksDB writes). Shared by the engine's files: queue_store.cc, messages.cc, redrive.cc.
 
+#include <atomic>
 #include <climits>
 #include <cstdint>
 #include <functional>
@@ -52,8 +53,7 @@ struct Queue {
     // them), so a restart starts here; raised in blocks, persisted with the meta record.
     uint64_t seq_reserved = 0;
     int64_t last_purge_ms = INT64_MIN / 2;
-    std::map<uint64_t, std::function<void()>> waiters;
-    uint64_t next_waiter = 1;
+    std::map<uint64_t, std::function<void()>> waiters;  // ids from Impl::next_waiter
     bool deleted = false;
 
     // An integer attribute as set, else its default.
@@ -78,6 +78,9 @@ struct QueueStore::Impl {
     std::map<std::string, int64_t> deleted_at_ms;
     uint64_t next_queue_id = 1;
     std::map<std::string, MoveTask> tasks;  // by handle
+    // Long-poll registration ids, unique across queues: a poll that cancels its registration
+    // by queue name after the queue was deleted and recreated must not cancel another poll's.
+    std::atomic<uint64_t> next_waiter{1};
 
     Impl(Db& d, const Clock& c, QueueStoreOptions o) : db(d), clock(c), options(std::move(o)) {}
 
@@ -117,10 +120,11 @@ struct QueueStore::Impl {
     // meta record reserves a block ahead. REQUIRES: q.mu held.
     uint64_t draw_seq(Queue& q);
 
-    // redrive.cc: appends messages moved from another queue; keeps id, body and sent time.
+    // redrive.cc: appends messages moved from another queue; keeps id, body and sent time, and
+    // the receive count when `keep_receive_count` (a redrive to a DLQ; a move task resets it).
     // REQUIRES: target.mu held.
     void append_moved(Queue& target, std::vector<Message> moved, rocksdb::WriteBatch& batch,
-                      int64_t now);
+                      int64_t now, bool keep_receive_count);
     // redrive.cc: after a receive took `moved` out of `source` past maxReceiveCount, puts them
     // on the source's dead-letter queue `dlq_name` in the same write batch `batch` as their
     // deletes. Call without source.mu held.

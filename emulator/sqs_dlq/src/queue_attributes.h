@@ -25,7 +25,7 @@ const IntAttribute* int_attribute(std::string_view name);
 bool is_settable(std::string_view name);
 // Attributes GetQueueAttributes knows: the settable ones and the computed ones.
 bool is_known(std::string_view name);
-// The FIFO-only attributes; a standard queue refuses them (FifoQueue=false aside).
+// The FIFO-only attributes; a standard queue refuses them, FifoQueue=false too.
 bool is_fifo_attribute(std::string_view name);
 
 // The queue name in arn:aws:sqs:{region}:{account}:{name}; empty when `arn` is not an ARN.

@@ -23,7 +23,6 @@ using Tags = std::vector<std::pair<std::string, std::string>>;
 // (an attribute not set compares as its default).
 Result<void> check_same_attributes(const Queue& q, const AttributeList& attributes) {
     for (const auto& [k, v] : attributes) {
-        if (k == "FifoQueue") continue;
         auto cur = q.attributes.find(k);
         std::string current;
         if (cur != q.attributes.end()) {
@@ -36,6 +35,22 @@ Result<void> check_same_attributes(const Queue& q, const AttributeList& attribut
         if (current != v) return errors::queue_name_exists(k);
     }
     return {};
+}
+
+// Applies validated attributes to a queue's stored ones. An empty policy or key removes it, as
+// on AWS. The two kinds of SSE exclude each other: a KMS key turns SqsManagedSseEnabled to
+// "false" (and it stays so when the key is removed later), SqsManagedSseEnabled=true removes
+// the key (docs/aws/sqs.md, Queue attributes).
+void apply_attributes(std::map<std::string, std::string>& to, const AttributeList& attributes) {
+    for (const auto& [k, v] : attributes) {
+        if (v.empty() && !int_attribute(k)) {
+            to.erase(k);
+        } else {
+            to[k] = v;
+        }
+        if (k == "KmsMasterKeyId" && !v.empty()) to["SqsManagedSseEnabled"] = "false";
+        if (k == "SqsManagedSseEnabled" && v == "true") to.erase("KmsMasterKeyId");
+    }
 }
 
 }  // namespace
@@ -144,9 +159,7 @@ Result<void> QueueStore::create_queue(const std::string& name, const AttributeLi
     }
     q->name = name;
     q->arn = impl_->arn(name);
-    for (const auto& [k, v] : attributes) {
-        if (k != "FifoQueue") q->attributes[k] = v;
-    }
+    apply_attributes(q->attributes, attributes);
     for (const auto& [k, v] : tags)
         q->tags[k] = v;
     q->created_s = q->modified_s = now / 1000;
@@ -243,10 +256,12 @@ Result<AttributeList> QueueStore::get_attributes(const std::string& name,
         add("KmsMasterKeyId", kms->second);
         add("KmsDataKeyReusePeriodSeconds",
             std::to_string(q.attribute_int("KmsDataKeyReusePeriodSeconds")));
-    } else {
-        auto sse = q.attributes.find("SqsManagedSseEnabled");
-        add("SqsManagedSseEnabled", sse == q.attributes.end() ? "true" : sse->second);
     }
+    // A queue stored before kemu recorded "false" with a key still reports it.
+    auto sse = q.attributes.find("SqsManagedSseEnabled");
+    add("SqsManagedSseEnabled", has_kms                     ? "false"
+                                : sse == q.attributes.end() ? "true"
+                                                            : sse->second);
     return out;
 }
 
@@ -259,14 +274,7 @@ Result<void> QueueStore::set_attributes(const std::string& name, const Attribute
     if (q.deleted)
         return errors::queue_does_not_exist();  // deleted meanwhile: never write its meta back
     auto previous = q.attributes;
-    for (const auto& [k, v] : attributes) {
-        if (k == "FifoQueue") continue;
-        if (v.empty() && !int_attribute(k)) {
-            q.attributes.erase(k);  // an empty policy removes it, as on AWS
-        } else {
-            q.attributes[k] = v;
-        }
-    }
+    apply_attributes(q.attributes, attributes);
     q.modified_s = impl_->clock.now_ms() / 1000;
     try {
         impl_->put_meta(q);

@@ -58,7 +58,7 @@ void move_messages(QueueStore::Impl& impl, Queue& source, Queue& target,
             for (auto& m : moving)
                 m.dead_letter_source_arn.clear();
             task.moved += static_cast<int64_t>(moving.size());
-            impl.append_moved(target, std::move(moving), b, now);
+            impl.append_moved(target, std::move(moving), b, now, /*keep_receive_count=*/false);
             impl.write(b);
             wake = QueueStore::Impl::take_waiters(target);
             moved = true;
@@ -81,9 +81,10 @@ void move_messages(QueueStore::Impl& impl, Queue& source, Queue& target,
 }  // namespace
 
 void QueueStore::Impl::append_moved(Queue& target, std::vector<Message> moved,
-                                    rocksdb::WriteBatch& batch, int64_t now) {
+                                    rocksdb::WriteBatch& batch, int64_t now,
+                                    bool keep_receive_count) {
     for (auto& m : moved) {
-        m.receive_count = 0;
+        if (!keep_receive_count) m.receive_count = 0;
         m.first_receive_ms = 0;
         m.delay_seconds = 0;
         // Stored sent time stays the original (retention counts from it), so visibility
@@ -111,7 +112,8 @@ void QueueStore::Impl::move_to_dead_letter_queue(const Queue& source, const std:
             std::lock_guard tl(target->mu);
             // Deleted since find(): writing into it would bring its meta record back.
             if (!target->deleted) {
-                append_moved(*target, std::move(moved), batch, now);
+                // The count carries over: the DLQ's first receive continues the source's.
+                append_moved(*target, std::move(moved), batch, now, /*keep_receive_count=*/true);
                 write(batch);
                 wake_dlq = take_waiters(*target);
                 done = true;

@@ -107,14 +107,15 @@ Result<void> validate_queue_name(const std::string& name, const AttributeList& a
 Result<void> validate_queue_attributes(
     const std::string& queue_name, const AttributeList& attrs,
     const std::function<bool(const std::string&)>& queue_exists) {
+    bool kms = false, sqs_sse = false;
     for (const auto& [name, value] : attrs) {
-        if (is_fifo_attribute(name)) {
-            if (name == "FifoQueue" && value == "false") continue;
-            return errors::unknown_attribute(name);
-        }
+        if (is_fifo_attribute(name)) return errors::fifo_only_attribute(name);
         if (!is_settable(name)) return errors::unknown_attribute(name);
         if (auto r = check_attribute_value(queue_name, name, value, queue_exists); !r) return r;
+        if (name == "KmsMasterKeyId" && !value.empty()) kms = true;
+        if (name == "SqsManagedSseEnabled" && value == "true") sqs_sse = true;
     }
+    if (kms && sqs_sse) return errors::two_kinds_of_sse();
     return {};
 }
 
@@ -137,6 +138,15 @@ Result<void> validate_message_attributes(const MessageAttributes& attributes) {
         if (base == "Number" && !is_number(a.value))
             return errors::message_attribute_not_a_number(name);
     }
+    return {};
+}
+
+Result<void> validate_message_group_id(const std::string& id) {
+    bool ok = !id.empty() && id.size() <= 128;
+    for (unsigned char c : id) {
+        if (c <= 0x20 || c >= 0x7f) ok = false;  // printable ASCII, no space
+    }
+    if (!ok) return errors::message_group_id_invalid(id);
     return {};
 }
 

@@ -22,7 +22,9 @@ bool valid_text(std::string_view s);
 Result<void> validate_queue_name(const std::string& name, const AttributeList& attributes);
 
 // Names and values for CreateQueue / SetQueueAttributes. A RedrivePolicy must name an existing
-// queue other than `queue_name`; `queue_exists` answers that.
+// queue other than `queue_name`; `queue_exists` answers that. The FIFO attributes are refused
+// (FifoQueue=false too), and so are both kinds of SSE in one request (docs/aws/sqs.md, Queue
+// attributes).
 Result<void> validate_queue_attributes(const std::string& queue_name, const AttributeList& attrs,
                                        const std::function<bool(const std::string&)>& queue_exists);
 
@@ -30,6 +32,10 @@ Result<void> validate_tags(const std::vector<std::pair<std::string, std::string>
 
 // Message attributes as SendMessage checks them, in AWS's order.
 Result<void> validate_message_attributes(const MessageAttributes& attributes);
+
+// MessageGroupId: 1 to 128 of the printable ASCII characters but space (alphanumerics and
+// punctuation).
+Result<void> validate_message_group_id(const std::string& id);
 
 // What message attributes count toward MaximumMessageSize: names, types and values.
 size_t attributes_size(const MessageAttributes& attributes);

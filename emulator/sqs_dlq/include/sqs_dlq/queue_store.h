@@ -8,7 +8,8 @@
 //   meta      "sqs/queue/" name             -> JSON: id, attributes as given, tags, timestamps,
 //                                              seq_reserved (sequences are never reused)
 //             "sqs/next_queue_id"           -> decimal; queue ids are never reused
-//   messages  'M' queue id(8) seq(8)        -> the message as sent (never rewritten)
+//   messages  'M' queue id(8) seq(8)        -> the message as sent (never rewritten; versioned,
+//                                              older versions still read: message_codec.h)
 //             'V' queue id(8) seq(8)        -> its receive state (count, first receive, visible at)
 // A delete removes both keys in one write batch, so a deleted message never comes back.
 
@@ -88,6 +89,7 @@ public:
     // A malformed handle: ReceiptHandleIsInvalid. A stale one (the message was received again
     // since, or is gone): OK and nothing happens, as AWS may do.
     Result<void> delete_message(const std::string& name, const std::string& receipt_handle);
+    // The latest handle of a message whose timeout already ran out: OK, nothing changes (AWS).
     Result<void> change_visibility(const std::string& name, const std::string& receipt_handle,
                                    int visibility_timeout);
     Result<void> purge(const std::string& name);

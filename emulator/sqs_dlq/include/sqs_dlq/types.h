@@ -26,6 +26,9 @@ struct SendRequest {
     std::optional<int> delay_seconds;  // 0..900; unset: the queue's DelaySeconds
     MessageAttributes attributes;
     std::string trace_header;  // the AWSTraceHeader system attribute, if sent
+    // MessageGroupId on a standard queue (AWS's fair queues): kept and returned on receive.
+    std::optional<std::string> message_group_id;
+    bool batch_entry = false;  // sent as a SendMessageBatch entry (AWS words some errors apart)
 };
 
 struct SendResult {
@@ -53,6 +56,7 @@ struct ReceivedMessage {
     std::string sender_id;
     std::string trace_header;
     std::string dead_letter_source_arn;  // set once redriven from another queue
+    std::string message_group_id;        // empty when sent without one
 };
 
 // Ordered (name, value) pairs as GetQueueAttributes returns them.

@@ -35,7 +35,8 @@ private:
     Result<std::string> existing_queue(const Call& c);
 
     // message_actions.cc
-    Result<SendRequest> send_request(const json& e);
+    // One message of SendMessage (`e` is c.in) or of a SendMessageBatch entry.
+    Result<SendRequest> send_request(const Call& c, const json& e);
     Result<ActionOutput> send_message(const Call& c);
     Result<ActionOutput> send_message_batch(const Call& c);
     Result<ActionOutput> delete_message(const Call& c);

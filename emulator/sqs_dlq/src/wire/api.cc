@@ -33,6 +33,7 @@ std::string queue_in_path(std::string_view path) {
 std::optional<AwsError> parse(const HttpRequest& req, Call* c) {
     c->host = std::string(req.header("Host"));
     c->path_queue = queue_in_path(req.path());
+    c->trace_header = std::string(req.header("X-Amzn-Trace-Id"));
     if (req.header("X-Amz-Target").starts_with("AmazonSQS."))
         return wire::parse_json_request(req, c);
     return wire::parse_query_request(req, c);

@@ -21,6 +21,8 @@ struct Call {
     json in;
     std::string host;        // for queue URLs
     std::string path_queue;  // the queue named by a /{account}/{name} path, if any
+    // The X-Amzn-Trace-Id header: the AWSTraceHeader of the messages the request sends.
+    std::string trace_header;
     std::string request_id;
 };
 

@@ -45,12 +45,14 @@ void LongPoll::schedule_recheck() {
     timer_pending_ = true;
     int64_t delay = std::min<int64_t>(recheck_ms_, remaining_ms_);
     scheduler_.after(delay, [self = shared_from_this(), delay](bool shutting_down) {
+        bool final;
         {
             std::lock_guard l(self->mu_);
             self->timer_pending_ = false;
             self->remaining_ms_ -= delay;
+            final = shutting_down || self->remaining_ms_ <= 0;
         }
-        self->attempt(shutting_down || self->remaining_ms_ <= 0);
+        self->attempt(final);
     });
 }
 

@@ -95,8 +95,9 @@ Result<ActionOutput> Actions::id_batch(const Call& c, std::string_view action, F
     return ActionOutput{batch_result(std::move(ok), std::move(failed))};
 }
 
-Result<SendRequest> Actions::send_request(const json& e) {
+Result<SendRequest> Actions::send_request(const Call& c, const json& e) {
     SendRequest r;
+    r.batch_entry = &e != &c.in;
     auto body = get_string(e, "MessageBody");
     if (!body) return errors::missing_parameter("MessageBody");
     r.body = std::move(*body);
@@ -106,6 +107,9 @@ Result<SendRequest> Actions::send_request(const json& e) {
     auto attrs = parse_message_attributes(e, "MessageAttributes");
     if (!attrs) return attrs.error();
     r.attributes = std::move(*attrs);
+    r.message_group_id = get_string(e, "MessageGroupId");
+    // The header's trace, unless the message names its own AWSTraceHeader.
+    r.trace_header = c.trace_header;
     auto sys = parse_message_attributes(e, "MessageSystemAttributes");
     if (!sys) return sys.error();
     for (auto& [n, a] : *sys) {
@@ -120,7 +124,7 @@ Result<SendRequest> Actions::send_request(const json& e) {
 Result<ActionOutput> Actions::send_message(const Call& c) {
     auto q = existing_queue(c);
     if (!q) return q.error();
-    auto r = send_request(c.in);
+    auto r = send_request(c, c.in);
     if (!r) return r.error();
     auto s = store_.send_message(*q, std::move(*r));
     if (!s) return s.error();
@@ -138,7 +142,7 @@ Result<ActionOutput> Actions::send_message_batch(const Call& c) {
     ojson ok = ojson::array(), failed = ojson::array();
     for (const auto& e : c.in["Entries"]) {
         auto id = get_string(e, "Id").value_or("");
-        auto r = send_request(e);
+        auto r = send_request(c, e);
         Result<SendResult> s =
             r ? store_.send_message(*q, std::move(*r)) : Result<SendResult>(r.error());
         if (!s) {

@@ -37,6 +37,7 @@ ojson message_json(const ReceivedMessage& m, const Selection& sel) {
     if (!m.trace_header.empty()) add("AWSTraceHeader", m.trace_header);
     if (!m.dead_letter_source_arn.empty())
         add("DeadLetterQueueSourceArn", m.dead_letter_source_arn);
+    if (!m.message_group_id.empty()) add("MessageGroupId", m.message_group_id);
     if (!attrs.empty()) j["Attributes"] = std::move(attrs);
     MessageAttributes chosen;
     for (const auto& [n, a] : m.attributes) {
@@ -57,10 +58,12 @@ ojson message_json(const ReceivedMessage& m, const Selection& sel) {
 bool Selection::wants_system(std::string_view n) const {
     return system.count("All") || system.count(std::string(n));
 }
+// "All", "*" and ".*" select every attribute; "{prefix}.*" those whose names start with the
+// prefix ("Hel.*" selects "Hello", as AWS answers); anything else the attribute of that name.
 bool Selection::wants_user(const std::string& n) const {
     for (const auto& u : user) {
-        if (u == "All" || u == ".*" || u == n) return true;
-        if (u.size() > 2 && u.ends_with(".*") && n.starts_with(u.substr(0, u.size() - 1)))
+        if (u == "All" || u == "*" || u == ".*" || u == n) return true;
+        if (u.size() > 2 && u.ends_with(".*") && n.starts_with(u.substr(0, u.size() - 2)))
             return true;
     }
     return false;

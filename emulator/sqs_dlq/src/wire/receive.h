@@ -16,7 +16,7 @@ namespace kemu::sqs_dlq::wire {
 // Which attributes a ReceiveMessage asked for.
 struct Selection {
     std::set<std::string> system;   // "All" or names
-    std::vector<std::string> user;  // "All", ".*", names, "prefix.*"
+    std::vector<std::string> user;  // "All", "*", ".*", names, "prefix.*"
 
     bool wants_system(std::string_view n) const;
     bool wants_user(const std::string& n) const;
