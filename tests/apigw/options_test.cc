@@ -68,7 +68,7 @@ TEST_CASE("key values come from KEMU_API_KEY_{NAME}, else are generated", "[apig
     CHECK(again[2].value != keys[2].value);
 }
 
-TEST_CASE("no keys unless they are required; an empty variable is an error", "[apigw]") {
+TEST_CASE("no keys unless they are required, an empty variable is an error", "[apigw]") {
     std::vector<ApiKey> keys;
     Config open = with_plans();
     open.api.api_key_required = false;

@@ -30,7 +30,7 @@ std::map<std::string, std::string> states(const Alarms& a) {
 
 }  // namespace
 
-TEST_CASE("four alarms per flow; the Lambda ones only for a running function", "[alarms]") {
+TEST_CASE("four alarms per flow, the Lambda ones only for a running function", "[alarms]") {
     auto cfg = one_flow();
     Alarms with;
     with.build(cfg, {cfg.function_name(cfg.event_flows[0])}, 0);

@@ -112,7 +112,7 @@ TEST_CASE("a histogram family caps its label sets", "[exposition]") {
     CHECK(snap[2].first == Labels{{"service", "sqs"}, {"action", "B"}});
 }
 
-TEST_CASE("one list per service; names unique and found", "[exposition]") {
+TEST_CASE("one list per service, names unique and found", "[exposition]") {
     std::set<std::string> families;
     for (const auto* svc : all_services()) {
         REQUIRE_FALSE(svc->metrics.empty());

@@ -27,7 +27,7 @@ std::unique_ptr<Db> open_db(const std::string& path, bool in_memory = false) {
 
 }  // namespace
 
-TEST_CASE("one-second datapoints keep each second; the minute rolls them up", "[history]") {
+TEST_CASE("one-second datapoints keep each second, the minute rolls them up", "[history]") {
     MetricHistory h;
     // Seconds 0..89 of two minutes: IteratorAge 1, 2, ..., 90.
     for (int s = 0; s < 90; ++s)
@@ -51,7 +51,7 @@ TEST_CASE("one-second datapoints keep each second; the minute rolls them up", "[
     CHECK(minutes[1].stats.get(kSampleCount) == 30);
 }
 
-TEST_CASE("datapoints within one second merge; timings keep their sample count", "[history]") {
+TEST_CASE("datapoints within one second merge, timings keep their sample count", "[history]") {
     MetricHistory h;
     h.add(kT0 + 100, {{kErrors, Stats::of(1)}});
     h.add(kT0 + 900, {{kErrors, Stats::of(2)}});

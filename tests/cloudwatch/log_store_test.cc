@@ -23,7 +23,7 @@ LogQuery in(std::string group) {
 
 }  // namespace
 
-TEST_CASE("a function's log group is /aws/lambda/{function}; streams are dated", "[logs]") {
+TEST_CASE("a function's log group is /aws/lambda/{function}, streams are dated", "[logs]") {
     CHECK(lambda_log_group("dev-orders-processor") == "/aws/lambda/dev-orders-processor");
     CHECK(lambda_log_stream(1'733'443'200'000, "0123abcd") == "2024/12/06/[$LATEST]0123abcd");
 }
@@ -66,7 +66,7 @@ TEST_CASE("a cursor returns only what arrived after it", "[logs]") {
     CHECK(messages(logs.query(q)) == std::vector<std::string>{"new"});
 }
 
-TEST_CASE("time ranges include the start and exclude the end; streams filter", "[logs]") {
+TEST_CASE("time ranges include the start and exclude the end, streams filter", "[logs]") {
     LogStore logs;
     logs.append("g", "a", 1000, "t1000");
     logs.append("g", "b", 2000, "t2000");

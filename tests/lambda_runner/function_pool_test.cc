@@ -162,7 +162,7 @@ TEST_CASE("a warm Python environment is reused and keeps its globals", "[lambda]
     CHECK(log.find("Memory Size: 128 MB\tMax Memory Used: ") != std::string::npos);
 }
 
-TEST_CASE("a Python exception is a function error with the runtime's body; the env stays warm",
+TEST_CASE("a Python exception is a function error with the runtime's body, the env stays warm",
           "[lambda][pool]") {
     Fixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
@@ -253,7 +253,7 @@ exports.handler = async (event, context) => {
     CHECK(body["trace"].is_array());
 }
 
-TEST_CASE("concurrency beyond the limit is a throttle; idle environments are reaped",
+TEST_CASE("concurrency beyond the limit is a throttle, idle environments are reaped",
           "[lambda][pool]") {
     Fixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);

@@ -1,8 +1,11 @@
 """Every tracked C++ file is clean against the repository's .clang-format and shorter than
 800 lines (tests included): a file that long does more than one job. CLANG_FORMAT names the
-binary (default: clang-format from PATH; the check skips, saying why, without one)."""
+binary (default: clang-format from PATH; the check skips, saying why, without one). Catch2 test
+names are ones CTest can run: CTest splits a discovered name at ';', and Catch2 reads a name
+that starts with '--' as an option, so either would leave the test case never run."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +44,20 @@ class CppSources(unittest.TestCase):
             if n >= MAX_LINES:
                 long.append(f"{rel}: {n} lines")
         self.assertEqual(long, [], "split by responsibility:\n" + "\n".join(long))
+
+    def test_catch2_names_ctest_can_run(self):
+        bad = []
+        for rel in cpp_files():
+            if not rel.startswith("tests/"):
+                continue
+            with open(os.path.join(REPO, rel), encoding="utf-8") as f:
+                text = f.read()
+            for m in re.finditer(r'TEST_CASE\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', text):
+                name = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+                if ";" in name or name.startswith("--"):
+                    line = text.count("\n", 0, m.start()) + 1
+                    bad.append(f"{rel}:{line}: {name}")
+        self.assertEqual(bad, [], "rename (no ';', no leading '--'):\n" + "\n".join(bad))
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ TEST_CASE("the receive's VisibilityTimeout overrides the queue's", "[sqs]") {
     REQUIRE(f.receive("q").size() == 1);
 }
 
-TEST_CASE("only the latest receipt handle deletes; a stale one is a quiet no-op", "[sqs]") {
+TEST_CASE("only the latest receipt handle deletes, a stale one is a quiet no-op", "[sqs]") {
     Fixture f;
     f.create("q");
     f.send("q", "x");
@@ -104,7 +104,7 @@ TEST_CASE("changing the visibility of a deleted message names the handle", "[sqs
                                    "not exist or is not available for visibility timeout change.");
 }
 
-TEST_CASE("ChangeMessageVisibility restarts the timer from the call; 0 makes it visible now",
+TEST_CASE("ChangeMessageVisibility restarts the timer from the call, 0 makes it visible now",
           "[sqs]") {
     Fixture f;
     f.create("q");
@@ -219,7 +219,7 @@ TEST_CASE("queue names and attribute names are checked", "[sqs]") {
     CHECK(get.error().message == "Unknown Attribute Nope.");
 }
 
-TEST_CASE("GetQueueAttributes without names returns none; All returns the lot", "[sqs]") {
+TEST_CASE("GetQueueAttributes without names returns none, All returns the lot", "[sqs]") {
     Fixture f;
     f.create("q");
     auto none = f.store->get_attributes("q", {});
@@ -248,7 +248,7 @@ TEST_CASE("a missing queue is QueueDoesNotExist everywhere", "[sqs]") {
           "The specified queue does not exist.");
 }
 
-TEST_CASE("a body larger than MaximumMessageSize is refused; attributes count", "[sqs]") {
+TEST_CASE("a body larger than MaximumMessageSize is refused, attributes count", "[sqs]") {
     Fixture f;
     f.create("q", {{"MaximumMessageSize", "1024"}});
     SendRequest r;
@@ -441,7 +441,7 @@ TEST_CASE("a long-poll waker registered on an empty queue fires on the next send
     CHECK(woken == 1);
 }
 
-TEST_CASE("messages and their receive state survive a restart; deletes stay deleted", "[sqs]") {
+TEST_CASE("messages and their receive state survive a restart, deletes stay deleted", "[sqs]") {
     TempDir dir;
     std::string kept_id, deleted_id;
     {
