@@ -66,7 +66,9 @@ TEST_CASE("counts are per-second increases, only for active resources", "[sample
 
     REQUIRE(e.store->put(e.key, {"pk", std::nullopt, "abc"}).has_value());
     REQUIRE(e.store->put(e.key, {"pk", std::nullopt, "de"}).has_value());
-    REQUIRE(e.queues->send_message("q", {"hello", std::nullopt, {}, ""}).has_value());
+    sqs_dlq::SendRequest hello;
+    hello.body = "hello";
+    REQUIRE(e.queues->send_message("q", hello).has_value());
     e.fn.invocations += 3;
     e.fn.errors += 1;
     e.fn.duration_us_sum += 30'000;
