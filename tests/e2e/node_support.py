@@ -3,8 +3,9 @@
     node_dir = ensure_node_sdk()           # installs tests/e2e/node/package.json's deps once
     out = run_node("sdk_basic.cjs", [endpoint], timeout=120)   # parsed last stdout line (JSON)
 
-The packages go to tests/e2e/.node/ (git-ignored) and are reused while package.json is
-unchanged; a lock file keeps parallel tests from installing twice. Without node/npm, or with
+The packages go to tests/e2e/.node/ (git-ignored), installed by `npm ci` exactly as
+tests/e2e/node/package-lock.json pins them, and are reused while package.json and the lock file
+are unchanged; a lock file keeps parallel tests from installing twice. Without node/npm, or with
 the npm registry unreachable, the tests fail with a message that says so.
 """
 
@@ -25,9 +26,15 @@ class NodeSetupError(RuntimeError):
     pass
 
 
+MANIFESTS = ("package.json", "package-lock.json")
+
+
 def _manifest_hash():
-    with open(os.path.join(SOURCE_DIR, "package.json"), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+    h = hashlib.sha256()
+    for name in MANIFESTS:
+        with open(os.path.join(SOURCE_DIR, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
 
 
 def ensure_node_sdk():
@@ -47,16 +54,17 @@ def ensure_node_sdk():
         if installed == want and os.path.isdir(
                 os.path.join(INSTALL_DIR, "node_modules", "@aws-sdk", "client-kinesis")):
             return INSTALL_DIR
-        shutil.copy(os.path.join(SOURCE_DIR, "package.json"), INSTALL_DIR)
-        cmd = ["npm", "install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error"]
+        for name in MANIFESTS:
+            shutil.copy(os.path.join(SOURCE_DIR, name), INSTALL_DIR)
+        cmd = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
         try:
             done = subprocess.run(cmd, cwd=INSTALL_DIR, capture_output=True, text=True,
                                   timeout=INSTALL_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            raise NodeSetupError(f"`npm install` in {INSTALL_DIR} took over "
+            raise NodeSetupError(f"`npm ci` in {INSTALL_DIR} took over "
                                  f"{INSTALL_TIMEOUT_S} s: is the npm registry reachable?")
         if done.returncode != 0:
-            raise NodeSetupError(f"`npm install` in {INSTALL_DIR} failed (exit "
+            raise NodeSetupError(f"`npm ci` in {INSTALL_DIR} failed (exit "
                                  f"{done.returncode}); is the npm registry reachable?\n"
                                  f"{done.stderr[-3000:]}")
         with open(stamp, "w") as f:
