@@ -1,0 +1,114 @@
+#include "hooks.h"
+
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "core/encoding.h"
+#include "flow_replay.h"
+
+namespace kemu::scenario {
+namespace {
+
+using json = nlohmann::json;
+using lambda_runner::InvokeResult;
+
+class RecordingInvoker final : public lambda_runner::Invoker {
+public:
+    RecordingInvoker(Hooks& hooks, std::string function, lambda_runner::Invoker& inner)
+        : hooks_(hooks), function_(std::move(function)), inner_(inner) {}
+
+    InvokeResult invoke(const std::string& event) override {
+        auto result = inner_.invoke(event);
+        Hooks::Invocation inv;
+        inv.function = function_;
+        inv.status = result.status == InvokeResult::Status::kOk              ? "ok"
+                     : result.status == InvokeResult::Status::kFunctionError ? "error"
+                                                                             : "throttled";
+        inv.error_type = result.error_type;
+        auto doc = json::parse(event, nullptr, false);
+        if (doc.is_object() && doc.contains("Records") && doc["Records"].is_array()) {
+            for (const auto& r : doc["Records"]) {
+                const auto& k = r.value("kinesis", json::object());
+                auto data = base64_decode(k.value("data", ""));
+                inv.records.push_back({k.value("partitionKey", ""), k.value("sequenceNumber", ""),
+                                       data.value_or("")});
+            }
+        }
+        hooks_.add(std::move(inv));
+        return result;
+    }
+
+private:
+    Hooks& hooks_;
+    std::string function_;
+    lambda_runner::Invoker& inner_;
+};
+
+HttpResponse answer(int status, const std::string& body) {
+    return cli::json_answer(status, body);
+}
+
+// The `ms` parameter of a query string, or nullopt.
+std::optional<int64_t> query_ms(std::string_view query) {
+    for (size_t pos = 0; pos <= query.size();) {
+        auto amp = query.find('&', pos);
+        auto part = query.substr(pos, amp == std::string_view::npos ? amp : amp - pos);
+        if (part.starts_with("ms=")) {
+            int64_t v = 0;
+            auto s = part.substr(3);
+            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+            if (ec == std::errc() && p == s.data() + s.size() && v >= 0) return v;
+            return std::nullopt;
+        }
+        if (amp == std::string_view::npos) break;
+        pos = amp + 1;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+lambda_runner::Invoker& Hooks::record(const std::string& function, lambda_runner::Invoker& inner) {
+    recorders_.push_back(std::make_unique<RecordingInvoker>(*this, function, inner));
+    return *recorders_.back();
+}
+
+void Hooks::add(Invocation inv) {
+    std::lock_guard lock(mu_);
+    invocations_.push_back(std::move(inv));
+}
+
+std::string Hooks::invocations_json() {
+    json list = json::array();
+    std::lock_guard lock(mu_);
+    for (const auto& inv : invocations_) {
+        json records = json::array();
+        for (const auto& r : inv.records) {
+            records.push_back({{"partitionKey", r.partition_key},
+                               {"sequenceNumber", r.sequence_number},
+                               {"data", r.data}});
+        }
+        list.push_back({{"function", inv.function},
+                        {"status", inv.status},
+                        {"error_type", inv.error_type},
+                        {"records", std::move(records)}});
+    }
+    // Handlers may receive any bytes: replace what is not UTF-8 rather than fail.
+    return json{{"invocations", std::move(list)}}.dump(-1, ' ', false,
+                                                       json::error_handler_t::replace);
+}
+
+HttpResponse Hooks::handle(const HttpRequest& req) {
+    auto action = req.path().substr(kHooksPrefix.size());
+    if (action == "invocations" && req.method == "GET") return answer(200, invocations_json());
+    if (action == "advance_time" && req.method == "POST") {
+        auto ms = query_ms(req.query());
+        if (!ms) return answer(400, R"({"message":"advance_time needs ?ms=N, N >= 0"})");
+        clock_.advance_ms(*ms);
+        return answer(200, json{{"offset_ms", clock_.offset()}}.dump());
+    }
+    return answer(404, R"({"message":"no such kemu endpoint"})");
+}
+
+}  // namespace kemu::scenario

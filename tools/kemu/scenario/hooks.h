@@ -1,0 +1,66 @@
+#pragma once
+// What `kemu up --scenario-hooks` adds for `kemu test` (never on by default):
+//   - a clock that `advance_time` moves forward: the system clock plus an offset, read by
+//     every engine kemu up wires (both now_ms and monotonic_us move);
+//   - a recorder around each processor's function, keeping every invocation's records and
+//     outcome, so a scenario sees what each handler received;
+//   - the admin endpoints under /_kemu/scenario/:
+//       GET  /_kemu/scenario/invocations      {"invocations":[{"function","status",
+//            "error_type","records":[{"partitionKey","sequenceNumber","data"}]}]}
+//            (status ok, error or throttled; data decoded from base64)
+//       POST /_kemu/scenario/advance_time?ms=N  {"offset_ms":...}
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/http.h"
+#include "lambda_runner/invoker.h"
+
+namespace kemu::scenario {
+
+inline constexpr std::string_view kHooksPrefix = "/_kemu/scenario/";
+
+// The system clock moved forward by everything advance_ms() added.
+class ShiftedClock final : public Clock {
+public:
+    int64_t now_ms() const override { return system_.now_ms() + offset(); }
+    int64_t monotonic_us() const override { return system_.monotonic_us() + offset() * 1000; }
+    void advance_ms(int64_t ms) { offset_ms_.fetch_add(ms, std::memory_order_relaxed); }
+    int64_t offset() const { return offset_ms_.load(std::memory_order_relaxed); }
+
+private:
+    SystemClock system_;
+    std::atomic<int64_t> offset_ms_{0};
+};
+
+class Hooks {
+public:
+    const Clock& clock() const { return clock_; }
+    // An invoker that runs `inner` and records each call under `function`; owned by the hooks.
+    lambda_runner::Invoker& record(const std::string& function, lambda_runner::Invoker& inner);
+    // Answers a request under kHooksPrefix.
+    HttpResponse handle(const HttpRequest& req);
+
+    struct Record {
+        std::string partition_key, sequence_number, data;
+    };
+    struct Invocation {
+        std::string function, status, error_type;
+        std::vector<Record> records;
+    };
+    void add(Invocation inv);
+
+private:
+    std::string invocations_json();
+
+    ShiftedClock clock_;
+    std::mutex mu_;
+    std::vector<Invocation> invocations_;
+    std::vector<std::unique_ptr<lambda_runner::Invoker>> recorders_;
+};
+
+}  // namespace kemu::scenario

@@ -1,0 +1,201 @@
+#include "runner.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "child.h"
+#include "client.h"
+#include "expect.h"
+#include "sender.h"
+
+namespace kemu::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+using Steady = std::chrono::steady_clock;
+
+double since(Steady::time_point t) {
+    return std::chrono::duration<double>(Steady::now() - t).count();
+}
+
+std::string fixed(double v, int digits = 1) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+class Run {
+public:
+    Run(const Scenario& sc, const Topology& topo, const RunOptions& o, ScenarioResult* res)
+        : sc_(sc), topo_(topo), o_(o), res_(*res) {}
+
+    void run() {
+        std::string tmpl = (fs::temp_directory_path() / "kemu-scenario-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) return fail_setup("cannot make a temporary directory");
+        dir_ = tmpl;
+        { std::ofstream(dir_ + "/kemu.yaml") << topo_.yaml; }
+        std::string why;
+        if (!child_.start(up_args(), dir_ + "/kemu.log", &why)) return fail_setup(why);
+        for (const auto& step : sc_.steps) {
+            if (!run_step(step)) break;
+        }
+        child_.stop();
+        if (res_.passed) {
+            std::error_code ec;
+            fs::remove_all(dir_, ec);
+        } else {
+            say("kemu's data and log kept in " + dir_);
+        }
+    }
+
+private:
+    std::vector<std::string> up_args() const {
+        std::vector<std::string> a{"-c",
+                                   dir_ + "/kemu.yaml",
+                                   "--port",
+                                   "0",
+                                   "--data-dir",
+                                   dir_ + "/data",
+                                   "--scenario-hooks",
+                                   "--lambda-retry-backoff-ms",
+                                   std::to_string(sc_.run.retry_backoff_ms),
+                                   "--alarm-period-s",
+                                   std::to_string(sc_.run.alarm_period_s)};
+        if (sc_.run.shard_limits) a.push_back("--shard-limits");
+        return a;
+    }
+
+    void say(const std::string& line) {
+        output_ += line + "\n";
+        if (o_.progress) o_.progress("[" + sc_.name + "] " + line);
+    }
+
+    void fail_setup(const std::string& why) {
+        say("cannot start kemu: " + why);
+        add_case({"kemu up", 0, false, "kemu up listening", why, output_, 0});
+    }
+
+    void add_case(CaseResult c) {
+        if (!c.passed) res_.passed = false;
+        res_.cases.push_back(std::move(c));
+    }
+
+    std::string where(int line) const { return sc_.file + ":" + std::to_string(line); }
+
+    // A failed step or expectation: its case, with expected against actual.
+    void fail_case(const std::string& name, int line, const Outcome& out, double secs) {
+        say("FAIL " + where(line) + ": " + name);
+        say("  expected: " + out.expected);
+        say("  actual:   " + out.actual);
+        add_case({name, line, false, out.expected, out.actual, output_, secs});
+    }
+
+    bool run_step(const Step& s) {
+        output_.clear();
+        auto t0 = Steady::now();
+        switch (s.kind) {
+            case Step::Kind::kSend:
+                return send(s, t0);
+            case Step::Kind::kWaitFor:
+                return wait(s, t0);
+            case Step::Kind::kAdvanceTime:
+                return advance(s, t0);
+            case Step::Kind::kExpect:
+                return expect(s, t0);
+        }
+        return false;
+    }
+
+    bool send(const Step& s, Steady::time_point t0) {
+        auto r = run_send(child_.endpoint(), topo_.config, s.send, o_.seed);
+        sends_[s.name] = r.log;
+        last_send_ = s.name;
+        say("send " + s.name + ": " + std::to_string(r.records_in) + " of " +
+            std::to_string(s.send.count) + " records in, " +
+            std::to_string(r.log.responses.size()) + " calls, " + std::to_string(r.log.retries) +
+            " retries (" + fixed(since(t0)) + " s)");
+        if (r.error.empty()) return true;
+        fail_case(s.name, s.line, {false, std::to_string(s.send.count) + " records in", r.error},
+                  since(t0));
+        return false;
+    }
+
+    bool wait(const Step& s, Steady::time_point t0) {
+        auto deadline = t0 + std::chrono::milliseconds(s.wait.timeout_ms);
+        Outcome out;
+        while (true) {
+            Observer obs(child_.endpoint(), topo_.config);
+            out = check_condition(obs, s.wait.condition);
+            if (out.passed || Steady::now() >= deadline) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        if (out.passed) {
+            say("wait_for " + s.name + ": " + out.actual + " after " + fixed(since(t0)) + " s");
+            return true;
+        }
+        out.expected += " within " + fixed(s.wait.timeout_ms / 1000.0) + " s";
+        fail_case(s.name, s.line, out, since(t0));
+        return false;
+    }
+
+    bool advance(const Step& s, Steady::time_point t0) {
+        auto r = cli::http_call(child_.endpoint(),
+                                {"POST",
+                                 "/_kemu/scenario/advance_time?ms=" + std::to_string(s.advance_ms),
+                                 "",
+                                 {},
+                                 10});
+        if (r && r->first == 200) {
+            say("advance_time " + fixed(s.advance_ms / 1000.0) + " s: " + r->second);
+            return true;
+        }
+        fail_case(s.name, s.line,
+                  {false, "the clock moved", r ? r->second : std::string("kemu did not answer")},
+                  since(t0));
+        return false;
+    }
+
+    bool expect(const Step& s, Steady::time_point t0) {
+        Observer obs(child_.endpoint(), topo_.config);
+        bool all = true;
+        for (const auto& e : s.expect) {
+            auto out = check_expectation(obs, e, sends_, last_send_);
+            auto name = describe(e);
+            if (out.passed) {
+                say("ok   " + where(e.line) + ": " + name + " (" + out.actual + ")");
+                add_case({name, e.line, true, out.expected, out.actual, output_, since(t0)});
+            } else {
+                all = false;
+                fail_case(name, e.line, out, since(t0));
+            }
+        }
+        return all;
+    }
+
+    const Scenario& sc_;
+    const Topology& topo_;
+    const RunOptions& o_;
+    ScenarioResult& res_;
+    KemuChild child_;
+    std::string dir_;
+    std::string output_;  // the current step's lines
+    std::map<std::string, SendLog> sends_;
+    std::string last_send_;
+};
+
+}  // namespace
+
+ScenarioResult run_scenario(const Scenario& sc, const Topology& topo, const RunOptions& o) {
+    ScenarioResult res;
+    res.name = sc.name;
+    res.file = sc.file;
+    auto t0 = Steady::now();
+    Run(sc, topo, o, &res).run();
+    res.seconds = since(t0);
+    return res;
+}
+
+}  // namespace kemu::scenario

@@ -1,0 +1,265 @@
+#include "steps.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "body_template.h"
+
+namespace kemu::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+using Reader = YamlReader::Reader;
+
+constexpr int64_t kMaxCount = 1'000'000;
+const std::vector<std::string> kAlarmStates = {"OK", "ALARM", "INSUFFICIENT_DATA"};
+
+// A template field (body or partition key): checked now, rendered per record later.
+void template_field(YamlReader& r, const YAML::Node& n, const std::string& path, std::string* out) {
+    if (n.IsScalar()) {
+        *out = n.Scalar();
+    } else {
+        *out = yaml_to_json(n).dump();
+    }
+    if (auto why = check_template(*out); !why.empty()) r.error(n, path, why);
+}
+
+void read_body_file(YamlReader& r, const YAML::Node& n, const std::string& path,
+                    const std::string& dir, std::string* out) {
+    std::string rel;
+    if (!r.string(n, path, &rel)) return;
+    fs::path p(rel);
+    if (p.is_relative()) p = fs::path(dir) / p;
+    std::ifstream in(p);
+    if (!in) {
+        r.error(n, path, "cannot read " + p.lexically_normal().string());
+        return;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    *out = ss.str();
+    if (auto why = check_template(*out); !why.empty()) r.error(n, path, why);
+}
+
+bool parse_send(YamlReader& r, const YAML::Node& n, const std::string& path, const std::string& dir,
+                SendStep* s) {
+    std::string to = "front_door";
+    bool has_body = false, has_type = false;
+    bool ok = r.read_map(
+        n, path,
+        {{"to",
+          [&](const YAML::Node& v, const std::string& p) {
+              r.choice(v, p, {"front_door", "stream"}, &to);
+          }},
+         {"event_type", [&](const YAML::Node& v,
+                            const std::string& p) { has_type = r.string(v, p, &s->event_type); }},
+         {"body",
+          [&](const YAML::Node& v, const std::string& p) {
+              has_body = true;
+              template_field(r, v, p, &s->body);
+          }},
+         {"body_file",
+          [&](const YAML::Node& v, const std::string& p) {
+              has_body = true;
+              read_body_file(r, v, p, dir, &s->body);
+          }},
+         {"partition_key",
+          [&](const YAML::Node& v, const std::string& p) {
+              template_field(r, v, p, &s->partition_key);
+          }},
+         {"count", r.int_reader(&s->count, 1, kMaxCount)},
+         {"batch", r.int_reader(&s->batch, 1, 500)},
+         {"deadline", [&](const YAML::Node& v, const std::string& p) {
+              r.duration_ms(v, p, &s->deadline_ms);
+          }}});
+    if (!ok) return false;
+    s->to = to == "stream" ? SendStep::Target::kStream : SendStep::Target::kFrontDoor;
+    if (!has_type) r.error(n, path + ".event_type", "required");
+    if (!has_body) r.error(n, path + ".body", "required (body or body_file)");
+    if (!s->partition_key.empty() && s->batch == 0 && s->to == SendStep::Target::kFrontDoor)
+        r.error(n, path + ".partition_key",
+                "a single front-door request's key is its request id; use batch or to: stream");
+    return has_type && has_body;
+}
+
+// `flow: X, count: N` (the counts of received, processed, dlq).
+Reader flow_count(YamlReader& r, std::string* flow, int64_t* count, bool* has_flow) {
+    return [&r, flow, count, has_flow](const YAML::Node& v, const std::string& p) {
+        r.read_map(v, p,
+                   {{"flow", [&](const YAML::Node& f,
+                                 const std::string& fp) { *has_flow = r.string(f, fp, flow); }},
+                    {"count", [&](const YAML::Node& c, const std::string& cp) {
+                         r.integer(c, cp, 0, kMaxCount, count);
+                     }}});
+        if (!*has_flow) r.error(v, p + ".flow", "required");
+    };
+}
+
+Reader alarm_state(YamlReader& r, std::string* alarm, std::string* state) {
+    return [&r, alarm, state](const YAML::Node& v, const std::string& p) {
+        r.read_map(v, p,
+                   {{"name", r.string_reader(alarm)},
+                    {"state", [&](const YAML::Node& s, const std::string& sp) {
+                         r.choice(s, sp, kAlarmStates, state);
+                     }}});
+        if (alarm->empty()) r.error(v, p + ".name", "required");
+        if (state->empty()) r.error(v, p + ".state", "required");
+    };
+}
+
+bool parse_wait(YamlReader& r, const YAML::Node& n, const std::string& path, WaitStep* w) {
+    auto& c = w->condition;
+    int kinds = 0;
+    bool has_flow = false;
+    auto counted = [&](Condition::Kind k) {
+        return [&, k](const YAML::Node& v, const std::string& p) {
+            ++kinds;
+            c.kind = k;
+            flow_count(r, &c.flow, &c.count, &has_flow)(v, p);
+        };
+    };
+    bool ok = r.read_map(n, path,
+                         {{"received", counted(Condition::Kind::kReceived)},
+                          {"processed", counted(Condition::Kind::kProcessed)},
+                          {"dlq", counted(Condition::Kind::kDlqDepth)},
+                          {"alarm",
+                           [&](const YAML::Node& v, const std::string& p) {
+                               ++kinds;
+                               c.kind = Condition::Kind::kAlarmState;
+                               alarm_state(r, &c.alarm, &c.state)(v, p);
+                           }},
+                          {"timeout", [&](const YAML::Node& v, const std::string& p) {
+                               r.duration_ms(v, p, &w->timeout_ms);
+                           }}});
+    if (ok && kinds != 1) {
+        r.error(n, path, "needs exactly one condition: received, processed, dlq or alarm");
+        return false;
+    }
+    return ok;
+}
+
+}  // namespace
+
+bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& path,
+                       Expectation* e) {
+    using K = Expectation::Kind;
+    e->line = YamlReader::line_of(n);
+    int kinds = 0;
+    bool has_flow = false;
+    auto with_flow = [&](K k, std::map<std::string, Reader> more) {
+        return [&, k, more](const YAML::Node& v, const std::string& p) mutable {
+            ++kinds;
+            e->kind = k;
+            more["flow"] = [&](const YAML::Node& f, const std::string& fp) {
+                has_flow = r.string(f, fp, &e->flow);
+            };
+            if (r.read_map(v, p, more) && !has_flow) r.error(v, p + ".flow", "required");
+        };
+    };
+    auto count = [&](const YAML::Node& v, const std::string& p) {
+        int64_t c = 0;
+        if (r.integer(v, p, 0, kMaxCount, &c)) e->count = c;
+    };
+    auto bodies = [&](const YAML::Node& v, const std::string& p) {
+        if (!v.IsSequence()) return r.error(v, p, "must be a list of bodies");
+        for (const auto& b : v)
+            e->bodies.push_back(b.IsScalar() ? b.Scalar() : yaml_to_json(b).dump());
+    };
+    auto fields = [&](const YAML::Node& v, const std::string& p) {
+        if (!v.IsMap() || v.size() == 0) return r.error(v, p, "must map field paths to values");
+        for (const auto& kv : v) {
+            if (!kv.second.IsScalar())
+                r.error(kv.second, p + "." + kv.first.Scalar(), "must be a scalar");
+            e->fields[kv.first.as<std::string>("")] = yaml_to_json(kv.second).dump();
+        }
+    };
+    auto status = [&](const YAML::Node& v, const std::string& p) {
+        int64_t s = 0;
+        if (r.integer(v, p, 100, 599, &s)) e->status = static_cast<int>(s);
+    };
+    bool ok = r.read_map(
+        n, path,
+        {{"name", r.string_reader(&e->name)},
+         {"received", with_flow(K::kReceived, {{"count", count}, {"bodies", bodies}})},
+         {"processed", with_flow(K::kProcessed, {{"count", count}})},
+         {"order_per_key", with_flow(K::kOrderByKey, {})},
+         {"dlq", with_flow(K::kDlqCount, {{"count", count}})},
+         {"dlq_record", with_flow(K::kDlqRecord, {{"index", r.int_reader(&e->index, 0, 100000)},
+                                                  {"fields", fields}})},
+         {"alarm",
+          [&](const YAML::Node& v, const std::string& p) {
+              ++kinds;
+              e->kind = K::kAlarmState;
+              alarm_state(r, &e->alarm, &e->state)(v, p);
+          }},
+         {"response", [&](const YAML::Node& v, const std::string& p) {
+              ++kinds;
+              e->kind = K::kResponse;
+              r.read_map(v, p,
+                         {{"send", r.string_reader(&e->send)},
+                          {"status", status},
+                          {"body_contains", r.string_reader(&e->body_contains)}});
+          }}});
+    if (!ok) return false;
+    if (kinds != 1) {
+        r.error(n, path,
+                "needs exactly one of received, processed, order_per_key, dlq, dlq_record, alarm, "
+                "response");
+        return false;
+    }
+    bool needs_count = e->kind == K::kProcessed || e->kind == K::kDlqCount;
+    if (needs_count && !e->count) r.error(n, path + ".count", "required");
+    if (e->kind == K::kReceived && !e->count && e->bodies.empty())
+        r.error(n, path + ".received", "needs count or bodies");
+    if (e->kind == K::kDlqRecord && e->fields.empty())
+        r.error(n, path + ".dlq_record.fields", "required");
+    if (e->kind == K::kResponse && !e->status && e->body_contains.empty())
+        r.error(n, path + ".response", "needs status or body_contains");
+    return true;
+}
+
+bool parse_step(YamlReader& r, const YAML::Node& n, const std::string& path, const std::string& dir,
+                Step* s) {
+    s->line = YamlReader::line_of(n);
+    int kinds = 0;
+    auto kind = [&](Step::Kind k) {
+        ++kinds;
+        s->kind = k;
+    };
+    bool ok =
+        r.read_map(n, path,
+                   {{"name", r.string_reader(&s->name)},
+                    {"send",
+                     [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kSend);
+                         parse_send(r, v, p, dir, &s->send);
+                     }},
+                    {"wait_for",
+                     [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kWaitFor);
+                         parse_wait(r, v, p, &s->wait);
+                     }},
+                    {"advance_time",
+                     [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kAdvanceTime);
+                         r.duration_ms(v, p, &s->advance_ms);
+                     }},
+                    {"expect", [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kExpect);
+                         if (!v.IsSequence() || v.size() == 0)
+                             return r.error(v, p, "must be a non-empty list of expectations");
+                         for (size_t i = 0; i < v.size(); ++i) {
+                             Expectation e;
+                             if (parse_expectation(r, v[i], p + "[" + std::to_string(i) + "]", &e))
+                                 s->expect.push_back(std::move(e));
+                         }
+                     }}});
+    if (ok && kinds != 1) {
+        r.error(n, path, "needs exactly one of send, wait_for, advance_time, expect");
+        return false;
+    }
+    return ok;
+}
+
+}  // namespace kemu::scenario
