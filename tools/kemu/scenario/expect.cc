@@ -222,7 +222,7 @@ Outcome check_condition(Observer& o, const Condition& c) {
         if (!d) return {false, "", err};
         auto n = static_cast<int64_t>(d->size());
         return {n >= c.count, "at least " + std::to_string(c.count) + " messages in the DLQ",
-                std::to_string(n)};
+                std::to_string(n) + " messages in the DLQ"};
     }
     const json* inv = o.invocations(c.flow, &err);
     if (!inv) return {false, "", err};

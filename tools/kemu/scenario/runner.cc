@@ -95,18 +95,17 @@ private:
 
     bool run_step(const Step& s) {
         output_.clear();
+        auto first_case = res_.cases.size();
         auto t0 = Steady::now();
-        switch (s.kind) {
-            case Step::Kind::kSend:
-                return send(s, t0);
-            case Step::Kind::kWaitFor:
-                return wait(s, t0);
-            case Step::Kind::kAdvanceTime:
-                return advance(s, t0);
-            case Step::Kind::kExpect:
-                return expect(s, t0);
-        }
-        return false;
+        bool ok = false;
+        if (s.kind == Step::Kind::kSend) ok = send(s, t0);
+        if (s.kind == Step::Kind::kWaitFor) ok = wait(s, t0);
+        if (s.kind == Step::Kind::kAdvanceTime) ok = advance(s, t0);
+        if (s.kind == Step::Kind::kExpect) ok = expect(s, t0);
+        // Each case carries its whole step's output.
+        for (auto i = first_case; i < res_.cases.size(); ++i)
+            res_.cases[i].output = output_;
+        return ok;
     }
 
     bool send(const Step& s, Steady::time_point t0) {

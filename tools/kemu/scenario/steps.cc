@@ -98,13 +98,19 @@ Reader flow_count(YamlReader& r, std::string* flow, int64_t* count, bool* has_fl
 
 Reader alarm_state(YamlReader& r, std::string* alarm, std::string* state) {
     return [&r, alarm, state](const YAML::Node& v, const std::string& p) {
+        bool has_name = false, has_state = false;
         r.read_map(v, p,
-                   {{"name", r.string_reader(alarm)},
+                   {{"name",
+                     [&](const YAML::Node& n, const std::string& np) {
+                         has_name = true;
+                         r.string(n, np, alarm);
+                     }},
                     {"state", [&](const YAML::Node& s, const std::string& sp) {
+                         has_state = true;
                          r.choice(s, sp, kAlarmStates, state);
                      }}});
-        if (alarm->empty()) r.error(v, p + ".name", "required");
-        if (state->empty()) r.error(v, p + ".state", "required");
+        if (v.IsMap() && !has_name) r.error(v, p + ".name", "required");
+        if (v.IsMap() && !has_state) r.error(v, p + ".state", "required");
     };
 }
 
@@ -119,6 +125,7 @@ bool parse_wait(YamlReader& r, const YAML::Node& n, const std::string& path, Wai
             flow_count(r, &c.flow, &c.count, &has_flow)(v, p);
         };
     };
+    auto errors_before = r.error_count();
     bool ok = r.read_map(n, path,
                          {{"received", counted(Condition::Kind::kReceived)},
                           {"processed", counted(Condition::Kind::kProcessed)},
@@ -132,7 +139,7 @@ bool parse_wait(YamlReader& r, const YAML::Node& n, const std::string& path, Wai
                           {"timeout", [&](const YAML::Node& v, const std::string& p) {
                                r.duration_ms(v, p, &w->timeout_ms);
                            }}});
-    if (ok && kinds != 1) {
+    if (ok && kinds != 1 && r.error_count() == errors_before) {
         r.error(n, path, "needs exactly one condition: received, processed, dlq or alarm");
         return false;
     }
@@ -178,6 +185,7 @@ bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& pa
         int64_t s = 0;
         if (r.integer(v, p, 100, 599, &s)) e->status = static_cast<int>(s);
     };
+    auto errors_before = r.error_count();
     bool ok = r.read_map(
         n, path,
         {{"name", r.string_reader(&e->name)},
@@ -203,11 +211,13 @@ bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& pa
           }}});
     if (!ok) return false;
     if (kinds != 1) {
-        r.error(n, path,
-                "needs exactly one of received, processed, order_per_key, dlq, dlq_record, alarm, "
-                "response");
+        if (r.error_count() == errors_before)
+            r.error(n, path,
+                    "needs exactly one of received, processed, order_per_key, dlq, dlq_record, "
+                    "alarm, response");
         return false;
     }
+    if (r.error_count() != errors_before) return false;
     bool needs_count = e->kind == K::kProcessed || e->kind == K::kDlqCount;
     if (needs_count && !e->count) r.error(n, path + ".count", "required");
     if (e->kind == K::kReceived && !e->count && e->bodies.empty())
@@ -227,6 +237,7 @@ bool parse_step(YamlReader& r, const YAML::Node& n, const std::string& path, con
         ++kinds;
         s->kind = k;
     };
+    auto errors_before = r.error_count();
     bool ok =
         r.read_map(n, path,
                    {{"name", r.string_reader(&s->name)},
@@ -255,7 +266,7 @@ bool parse_step(YamlReader& r, const YAML::Node& n, const std::string& path, con
                                  s->expect.push_back(std::move(e));
                          }
                      }}});
-    if (ok && kinds != 1) {
+    if (ok && kinds != 1 && r.error_count() == errors_before) {
         r.error(n, path, "needs exactly one of send, wait_for, advance_time, expect");
         return false;
     }

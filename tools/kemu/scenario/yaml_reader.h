@@ -20,6 +20,7 @@ public:
         : file_(std::move(file)), errors_(errors) {}
 
     const std::string& file() const { return file_; }
+    size_t error_count() const { return errors_->size(); }
     static int line_of(const YAML::Node& n) { return n.IsDefined() ? n.Mark().line + 1 : 0; }
     void error(const YAML::Node& n, const std::string& key, const std::string& msg);
     void error_at(int line, const std::string& key, const std::string& msg);
