@@ -83,6 +83,12 @@ private:
         res_.cases.push_back(std::move(c));
     }
 
+    // "send three orders", "wait_for line 12".
+    static std::string label(const Step& s) {
+        static const char* kKinds[] = {"send", "wait_for", "advance_time", "expect"};
+        return std::string(kKinds[static_cast<int>(s.kind)]) + " " + s.name;
+    }
+
     std::string where(int line) const { return sc_.file + ":" + std::to_string(line); }
 
     // A failed step or expectation: its case, with expected against actual.
@@ -112,12 +118,11 @@ private:
         auto r = run_send(child_.endpoint(), topo_.config, s.send, o_.seed);
         sends_[s.name] = r.log;
         last_send_ = s.name;
-        say("send " + s.name + ": " + std::to_string(r.records_in) + " of " +
-            std::to_string(s.send.count) + " records in, " +
-            std::to_string(r.log.responses.size()) + " calls, " + std::to_string(r.log.retries) +
-            " retries (" + fixed(since(t0)) + " s)");
+        say(label(s) + ": " + std::to_string(r.records_in) + " of " + std::to_string(s.send.count) +
+            " records in, " + std::to_string(r.log.responses.size()) + " calls, " +
+            std::to_string(r.log.retries) + " retries (" + fixed(since(t0)) + " s)");
         if (r.error.empty()) return true;
-        fail_case(s.name, s.line, {false, std::to_string(s.send.count) + " records in", r.error},
+        fail_case(label(s), s.line, {false, std::to_string(s.send.count) + " records in", r.error},
                   since(t0));
         return false;
     }
@@ -132,11 +137,11 @@ private:
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         if (out.passed) {
-            say("wait_for " + s.name + ": " + out.actual + " after " + fixed(since(t0)) + " s");
+            say(label(s) + ": " + out.actual + " after " + fixed(since(t0)) + " s");
             return true;
         }
         out.expected += " within " + fixed(s.wait.timeout_ms / 1000.0) + " s";
-        fail_case(s.name, s.line, out, since(t0));
+        fail_case(label(s), s.line, out, since(t0));
         return false;
     }
 
@@ -148,10 +153,10 @@ private:
                                  {},
                                  10});
         if (r && r->first == 200) {
-            say("advance_time " + fixed(s.advance_ms / 1000.0) + " s: " + r->second);
+            say(label(s) + ": " + fixed(s.advance_ms / 1000.0) + " s later, " + r->second);
             return true;
         }
-        fail_case(s.name, s.line,
+        fail_case(label(s), s.line,
                   {false, "the clock moved", r ? r->second : std::string("kemu did not answer")},
                   since(t0));
         return false;

@@ -45,6 +45,8 @@ void check_flows(const Scenario& sc, const Config& cfg, std::vector<ConfigError>
 std::vector<ConfigError> prepare_topology(const Scenario& sc, const std::string& default_config,
                                           Topology* out) {
     std::string path = sc.topology.empty() ? default_config : sc.topology;
+    // Absolute, so that handler paths stay right in the copy under the scenario's temp dir.
+    if (!path.empty()) path = fs::absolute(path).lexically_normal().string();
     if (path.empty()) {
         return {{sc.file, 1, "topology",
                  "names no kemu.yaml, and kemu test was given no -c; add topology: PATH"}};
