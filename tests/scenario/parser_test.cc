@@ -34,6 +34,7 @@ description: every step
 flows:
   orders: {batch_size: 10, bisect_batch_on_function_error: false}
 kemu: {retry_backoff_ms: 50, alarm_period_s: 10}
+api: {throttling_rate_limit: 2.5, throttling_burst_limit: 1}
 steps:
   - name: orders
     send: {event_type: orders, count: 3, batch: 2, partition_key: "k{{i%2}}",
@@ -60,18 +61,20 @@ TEST_CASE("a good scenario parses into its steps, with lines", "[scenario]") {
     CHECK(*sc.flows["orders"].batch_size == 10);
     CHECK(*sc.flows["orders"].bisect_batch_on_function_error == false);
     CHECK(sc.run.retry_backoff_ms == 50);
+    CHECK(*sc.api.throttling_rate_limit == 2.5);
+    CHECK(*sc.api.throttling_burst_limit == 1);
     REQUIRE(sc.steps.size() == 4);
     CHECK(sc.steps[0].kind == Step::Kind::kSend);
-    CHECK(sc.steps[0].line == 7);
+    CHECK(sc.steps[0].line == 8);
     CHECK(sc.steps[0].send.count == 3);
     CHECK(sc.steps[0].send.body == R"({"order_id":"ORD-{{n}}"})");
     CHECK(sc.steps[0].send.deadline_ms == 5000);
     CHECK(sc.steps[1].wait.timeout_ms == 1500);
-    CHECK(sc.steps[1].name == "line 10");
+    CHECK(sc.steps[1].name == "line 11");
     CHECK(sc.steps[2].advance_ms == 300'000);
     REQUIRE(sc.steps[3].expect.size() == 5);
     CHECK(sc.steps[3].expect[0].kind == Expectation::Kind::kReceived);
-    CHECK(sc.steps[3].expect[0].line == 13);
+    CHECK(sc.steps[3].expect[0].line == 14);
     CHECK(sc.steps[3].expect[2].fields.at("KinesisBatchInfo.batchSize") == "1");
     CHECK(sc.steps[3].expect[4].status == 200);
 }
@@ -104,8 +107,8 @@ TEST_CASE("bad YAML names its line", "[scenario]") {
 
 TEST_CASE("unknown keys and missing steps are errors with their key", "[scenario]") {
     CHECK(only_error("name: x\nstepz: []\nsteps:\n  - advance_time: 1s\n") ==
-          "/tmp/s/case.yaml:2: stepz: unknown key (known keys: description, flows, kemu, name, "
-          "steps, topology)");
+          "/tmp/s/case.yaml:2: stepz: unknown key (known keys: api, description, flows, kemu, "
+          "name, steps, topology)");
     CHECK(only_error("name: x\n") == "/tmp/s/case.yaml:1: steps: required");
     CHECK(only_error("steps: []\n") ==
           "/tmp/s/case.yaml:1: steps: must be a non-empty list of steps");
@@ -170,9 +173,19 @@ TEST_CASE("expect: one kind per entry, with what it needs", "[scenario]") {
           "/tmp/s/case.yaml:3: steps[0].expect[0].count: required");
     CHECK(only_error("steps:\n  - expect:\n      - received: {flow: a}\n") ==
           "/tmp/s/case.yaml:3: steps[0].expect[0].received: needs count or bodies");
+    CHECK(only_error("steps:\n  - expect:\n      - calls: {flow: a}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].calls: unknown key (known keys: alarm, dlq, "
+          "dlq_record, invocations, name, order_per_key, processed, received, response)");
     CHECK(only_error("steps:\n  - expect:\n      - invocations: {flow: a}\n") ==
-          "/tmp/s/case.yaml:3: steps[0].expect[0].invocations: unknown key (known keys: alarm, "
-          "dlq, dlq_record, name, order_per_key, processed, received, response)");
+          "/tmp/s/case.yaml:3: steps[0].expect[0].invocations: needs count, batch_sizes, "
+          "max_batch_size or errors");
+    CHECK(
+        only_error("steps:\n  - expect:\n      - invocations: {flow: a, batch_sizes: [2, 0]}\n") ==
+        "/tmp/s/case.yaml:3: steps[0].expect[0].invocations.batch_sizes[1]: must be between 1 "
+        "and 10000 (got 0)");
+    CHECK(only_error("steps:\n  - expect:\n      - response: {send: x}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].response: needs status, body_contains, "
+          "any_status, any_body_contains or min_retries");
     CHECK(only_error("steps:\n  - expect: []\n") ==
           "/tmp/s/case.yaml:2: steps[0].expect: must be a non-empty list of expectations");
     CHECK(only_error("steps:\n  - expect:\n      - response: {send: nope, status: 200}\n") ==

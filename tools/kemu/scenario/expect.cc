@@ -1,5 +1,7 @@
 #include "expect.h"
 
+#include <algorithm>
+
 #include "client.h"
 
 namespace kemu::scenario {
@@ -116,18 +118,33 @@ Outcome dlq_record(const json& records, const Expectation& e) {
     return out;
 }
 
+// What a send step's responses must show, in one line.
+std::string response_wants(const Expectation& e) {
+    std::vector<std::string> parts;
+    if (e.status) parts.push_back("every response status " + std::to_string(*e.status));
+    if (!e.body_contains.empty()) parts.push_back("every body contains " + e.body_contains);
+    if (e.any_status) parts.push_back("a response status " + std::to_string(*e.any_status));
+    if (!e.any_body_contains.empty()) parts.push_back("a body contains " + e.any_body_contains);
+    if (e.min_retries) parts.push_back("at least " + std::to_string(*e.min_retries) + " retries");
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : ", ") + p;
+    return out;
+}
+
 Outcome response(const Expectation& e, const std::map<std::string, SendLog>& sends,
                  const std::string& last_send) {
     auto it = sends.find(e.send.empty() ? last_send : e.send);
     if (it == sends.end()) return {false, "responses of a send step", "no send step ran"};
-    Outcome out{true, "", ""};
-    if (e.status) out.expected = "every response status " + std::to_string(*e.status);
-    if (!e.body_contains.empty())
-        out.expected += (out.expected.empty() ? "" : ", ") + std::string("every body contains ") +
-                        e.body_contains;
+    const auto& log = it->second;
+    Outcome out{true, response_wants(e), ""};
     std::map<int, int> statuses;
-    for (const auto& [status, body] : it->second.responses) {
+    bool any_status = false, any_body = false;
+    for (const auto& [status, body] : log.responses) {
         ++statuses[status];
+        any_status = any_status || (e.any_status && status == *e.any_status);
+        any_body = any_body || (!e.any_body_contains.empty() &&
+                                body.find(e.any_body_contains) != std::string::npos);
         bool bad = (e.status && status != *e.status) ||
                    (!e.body_contains.empty() && body.find(e.body_contains) == std::string::npos);
         if (bad && out.passed) {
@@ -135,11 +152,54 @@ Outcome response(const Expectation& e, const std::map<std::string, SendLog>& sen
             out.actual = "a response " + std::to_string(status) + " " + body.substr(0, 300);
         }
     }
-    if (out.passed) {
-        for (const auto& [s, n] : statuses)
-            out.actual +=
-                (out.actual.empty() ? "" : ", ") + std::to_string(n) + " x " + std::to_string(s);
+    if (!out.passed) return out;
+    for (const auto& [s, n] : statuses)
+        out.actual +=
+            (out.actual.empty() ? "" : ", ") + std::to_string(n) + " x " + std::to_string(s);
+    out.actual += ", " + std::to_string(log.retries) + " retries";
+    if (e.any_status && !any_status) out.passed = false;
+    if (!e.any_body_contains.empty() && !any_body) {
+        out.passed = false;
+        out.actual += ", no body contains " + e.any_body_contains;
     }
+    if (e.min_retries && log.retries < *e.min_retries) out.passed = false;
+    return out;
+}
+
+Outcome invocations(const json& inv, const Expectation& e) {
+    std::vector<int64_t> sizes;
+    int64_t errors = 0, largest = 0;
+    for (const auto& i : inv) {
+        sizes.push_back(static_cast<int64_t>(i["records"].size()));
+        largest = std::max(largest, sizes.back());
+        errors += i.value("status", "") == "error" ? 1 : 0;
+    }
+    auto list = [](const std::vector<int64_t>& v) {
+        std::string s = "[";
+        for (size_t k = 0; k < v.size(); ++k)
+            s += (k ? ", " : "") + std::to_string(v[k]);
+        return s + "]";
+    };
+    Outcome out{true, "", ""};
+    auto want = [&](bool holds, const std::string& expected, const std::string& actual) {
+        out.passed = out.passed && holds;
+        out.expected += (out.expected.empty() ? "" : ", ") + expected;
+        out.actual += (out.actual.empty() ? "" : ", ") + actual;
+    };
+    auto n = static_cast<int64_t>(sizes.size());
+    if (e.count)
+        want(n == *e.count, std::to_string(*e.count) + " invocations",
+             std::to_string(n) + " invocations");
+    if (!e.batch_sizes.empty())
+        want(sizes == e.batch_sizes, "batch sizes " + list(e.batch_sizes),
+             "batch sizes " + list(sizes));
+    if (e.max_batch_size)
+        want(largest <= *e.max_batch_size,
+             "batches of at most " + std::to_string(*e.max_batch_size),
+             "largest batch " + std::to_string(largest));
+    if (e.errors)
+        want(errors == *e.errors, std::to_string(*e.errors) + " failed invocations",
+             std::to_string(errors) + " failed invocations");
     return out;
 }
 
@@ -249,6 +309,7 @@ Outcome check_expectation(Observer& o, const Expectation& e,
     const json* inv = o.invocations(e.flow, &err);
     if (!inv) return {false, describe(e), err};
     if (e.kind == K::kOrderByKey) return order_per_key(*inv);
+    if (e.kind == K::kInvocations) return invocations(*inv, e);
     if (e.kind == K::kProcessed) {
         auto n = record_count(*inv, true);
         return {n == *e.count, std::to_string(*e.count) + " records processed",
@@ -273,6 +334,8 @@ std::string describe(const Expectation& e) {
             return e.flow + " DLQ record " + std::to_string(e.index) + " fields";
         case K::kAlarmState:
             return e.alarm + " is " + e.state;
+        case K::kInvocations:
+            return e.flow + " invocations";
         case K::kResponse:
             return "responses of " + (e.send.empty() ? std::string("the last send") : e.send);
     }

@@ -43,6 +43,23 @@ void parse_flow_override(YamlReader& r, const YAML::Node& n, const std::string& 
                  }}});
 }
 
+void parse_api_override(YamlReader& r, const YAML::Node& n, const std::string& path,
+                        ApiOverride* a) {
+    r.read_map(n, path,
+               {{"throttling_rate_limit",
+                 [&](const YAML::Node& v, const std::string& p) {
+                     double x = -1;
+                     if (v.IsScalar()) x = v.as<double>(-1);
+                     if (x <= 0) return r.error(v, p, "must be a number > 0");
+                     a->throttling_rate_limit = x;
+                 }},
+                {"throttling_burst_limit", [&](const YAML::Node& v, const std::string& p) {
+                     int64_t x = 0;
+                     if (r.integer(v, p, 1, 2147483647, &x))
+                         a->throttling_burst_limit = static_cast<int>(x);
+                 }}});
+}
+
 void parse_run_settings(YamlReader& r, const YAML::Node& n, const std::string& path,
                         RunSettings* s) {
     r.read_map(n, path,
@@ -142,6 +159,8 @@ std::vector<ConfigError> parse_scenario(const std::string& text, const std::stri
                   parse_flow_override(r, kv.second, p + "." + type, &sc.flows[type]);
               }
           }},
+         {"api",
+          [&](const YAML::Node& v, const std::string& p) { parse_api_override(r, v, p, &sc.api); }},
          {"kemu",
           [&](const YAML::Node& v, const std::string& p) { parse_run_settings(r, v, p, &sc.run); }},
          {"steps", [&](const YAML::Node& v, const std::string&) {

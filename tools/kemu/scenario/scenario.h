@@ -25,6 +25,12 @@ struct FlowOverride {
     int line = 0;
 };
 
+// The stage throttle a scenario sets over its kemu.yaml's api block (same keys).
+struct ApiOverride {
+    std::optional<double> throttling_rate_limit;
+    std::optional<int> throttling_burst_limit;
+};
+
 // How the scenario's own `kemu up` runs (flags of `kemu up`).
 struct RunSettings {
     int retry_backoff_ms = 1000;  // --lambda-retry-backoff-ms
@@ -62,13 +68,14 @@ struct WaitStep {
 // One assertion of an `expect` step.
 struct Expectation {
     enum class Kind {
-        kReceived,    // records the flow's handler received (count, bodies)
-        kProcessed,   // records in invocations that succeeded (count)
-        kOrderByKey,  // per partition key, records reached the handler in sequence order
-        kDlqCount,    // messages in the flow's DLQ
-        kDlqRecord,   // fields of the flow's DLQ on-failure record number `index`
-        kAlarmState,  // an alarm's state
-        kResponse,    // the front-door responses of a send step
+        kReceived,     // records the flow's handler received (count, bodies)
+        kProcessed,    // records in invocations that succeeded (count)
+        kOrderByKey,   // per partition key, records reached the handler in sequence order
+        kDlqCount,     // messages in the flow's DLQ
+        kDlqRecord,    // fields of the flow's DLQ on-failure record number `index`
+        kAlarmState,   // an alarm's state
+        kResponse,     // the front-door responses of a send step
+        kInvocations,  // the flow's invocations: count, batch sizes, failed ones
     };
     Kind kind = Kind::kReceived;
     std::string flow;
@@ -77,10 +84,16 @@ struct Expectation {
     int index = 0;                              // kDlqRecord
     std::map<std::string, std::string> fields;  // dotted path -> expected (JSON scalar text)
     std::string alarm, state;
-    std::string send;           // kResponse: the send step's name (empty: the last send)
-    std::optional<int> status;  // kResponse: every response's status
-    std::string body_contains;  // kResponse: every response's body contains this
-    std::string name;           // shown in reports and JUnit
+    std::string send;                    // kResponse: the send step's name (empty: the last send)
+    std::optional<int> status;           // kResponse: every response's status
+    std::string body_contains;           // kResponse: every response's body contains this
+    std::optional<int> any_status;       // kResponse: at least one response has it
+    std::string any_body_contains;       // kResponse: at least one body contains it
+    std::optional<int64_t> min_retries;  // kResponse: the sender retried at least this often
+    std::vector<int64_t> batch_sizes;    // kInvocations: every invocation's size, in order
+    std::optional<int64_t> max_batch_size;  // kInvocations: no invocation larger
+    std::optional<int64_t> errors;          // kInvocations: failed invocations
+    std::string name;                       // shown in reports and JUnit
     int line = 0;
 };
 
@@ -103,6 +116,7 @@ struct Scenario {
     std::string topology;  // absolute path of the kemu.yaml; empty: `kemu test -c`'s
     int topology_line = 0;
     std::map<std::string, FlowOverride> flows;
+    ApiOverride api;
     RunSettings run;
     std::vector<Step> steps;
 };

@@ -146,6 +146,68 @@ bool parse_wait(YamlReader& r, const YAML::Node& n, const std::string& path, Wai
     return ok;
 }
 
+Reader count_reader(YamlReader& r, std::optional<int64_t>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        int64_t c = 0;
+        if (r.integer(v, p, 0, kMaxCount, &c)) *out = c;
+    };
+}
+
+Reader status_reader(YamlReader& r, std::optional<int>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        int64_t s = 0;
+        if (r.integer(v, p, 100, 599, &s)) *out = static_cast<int>(s);
+    };
+}
+
+Reader bodies_reader(YamlReader& r, std::vector<std::string>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        if (!v.IsSequence()) return r.error(v, p, "must be a list of bodies");
+        for (const auto& b : v)
+            out->push_back(b.IsScalar() ? b.Scalar() : yaml_to_json(b).dump());
+    };
+}
+
+Reader sizes_reader(YamlReader& r, std::vector<int64_t>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        if (!v.IsSequence()) return r.error(v, p, "must be a list of batch sizes");
+        for (size_t i = 0; i < v.size(); ++i) {
+            int64_t x = 0;
+            if (r.integer(v[i], p + "[" + std::to_string(i) + "]", 1, 10000, &x)) out->push_back(x);
+        }
+    };
+}
+
+Reader fields_reader(YamlReader& r, std::map<std::string, std::string>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        if (!v.IsMap() || v.size() == 0) return r.error(v, p, "must map field paths to values");
+        for (const auto& kv : v) {
+            if (!kv.second.IsScalar())
+                r.error(kv.second, p + "." + kv.first.Scalar(), "must be a scalar");
+            (*out)[kv.first.as<std::string>("")] = yaml_to_json(kv.second).dump();
+        }
+    };
+}
+
+// What each kind of expectation cannot do without.
+void check_needs(YamlReader& r, const YAML::Node& n, const std::string& path,
+                 const Expectation& e) {
+    using K = Expectation::Kind;
+    bool needs_count = e.kind == K::kProcessed || e.kind == K::kDlqCount;
+    if (needs_count && !e.count) r.error(n, path + ".count", "required");
+    if (e.kind == K::kReceived && !e.count && e.bodies.empty())
+        r.error(n, path + ".received", "needs count or bodies");
+    if (e.kind == K::kDlqRecord && e.fields.empty())
+        r.error(n, path + ".dlq_record.fields", "required");
+    if (e.kind == K::kInvocations && !e.count && e.batch_sizes.empty() && !e.max_batch_size &&
+        !e.errors)
+        r.error(n, path + ".invocations", "needs count, batch_sizes, max_batch_size or errors");
+    if (e.kind == K::kResponse && !e.status && e.body_contains.empty() && !e.any_status &&
+        e.any_body_contains.empty() && !e.min_retries)
+        r.error(n, path + ".response",
+                "needs status, body_contains, any_status, any_body_contains or min_retries");
+}
+
 }  // namespace
 
 bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& path,
@@ -164,37 +226,24 @@ bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& pa
             if (r.read_map(v, p, more) && !has_flow) r.error(v, p + ".flow", "required");
         };
     };
-    auto count = [&](const YAML::Node& v, const std::string& p) {
-        int64_t c = 0;
-        if (r.integer(v, p, 0, kMaxCount, &c)) e->count = c;
-    };
-    auto bodies = [&](const YAML::Node& v, const std::string& p) {
-        if (!v.IsSequence()) return r.error(v, p, "must be a list of bodies");
-        for (const auto& b : v)
-            e->bodies.push_back(b.IsScalar() ? b.Scalar() : yaml_to_json(b).dump());
-    };
-    auto fields = [&](const YAML::Node& v, const std::string& p) {
-        if (!v.IsMap() || v.size() == 0) return r.error(v, p, "must map field paths to values");
-        for (const auto& kv : v) {
-            if (!kv.second.IsScalar())
-                r.error(kv.second, p + "." + kv.first.Scalar(), "must be a scalar");
-            e->fields[kv.first.as<std::string>("")] = yaml_to_json(kv.second).dump();
-        }
-    };
-    auto status = [&](const YAML::Node& v, const std::string& p) {
-        int64_t s = 0;
-        if (r.integer(v, p, 100, 599, &s)) e->status = static_cast<int>(s);
-    };
+    auto count = count_reader(r, &e->count);
     auto errors_before = r.error_count();
     bool ok = r.read_map(
         n, path,
         {{"name", r.string_reader(&e->name)},
-         {"received", with_flow(K::kReceived, {{"count", count}, {"bodies", bodies}})},
+         {"received",
+          with_flow(K::kReceived, {{"count", count}, {"bodies", bodies_reader(r, &e->bodies)}})},
          {"processed", with_flow(K::kProcessed, {{"count", count}})},
          {"order_per_key", with_flow(K::kOrderByKey, {})},
          {"dlq", with_flow(K::kDlqCount, {{"count", count}})},
          {"dlq_record", with_flow(K::kDlqRecord, {{"index", r.int_reader(&e->index, 0, 100000)},
-                                                  {"fields", fields}})},
+                                                  {"fields", fields_reader(r, &e->fields)}})},
+         {"invocations",
+          with_flow(K::kInvocations,
+                    {{"count", count},
+                     {"batch_sizes", sizes_reader(r, &e->batch_sizes)},
+                     {"max_batch_size", count_reader(r, &e->max_batch_size)},
+                     {"errors", count_reader(r, &e->errors)}})},
          {"alarm",
           [&](const YAML::Node& v, const std::string& p) {
               ++kinds;
@@ -206,27 +255,23 @@ bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& pa
               e->kind = K::kResponse;
               r.read_map(v, p,
                          {{"send", r.string_reader(&e->send)},
-                          {"status", status},
-                          {"body_contains", r.string_reader(&e->body_contains)}});
+                          {"status", status_reader(r, &e->status)},
+                          {"body_contains", r.string_reader(&e->body_contains)},
+                          {"any_status", status_reader(r, &e->any_status)},
+                          {"any_body_contains", r.string_reader(&e->any_body_contains)},
+                          {"min_retries", count_reader(r, &e->min_retries)}});
           }}});
     if (!ok) return false;
     if (kinds != 1) {
         if (r.error_count() == errors_before)
             r.error(n, path,
                     "needs exactly one of received, processed, order_per_key, dlq, dlq_record, "
-                    "alarm, response");
+                    "invocations, alarm, response");
         return false;
     }
     if (r.error_count() != errors_before) return false;
-    bool needs_count = e->kind == K::kProcessed || e->kind == K::kDlqCount;
-    if (needs_count && !e->count) r.error(n, path + ".count", "required");
-    if (e->kind == K::kReceived && !e->count && e->bodies.empty())
-        r.error(n, path + ".received", "needs count or bodies");
-    if (e->kind == K::kDlqRecord && e->fields.empty())
-        r.error(n, path + ".dlq_record.fields", "required");
-    if (e->kind == K::kResponse && !e->status && e->body_contains.empty())
-        r.error(n, path + ".response", "needs status or body_contains");
-    return true;
+    check_needs(r, n, path, *e);
+    return r.error_count() == errors_before;
 }
 
 bool parse_step(YamlReader& r, const YAML::Node& n, const std::string& path, const std::string& dir,

@@ -67,6 +67,10 @@ std::vector<ConfigError> prepare_topology(const Scenario& sc, const std::string&
             errors.push_back(
                 {sc.file, o.line, "flows." + type, "no event flow '" + type + "' in " + path});
     }
+    if (sc.api.throttling_rate_limit)
+        root["api"]["throttling_rate_limit"] = *sc.api.throttling_rate_limit;
+    if (sc.api.throttling_burst_limit)
+        root["api"]["throttling_burst_limit"] = *sc.api.throttling_burst_limit;
     // Handler directories are relative to the kemu.yaml, which the copy no longer sits beside.
     for (auto flow : root["event_flows"]) {
         fs::path src = flow["lambda_source_path"].as<std::string>("");
