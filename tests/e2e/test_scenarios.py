@@ -122,7 +122,7 @@ class ScenariosTest(unittest.TestCase):
         code, out, err = self.kemu_test("tests/fixtures/scenarios/invalid")
         self.assertEqual(code, 2, out + err)
         self.assertIn("kemu: tests/fixtures/scenarios/invalid/unknown_key.yaml:5: steps[1].sleep: "
-                      "unknown key (known keys: advance_time, expect, name, send, wait_for)", err)
+                      "unknown key (known keys: advance_time, expect, fault, name, send, wait_for)", err)
         self.assertIn("kemu: tests/fixtures/scenarios/invalid/unknown_flow.yaml:4: "
                       "steps[0].send.event_type: no event flow 'refunds' in ", err)
         self.assertNotIn("passed", out)

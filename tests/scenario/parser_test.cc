@@ -117,12 +117,13 @@ TEST_CASE("unknown keys and missing steps are errors with their key", "[scenario
 TEST_CASE("a step needs exactly one kind", "[scenario]") {
     CHECK(
         only_error("steps:\n  - name: nothing\n") ==
-        "/tmp/s/case.yaml:2: steps[0]: needs exactly one of send, wait_for, advance_time, expect");
+        "/tmp/s/case.yaml:2: steps[0]: needs exactly one of send, wait_for, advance_time, expect, "
+        "fault");
     CHECK(only_error("steps:\n  - advance_time: 1s\n    expect: [{dlq: {flow: a, count: 0}}]\n")
               .starts_with("/tmp/s/case.yaml:2: steps[0]: needs exactly one"));
     CHECK(only_error("steps:\n  - advance_time: 1s\n    sleep: 2\n") ==
           "/tmp/s/case.yaml:3: steps[0].sleep: unknown key (known keys: advance_time, expect, "
-          "name, send, wait_for)");
+          "fault, name, send, wait_for)");
 }
 
 TEST_CASE("send: required keys, ranges, templates and files", "[scenario]") {
@@ -204,4 +205,16 @@ TEST_CASE("topology and flow overrides are checked", "[scenario]") {
     CHECK(only_error("kemu: {retry_backoff: 5}\nsteps:\n  - advance_time: 1s\n") ==
           "/tmp/s/case.yaml:1: kemu.retry_backoff: unknown key (known keys: alarm_period_s, "
           "retry_backoff_ms, shard_limits)");
+}
+
+TEST_CASE("fault: kemu killed, and nothing else yet", "[scenario]") {
+    Scenario sc;
+    REQUIRE(parse("steps:\n  - fault: {kemu: killed}\n", &sc).empty());
+    CHECK(sc.steps[0].kind == Step::Kind::kFault);
+    CHECK(only_error("steps:\n  - fault: {kemu: paused}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault.kemu: must be one of killed (got 'paused')");
+    CHECK(only_error("steps:\n  - fault: {handler: raises}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault.handler: unknown key (known keys: kemu)");
+    CHECK(only_error("steps:\n  - expect:\n      - processed: {flow: a}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].processed: needs count or distinct");
 }

@@ -256,7 +256,9 @@ int run_up(const UpOptions& o) {
     if (!db) return 1;
     // `kemu test` starts kemu with its hooks: a clock that advance_time moves, and recorders.
     std::unique_ptr<scenario::Hooks> hooks;
-    if (o.scenario_hooks) hooks = std::make_unique<scenario::Hooks>();
+    if (o.scenario_hooks)
+        hooks = std::make_unique<scenario::Hooks>(
+            o.in_memory ? "" : o.data_dir + "/scenario-invocations.jsonl");
     SystemClock system_clock;
     const Clock& clock = hooks ? hooks->clock() : system_clock;
     kinesis::Store store(*db, clock, store_options(o));

@@ -86,6 +86,14 @@ bool KemuChild::start(const std::vector<std::string>& args, const std::string& l
     return false;
 }
 
+void KemuChild::kill9() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+}
+
 void KemuChild::stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);

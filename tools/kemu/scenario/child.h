@@ -20,6 +20,8 @@ public:
     bool start(const std::vector<std::string>& args, const std::string& log_file, std::string* why);
     // SIGTERM, then SIGKILL after a grace period; waits for the exit.
     void stop();
+    // SIGKILL at once (a crash); waits for the exit.
+    void kill9();
     const std::string& endpoint() const { return endpoint_; }
 
 private:

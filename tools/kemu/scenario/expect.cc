@@ -1,6 +1,7 @@
 #include "expect.h"
 
 #include <algorithm>
+#include <set>
 
 #include "client.h"
 
@@ -18,6 +19,35 @@ int64_t record_count(const json& invocations, bool ok_only) {
         n += static_cast<int64_t>(inv["records"].size());
     }
     return n;
+}
+
+// Distinct records (by sequence number) in successful invocations.
+int64_t distinct_processed(const json& invocations) {
+    std::set<std::string> seqs;
+    for (const auto& inv : invocations) {
+        if (inv.value("status", "") != "ok") continue;
+        for (const auto& r : inv["records"])
+            seqs.insert(r.value("sequenceNumber", ""));
+    }
+    return static_cast<int64_t>(seqs.size());
+}
+
+// Records in successful invocations: all of them (duplicates counted), and distinct ones.
+Outcome processed(const json& invocations, const Expectation& e) {
+    auto n = record_count(invocations, true);
+    auto d = distinct_processed(invocations);
+    Outcome out{true, "", ""};
+    if (e.count) {
+        out.passed = n == *e.count;
+        out.expected = std::to_string(*e.count) + " records processed";
+    }
+    if (e.distinct) {
+        out.passed = out.passed && d == *e.distinct;
+        out.expected += (out.expected.empty() ? "" : ", ") + std::to_string(*e.distinct) +
+                        " distinct records processed";
+    }
+    out.actual = std::to_string(n) + " records processed, " + std::to_string(d) + " distinct";
+    return out;
 }
 
 // Does the record's data match `expected`: JSON objects by the expected fields (a subset),
@@ -286,6 +316,11 @@ Outcome check_condition(Observer& o, const Condition& c) {
     }
     const json* inv = o.invocations(c.flow, &err);
     if (!inv) return {false, "", err};
+    if (c.distinct) {
+        auto d = distinct_processed(*inv);
+        return {d >= c.count, "at least " + std::to_string(c.count) + " distinct records processed",
+                std::to_string(d) + " distinct records processed"};
+    }
     auto n = record_count(*inv, c.kind == CK::kProcessed);
     const char* what = c.kind == CK::kProcessed ? " records processed" : " records received";
     return {n >= c.count, "at least " + std::to_string(c.count) + what, std::to_string(n) + what};
@@ -297,7 +332,7 @@ Outcome check_expectation(Observer& o, const Expectation& e,
     std::string err;
     if (e.kind == K::kResponse) return response(e, sends, last_send);
     if (e.kind == K::kAlarmState)
-        return check_condition(o, {Condition::Kind::kAlarmState, "", 0, e.alarm, e.state});
+        return check_condition(o, {Condition::Kind::kAlarmState, "", 0, false, e.alarm, e.state});
     if (e.kind == K::kDlqCount || e.kind == K::kDlqRecord) {
         const json* d = o.dlq(e.flow, &err);
         if (!d) return {false, describe(e), err};
@@ -310,11 +345,7 @@ Outcome check_expectation(Observer& o, const Expectation& e,
     if (!inv) return {false, describe(e), err};
     if (e.kind == K::kOrderByKey) return order_per_key(*inv);
     if (e.kind == K::kInvocations) return invocations(*inv, e);
-    if (e.kind == K::kProcessed) {
-        auto n = record_count(*inv, true);
-        return {n == *e.count, std::to_string(*e.count) + " records processed",
-                std::to_string(n) + " records processed"};
-    }
+    if (e.kind == K::kProcessed) return processed(*inv, e);
     return received(*inv, e);
 }
 
@@ -325,7 +356,10 @@ std::string describe(const Expectation& e) {
             return e.flow + " received " +
                    (e.count ? std::to_string(*e.count) + " records" : std::string("its bodies"));
         case K::kProcessed:
-            return e.flow + " processed " + std::to_string(*e.count) + " records";
+            return e.flow + " processed " +
+                   (e.count ? std::to_string(*e.count)
+                            : std::to_string(*e.distinct) + " distinct") +
+                   " records";
         case K::kOrderByKey:
             return e.flow + " in order per partition key";
         case K::kDlqCount:

@@ -1,6 +1,7 @@
 #include "hooks.h"
 
 #include <charconv>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -74,26 +75,49 @@ lambda_runner::Invoker& Hooks::record(const std::string& function, lambda_runner
     return *recorders_.back();
 }
 
+Hooks::Hooks(std::string journal) : journal_(std::move(journal)) {
+    if (journal_.empty()) return;
+    std::ifstream in(journal_);
+    for (std::string line; std::getline(in, line);) {
+        auto j = json::parse(line, nullptr, false);
+        if (!j.is_object()) continue;  // a line cut short by kill -9
+        Invocation inv{
+            j.value("function", ""), j.value("status", ""), j.value("error_type", ""), {}};
+        for (const auto& r : j.value("records", json::array()))
+            inv.records.push_back(
+                {r.value("partitionKey", ""), r.value("sequenceNumber", ""), r.value("data", "")});
+        invocations_.push_back(std::move(inv));
+    }
+}
+
+json Hooks::to_json(const Invocation& inv) {
+    json records = json::array();
+    for (const auto& r : inv.records) {
+        records.push_back({{"partitionKey", r.partition_key},
+                           {"sequenceNumber", r.sequence_number},
+                           {"data", r.data}});
+    }
+    return {{"function", inv.function},
+            {"status", inv.status},
+            {"error_type", inv.error_type},
+            {"records", std::move(records)}};
+}
+
 void Hooks::add(Invocation inv) {
     std::lock_guard lock(mu_);
+    if (!journal_.empty()) {
+        // Written through to the kernel before the mapping checkpoints: kill -9 keeps it.
+        std::ofstream out(journal_, std::ios::app);
+        out << to_json(inv).dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+    }
     invocations_.push_back(std::move(inv));
 }
 
 std::string Hooks::invocations_json() {
     json list = json::array();
     std::lock_guard lock(mu_);
-    for (const auto& inv : invocations_) {
-        json records = json::array();
-        for (const auto& r : inv.records) {
-            records.push_back({{"partitionKey", r.partition_key},
-                               {"sequenceNumber", r.sequence_number},
-                               {"data", r.data}});
-        }
-        list.push_back({{"function", inv.function},
-                        {"status", inv.status},
-                        {"error_type", inv.error_type},
-                        {"records", std::move(records)}});
-    }
+    for (const auto& inv : invocations_)
+        list.push_back(to_json(inv));
     // Handlers may receive any bytes: replace what is not UTF-8 rather than fail.
     return json{{"invocations", std::move(list)}}.dump(-1, ' ', false,
                                                        json::error_handler_t::replace);

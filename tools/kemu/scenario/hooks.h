@@ -9,12 +9,15 @@
 //            "error_type","records":[{"partitionKey","sequenceNumber","data"}]}]}
 //            (status ok, error or throttled; data decoded from base64)
 //       POST /_kemu/scenario/advance_time?ms=N  {"offset_ms":...}
+//   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
 
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/http.h"
@@ -39,6 +42,10 @@ private:
 
 class Hooks {
 public:
+    // `journal`: a file that keeps every invocation (one JSON line each, written before the
+    // mapping checkpoints), so those of a kemu killed with -9 are still seen after its
+    // restart on the same data dir; read back here. Empty: memory only.
+    explicit Hooks(std::string journal = "");
     const Clock& clock() const { return clock_; }
     // An invoker that runs `inner` and records each call under `function`; owned by the hooks.
     lambda_runner::Invoker& record(const std::string& function, lambda_runner::Invoker& inner);
@@ -56,8 +63,10 @@ public:
 
 private:
     std::string invocations_json();
+    static nlohmann::json to_json(const Invocation& inv);
 
     ShiftedClock clock_;
+    std::string journal_;
     std::mutex mu_;
     std::vector<Invocation> invocations_;
     std::vector<std::unique_ptr<lambda_runner::Invoker>> recorders_;

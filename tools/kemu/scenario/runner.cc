@@ -85,7 +85,7 @@ private:
 
     // "send three orders", "wait_for line 12".
     static std::string label(const Step& s) {
-        static const char* kKinds[] = {"send", "wait_for", "advance_time", "expect"};
+        static const char* kKinds[] = {"send", "wait_for", "advance_time", "expect", "fault"};
         return std::string(kKinds[static_cast<int>(s.kind)]) + " " + s.name;
     }
 
@@ -108,6 +108,7 @@ private:
         if (s.kind == Step::Kind::kWaitFor) ok = wait(s, t0);
         if (s.kind == Step::Kind::kAdvanceTime) ok = advance(s, t0);
         if (s.kind == Step::Kind::kExpect) ok = expect(s, t0);
+        if (s.kind == Step::Kind::kFault) ok = fault(s, t0);
         // Each case carries its whole step's output.
         for (auto i = first_case; i < res_.cases.size(); ++i)
             res_.cases[i].output = output_;
@@ -162,6 +163,20 @@ private:
         return false;
     }
 
+    // kemu killed with SIGKILL mid-work, then started again on the same data dir.
+    bool fault(const Step& s, Steady::time_point t0) {
+        child_.kill9();
+        std::string why;
+        auto log = dir_ + "/kemu." + std::to_string(++restarts_) + ".log";
+        if (!child_.start(up_args(), log, &why)) {
+            fail_case(label(s), s.line, {false, "kemu up listening again", why}, since(t0));
+            return false;
+        }
+        say(label(s) + ": kemu killed (SIGKILL) and restarted on its data at " + child_.endpoint() +
+            " (" + fixed(since(t0)) + " s)");
+        return true;
+    }
+
     bool expect(const Step& s, Steady::time_point t0) {
         Observer obs(child_.endpoint(), topo_.config);
         bool all = true;
@@ -188,6 +203,7 @@ private:
     std::string output_;  // the current step's lines
     std::map<std::string, SendLog> sends_;
     std::string last_send_;
+    int restarts_ = 0;
 };
 
 }  // namespace

@@ -54,10 +54,18 @@ struct SendStep {
 struct Condition {
     enum class Kind { kReceived, kProcessed, kDlqDepth, kAlarmState };
     Kind kind = Kind::kProcessed;
-    std::string flow;   // event type (received, processed, dlq)
-    int64_t count = 0;  // at least this many
-    std::string alarm;  // alarm name (kAlarmState)
-    std::string state;  // OK, ALARM, INSUFFICIENT_DATA
+    std::string flow;       // event type (received, processed, dlq)
+    int64_t count = 0;      // at least this many
+    bool distinct = false;  // kProcessed: count distinct records, not deliveries
+    std::string alarm;      // alarm name (kAlarmState)
+    std::string state;      // OK, ALARM, INSUFFICIENT_DATA
+};
+
+// `fault`: something going wrong on purpose. Today: kemu itself killed with SIGKILL and
+// restarted on the same data dir (handler faults and throttles are to come as other keys).
+struct FaultStep {
+    enum class Kind { kKemuKilled };
+    Kind kind = Kind::kKemuKilled;
 };
 
 struct WaitStep {
@@ -80,8 +88,9 @@ struct Expectation {
     Kind kind = Kind::kReceived;
     std::string flow;
     std::optional<int64_t> count;
-    std::vector<std::string> bodies;            // JSON texts; each must match one record received
-    int index = 0;                              // kDlqRecord
+    std::optional<int64_t> distinct;  // kProcessed: distinct records (at-least-once delivery)
+    std::vector<std::string> bodies;  // JSON texts; each must match one record received
+    int index = 0;                    // kDlqRecord
     std::map<std::string, std::string> fields;  // dotted path -> expected (JSON scalar text)
     std::string alarm, state;
     std::string send;                    // kResponse: the send step's name (empty: the last send)
@@ -98,7 +107,7 @@ struct Expectation {
 };
 
 struct Step {
-    enum class Kind { kSend, kWaitFor, kAdvanceTime, kExpect };
+    enum class Kind { kSend, kWaitFor, kAdvanceTime, kExpect, kFault };
     Kind kind = Kind::kSend;
     std::string name;  // `name:` of the step, or a generated one
     int line = 0;
@@ -106,6 +115,7 @@ struct Step {
     WaitStep wait;
     int64_t advance_ms = 0;
     std::vector<Expectation> expect;
+    FaultStep fault;
 };
 
 struct Scenario {

@@ -84,14 +84,21 @@ bool parse_send(YamlReader& r, const YAML::Node& n, const std::string& path, con
 }
 
 // `flow: X, count: N` (the counts of received, processed, dlq).
-Reader flow_count(YamlReader& r, std::string* flow, int64_t* count, bool* has_flow) {
-    return [&r, flow, count, has_flow](const YAML::Node& v, const std::string& p) {
-        r.read_map(v, p,
-                   {{"flow", [&](const YAML::Node& f,
-                                 const std::string& fp) { *has_flow = r.string(f, fp, flow); }},
-                    {"count", [&](const YAML::Node& c, const std::string& cp) {
-                         r.integer(c, cp, 0, kMaxCount, count);
-                     }}});
+// `flow: X, count: N` (received, processed, dlq); processed also takes `distinct: N`.
+Reader flow_count(YamlReader& r, Condition* c, bool* has_flow) {
+    return [&r, c, has_flow](const YAML::Node& v, const std::string& p) {
+        std::map<std::string, Reader> keys{
+            {"flow", [&](const YAML::Node& f,
+                         const std::string& fp) { *has_flow = r.string(f, fp, &c->flow); }},
+            {"count", [&](const YAML::Node& n, const std::string& np) {
+                 r.integer(n, np, 0, kMaxCount, &c->count);
+             }}};
+        if (c->kind == Condition::Kind::kProcessed) {
+            keys["distinct"] = [&](const YAML::Node& n, const std::string& np) {
+                c->distinct = r.integer(n, np, 0, kMaxCount, &c->count);
+            };
+        }
+        r.read_map(v, p, keys);
         if (!*has_flow) r.error(v, p + ".flow", "required");
     };
 }
@@ -122,7 +129,7 @@ bool parse_wait(YamlReader& r, const YAML::Node& n, const std::string& path, Wai
         return [&, k](const YAML::Node& v, const std::string& p) {
             ++kinds;
             c.kind = k;
-            flow_count(r, &c.flow, &c.count, &has_flow)(v, p);
+            flow_count(r, &c, &has_flow)(v, p);
         };
     };
     auto errors_before = r.error_count();
@@ -193,8 +200,9 @@ Reader fields_reader(YamlReader& r, std::map<std::string, std::string>* out) {
 void check_needs(YamlReader& r, const YAML::Node& n, const std::string& path,
                  const Expectation& e) {
     using K = Expectation::Kind;
-    bool needs_count = e.kind == K::kProcessed || e.kind == K::kDlqCount;
-    if (needs_count && !e.count) r.error(n, path + ".count", "required");
+    if (e.kind == K::kDlqCount && !e.count) r.error(n, path + ".count", "required");
+    if (e.kind == K::kProcessed && !e.count && !e.distinct)
+        r.error(n, path + ".processed", "needs count or distinct");
     if (e.kind == K::kReceived && !e.count && e.bodies.empty())
         r.error(n, path + ".received", "needs count or bodies");
     if (e.kind == K::kDlqRecord && e.fields.empty())
@@ -233,7 +241,8 @@ bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& pa
         {{"name", r.string_reader(&e->name)},
          {"received",
           with_flow(K::kReceived, {{"count", count}, {"bodies", bodies_reader(r, &e->bodies)}})},
-         {"processed", with_flow(K::kProcessed, {{"count", count}})},
+         {"processed", with_flow(K::kProcessed, {{"count", count},
+                                                 {"distinct", count_reader(r, &e->distinct)}})},
          {"order_per_key", with_flow(K::kOrderByKey, {})},
          {"dlq", with_flow(K::kDlqCount, {{"count", count}})},
          {"dlq_record", with_flow(K::kDlqRecord, {{"index", r.int_reader(&e->index, 0, 100000)},
@@ -283,36 +292,45 @@ bool parse_step(YamlReader& r, const YAML::Node& n, const std::string& path, con
         s->kind = k;
     };
     auto errors_before = r.error_count();
-    bool ok =
-        r.read_map(n, path,
-                   {{"name", r.string_reader(&s->name)},
-                    {"send",
-                     [&](const YAML::Node& v, const std::string& p) {
-                         kind(Step::Kind::kSend);
-                         parse_send(r, v, p, dir, &s->send);
-                     }},
-                    {"wait_for",
-                     [&](const YAML::Node& v, const std::string& p) {
-                         kind(Step::Kind::kWaitFor);
-                         parse_wait(r, v, p, &s->wait);
-                     }},
-                    {"advance_time",
-                     [&](const YAML::Node& v, const std::string& p) {
-                         kind(Step::Kind::kAdvanceTime);
-                         r.duration_ms(v, p, &s->advance_ms);
-                     }},
-                    {"expect", [&](const YAML::Node& v, const std::string& p) {
-                         kind(Step::Kind::kExpect);
-                         if (!v.IsSequence() || v.size() == 0)
-                             return r.error(v, p, "must be a non-empty list of expectations");
-                         for (size_t i = 0; i < v.size(); ++i) {
-                             Expectation e;
-                             if (parse_expectation(r, v[i], p + "[" + std::to_string(i) + "]", &e))
-                                 s->expect.push_back(std::move(e));
-                         }
-                     }}});
+    bool ok = r.read_map(
+        n, path,
+        {{"name", r.string_reader(&s->name)},
+         {"send",
+          [&](const YAML::Node& v, const std::string& p) {
+              kind(Step::Kind::kSend);
+              parse_send(r, v, p, dir, &s->send);
+          }},
+         {"wait_for",
+          [&](const YAML::Node& v, const std::string& p) {
+              kind(Step::Kind::kWaitFor);
+              parse_wait(r, v, p, &s->wait);
+          }},
+         {"advance_time",
+          [&](const YAML::Node& v, const std::string& p) {
+              kind(Step::Kind::kAdvanceTime);
+              r.duration_ms(v, p, &s->advance_ms);
+          }},
+         {"fault",
+          [&](const YAML::Node& v, const std::string& p) {
+              kind(Step::Kind::kFault);
+              std::string what;
+              r.read_map(v, p, {{"kemu", [&](const YAML::Node& k, const std::string& kp) {
+                                     r.choice(k, kp, {"killed"}, &what);
+                                 }}});
+              if (v.IsMap() && v.size() == 0) r.error(v, p, "needs kemu: killed");
+          }},
+         {"expect", [&](const YAML::Node& v, const std::string& p) {
+              kind(Step::Kind::kExpect);
+              if (!v.IsSequence() || v.size() == 0)
+                  return r.error(v, p, "must be a non-empty list of expectations");
+              for (size_t i = 0; i < v.size(); ++i) {
+                  Expectation e;
+                  if (parse_expectation(r, v[i], p + "[" + std::to_string(i) + "]", &e))
+                      s->expect.push_back(std::move(e));
+              }
+          }}});
     if (ok && kinds != 1 && r.error_count() == errors_before) {
-        r.error(n, path, "needs exactly one of send, wait_for, advance_time, expect");
+        r.error(n, path, "needs exactly one of send, wait_for, advance_time, expect, fault");
         return false;
     }
     return ok;
