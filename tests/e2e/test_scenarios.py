@@ -67,6 +67,13 @@ class ScenariosTest(unittest.TestCase):
         names = {c.get("name") for c in cases}
         self.assertIn("orders DLQ holds 1", names)
         self.assertIn("dev-orders-lambda-errors is OK", names)
+        # What the suite exercised, each failure path with the scenarios that hit it.
+        self.assertIn("failure paths exercised:\n", out)
+        self.assertIn("  bisection: orders poison to dlq\n", out)
+        self.assertIn("  kemu crash and restart: orders kill -9 mid-backlog\n", out)
+        self.assertIn("  alarm back to OK: orders errors alarm\n", out)
+        self.assertIn("  timeout: NOT EXERCISED\n", out)
+        self.assertRegex(out, r"  retry exhaustion: [^\n]*payments retry exhaustion")
         # A step line per step, as it runs.
         self.assertIn("[orders errors alarm] advance_time line ", out)
         self.assertRegex(out, r"\[orders happy path\] send three orders: 3 of 3 records in")

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "coverage.h"
 #include "junit.h"
 #include "runner.h"
 #include "scenario.h"
@@ -123,6 +124,10 @@ int run_test(const TestOptions& o) {
         out << junit_xml(results);
         if (!out) std::cerr << "kemu: cannot write " << o.junit << "\n";
     }
+    std::vector<std::pair<std::string, std::set<std::string>>> coverage;
+    for (const auto& r : results)
+        coverage.emplace_back(r.name, r.exercised);
+    std::cout << coverage_report(coverage);
     std::cout << passed << " passed, " << failed << " failed (" << cases << " expectations, "
               << failed_cases << " failed)\n";
     return failed == 0 ? 0 : 1;

@@ -63,11 +63,6 @@ bool body_matches(const std::string& data, const std::string& expected) {
     return true;
 }
 
-// Kinesis sequence numbers are decimal strings of up to 56 digits.
-bool seq_less(const std::string& a, const std::string& b) {
-    return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
-
 // Each partition key's records, by first delivery, must come in sequence order.
 Outcome order_per_key(const json& invocations) {
     std::map<std::string, std::string> last;  // key -> sequence of its latest first delivery
@@ -78,7 +73,7 @@ Outcome order_per_key(const json& invocations) {
             if (seen[seq]) continue;
             seen[seq] = true;
             auto it = last.find(key);
-            if (it != last.end() && seq_less(seq, it->second)) {
+            if (it != last.end() && sequence_less(seq, it->second)) {
                 return {false, "records of each partition key in sequence order",
                         "key " + key + ": sequence " + seq + " after " + it->second};
             }
@@ -235,11 +230,19 @@ Outcome invocations(const json& inv, const Expectation& e) {
 
 }  // namespace
 
-bool Observer::has_flow(const std::string& flow) const {
-    for (const auto& f : cfg_.event_flows) {
-        if (f.event_type == flow) return true;
-    }
-    return false;
+bool sequence_less(const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+std::vector<std::string> Observer::flows() const {
+    std::vector<std::string> out;
+    for (const auto& f : cfg_.event_flows)
+        out.push_back(f.event_type);
+    return out;
+}
+
+const json* Observer::alarms(std::string* error) {
+    return fetch("/_kemu/alarms", error);
 }
 
 const json* Observer::fetch(const std::string& path, std::string* error) {
@@ -291,9 +294,9 @@ const json* Observer::dlq(const std::string& flow, std::string* error) {
 }
 
 std::optional<std::string> Observer::alarm_state(const std::string& name, std::string* error) {
-    const json* alarms = fetch("/_kemu/alarms", error);
-    if (!alarms) return std::nullopt;
-    for (const auto& a : (*alarms)["MetricAlarms"]) {
+    const json* all = alarms(error);
+    if (!all) return std::nullopt;
+    for (const auto& a : (*all)["MetricAlarms"]) {
         if (a.value("AlarmName", "") == name) return a.value("StateValue", "");
     }
     *error = "no alarm named " + name;

@@ -36,7 +36,10 @@ public:
     // The on-failure records in the flow's DLQ (bodies parsed).
     const nlohmann::json* dlq(const std::string& flow, std::string* error);
     std::optional<std::string> alarm_state(const std::string& name, std::string* error);
-    bool has_flow(const std::string& flow) const;
+    // GET /_kemu/alarms: DescribeAlarms-shaped, with AlarmHistory.
+    const nlohmann::json* alarms(std::string* error);
+    // The topology's event types.
+    std::vector<std::string> flows() const;
 
 private:
     const nlohmann::json* fetch(const std::string& path, std::string* error);
@@ -52,6 +55,9 @@ Outcome check_condition(Observer& o, const Condition& c);
 Outcome check_expectation(Observer& o, const Expectation& e,
                           const std::map<std::string, SendLog>& sends,
                           const std::string& last_send);
+
+// Kinesis sequence numbers (decimal strings of up to 56 digits) in numeric order.
+bool sequence_less(const std::string& a, const std::string& b);
 
 // What an expectation asserts, in one line ("orders received 3 records").
 std::string describe(const Expectation& e);

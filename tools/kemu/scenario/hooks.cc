@@ -27,6 +27,10 @@ public:
                      : result.status == InvokeResult::Status::kFunctionError ? "error"
                                                                              : "throttled";
         inv.error_type = result.error_type;
+        auto answer = json::parse(result.payload, nullptr, false);
+        if (answer.is_object() && answer.contains("batchItemFailures") &&
+            answer["batchItemFailures"].is_array())
+            inv.batch_item_failures = static_cast<int64_t>(answer["batchItemFailures"].size());
         auto doc = json::parse(event, nullptr, false);
         if (doc.is_object() && doc.contains("Records") && doc["Records"].is_array()) {
             for (const auto& r : doc["Records"]) {
@@ -81,8 +85,11 @@ Hooks::Hooks(std::string journal) : journal_(std::move(journal)) {
     for (std::string line; std::getline(in, line);) {
         auto j = json::parse(line, nullptr, false);
         if (!j.is_object()) continue;  // a line cut short by kill -9
-        Invocation inv{
-            j.value("function", ""), j.value("status", ""), j.value("error_type", ""), {}};
+        Invocation inv{j.value("function", ""),
+                       j.value("status", ""),
+                       j.value("error_type", ""),
+                       {},
+                       j.value("batch_item_failures", int64_t{0})};
         for (const auto& r : j.value("records", json::array()))
             inv.records.push_back(
                 {r.value("partitionKey", ""), r.value("sequenceNumber", ""), r.value("data", "")});
@@ -100,6 +107,7 @@ json Hooks::to_json(const Invocation& inv) {
     return {{"function", inv.function},
             {"status", inv.status},
             {"error_type", inv.error_type},
+            {"batch_item_failures", inv.batch_item_failures},
             {"records", std::move(records)}};
 }
 

@@ -6,7 +6,8 @@
 //     outcome, so a scenario sees what each handler received;
 //   - the admin endpoints under /_kemu/scenario/:
 //       GET  /_kemu/scenario/invocations      {"invocations":[{"function","status",
-//            "error_type","records":[{"partitionKey","sequenceNumber","data"}]}]}
+//            "error_type","batch_item_failures","records":[{"partitionKey","sequenceNumber",
+//            "data"}]}]}
 //            (status ok, error or throttled; data decoded from base64)
 //       POST /_kemu/scenario/advance_time?ms=N  {"offset_ms":...}
 //   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
@@ -58,6 +59,7 @@ public:
     struct Invocation {
         std::string function, status, error_type;
         std::vector<Record> records;
+        int64_t batch_item_failures = 0;  // entries of a partial batch response
     };
     void add(Invocation inv);
 

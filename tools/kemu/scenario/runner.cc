@@ -8,6 +8,7 @@
 
 #include "child.h"
 #include "client.h"
+#include "coverage.h"
 #include "expect.h"
 #include "sender.h"
 
@@ -42,6 +43,8 @@ public:
         for (const auto& step : sc_.steps) {
             if (!run_step(step)) break;
         }
+        Observer obs(child_.endpoint(), topo_.config);
+        res_.exercised = exercised(obs, sends_, restarts_ > 0);
         child_.stop();
         if (res_.passed) {
             std::error_code ec;

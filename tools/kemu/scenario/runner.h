@@ -3,6 +3,7 @@
 // per step, every expectation's outcome kept for the report.
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct ScenarioResult {
     std::string name, file;
     bool passed = true;
     std::vector<CaseResult> cases;
+    std::set<std::string> exercised;  // coverage.h's failure paths its kemu went through
     double seconds = 0;
 };
 
