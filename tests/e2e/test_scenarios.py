@@ -84,7 +84,7 @@ class ScenariosTest(unittest.TestCase):
                                         "-c", "examples/kemu.yaml", "-j", "3", "--seed", "7",
                                         "--junit", xml)
         self.assertEqual(code, 1, out + err)
-        self.assertEqual(self.summary(out), (0, 3))
+        self.assertEqual(self.summary(out), (0, 4))
         # Expected against actual, with the scenario file and line.
         self.assertIn("FAIL tests/fixtures/scenarios/failing/wrong_count.yaml:14: "
                       "orders received 4 records", out)
@@ -96,10 +96,11 @@ class ScenariosTest(unittest.TestCase):
                       "-c examples/kemu.yaml --seed 7", out)
 
         root = self.junit(xml)
-        self.assertEqual(root.get("tests"), "4")
-        self.assertEqual(root.get("failures"), "3")
+        self.assertEqual(root.get("tests"), "6")
+        self.assertEqual(root.get("failures"), "5")
         by_suite = {s.get("name"): s for s in root.findall("testsuite")}
-        self.assertEqual(set(by_suite), {"wrong count", "wrong dlq field", "wait timeout"})
+        self.assertEqual(set(by_suite),
+                         {"wrong count", "wrong dlq field", "wait timeout", "seeded fault"})
         wrong_count = {c.get("name"): c for c in by_suite["wrong count"].findall("testcase")}
         self.assertEqual(set(wrong_count),
                          {"orders received 4 records", "responses of the last send"})
@@ -117,6 +118,23 @@ class ScenariosTest(unittest.TestCase):
                          "actual 1 records processed")
         # The testcase carries its step's output.
         self.assertIn("expected: at least 5 records processed", timeout.find("system-out").text)
+
+    def test_replay_command_reproduces_a_seeded_fault(self):
+        code, out, _ = self.kemu_test("tests/fixtures/scenarios/failing/seeded_fault.yaml",
+                                      "--seed", "11")
+        self.assertEqual(code, 1, out)
+        replay = re.search(r"\(replay: kemu test (.*)\)$", out, re.M)
+        self.assertIsNotNone(replay, out)
+
+        def failures(text):
+            return [l.split("] ", 1)[1] for l in text.splitlines()
+                    if re.search(r"\] (FAIL|  expected:|  actual:)", l)]
+        first = failures(out)
+        self.assertEqual(len(first), 6, out)  # two expectations, each FAIL/expected/actual
+        code, again, _ = self.kemu_test(*replay.group(1).split())
+        self.assertEqual(code, 1, again)
+        # The same draws: the same invocations fail, the same records reach the DLQ.
+        self.assertEqual(failures(again), first)
 
     def test_filter_picks_scenarios_by_name(self):
         code, out, err = self.kemu_test("tests/fixtures/scenarios/failing", "scenarios",

@@ -207,14 +207,32 @@ TEST_CASE("topology and flow overrides are checked", "[scenario]") {
           "retry_backoff_ms, shard_limits)");
 }
 
-TEST_CASE("fault: kemu killed, and nothing else yet", "[scenario]") {
+TEST_CASE("fault: kemu killed, or a handler fault aimed once", "[scenario]") {
     Scenario sc;
     REQUIRE(parse("steps:\n  - fault: {kemu: killed}\n", &sc).empty());
     CHECK(sc.steps[0].kind == Step::Kind::kFault);
+    CHECK(sc.steps[0].fault.kind == kemu::scenario::FaultStep::Kind::kKemuKilled);
+    Scenario h;
+    REQUIRE(parse("steps:\n  - fault: {handler: raises, flow: a, first: 2, probability: 0.5}\n", &h)
+                .empty());
+    CHECK(h.steps[0].fault.kind == kemu::scenario::FaultStep::Kind::kHandler);
+    CHECK(h.steps[0].fault.first == 2);
+    CHECK(h.steps[0].fault.probability == 0.5);
     CHECK(only_error("steps:\n  - fault: {kemu: paused}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault.kemu: must be one of killed (got 'paused')");
     CHECK(only_error("steps:\n  - fault: {handler: raises}\n") ==
-          "/tmp/s/case.yaml:2: steps[0].fault.handler: unknown key (known keys: kemu)");
+          "/tmp/s/case.yaml:2: steps[0].fault.flow: required");
+    CHECK(only_error("steps:\n  - fault: {handler: hangs, flow: a}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault.handler: must be one of raises, "
+          "partial_batch_failure (got 'hangs')");
+    CHECK(only_error("steps:\n  - fault: {kemu: killed, handler: raises, flow: a}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault: needs exactly one of kemu: killed, handler: "
+          "raises|partial_batch_failure");
+    CHECK(only_error("steps:\n  - fault: {handler: raises, flow: a, first: 1, nth: 2}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault: aim at one of first, nth, partition_key, "
+          "body_field");
+    CHECK(only_error("steps:\n  - fault: {handler: raises, flow: a, probability: 2}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault.probability: must be a number in (0, 1]");
     CHECK(only_error("steps:\n  - expect:\n      - processed: {flow: a}\n") ==
           "/tmp/s/case.yaml:3: steps[0].expect[0].processed: needs count or distinct");
 }

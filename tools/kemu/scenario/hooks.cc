@@ -20,9 +20,18 @@ public:
         : hooks_(hooks), function_(std::move(function)), inner_(inner) {}
 
     InvokeResult invoke(const std::string& event) override {
-        auto result = inner_.invoke(event);
         Hooks::Invocation inv;
         inv.function = function_;
+        inv.records = records_of(event);
+        auto fault = hooks_.faults().decide(function_, inv.records);
+        auto result = fault && fault->kind == "raises" ? raised() : inner_.invoke(event);
+        if (fault && fault->kind == "partial_batch_failure" &&
+            result.status == InvokeResult::Status::kOk) {
+            json items = json::array();
+            for (const auto& seq : fault->failed_sequences)
+                items.push_back({{"itemIdentifier", seq}});
+            result.payload = json{{"batchItemFailures", items}}.dump();
+        }
         inv.status = result.status == InvokeResult::Status::kOk              ? "ok"
                      : result.status == InvokeResult::Status::kFunctionError ? "error"
                                                                              : "throttled";
@@ -31,20 +40,35 @@ public:
         if (answer.is_object() && answer.contains("batchItemFailures") &&
             answer["batchItemFailures"].is_array())
             inv.batch_item_failures = static_cast<int64_t>(answer["batchItemFailures"].size());
-        auto doc = json::parse(event, nullptr, false);
-        if (doc.is_object() && doc.contains("Records") && doc["Records"].is_array()) {
-            for (const auto& r : doc["Records"]) {
-                const auto& k = r.value("kinesis", json::object());
-                auto data = base64_decode(k.value("data", ""));
-                inv.records.push_back({k.value("partitionKey", ""), k.value("sequenceNumber", ""),
-                                       data.value_or("")});
-            }
-        }
         hooks_.add(std::move(inv));
         return result;
     }
 
 private:
+    static std::vector<InvokedRecord> records_of(const std::string& event) {
+        std::vector<InvokedRecord> out;
+        auto doc = json::parse(event, nullptr, false);
+        if (!doc.is_object() || !doc.contains("Records") || !doc["Records"].is_array()) return out;
+        for (const auto& r : doc["Records"]) {
+            const auto& k = r.value("kinesis", json::object());
+            auto data = base64_decode(k.value("data", ""));
+            out.push_back(
+                {k.value("partitionKey", ""), k.value("sequenceNumber", ""), data.value_or("")});
+        }
+        return out;
+    }
+
+    // What the runtime reports for an unhandled exception, raised by the fault instead of the
+    // handler.
+    static InvokeResult raised() {
+        InvokeResult r;
+        r.status = InvokeResult::Status::kFunctionError;
+        r.error_type = "KemuFault";
+        r.payload = R"({"errorMessage":"kemu fault: the handler raises","errorType":"KemuFault"})";
+        r.request_id = uuid_v4();
+        return r;
+    }
+
     Hooks& hooks_;
     std::string function_;
     lambda_runner::Invoker& inner_;
@@ -139,6 +163,11 @@ HttpResponse Hooks::handle(const HttpRequest& req) {
         if (!ms) return answer(400, R"({"message":"advance_time needs ?ms=N, N >= 0"})");
         clock_.advance_ms(*ms);
         return answer(200, json{{"offset_ms", clock_.offset()}}.dump());
+    }
+    if (action == "faults" && req.method == "POST") {
+        auto why = faults_.add(json::parse(req.body, nullptr, false));
+        if (!why.empty()) return answer(400, json{{"message", why}}.dump());
+        return answer(200, "{}");
     }
     return answer(404, R"({"message":"no such kemu endpoint"})");
 }

@@ -10,6 +10,7 @@
 //            "data"}]}]}
 //            (status ok, error or throttled; data decoded from base64)
 //       POST /_kemu/scenario/advance_time?ms=N  {"offset_ms":...}
+//       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}
 //   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
 
 #include <atomic>
@@ -22,6 +23,7 @@
 
 #include "core/clock.h"
 #include "core/http.h"
+#include "fault.h"
 #include "lambda_runner/invoker.h"
 
 namespace kemu::scenario {
@@ -53,15 +55,13 @@ public:
     // Answers a request under kHooksPrefix.
     HttpResponse handle(const HttpRequest& req);
 
-    struct Record {
-        std::string partition_key, sequence_number, data;
-    };
     struct Invocation {
         std::string function, status, error_type;
-        std::vector<Record> records;
+        std::vector<InvokedRecord> records;
         int64_t batch_item_failures = 0;  // entries of a partial batch response
     };
     void add(Invocation inv);
+    Faults& faults() { return faults_; }
 
 private:
     std::string invocations_json();
@@ -71,6 +71,7 @@ private:
     std::string journal_;
     std::mutex mu_;
     std::vector<Invocation> invocations_;
+    Faults faults_;
     std::vector<std::unique_ptr<lambda_runner::Invoker>> recorders_;
 };
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "child.h"
 #include "client.h"
 #include "coverage.h"
@@ -168,6 +170,7 @@ private:
 
     // kemu killed with SIGKILL mid-work, then started again on the same data dir.
     bool fault(const Step& s, Steady::time_point t0) {
+        if (s.fault.kind == FaultStep::Kind::kHandler) return handler_fault(s, t0);
         child_.kill9();
         std::string why;
         auto log = dir_ + "/kemu." + std::to_string(++restarts_) + ".log";
@@ -178,6 +181,37 @@ private:
         say(label(s) + ": kemu killed (SIGKILL) and restarted on its data at " + child_.endpoint() +
             " (" + fixed(since(t0)) + " s)");
         return true;
+    }
+
+    // A handler fault, set in the kemu's hooks; the run's seed drives its draws.
+    bool handler_fault(const Step& s, Steady::time_point t0) {
+        const auto& f = s.fault;
+        std::string function;
+        for (const auto& flow : topo_.config.event_flows) {
+            if (flow.event_type == f.flow) function = topo_.config.function_name(flow);
+        }
+        nlohmann::json spec{{"function", function},
+                            {"kind", f.handler},
+                            {"first", f.first},
+                            {"nth", f.nth},
+                            {"partition_key", f.partition_key},
+                            {"body_field", f.body_field},
+                            {"equals", f.equals},
+                            {"probability", f.probability},
+                            {"seed", o_.seed}};
+        auto r = cli::http_call(child_.endpoint(), {"POST",
+                                                    "/_kemu/scenario/faults",
+                                                    spec.dump(),
+                                                    {{"Content-Type", "application/json"}},
+                                                    10});
+        if (r && r->first == 200) {
+            say(label(s) + ": " + f.flow + "'s handler " + f.handler + " (" + spec.dump() + ")");
+            return true;
+        }
+        fail_case(label(s), s.line,
+                  {false, "the fault set", r ? r->second : std::string("kemu did not answer")},
+                  since(t0));
+        return false;
     }
 
     bool expect(const Step& s, Steady::time_point t0) {

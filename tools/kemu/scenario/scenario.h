@@ -61,11 +61,18 @@ struct Condition {
     std::string state;      // OK, ALARM, INSUFFICIENT_DATA
 };
 
-// `fault`: something going wrong on purpose. Today: kemu itself killed with SIGKILL and
-// restarted on the same data dir (handler faults and throttles are to come as other keys).
+// `fault`: something going wrong on purpose: kemu itself killed with SIGKILL and restarted on
+// the same data dir, or the flow's handler made to raise or to answer a partial batch failure,
+// aimed at invocations (first N, the N-th, else every one) or at records (partition key, a body
+// field), with an optional probability drawn from the run's seed.
 struct FaultStep {
-    enum class Kind { kKemuKilled };
+    enum class Kind { kKemuKilled, kHandler };
     Kind kind = Kind::kKemuKilled;
+    std::string flow;
+    std::string handler;  // raises, partial_batch_failure
+    int64_t first = 0, nth = 0;
+    std::string partition_key, body_field, equals;
+    double probability = 1;
 };
 
 struct WaitStep {

@@ -216,6 +216,48 @@ void check_needs(YamlReader& r, const YAML::Node& n, const std::string& path,
                 "needs status, body_contains, any_status, any_body_contains or min_retries");
 }
 
+bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, FaultStep* f) {
+    std::string kemu, handler;
+    auto errors_before = r.error_count();
+    auto count = [&](int64_t* out) {
+        return [&r, out](const YAML::Node& v, const std::string& p) {
+            r.integer(v, p, 1, kMaxCount, out);
+        };
+    };
+    bool ok = r.read_map(
+        n, path,
+        {{"kemu",
+          [&](const YAML::Node& v, const std::string& p) { r.choice(v, p, {"killed"}, &kemu); }},
+         {"handler",
+          [&](const YAML::Node& v, const std::string& p) {
+              r.choice(v, p, {"raises", "partial_batch_failure"}, &f->handler);
+          }},
+         {"flow", r.string_reader(&f->flow)},
+         {"first", count(&f->first)},
+         {"nth", count(&f->nth)},
+         {"partition_key", r.string_reader(&f->partition_key)},
+         {"body_field", r.string_reader(&f->body_field)},
+         {"equals", r.string_reader(&f->equals)},
+         {"probability", [&](const YAML::Node& v, const std::string& p) {
+              f->probability = v.IsScalar() ? v.as<double>(-1) : -1;
+              if (f->probability <= 0 || f->probability > 1)
+                  r.error(v, p, "must be a number in (0, 1]");
+          }}});
+    if (!ok || r.error_count() != errors_before) return false;
+    f->kind = kemu.empty() ? FaultStep::Kind::kHandler : FaultStep::Kind::kKemuKilled;
+    if (kemu.empty() == f->handler.empty()) {
+        r.error(n, path,
+                "needs exactly one of kemu: killed, handler: raises|partial_batch_failure");
+        return false;
+    }
+    if (!f->handler.empty() && f->flow.empty()) r.error(n, path + ".flow", "required");
+    int aims = (f->first > 0) + (f->nth > 0) + !f->partition_key.empty() + !f->body_field.empty();
+    if (aims > 1) r.error(n, path, "aim at one of first, nth, partition_key, body_field");
+    if (f->body_field.empty() != f->equals.empty())
+        r.error(n, path + ".equals", "body_field and equals go together");
+    return r.error_count() == errors_before;
+}
+
 }  // namespace
 
 bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& path,
@@ -292,43 +334,39 @@ bool parse_step(YamlReader& r, const YAML::Node& n, const std::string& path, con
         s->kind = k;
     };
     auto errors_before = r.error_count();
-    bool ok = r.read_map(
-        n, path,
-        {{"name", r.string_reader(&s->name)},
-         {"send",
-          [&](const YAML::Node& v, const std::string& p) {
-              kind(Step::Kind::kSend);
-              parse_send(r, v, p, dir, &s->send);
-          }},
-         {"wait_for",
-          [&](const YAML::Node& v, const std::string& p) {
-              kind(Step::Kind::kWaitFor);
-              parse_wait(r, v, p, &s->wait);
-          }},
-         {"advance_time",
-          [&](const YAML::Node& v, const std::string& p) {
-              kind(Step::Kind::kAdvanceTime);
-              r.duration_ms(v, p, &s->advance_ms);
-          }},
-         {"fault",
-          [&](const YAML::Node& v, const std::string& p) {
-              kind(Step::Kind::kFault);
-              std::string what;
-              r.read_map(v, p, {{"kemu", [&](const YAML::Node& k, const std::string& kp) {
-                                     r.choice(k, kp, {"killed"}, &what);
-                                 }}});
-              if (v.IsMap() && v.size() == 0) r.error(v, p, "needs kemu: killed");
-          }},
-         {"expect", [&](const YAML::Node& v, const std::string& p) {
-              kind(Step::Kind::kExpect);
-              if (!v.IsSequence() || v.size() == 0)
-                  return r.error(v, p, "must be a non-empty list of expectations");
-              for (size_t i = 0; i < v.size(); ++i) {
-                  Expectation e;
-                  if (parse_expectation(r, v[i], p + "[" + std::to_string(i) + "]", &e))
-                      s->expect.push_back(std::move(e));
-              }
-          }}});
+    bool ok =
+        r.read_map(n, path,
+                   {{"name", r.string_reader(&s->name)},
+                    {"send",
+                     [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kSend);
+                         parse_send(r, v, p, dir, &s->send);
+                     }},
+                    {"wait_for",
+                     [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kWaitFor);
+                         parse_wait(r, v, p, &s->wait);
+                     }},
+                    {"advance_time",
+                     [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kAdvanceTime);
+                         r.duration_ms(v, p, &s->advance_ms);
+                     }},
+                    {"fault",
+                     [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kFault);
+                         parse_fault(r, v, p, &s->fault);
+                     }},
+                    {"expect", [&](const YAML::Node& v, const std::string& p) {
+                         kind(Step::Kind::kExpect);
+                         if (!v.IsSequence() || v.size() == 0)
+                             return r.error(v, p, "must be a non-empty list of expectations");
+                         for (size_t i = 0; i < v.size(); ++i) {
+                             Expectation e;
+                             if (parse_expectation(r, v[i], p + "[" + std::to_string(i) + "]", &e))
+                                 s->expect.push_back(std::move(e));
+                         }
+                     }}});
     if (ok && kinds != 1 && r.error_count() == errors_before) {
         r.error(n, path, "needs exactly one of send, wait_for, advance_time, expect, fault");
         return false;

@@ -35,6 +35,7 @@ void check_flows(const Scenario& sc, const Config& cfg, std::vector<ConfigError>
         std::string at = "steps[" + std::to_string(i) + "]";
         if (s.kind == Step::Kind::kSend) need(s.send.event_type, s.line, at + ".send.event_type");
         if (s.kind == Step::Kind::kWaitFor) need(s.wait.condition.flow, s.line, at + ".wait_for");
+        if (s.kind == Step::Kind::kFault) need(s.fault.flow, s.line, at + ".fault.flow");
         for (size_t j = 0; j < s.expect.size(); ++j)
             need(s.expect[j].flow, s.expect[j].line, at + ".expect[" + std::to_string(j) + "]");
     }
