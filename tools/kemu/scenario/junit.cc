@@ -1,7 +1,5 @@
 #include "junit.h"
 
-#include <cstdio>
-
 namespace kemu::scenario {
 namespace {
 
@@ -32,12 +30,6 @@ std::string escape(const std::string& s) {
     return out;
 }
 
-std::string secs(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", v);
-    return buf;
-}
-
 }  // namespace
 
 std::string junit_xml(const std::vector<ScenarioResult>& results) {
@@ -51,18 +43,18 @@ std::string junit_xml(const std::vector<ScenarioResult>& results) {
     }
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     x += "<testsuites name=\"kemu test\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
-         std::to_string(failures) + "\" time=\"" + secs(total) + "\">\n";
+         std::to_string(failures) + "\" time=\"" + fixed(total, 3) + "\">\n";
     for (const auto& r : results) {
         int f = 0;
         for (const auto& c : r.cases)
             f += c.passed ? 0 : 1;
         x += "  <testsuite name=\"" + escape(r.name) + "\" file=\"" + escape(r.file) +
              "\" tests=\"" + std::to_string(r.cases.size()) + "\" failures=\"" + std::to_string(f) +
-             "\" time=\"" + secs(r.seconds) + "\">\n";
+             "\" time=\"" + fixed(r.seconds, 3) + "\">\n";
         for (const auto& c : r.cases) {
             x += "    <testcase name=\"" + escape(c.name) + "\" classname=\"" + escape(r.name) +
                  "\" file=\"" + escape(r.file) + "\" line=\"" + std::to_string(c.line) +
-                 "\" time=\"" + secs(c.seconds) + "\">\n";
+                 "\" time=\"" + fixed(c.seconds, 3) + "\">\n";
             if (!c.passed) {
                 auto msg = "expected " + c.expected + ", actual " + c.actual;
                 x += "      <failure message=\"" + escape(msg) + "\">" +

@@ -24,12 +24,6 @@ double since(Steady::time_point t) {
     return std::chrono::duration<double>(Steady::now() - t).count();
 }
 
-std::string fixed(double v, int digits = 1) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
 class Run {
 public:
     Run(const Scenario& sc, const Topology& topo, const RunOptions& o, ScenarioResult* res)
@@ -151,21 +145,23 @@ private:
         return false;
     }
 
-    bool advance(const Step& s, Steady::time_point t0) {
+    // POSTs to one of the kemu's /_kemu/scenario/ hooks; the step fails unless it answers 200.
+    bool hook(const Step& s, Steady::time_point t0, const std::string& path,
+              const std::string& body, const std::string& done, const std::string& expected) {
         auto r = cli::http_call(child_.endpoint(),
-                                {"POST",
-                                 "/_kemu/scenario/advance_time?ms=" + std::to_string(s.advance_ms),
-                                 "",
-                                 {},
-                                 10});
+                                {"POST", path, body, {{"Content-Type", "application/json"}}, 10});
         if (r && r->first == 200) {
-            say(label(s) + ": " + fixed(s.advance_ms / 1000.0) + " s later, " + r->second);
+            say(label(s) + ": " + done + ", " + r->second);
             return true;
         }
         fail_case(label(s), s.line,
-                  {false, "the clock moved", r ? r->second : std::string("kemu did not answer")},
-                  since(t0));
+                  {false, expected, r ? r->second : std::string("kemu did not answer")}, since(t0));
         return false;
+    }
+
+    bool advance(const Step& s, Steady::time_point t0) {
+        return hook(s, t0, "/_kemu/scenario/advance_time?ms=" + std::to_string(s.advance_ms), "",
+                    fixed(s.advance_ms / 1000.0) + " s later", "the clock moved");
     }
 
     // kemu killed with SIGKILL mid-work, then started again on the same data dir.
@@ -199,19 +195,8 @@ private:
                             {"equals", f.equals},
                             {"probability", f.probability},
                             {"seed", o_.seed}};
-        auto r = cli::http_call(child_.endpoint(), {"POST",
-                                                    "/_kemu/scenario/faults",
-                                                    spec.dump(),
-                                                    {{"Content-Type", "application/json"}},
-                                                    10});
-        if (r && r->first == 200) {
-            say(label(s) + ": " + f.flow + "'s handler " + f.handler + " (" + spec.dump() + ")");
-            return true;
-        }
-        fail_case(label(s), s.line,
-                  {false, "the fault set", r ? r->second : std::string("kemu did not answer")},
-                  since(t0));
-        return false;
+        return hook(s, t0, "/_kemu/scenario/faults", spec.dump(),
+                    f.flow + "'s handler " + f.handler + " (" + spec.dump() + ")", "the fault set");
     }
 
     bool expect(const Step& s, Steady::time_point t0) {
@@ -244,6 +229,12 @@ private:
 };
 
 }  // namespace
+
+std::string fixed(double v, int digits) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
 
 ScenarioResult run_scenario(const Scenario& sc, const Topology& topo, const RunOptions& o) {
     ScenarioResult res;

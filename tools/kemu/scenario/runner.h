@@ -38,4 +38,7 @@ struct RunOptions {
 
 ScenarioResult run_scenario(const Scenario& sc, const Topology& topo, const RunOptions& o);
 
+// `v` with `digits` decimals (seconds in reports).
+std::string fixed(double v, int digits = 1);
+
 }  // namespace kemu::scenario
