@@ -14,9 +14,9 @@ namespace http = boost::beast::http;
 
 namespace {
 
-// `verb` path on http://host:port; nullopt (and a line on stderr) when kemu cannot be reached.
-HttpResult http_request(http::verb verb, const std::string& endpoint, const std::string& path,
-                        int timeout_s) {
+// The request on http://host:port; nullopt (and a line on stderr when `say`) when kemu cannot
+// be reached.
+HttpResult http_request(const std::string& endpoint, const HttpCall& call, bool say) {
     std::string rest = endpoint;
     if (rest.starts_with("http://")) rest = rest.substr(7);
     while (rest.ends_with('/'))
@@ -28,10 +28,16 @@ HttpResult http_request(http::verb verb, const std::string& endpoint, const std:
         net::io_context ioc;
         net::ip::tcp::resolver resolver(ioc);
         boost::beast::tcp_stream stream(ioc);
-        stream.expires_after(std::chrono::seconds(timeout_s));
+        stream.expires_after(std::chrono::seconds(call.timeout_s));
         stream.connect(resolver.resolve(host, port));
-        http::request<http::empty_body> req{verb, path, 11};
+        http::request<http::string_body> req{http::string_to_verb(call.method), call.path, 11};
         req.set(http::field::host, rest);
+        for (const auto& [name, value] : call.headers)
+            req.set(name, value);
+        if (!call.body.empty() || call.method == "POST") {
+            req.body() = call.body;
+            req.prepare_payload();
+        }
         http::write(stream, req);
         boost::beast::flat_buffer buffer;
         http::response<http::string_body> res;
@@ -40,8 +46,10 @@ HttpResult http_request(http::verb verb, const std::string& endpoint, const std:
         stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
         return std::make_pair(static_cast<int>(res.result_int()), res.body());
     } catch (const std::exception& e) {
-        std::cerr << "kemu: cannot reach kemu at " << endpoint << ": " << e.what()
-                  << " (is `kemu up` running? --endpoint sets the address)\n";
+        if (say) {
+            std::cerr << "kemu: cannot reach kemu at " << endpoint << ": " << e.what()
+                      << " (is `kemu up` running? --endpoint sets the address)\n";
+        }
         return std::nullopt;
     }
 }
@@ -49,11 +57,15 @@ HttpResult http_request(http::verb verb, const std::string& endpoint, const std:
 }  // namespace
 
 HttpResult http_get(const std::string& endpoint, const std::string& path, int timeout_s) {
-    return http_request(http::verb::get, endpoint, path, timeout_s);
+    return http_request(endpoint, {"GET", path, "", {}, timeout_s}, true);
 }
 
 HttpResult http_post(const std::string& endpoint, const std::string& path, int timeout_s) {
-    return http_request(http::verb::post, endpoint, path, timeout_s);
+    return http_request(endpoint, {"POST", path, "", {}, timeout_s}, true);
+}
+
+HttpResult http_call(const std::string& endpoint, const HttpCall& call) {
+    return http_request(endpoint, call, false);
 }
 
 }  // namespace kemu::cli

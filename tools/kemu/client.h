@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace kemu::cli {
 
@@ -14,5 +15,15 @@ using HttpResult = std::optional<std::pair<int, std::string>>;
 HttpResult http_get(const std::string& endpoint, const std::string& path, int timeout_s = 10);
 // POST `path` (no body) on `endpoint`.
 HttpResult http_post(const std::string& endpoint, const std::string& path, int timeout_s = 10);
+
+// Any request, with a body and headers; nullopt, silently, when kemu cannot be reached.
+struct HttpCall {
+    std::string method = "GET";
+    std::string path;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    int timeout_s = 10;
+};
+HttpResult http_call(const std::string& endpoint, const HttpCall& call);
 
 }  // namespace kemu::cli

@@ -19,13 +19,14 @@ HttpResponse not_found() {
 class Endpoints final : public RequestHandler {
 public:
     Endpoints(const Config& cfg, Processors& p, kinesis::Store& s, sqs_dlq::QueueStore& q,
-              const cloudwatch::CloudWatch& cw, const Clock& clock)
+              const cloudwatch::CloudWatch& cw, const Clock& clock, scenario::Hooks* hooks)
         : cfg_(cfg),
           processors_(p),
           store_(s),
           queues_(q),
           cloudwatch_(cw),
           clock_(clock),
+          hooks_(hooks),
           replay_(cfg, p, s, q) {}
 
     bool matches(const HttpRequest& req) const override {
@@ -39,6 +40,8 @@ public:
         auto path = req.path();
         if (path.starts_with(kFlows)) {
             flow_action(req, std::move(respond));
+        } else if (hooks_ && path.starts_with(scenario::kHooksPrefix)) {
+            respond(hooks_->handle(req));
         } else if (path.starts_with(sqs_dlq::kAdminPrefix)) {
             respond(sqs_dlq::handle_admin_request(queues_, req));
         } else {
@@ -124,6 +127,7 @@ private:
     sqs_dlq::QueueStore& queues_;
     const cloudwatch::CloudWatch& cloudwatch_;
     const Clock& clock_;
+    scenario::Hooks* hooks_;
     FlowReplay replay_;
 };
 
@@ -133,8 +137,8 @@ std::shared_ptr<RequestHandler> make_kemu_endpoints(const Config& cfg, Processor
                                                     kinesis::Store& store,
                                                     sqs_dlq::QueueStore& queues,
                                                     const cloudwatch::CloudWatch& cloudwatch,
-                                                    const Clock& clock) {
-    return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock);
+                                                    const Clock& clock, scenario::Hooks* hooks) {
+    return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock, hooks);
 }
 
 }  // namespace kemu::cli

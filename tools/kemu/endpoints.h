@@ -10,6 +10,8 @@
 //                                           errors, throttles, DLQ depth, alarm states
 //   POST /_kemu/flows/{event_type}/replay   flow_replay.h
 //   GET  /_kemu/sqs/queues[/{name}/messages] the queues' depths and a peek (sqs_dlq/api.h)
+//   /_kemu/scenario/...                     only with `kemu up --scenario-hooks`
+//                                           (scenario/hooks.h)
 // Anything else under /_kemu/ is 404 {"message":"no such kemu endpoint"}.
 
 #include <memory>
@@ -20,14 +22,13 @@
 #include "core/http.h"
 #include "kinesis/store.h"
 #include "processors.h"
+#include "scenario/hooks.h"
 #include "sqs_dlq/queue_store.h"
 
 namespace kemu::cli {
 
-std::shared_ptr<RequestHandler> make_kemu_endpoints(const Config& cfg, Processors& processors,
-                                                    kinesis::Store& store,
-                                                    sqs_dlq::QueueStore& queues,
-                                                    const cloudwatch::CloudWatch& cloudwatch,
-                                                    const Clock& clock);
+std::shared_ptr<RequestHandler> make_kemu_endpoints(
+    const Config& cfg, Processors& processors, kinesis::Store& store, sqs_dlq::QueueStore& queues,
+    const cloudwatch::CloudWatch& cloudwatch, const Clock& clock, scenario::Hooks* hooks = nullptr);
 
 }  // namespace kemu::cli

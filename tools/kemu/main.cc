@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "dlq.h"
+#include "scenario/command.h"
 #include "status.h"
 #include "up.h"
 
@@ -61,6 +62,27 @@ void add_up_runtime_options(CLI::App* cmd_up, kemu::cli::UpOptions& up) {
     cmd_up->add_option("--log-level", up.log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
         ->capture_default_str();
+    cmd_up->add_flag("--scenario-hooks", up.scenario_hooks,
+                     "For kemu test only: record invocations and let /_kemu/scenario/advance_time "
+                     "move the clock");
+}
+
+// `kemu test` and its options.
+CLI::App* add_test(CLI::App& app, kemu::scenario::TestOptions& t) {
+    auto* cmd = app.add_subcommand("test",
+                                   "Run scenario files, each against a kemu of its own; exit 0 "
+                                   "all passed, 1 a failure, 2 an invalid scenario");
+    cmd->add_option("paths", t.paths, "Scenario files, or folders of *.yaml")
+        ->capture_default_str();
+    cmd->add_option("-c,--config", t.config, "Topology of the scenarios that name none");
+    cmd->add_option("--junit", t.junit, "Write JUnit XML here (one testcase per expectation)");
+    cmd->add_option("-j,--jobs", t.jobs, "Scenarios run in parallel")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--filter", t.filter, "Only scenarios whose name or file contains this");
+    cmd->add_option("--seed", t.seed, "Seed of every random draw (printed for replays)")
+        ->capture_default_str();
+    return cmd;
 }
 
 // `kemu up` and its options.
@@ -174,6 +196,9 @@ int main(int argc, char** argv) {
     cmd_validate->add_option("-c,--config", validate_config, "Topology file")
         ->capture_default_str();
 
+    kemu::scenario::TestOptions test;
+    auto* cmd_test = add_test(app, test);
+
     kemu::cli::DlqOptions dlq;
     auto dlq_cmds = add_dlq(app, dlq);
 
@@ -195,6 +220,7 @@ int main(int argc, char** argv) {
     // A last line of defence: whatever escapes is reported in one line, not as std::terminate.
     try {
         if (*cmd_up) return kemu::cli::run_up(up);
+        if (*cmd_test) return kemu::scenario::run_test(test);
         if (*cmd_validate) return kemu::cli::run_validate(validate_config);
         if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
         if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);

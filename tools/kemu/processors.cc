@@ -77,7 +77,7 @@ lambda_runner::MappingConfig mapping_config(const Config& cfg, const FlowConfig&
 
 bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
                        sqs_dlq::QueueStore& queues, Db& db, const Clock& clock,
-                       std::shared_ptr<cloudwatch::LogStore> logs) {
+                       std::shared_ptr<cloudwatch::LogStore> logs, scenario::Hooks* hooks) {
     idle_ms_ = int64_t{o.lambda_idle_timeout_s} * 1000;
     account_ = o.account;
     region_ = o.region;
@@ -128,7 +128,8 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         p.pool = std::make_unique<lambda_runner::FunctionPool>(fc, *p.metrics, clock);
 
         auto mc = mapping_config(cfg, f, o, store);
-        lambda_runner::MappingDeps deps{store, *p.pool, &queues, db, clock, *p.metrics};
+        lambda_runner::Invoker& invoker = hooks ? hooks->record(fc.name, *p.pool) : *p.pool;
+        lambda_runner::MappingDeps deps{store, invoker, &queues, db, clock, *p.metrics};
         p.mapping = std::make_unique<lambda_runner::Mapping>(mc, deps);
         processors_.push_back(std::move(p));
     }

@@ -14,6 +14,7 @@
 #include "kinesis/store.h"
 #include "lambda_runner/event_source_mapping.h"
 #include "lambda_runner/function_pool.h"
+#include "scenario/hooks.h"
 #include "sqs_dlq/queue_store.h"
 #include "up.h"
 
@@ -32,10 +33,12 @@ public:
     // Builds every flow's function and mapping. A flow whose code directory is missing is
     // skipped with a warning; a runtime kemu cannot run is an error (false, printed).
     // Function log lines also go to `logs` (CloudWatch Logs' group /aws/lambda/{function})
-    // when it is given.
+    // when it is given. With `hooks`, each mapping invokes its function through the hooks'
+    // recorder.
     bool build(const Config& cfg, const UpOptions& o, kinesis::Store& store,
                sqs_dlq::QueueStore& queues, Db& db, const Clock& clock,
-               std::shared_ptr<cloudwatch::LogStore> logs = nullptr);
+               std::shared_ptr<cloudwatch::LogStore> logs = nullptr,
+               scenario::Hooks* hooks = nullptr);
     void start();
     // Every second: stops idle environments, retires those whose code changed.
     void housekeeping();

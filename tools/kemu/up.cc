@@ -18,6 +18,7 @@
 #include "kinesis/api.h"
 #include "kinesis/store.h"
 #include "processors.h"
+#include "scenario/hooks.h"
 #include "sqs_dlq/api.h"
 #include "sqs_dlq/queue_store.h"
 #include "timed_handler.h"
@@ -108,6 +109,26 @@ std::unique_ptr<Db> open_db(const UpOptions& o) {
         return nullptr;
     }
     return db;
+}
+
+kinesis::StoreOptions store_options(const UpOptions& o) {
+    kinesis::StoreOptions so;
+    so.create_delay_ms = so.delete_delay_ms = so.update_delay_ms = o.status_delay_ms;
+    so.shard_limit = o.account_shard_limit;
+    so.shard_limits = o.shard_limits;
+    return so;
+}
+
+// Loads a store's state from the data dir; false after printing why not.
+template <class S>
+bool load_or_say(S& store, const UpOptions& o) {
+    try {
+        store.load();
+        return true;
+    } catch (const std::exception& e) {
+        std::cerr << "kemu: cannot load " << o.data_dir << ": " << e.what() << "\n";
+        return false;
+    }
 }
 
 // Every second: environments' housekeeping, then CloudWatch's tick; every minute: retention.
@@ -233,18 +254,15 @@ int run_up(const UpOptions& o) {
 
     auto db = open_db(o);
     if (!db) return 1;
-    SystemClock clock;
-    kinesis::StoreOptions so;
-    so.create_delay_ms = so.delete_delay_ms = so.update_delay_ms = o.status_delay_ms;
-    so.shard_limit = o.account_shard_limit;
-    so.shard_limits = o.shard_limits;
-    kinesis::Store store(*db, clock, so);
-    try {
-        store.load();
-    } catch (const std::exception& e) {
-        std::cerr << "kemu: cannot load " << o.data_dir << ": " << e.what() << "\n";
-        return 1;
-    }
+    // `kemu test` starts kemu with its hooks: a clock that advance_time moves, and recorders.
+    std::unique_ptr<scenario::Hooks> hooks;
+    if (o.scenario_hooks)
+        hooks = std::make_unique<scenario::Hooks>(
+            o.in_memory ? "" : o.data_dir + "/scenario-invocations.jsonl");
+    SystemClock system_clock;
+    const Clock& clock = hooks ? hooks->clock() : system_clock;
+    kinesis::Store store(*db, clock, store_options(o));
+    if (!load_or_say(store, o)) return 1;
     if (!config_path.empty() && !apply_topology(cfg, store, o.account, o.region)) return 1;
     sqs_dlq::QueueStoreOptions qo;
     qo.account = o.account;
@@ -252,17 +270,13 @@ int run_up(const UpOptions& o) {
     qo.purge_cooldown_ms = o.sqs_purge_cooldown_ms;
     qo.delete_cooldown_ms = o.sqs_delete_cooldown_ms;
     sqs_dlq::QueueStore queues(*db, clock, qo);
-    try {
-        queues.load();
-    } catch (const std::exception& e) {
-        std::cerr << "kemu: cannot load " << o.data_dir << ": " << e.what() << "\n";
-        return 1;
-    }
+    if (!load_or_say(queues, o)) return 1;
     if (!config_path.empty() && !apply_dead_letter_queues(cfg, queues)) return 1;
     // Function log events (CloudWatch Logs), made before the functions that write to them.
     auto logs = std::make_shared<cloudwatch::LogStore>();
     Processors processors;
-    if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock, logs)) return 2;
+    if (!o.no_lambda && !processors.build(cfg, o, store, queues, *db, clock, logs, hooks.get()))
+        return 2;
     EdgeOptions eo;
     eo.host = o.host;
     eo.port = static_cast<uint16_t>(o.port);
@@ -272,9 +286,10 @@ int run_up(const UpOptions& o) {
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
     EdgeServer edge(
-        eo, {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock), "kemu",
-                   latency),
-             timed(front_door, "apigateway", latency)});
+        eo,
+        {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock, hooks.get()),
+               "kemu", latency),
+         timed(front_door, "apigateway", latency)});
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
     edge.add_handler(
         timed(sqs_dlq::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));

@@ -30,6 +30,7 @@ struct UpOptions {
     std::string node;                    // interpreter override for nodejs runtimes
     std::string log_level = "info";
     std::string log_format = "text";  // text or json
+    bool scenario_hooks = false;      // kemu test's clock and recorders (scenario/hooks.h)
 
     // The API Gateway front door's run settings (kemu.yaml's api block describes the API).
     std::string apigw_account_throttle = "10000/5000";  // RATE/BURST or off

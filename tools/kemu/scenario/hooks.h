@@ -1,0 +1,78 @@
+#pragma once
+// What `kemu up --scenario-hooks` adds for `kemu test` (never on by default):
+//   - a clock that `advance_time` moves forward: the system clock plus an offset, read by
+//     every engine kemu up wires (both now_ms and monotonic_us move);
+//   - a recorder around each processor's function, keeping every invocation's records and
+//     outcome, so a scenario sees what each handler received;
+//   - the admin endpoints under /_kemu/scenario/:
+//       GET  /_kemu/scenario/invocations      {"invocations":[{"function","status",
+//            "error_type","batch_item_failures","records":[{"partitionKey","sequenceNumber",
+//            "data"}]}]}
+//            (status ok, error or throttled; data decoded from base64)
+//       POST /_kemu/scenario/advance_time?ms=N  {"offset_ms":...}
+//       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}
+//   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/http.h"
+#include "fault.h"
+#include "lambda_runner/invoker.h"
+
+namespace kemu::scenario {
+
+inline constexpr std::string_view kHooksPrefix = "/_kemu/scenario/";
+
+// The system clock moved forward by everything advance_ms() added.
+class ShiftedClock final : public Clock {
+public:
+    int64_t now_ms() const override { return system_.now_ms() + offset(); }
+    int64_t monotonic_us() const override { return system_.monotonic_us() + offset() * 1000; }
+    void advance_ms(int64_t ms) { offset_ms_.fetch_add(ms, std::memory_order_relaxed); }
+    int64_t offset() const { return offset_ms_.load(std::memory_order_relaxed); }
+
+private:
+    SystemClock system_;
+    std::atomic<int64_t> offset_ms_{0};
+};
+
+class Hooks {
+public:
+    // `journal`: a file that keeps every invocation (one JSON line each, written before the
+    // mapping checkpoints), so those of a kemu killed with -9 are still seen after its
+    // restart on the same data dir; read back here. Empty: memory only.
+    explicit Hooks(std::string journal = "");
+    const Clock& clock() const { return clock_; }
+    // An invoker that runs `inner` and records each call under `function`; owned by the hooks.
+    lambda_runner::Invoker& record(const std::string& function, lambda_runner::Invoker& inner);
+    // Answers a request under kHooksPrefix.
+    HttpResponse handle(const HttpRequest& req);
+
+    struct Invocation {
+        std::string function, status, error_type;
+        std::vector<InvokedRecord> records;
+        int64_t batch_item_failures = 0;  // entries of a partial batch response
+    };
+    void add(Invocation inv);
+    Faults& faults() { return faults_; }
+
+private:
+    std::string invocations_json();
+    static nlohmann::json to_json(const Invocation& inv);
+
+    ShiftedClock clock_;
+    std::string journal_;
+    std::mutex mu_;
+    std::vector<Invocation> invocations_;
+    Faults faults_;
+    std::vector<std::unique_ptr<lambda_runner::Invoker>> recorders_;
+};
+
+}  // namespace kemu::scenario
