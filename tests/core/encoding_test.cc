@@ -51,3 +51,10 @@ TEST_CASE("append_json_string escapes quotes, backslashes and control characters
     append_json_string(out, std::string("a\"b\\c\n\t\x01\xc3\xa9", 10));
     CHECK(out == "x=\"a\\\"b\\\\c\\n\\t\\u0001\xc3\xa9\"");
 }
+
+TEST_CASE("xml_escape keeps text and attributes parseable, carriage returns byte for byte",
+          "[encoding]") {
+    std::string out;
+    kemu::xml_escape("a<b>&\"c'\r\n\t\x01", out);
+    CHECK(out == "a&lt;b&gt;&amp;&quot;c&apos;&#xD;\n\t?");
+}

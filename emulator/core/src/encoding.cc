@@ -240,4 +240,37 @@ const std::string& http_date_now() {
     return cached;
 }
 
+void xml_escape(std::string_view s, std::string& out) {
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            case '\r':
+                out += "&#xD;";
+                break;
+            default:
+                // XML 1.0 cannot carry other control characters, even escaped: a text echoing
+                // client input must still parse.
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
+                    out.push_back('?');
+                } else {
+                    out.push_back(c);
+                }
+        }
+    }
+}
+
 }  // namespace kemu

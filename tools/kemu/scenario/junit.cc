@@ -1,32 +1,13 @@
 #include "junit.h"
 
+#include "core/encoding.h"
+
 namespace kemu::scenario {
 namespace {
 
 std::string escape(const std::string& s) {
     std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                // XML 1.0 has no control characters but tab and newlines.
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r')
-                    out += '?';
-                else
-                    out += c;
-        }
-    }
+    xml_escape(s, out);
     return out;
 }
 

@@ -41,4 +41,9 @@ bool valid_utf8(std::string_view bytes);
 // `n` random bytes from a per-thread generator (not for secrets).
 std::string random_bytes(size_t n);
 
+// Appends `s` escaped for XML text or an attribute value. Carriage returns become &#xD; so
+// text survives XML's line-end normalisation byte for byte; other control characters but tab
+// and newline, which XML 1.0 cannot carry even escaped, become '?'.
+void xml_escape(std::string_view s, std::string& out);
+
 }  // namespace kemu

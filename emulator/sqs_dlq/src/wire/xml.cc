@@ -82,39 +82,6 @@ void element(std::string_view name, const ojson& v, std::string_view action, std
 
 }  // namespace
 
-void xml_escape(std::string_view s, std::string& out) {
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            case '\r':
-                out += "&#xD;";
-                break;
-            default:
-                // XML 1.0 cannot carry other control characters, even escaped: an error text
-                // echoing client input must still parse.
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
-                    out.push_back('?');
-                } else {
-                    out.push_back(c);
-                }
-        }
-    }
-}
-
 std::string xml_response(std::string_view action, const ojson& result,
                          std::string_view request_id) {
     std::string out;

@@ -7,13 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/encoding.h"  // xml_escape
+
 namespace kemu::sqs_dlq::wire {
 
 inline constexpr std::string_view kXmlns = "http://queue.amazonaws.com/doc/2012-11-05/";
-
-// Escapes text for an XML element. Carriage returns become &#xD; so bodies survive XML's
-// line-end normalisation byte for byte.
-void xml_escape(std::string_view s, std::string& out);
 
 // <{action}Response><{action}Result>…</{action}Result><ResponseMetadata>…
 std::string xml_response(std::string_view action, const nlohmann::ordered_json& result,
