@@ -158,7 +158,7 @@ TEST_CASE("send: body_file resolves against the scenario's folder", "[scenario]"
     CHECK(sc.steps[0].send.body == R"({"order_id":"ORD-{{n}}"})");
 }
 
-TEST_CASE("wait_for needs one condition; alarm states are AWS's", "[scenario]") {
+TEST_CASE("wait_for needs one condition, alarm states are AWS's", "[scenario]") {
     CHECK(only_error("steps:\n  - wait_for: {timeout: 1s}\n") ==
           "/tmp/s/case.yaml:2: steps[0].wait_for: needs exactly one condition: received, "
           "processed, dlq or alarm");

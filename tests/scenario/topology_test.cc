@@ -54,7 +54,7 @@ TEST_CASE("flow overrides reach the scenario's copy of kemu.yaml", "[scenario]")
     CHECK(t.yaml.find((f.dir.path / "lambda/orders").string()) != std::string::npos);
 }
 
-TEST_CASE("without a topology, kemu test -c is the default; without either, an error",
+TEST_CASE("without a topology, kemu test -c is the default, without either, an error",
           "[scenario]") {
     Files f;
     Topology t;
