@@ -54,6 +54,9 @@ struct EdgeServer::Impl {
     std::vector<std::shared_ptr<RequestHandler>> handlers;
     net::io_context ioc;
     tcp::acceptor acceptor{ioc};
+    // The accept loop and the acceptor's close at stop run here, one at a time (TSan saw
+    // close() on one thread race async_accept's start on another).
+    net::strand<net::io_context::executor_type> accept_strand{ioc.get_executor()};
     net::signal_set signals{ioc, SIGINT, SIGTERM};
     std::atomic<bool> stopping{false};
     net::strand<net::io_context::executor_type> timer_strand{ioc.get_executor()};
@@ -435,9 +438,12 @@ struct EdgeServer::Impl {
 
     void begin_stop() {
         if (stopping.exchange(true)) return;
-        net::post(ioc, [this] {
+        net::post(accept_strand, [this] {
             beast::error_code ec;
             acceptor.close(ec);
+        });
+        net::post(ioc, [this] {
+            beast::error_code ec;
             // clear(), not cancel(): the default dispositions come back, so a second Ctrl-C
             // ends the process at once (acknowledged writes are in the WAL already).
             signals.clear(ec);
@@ -536,7 +542,7 @@ void EdgeServer::run() {
                  "(Ctrl-C again to exit at once; nothing acknowledged is lost)");
         impl->begin_stop();
     });
-    net::co_spawn(impl->ioc, impl->accept_loop(), net::detached);
+    net::co_spawn(impl->accept_strand, impl->accept_loop(), net::detached);
     int n = impl->options.threads > 0 ? impl->options.threads
                                       : static_cast<int>(std::thread::hardware_concurrency());
     if (n < 1) n = 1;
