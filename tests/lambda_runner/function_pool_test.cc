@@ -403,3 +403,34 @@ def process_event(event, context):
         CHECK(r.error_type == "Runtime.OutOfMemory");
     }
 }
+
+TEST_CASE("an aimed disruption fails the invocation through the environment's own paths",
+          "[lambda][pool]") {
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", kPython, /*timeout_s=*/1);
+    // Warm first, so each disruption meets a runtime waiting in /next.
+    REQUIRE(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);
+    auto hang = f.pool->invoke(R"({"kind":"ok"})", Disruption::kHang);
+    REQUIRE(hang.status == InvokeResult::Status::kFunctionError);
+    CHECK(hang.error_type == "Sandbox.Timedout");
+    CHECK(json::parse(hang.payload)["errorMessage"] ==
+          "RequestId: " + hang.request_id + " Error: Task timed out after 1.00 seconds");
+    auto killed = f.pool->invoke(R"({"kind":"ok"})", Disruption::kKill);
+    REQUIRE(killed.status == InvokeResult::Status::kFunctionError);
+    CHECK(killed.error_type == "Runtime.ExitError");
+    CHECK(json::parse(killed.payload)["errorMessage"] ==
+          "RequestId: " + killed.request_id + " Error: Runtime exited with error: signal: killed");
+    auto oom = f.pool->invoke(R"({"kind":"ok"})", Disruption::kOutOfMemory);
+    REQUIRE(oom.status == InvokeResult::Status::kFunctionError);
+    CHECK(oom.error_type == "Runtime.OutOfMemory");
+    // The handler ran for none of them: each environment was reset, and the next one starts
+    // afresh with its first call.
+    auto next = f.pool->invoke(R"({"kind":"ok"})");
+    REQUIRE(next.status == InvokeResult::Status::kOk);
+    CHECK(json::parse(next.payload)["calls"] == 1);
+    CHECK(f.metrics.cold_starts == 4);
+    auto log = f.log();
+    CHECK(log.find("START RequestId: " + hang.request_id) != std::string::npos);
+    CHECK(log.find(hang.request_id + " Task timed out after 1.00 seconds") != std::string::npos);
+    CHECK(log.find("REPORT RequestId: " + oom.request_id) != std::string::npos);
+}

@@ -202,8 +202,8 @@ int64_t Environment::dispatch(Lock& lock, const std::string& request_id, const s
     return t0;
 }
 
-Environment::Ending Environment::await_end(Lock& lock, int64_t t0_us, int64_t timeout_us) {
-    const int64_t limit_kb = int64_t{config_.memory_mb} * 1024;
+Environment::Ending Environment::await_end(Lock& lock, int64_t t0_us, int64_t timeout_us,
+                                           int64_t limit_kb) {
     // The timeout is measured on the same monotonic reading as the REPORT's Duration, so a
     // timed-out invocation never reports less than its timeout (the wall-clock deadline is whole
     // ms). Between readings it waits at most 20 ms of real time, so a ManualClock moved past the
@@ -246,7 +246,7 @@ void Environment::write_end(const std::string& request_id, int64_t duration_us, 
     hold.line(report);
 }
 
-InvokeResult Environment::invoke(const std::string& event, bool* reset) {
+InvokeResult Environment::invoke(const std::string& event, Disruption disruption, bool* reset) {
     *reset = false;
     const auto request_id = uuid_v4();
     const int64_t timeout_ms = int64_t{config_.timeout_s} * 1000;
@@ -257,8 +257,14 @@ InvokeResult Environment::invoke(const std::string& event, bool* reset) {
         *reset = true;
         return std::move(*failed);
     }
+    // An aimed failure freezes the runtime while it waits in /next, before it can take the
+    // event: the handler never runs, whatever its speed, so the failure is certain.
+    if (disruption != Disruption::kNone && pid_ > 0 && !exited_) ::kill(-pid_, SIGSTOP);
     const int64_t t0 = dispatch(lock, request_id, event, timeout_ms);
-    const Ending ending = await_end(lock, t0, timeout_ms * 1000);
+    if (disruption == Disruption::kKill) kill_process();
+    const int64_t limit_kb =
+        disruption == Disruption::kOutOfMemory ? 0 : int64_t{config_.memory_mb} * 1024;
+    const Ending ending = await_end(lock, t0, timeout_ms * 1000, limit_kb);
     const int64_t duration_us = clock_.monotonic_us() - t0;
     // The group walk reads /proc: only when a periodic check has seen subprocesses, not on
     // every short invocation (a warm one costs ~0.5 ms in all).

@@ -36,8 +36,9 @@ public:
     const std::string& tmp_dir() const { return tmp_; }
 
     // Runs one invocation to its end. `reset` is set when the environment must not be reused
-    // (timeout, exit, OOM, init failure).
-    InvokeResult invoke(const std::string& event, bool* reset);
+    // (timeout, exit, OOM, init failure). `disruption`: a failure aimed at this invocation
+    // (function_pool.h).
+    InvokeResult invoke(const std::string& event, Disruption disruption, bool* reset);
 
     bool alive();
     int64_t idle_since_ms() const { return idle_since_ms_; }
@@ -56,7 +57,8 @@ private:
     int64_t dispatch(Lock& lock, const std::string& request_id, const std::string& event,
                      int64_t timeout_ms);
     // Waits for the answer, the runtime's exit, the timeout or the memory limit.
-    Ending await_end(Lock& lock, int64_t t0_us, int64_t timeout_us);
+    // `limit_kb`: the memory limit (the function's, or 0 for an aimed out-of-memory failure).
+    Ending await_end(Lock& lock, int64_t t0_us, int64_t timeout_us, int64_t limit_kb);
     // Drains the runtime's output, then writes END and REPORT.
     void write_end(const std::string& request_id, int64_t duration_us, int64_t peak_kb, bool cold,
                    double init_ms, const std::string& extra_log);

@@ -100,6 +100,10 @@ const FunctionConfig& FunctionPool::config() const {
 }
 
 InvokeResult FunctionPool::invoke(const std::string& event) {
+    return invoke(event, Disruption::kNone);
+}
+
+InvokeResult FunctionPool::invoke(const std::string& event, Disruption disruption) {
     auto& m = impl_->metrics;
     std::unique_ptr<Environment> env;
     bool cold = false;
@@ -149,7 +153,7 @@ InvokeResult FunctionPool::invoke(const std::string& event) {
             reset = true;
         }
     }
-    if (!reset) result = env->invoke(event, &reset);
+    if (!reset) result = env->invoke(event, disruption, &reset);
     {
         std::lock_guard lock(impl_->mu);
         --impl_->busy;

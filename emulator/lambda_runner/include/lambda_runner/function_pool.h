@@ -47,6 +47,18 @@ struct FunctionConfig {
     int64_t init_limit_ms = 10'000;  // AWS: 10 s, then init is retried within the timeout
 };
 
+// A failure `kemu test` aims at one invocation of the real function (a scenario's `fault`
+// step). The runtime is frozen (SIGSTOP) before it is handed the event, so the team's handler
+// does not run, and the environment's own failure path ends the invocation exactly as it ends
+// one whose handler hangs, crashes or outgrows its memory: the same error, log lines, metrics
+// and reset. Never used by `kemu up` on its own.
+enum class Disruption {
+    kNone,
+    kHang,         // the function's timeout ends it: Sandbox.Timedout
+    kKill,         // SIGKILL: Runtime.ExitError, "signal: killed"
+    kOutOfMemory,  // held to a limit below what it uses: Runtime.OutOfMemory
+};
+
 struct PoolStats {
     int environments = 0;
     int busy = 0;
@@ -62,6 +74,8 @@ public:
     FunctionPool& operator=(const FunctionPool&) = delete;
 
     InvokeResult invoke(const std::string& event) override;
+    // The same, with a failure aimed at this invocation.
+    InvokeResult invoke(const std::string& event, Disruption disruption);
 
     // Stops environments idle for `idle_ms` or longer (on the clock's monotonic reading), and
     // idle ones whose runtime has exited. Returns how many.
