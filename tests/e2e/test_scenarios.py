@@ -71,8 +71,13 @@ class ScenariosTest(unittest.TestCase):
         self.assertIn("failure paths exercised:\n", out)
         self.assertIn("  bisection: orders poison to dlq\n", out)
         self.assertIn("  kemu crash and restart: orders kill -9 mid-backlog\n", out)
-        self.assertIn("  alarm back to OK: orders errors alarm\n", out)
-        self.assertIn("  timeout: NOT EXERCISED\n", out)
+        self.assertRegex(out, r"  alarm back to OK: [^\n]*orders errors alarm")
+        self.assertIn("  timeout: orders handler timeout\n", out)
+        self.assertIn("  handler crash (Runtime.ExitError): payments handler killed\n", out)
+        self.assertIn("  out of memory (Runtime.OutOfMemory): user activity out of memory\n", out)
+        self.assertRegex(out, r"  alarm to ALARM: [^\n]*orders iterator age alarm")
+        self.assertIn("orders logged Task timed out after 1.00 seconds", names)
+        self.assertIn("dev-orders-lambda-iterator-age went [ALARM, OK]", names)
         self.assertRegex(out, r"  retry exhaustion: [^\n]*payments retry exhaustion")
         # A step line per step, as it runs.
         self.assertIn("[orders errors alarm] advance_time line ", out)
@@ -84,7 +89,7 @@ class ScenariosTest(unittest.TestCase):
                                         "-c", "examples/kemu.yaml", "-j", "3", "--seed", "7",
                                         "--junit", xml)
         self.assertEqual(code, 1, out + err)
-        self.assertEqual(self.summary(out), (0, 4))
+        self.assertEqual(self.summary(out), (0, 5))
         # Expected against actual, with the scenario file and line.
         self.assertIn("FAIL tests/fixtures/scenarios/failing/wrong_count.yaml:14: "
                       "orders received 4 records", out)
@@ -95,12 +100,23 @@ class ScenariosTest(unittest.TestCase):
         self.assertIn("replay: kemu test tests/fixtures/scenarios/failing/wrong_count.yaml "
                       "-c examples/kemu.yaml --seed 7", out)
 
+        # The forms about failures, output, headers and metrics, each against what happened.
+        kind = out.replace("[wrong failure kind] ", "")
+        self.assertIn("  expected: failures [Sandbox.Timedout]\n"
+                      "  actual:   failures [Runtime.ExitError]\n", kind)
+        self.assertIn("  expected: a line containing order ORD-2 created\n", kind)
+        self.assertIn("  expected: every response has Content-Type: text/plain\n"
+                      "  actual:   a response 200 with Content-Type: application/json\n", kind)
+        self.assertIn("  expected: kemu_lambda_errors_total = 5\n"
+                      "  actual:   kemu_lambda_errors_total = 1\n", kind)
+
         root = self.junit(xml)
-        self.assertEqual(root.get("tests"), "6")
-        self.assertEqual(root.get("failures"), "5")
+        self.assertEqual(root.get("tests"), "10")
+        self.assertEqual(root.get("failures"), "9")
         by_suite = {s.get("name"): s for s in root.findall("testsuite")}
-        self.assertEqual(set(by_suite),
-                         {"wrong count", "wrong dlq field", "wait timeout", "seeded fault"})
+        self.assertEqual(set(by_suite), {"wrong count", "wrong dlq field", "wait timeout",
+                                         "seeded fault", "wrong failure kind"})
+        self.assertEqual(len(by_suite["wrong failure kind"].findall("testcase/failure")), 4)
         wrong_count = {c.get("name"): c for c in by_suite["wrong count"].findall("testcase")}
         self.assertEqual(set(wrong_count),
                          {"orders received 4 records", "responses of the last send"})

@@ -161,7 +161,7 @@ TEST_CASE("send: body_file resolves against the scenario's folder", "[scenario]"
 TEST_CASE("wait_for needs one condition, alarm states are AWS's", "[scenario]") {
     CHECK(only_error("steps:\n  - wait_for: {timeout: 1s}\n") ==
           "/tmp/s/case.yaml:2: steps[0].wait_for: needs exactly one condition: received, "
-          "processed, dlq or alarm");
+          "processed, dlq, alarm or iterator_age");
     CHECK(only_error("steps:\n  - wait_for: {alarm: {name: x, state: RED}}\n") ==
           "/tmp/s/case.yaml:2: steps[0].wait_for.alarm.state: must be one of OK, ALARM, "
           "INSUFFICIENT_DATA (got 'RED')");
@@ -176,17 +176,18 @@ TEST_CASE("expect: one kind per entry, with what it needs", "[scenario]") {
           "/tmp/s/case.yaml:3: steps[0].expect[0].received: needs count or bodies");
     CHECK(only_error("steps:\n  - expect:\n      - calls: {flow: a}\n") ==
           "/tmp/s/case.yaml:3: steps[0].expect[0].calls: unknown key (known keys: alarm, dlq, "
-          "dlq_record, invocations, name, order_per_key, processed, received, response)");
+          "dlq_record, invocations, metric, name, order_per_key, output, processed, received, "
+          "response)");
     CHECK(only_error("steps:\n  - expect:\n      - invocations: {flow: a}\n") ==
           "/tmp/s/case.yaml:3: steps[0].expect[0].invocations: needs count, batch_sizes, "
-          "max_batch_size or errors");
+          "max_batch_size, errors or error_types");
     CHECK(
         only_error("steps:\n  - expect:\n      - invocations: {flow: a, batch_sizes: [2, 0]}\n") ==
         "/tmp/s/case.yaml:3: steps[0].expect[0].invocations.batch_sizes[1]: must be between 1 "
         "and 10000 (got 0)");
     CHECK(only_error("steps:\n  - expect:\n      - response: {send: x}\n") ==
           "/tmp/s/case.yaml:3: steps[0].expect[0].response: needs status, body_contains, "
-          "any_status, any_body_contains or min_retries");
+          "any_status, any_body_contains, min_retries or headers");
     CHECK(only_error("steps:\n  - expect: []\n") ==
           "/tmp/s/case.yaml:2: steps[0].expect: must be a non-empty list of expectations");
     CHECK(only_error("steps:\n  - expect:\n      - response: {send: nope, status: 200}\n") ==
@@ -224,10 +225,10 @@ TEST_CASE("fault: kemu killed, or a handler fault aimed once", "[scenario]") {
           "/tmp/s/case.yaml:2: steps[0].fault.flow: required");
     CHECK(only_error("steps:\n  - fault: {handler: hangs, flow: a}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault.handler: must be one of raises, "
-          "partial_batch_failure (got 'hangs')");
+          "partial_batch_failure, times_out, killed, out_of_memory, recovers (got 'hangs')");
     CHECK(only_error("steps:\n  - fault: {kemu: killed, handler: raises, flow: a}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault: needs exactly one of kemu: killed, handler: "
-          "raises|partial_batch_failure");
+          "raises|partial_batch_failure|times_out|killed|out_of_memory|recovers");
     CHECK(only_error("steps:\n  - fault: {handler: raises, flow: a, first: 1, nth: 2}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault: aim at one of first, nth, partition_key, "
           "body_field");
@@ -235,4 +236,90 @@ TEST_CASE("fault: kemu killed, or a handler fault aimed once", "[scenario]") {
           "/tmp/s/case.yaml:2: steps[0].fault.probability: must be a number in (0, 1]");
     CHECK(only_error("steps:\n  - expect:\n      - processed: {flow: a}\n") ==
           "/tmp/s/case.yaml:3: steps[0].expect[0].processed: needs count or distinct");
+}
+
+TEST_CASE("fault: the real environment's failures, and recovery", "[scenario]") {
+    for (std::string kind : {"times_out", "killed", "out_of_memory"}) {
+        Scenario sc;
+        REQUIRE(
+            parse("steps:\n  - fault: {handler: " + kind + ", flow: a, nth: 2}\n", &sc).empty());
+        CHECK(sc.steps[0].fault.handler == kind);
+        CHECK(sc.steps[0].fault.nth == 2);
+    }
+    Scenario r;
+    REQUIRE(parse("steps:\n  - fault: {handler: recovers, flow: a}\n", &r).empty());
+    CHECK(r.steps[0].fault.handler == "recovers");
+    CHECK(only_error("steps:\n  - fault: {handler: recovers, flow: a, first: 1}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault: handler: recovers ends every fault of the flow: it "
+          "takes no aim");
+}
+
+TEST_CASE("advance_time: a jump, or slices of `every`", "[scenario]") {
+    Scenario sc;
+    REQUIRE(parse("steps:\n  - advance_time: {by: 6m, every: 1m}\n  - advance_time: 90s\n", &sc)
+                .empty());
+    CHECK(sc.steps[0].advance_ms == 360'000);
+    CHECK(sc.steps[0].advance_every_ms == 60'000);
+    CHECK(sc.steps[1].advance_ms == 90'000);
+    CHECK(sc.steps[1].advance_every_ms == 0);
+    CHECK(only_error("steps:\n  - advance_time: {every: 1m}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].advance_time.by: required");
+    CHECK(only_error("steps:\n  - advance_time: {by: 5m}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].advance_time.every: required, above 0");
+    CHECK(only_error("steps:\n  - advance_time: {by: 2h, every: 1s}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].advance_time.every: at most 1000 slices of `by`");
+    auto errors = parse("steps:\n  - advance_time: {by: 5m, step: 1m}\n");
+    REQUIRE_FALSE(errors.empty());
+    CHECK(errors.front().to_string() ==
+          "/tmp/s/case.yaml:2: steps[0].advance_time.step: unknown key (known keys: by, every)");
+}
+
+TEST_CASE("wait_for iterator_age takes one bound", "[scenario]") {
+    Scenario sc;
+    REQUIRE(parse("steps:\n  - wait_for: {iterator_age: {flow: a, below: 2s}}\n", &sc).empty());
+    CHECK(sc.steps[0].wait.condition.kind == kemu::scenario::Condition::Kind::kIteratorAge);
+    CHECK(sc.steps[0].wait.condition.below_ms == 2000);
+    CHECK_FALSE(sc.steps[0].wait.condition.above_ms);
+    CHECK(only_error("steps:\n  - wait_for: {iterator_age: {flow: a}}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].wait_for.iterator_age: needs exactly one of below, above");
+    CHECK(only_error("steps:\n  - wait_for: {iterator_age: {below: 1s}}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].wait_for.iterator_age.flow: required");
+}
+
+TEST_CASE("expect: error types, output, headers, metrics and alarm history", "[scenario]") {
+    Scenario sc;
+    auto errors = parse(R"(steps:
+  - send: {event_type: a, body: x}
+  - expect:
+      - invocations: {flow: a, error_types: [Sandbox.Timedout, Runtime.ExitError]}
+      - output: {flow: a, contains: order ORD-1}
+      - response: {headers: {Content-Type: application/json}}
+      - metric: {name: kemu_lambda_errors_total, labels: {function_name: f}, at_least: 1.5}
+      - alarm: {name: x, history: [ALARM, OK]}
+)",
+                        &sc);
+    INFO((errors.empty() ? "" : errors.front().to_string()));
+    REQUIRE(errors.empty());
+    const auto& e = sc.steps[1].expect;
+    REQUIRE(e.size() == 5);
+    CHECK(e[0].error_types == std::vector<std::string>{"Sandbox.Timedout", "Runtime.ExitError"});
+    CHECK(e[1].kind == Expectation::Kind::kOutput);
+    CHECK(e[1].contains == "order ORD-1");
+    CHECK(e[2].headers.at("Content-Type") == "application/json");
+    CHECK(e[3].kind == Expectation::Kind::kMetric);
+    CHECK(e[3].labels.at("function_name") == "f");
+    CHECK(e[3].at_least == 1.5);
+    CHECK(e[4].history == std::vector<std::string>{"ALARM", "OK"});
+    CHECK(e[4].state.empty());
+    CHECK(only_error("steps:\n  - expect:\n      - output: {flow: a}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].output.contains: required");
+    CHECK(only_error("steps:\n  - expect:\n      - metric: {name: m}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].metric: needs equals, at_least or at_most");
+    CHECK(only_error("steps:\n  - expect:\n      - metric: {name: m, equals: lots}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].metric.equals: must be a number");
+    CHECK(only_error("steps:\n  - expect:\n      - alarm: {name: x, history: [RED]}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].alarm.history[0]: must be one of OK, ALARM, "
+          "INSUFFICIENT_DATA (got 'RED')");
+    CHECK(only_error("steps:\n  - expect:\n      - alarm: {name: x}\n") ==
+          "/tmp/s/case.yaml:3: steps[0].expect[0].alarm.state: required");
 }

@@ -42,6 +42,11 @@ HttpResult http_request(const std::string& endpoint, const HttpCall& call, bool 
         boost::beast::flat_buffer buffer;
         http::response<http::string_body> res;
         http::read(stream, buffer, res);
+        if (call.response_headers) {
+            for (const auto& field : res)
+                call.response_headers->emplace_back(std::string(field.name_string()),
+                                                    std::string(field.value()));
+        }
         boost::beast::error_code ec;
         stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
         return std::make_pair(static_cast<int>(res.result_int()), res.body());

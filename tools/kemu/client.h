@@ -23,6 +23,8 @@ struct HttpCall {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
     int timeout_s = 10;
+    // When set, receives the response's headers.
+    std::vector<std::pair<std::string, std::string>>* response_headers = nullptr;
 };
 HttpResult http_call(const std::string& endpoint, const HttpCall& call);
 

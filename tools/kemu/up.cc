@@ -132,11 +132,14 @@ bool load_or_say(S& store, const UpOptions& o) {
 }
 
 // Every second: environments' housekeeping, then CloudWatch's tick; every minute: retention.
+// With scenario hooks, each tick is counted (scenario/hooks.h: a scenario waits for one).
 void start_timers(EdgeServer& edge, Processors& processors, cloudwatch::CloudWatch& cloudwatch,
-                  kinesis::Store& store, sqs_dlq::QueueStore& queues, const Clock& clock) {
-    edge.every(1'000, [&processors, &cloudwatch, &clock] {
+                  kinesis::Store& store, sqs_dlq::QueueStore& queues, const Clock& clock,
+                  scenario::Hooks* hooks) {
+    edge.every(1'000, [&processors, &cloudwatch, &clock, hooks] {
         processors.housekeeping();
         cloudwatch.tick(clock.now_ms());
+        if (hooks) hooks->ticked();
         return true;
     });
     edge.every(60'000, [&store, &queues] {
@@ -301,7 +304,7 @@ int run_up(const UpOptions& o) {
         return 1;
     }
     processors.start();
-    start_timers(edge, processors, *cloudwatch, store, queues, clock);
+    start_timers(edge, processors, *cloudwatch, store, queues, clock, hooks.get());
     auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();

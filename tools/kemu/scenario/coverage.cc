@@ -13,6 +13,8 @@ constexpr const char* kBisection = "bisection";
 constexpr const char* kPartialBatch = "partial batch response";
 constexpr const char* kTimeout = "timeout";
 constexpr const char* kHandlerError = "handler error";
+constexpr const char* kHandlerCrash = "handler crash (Runtime.ExitError)";
+constexpr const char* kOutOfMemory = "out of memory (Runtime.OutOfMemory)";
 constexpr const char* kRestart = "kemu crash and restart";
 constexpr const char* kFrontDoorThrottle = "front-door throttling (429)";
 constexpr const char* kShardLimit = "shard limits (ProvisionedThroughputExceeded)";
@@ -40,7 +42,10 @@ bool bisected(const json& invocations) {
 void from_invocations(const json& invocations, std::set<std::string>* out) {
     for (const auto& inv : invocations) {
         if (inv.value("status", "") == "error") out->insert(kHandlerError);
-        if (inv.value("error_type", "") == "Sandbox.Timedout") out->insert(kTimeout);
+        auto type = inv.value("error_type", "");
+        if (type == "Sandbox.Timedout") out->insert(kTimeout);
+        if (type == "Runtime.ExitError") out->insert(kHandlerCrash);
+        if (type == "Runtime.OutOfMemory") out->insert(kOutOfMemory);
         if (inv.value("batch_item_failures", 0) > 0) out->insert(kPartialBatch);
     }
     if (bisected(invocations)) out->insert(kBisection);
@@ -57,7 +62,8 @@ void from_dlq(const json& records, std::set<std::string>* out) {
 
 void from_sends(const std::map<std::string, SendLog>& sends, std::set<std::string>* out) {
     for (const auto& [name, log] : sends) {
-        for (const auto& [status, body] : log.responses) {
+        for (const auto& r : log.responses) {
+            const auto& [status, body, headers] = r;
             if (status == 429) out->insert(kFrontDoorThrottle);
             if (body.find("ProvisionedThroughputExceededException") != std::string::npos)
                 out->insert(kShardLimit);
@@ -69,8 +75,8 @@ void from_sends(const std::map<std::string, SendLog>& sends, std::set<std::strin
 
 const std::vector<std::string>& failure_paths() {
     static const std::vector<std::string> paths = {
-        kRetryExhaustion, kBisection,    kRecordAge,  kPartialBatch,
-        kTimeout,         kHandlerError, kRestart,    kFrontDoorThrottle,
+        kRetryExhaustion, kBisection,    kRecordAge,   kPartialBatch, kTimeout,
+        kHandlerError,    kHandlerCrash, kOutOfMemory, kRestart,      kFrontDoorThrottle,
         kShardLimit,      kAlarmFires,   kAlarmClears};
     return paths;
 }

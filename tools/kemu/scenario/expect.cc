@@ -1,6 +1,10 @@
 #include "expect.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "client.h"
@@ -125,6 +129,12 @@ const json* at_path(const json& doc, const std::string& path) {
     return cur;
 }
 
+std::string fmt_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
 Outcome dlq_record(const json& records, const Expectation& e) {
     Outcome out;
     if (e.index >= static_cast<int>(records.size())) {
@@ -143,6 +153,20 @@ Outcome dlq_record(const json& records, const Expectation& e) {
     return out;
 }
 
+// A header's value (names compare case-insensitively, as HTTP's do).
+std::optional<std::string> header_value(
+    const std::vector<std::pair<std::string, std::string>>& headers, const std::string& name) {
+    auto lower = [](std::string t) {
+        std::transform(t.begin(), t.end(), t.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return t;
+    };
+    for (const auto& [k, v] : headers) {
+        if (lower(k) == lower(name)) return v;
+    }
+    return std::nullopt;
+}
+
 // What a send step's responses must show, in one line.
 std::string response_wants(const Expectation& e) {
     std::vector<std::string> parts;
@@ -151,6 +175,8 @@ std::string response_wants(const Expectation& e) {
     if (e.any_status) parts.push_back("a response status " + std::to_string(*e.any_status));
     if (!e.any_body_contains.empty()) parts.push_back("a body contains " + e.any_body_contains);
     if (e.min_retries) parts.push_back("at least " + std::to_string(*e.min_retries) + " retries");
+    for (const auto& [name, value] : e.headers)
+        parts.push_back("every response has " + name + ": " + value);
     std::string out;
     for (const auto& p : parts)
         out += (out.empty() ? "" : ", ") + p;
@@ -165,8 +191,16 @@ Outcome response(const Expectation& e, const std::map<std::string, SendLog>& sen
     Outcome out{true, response_wants(e), ""};
     std::map<int, int> statuses;
     bool any_status = false, any_body = false;
-    for (const auto& [status, body] : log.responses) {
+    for (const auto& [status, body, headers] : log.responses) {
         ++statuses[status];
+        for (const auto& [name, want] : e.headers) {
+            auto got = header_value(headers, name);
+            if (got != want && out.passed) {
+                out.passed = false;
+                out.actual = "a response " + std::to_string(status) + " with " + name + ": " +
+                             (got ? *got : std::string("(none)"));
+            }
+        }
         any_status = any_status || (e.any_status && status == *e.any_status);
         any_body = any_body || (!e.any_body_contains.empty() &&
                                 body.find(e.any_body_contains) != std::string::npos);
@@ -191,13 +225,88 @@ Outcome response(const Expectation& e, const std::map<std::string, SendLog>& sen
     return out;
 }
 
+std::string texts(const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (size_t k = 0; k < v.size(); ++k)
+        s += (k ? ", " : "") + v[k];
+    return s + "]";
+}
+
+// The states an alarm went to, oldest first, from GET /_kemu/alarms' AlarmHistory (kept in
+// the order of the changes: "Alarm updated from OK to ALARM").
+Outcome alarm_history(const json& alarms, const Expectation& e) {
+    std::vector<std::string> went;
+    for (const auto& h : alarms.value("AlarmHistory", json::array())) {
+        if (h.value("AlarmName", "") != e.alarm) continue;
+        auto summary = h.value("HistorySummary", "");
+        auto to = summary.rfind(" to ");
+        if (to != std::string::npos) went.push_back(summary.substr(to + 4));
+    }
+    return {went == e.history, e.alarm + " went " + texts(e.history),
+            e.alarm + " went " + texts(went)};
+}
+
+// The sum of the series of a Prometheus family whose labels include `labels`; nullopt when
+// none does.
+std::optional<double> metric_sum(const std::string& text, const std::string& family,
+                                 const std::map<std::string, std::string>& labels) {
+    std::optional<double> sum;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string_view line(text.data() + pos, end - pos);
+        pos = end + 1;
+        if (line.empty() || line[0] == '#' || !line.starts_with(family)) continue;
+        auto rest = line.substr(family.size());
+        if (!rest.empty() && rest[0] != '{' && rest[0] != ' ') continue;  // a longer name
+        std::string_view label_text;
+        if (!rest.empty() && rest[0] == '{') {
+            auto close = rest.find('}');
+            if (close == std::string_view::npos) continue;
+            label_text = rest.substr(1, close - 1);
+            rest = rest.substr(close + 1);
+        }
+        bool all = true;
+        for (const auto& [k, v] : labels)
+            all = all && label_text.find(k + "=\"" + v + "\"") != std::string_view::npos;
+        if (!all) continue;
+        sum = sum.value_or(0) + std::strtod(std::string(rest).c_str(), nullptr);
+    }
+    return sum;
+}
+
+Outcome metric(const std::string& text, const Expectation& e) {
+    auto got = metric_sum(text, e.metric, e.labels);
+    std::string want;
+    if (e.equals) want += "= " + fmt_number(*e.equals);
+    if (e.at_least) want += std::string(want.empty() ? "" : ", ") + ">= " + fmt_number(*e.at_least);
+    if (e.at_most) want += std::string(want.empty() ? "" : ", ") + "<= " + fmt_number(*e.at_most);
+    if (!got) return {false, e.metric + " " + want, "no such series"};
+    bool ok = (!e.equals || *got == *e.equals) && (!e.at_least || *got >= *e.at_least) &&
+              (!e.at_most || *got <= *e.at_most);
+    return {ok, e.metric + " " + want, e.metric + " = " + fmt_number(*got)};
+}
+
+Outcome output(const std::vector<std::string>& lines, const Expectation& e) {
+    for (const auto& l : lines) {
+        if (l.find(e.contains) != std::string::npos)
+            return {true, "a line containing " + e.contains, l};
+    }
+    return {false, "a line containing " + e.contains,
+            std::to_string(lines.size()) + " lines logged, none containing it"};
+}
+
 Outcome invocations(const json& inv, const Expectation& e) {
     std::vector<int64_t> sizes;
+    std::vector<std::string> types;
     int64_t errors = 0, largest = 0;
     for (const auto& i : inv) {
         sizes.push_back(static_cast<int64_t>(i["records"].size()));
         largest = std::max(largest, sizes.back());
-        errors += i.value("status", "") == "error" ? 1 : 0;
+        if (i.value("status", "") != "error") continue;
+        ++errors;
+        types.push_back(i.value("error_type", ""));
     }
     auto list = [](const std::vector<int64_t>& v) {
         std::string s = "[";
@@ -225,6 +334,9 @@ Outcome invocations(const json& inv, const Expectation& e) {
     if (e.errors)
         want(errors == *e.errors, std::to_string(*e.errors) + " failed invocations",
              std::to_string(errors) + " failed invocations");
+    if (!e.error_types.empty())
+        want(types == e.error_types, "failures " + texts(e.error_types),
+             "failures " + texts(types));
     return out;
 }
 
@@ -293,6 +405,37 @@ const json* Observer::dlq(const std::string& flow, std::string* error) {
     return &(by_flow_[key] = std::move(records));
 }
 
+const json* Observer::status(std::string* error) {
+    return fetch("/_kemu/status", error);
+}
+
+const std::string* Observer::metrics_text(std::string* error) {
+    if (metrics_) return &*metrics_;
+    auto r = cli::http_call(endpoint_, {"GET", "/_kemu/metrics", "", {}, 10});
+    if (!r || r->first != 200) {
+        *error = "GET /_kemu/metrics: " + (r ? std::to_string(r->first) + " " + r->second
+                                             : std::string("kemu did not answer"));
+        return nullptr;
+    }
+    metrics_ = std::move(r->second);
+    return &*metrics_;
+}
+
+std::vector<std::string> Observer::function_lines(const std::string& flow) const {
+    std::string prefix;
+    for (const auto& f : cfg_.event_flows) {
+        if (f.event_type == flow) prefix = "[" + cfg_.function_name(f) + "] ";
+    }
+    std::vector<std::string> out;
+    for (const auto& file : log_files_) {
+        std::ifstream in(file);
+        for (std::string line; std::getline(in, line);) {
+            if (line.starts_with(prefix)) out.push_back(line.substr(prefix.size()));
+        }
+    }
+    return out;
+}
+
 std::optional<std::string> Observer::alarm_state(const std::string& name, std::string* error) {
     const json* all = alarms(error);
     if (!all) return std::nullopt;
@@ -309,6 +452,22 @@ Outcome check_condition(Observer& o, const Condition& c) {
     if (c.kind == CK::kAlarmState) {
         auto state = o.alarm_state(c.alarm, &err);
         return {state == c.state, c.alarm + " in " + c.state, state ? *state : err};
+    }
+    if (c.kind == CK::kIteratorAge) {
+        const json* st = o.status(&err);
+        if (!st) return {false, "", err};
+        std::optional<int64_t> age;
+        for (const auto& f : (*st)["flows"]) {
+            if (f.value("event_type", "") == c.flow && f.contains("iterator_age_ms"))
+                age = f["iterator_age_ms"].get<int64_t>();
+        }
+        std::string want = c.flow + " iterator age " +
+                           (c.below_ms ? "below " + std::to_string(*c.below_ms)
+                                       : "above " + std::to_string(c.above_ms.value_or(0))) +
+                           " ms";
+        if (!age) return {false, want, "no iterator age reported"};
+        bool ok = c.below_ms ? *age < *c.below_ms : *age > c.above_ms.value_or(0);
+        return {ok, want, c.flow + " iterator age " + std::to_string(*age) + " ms"};
     }
     if (c.kind == CK::kDlqDepth) {
         const json* d = o.dlq(c.flow, &err);
@@ -334,8 +493,25 @@ Outcome check_expectation(Observer& o, const Expectation& e,
                           const std::string& last_send) {
     std::string err;
     if (e.kind == K::kResponse) return response(e, sends, last_send);
-    if (e.kind == K::kAlarmState)
-        return check_condition(o, {Condition::Kind::kAlarmState, "", 0, false, e.alarm, e.state});
+    if (e.kind == K::kAlarmState) {
+        if (!e.history.empty()) {
+            const json* all = o.alarms(&err);
+            if (!all) return {false, describe(e), err};
+            auto out = alarm_history(*all, e);
+            if (e.state.empty() || !out.passed) return out;
+        }
+        Condition c;
+        c.kind = Condition::Kind::kAlarmState;
+        c.alarm = e.alarm;
+        c.state = e.state;
+        return check_condition(o, c);
+    }
+    if (e.kind == K::kMetric) {
+        const std::string* text = o.metrics_text(&err);
+        if (!text) return {false, describe(e), err};
+        return metric(*text, e);
+    }
+    if (e.kind == K::kOutput) return output(o.function_lines(e.flow), e);
     if (e.kind == K::kDlqCount || e.kind == K::kDlqRecord) {
         const json* d = o.dlq(e.flow, &err);
         if (!d) return {false, describe(e), err};
@@ -370,7 +546,11 @@ std::string describe(const Expectation& e) {
         case K::kDlqRecord:
             return e.flow + " DLQ record " + std::to_string(e.index) + " fields";
         case K::kAlarmState:
-            return e.alarm + " is " + e.state;
+            return e.alarm + (e.history.empty() ? " is " + e.state : " went " + texts(e.history));
+        case K::kOutput:
+            return e.flow + " logged " + e.contains;
+        case K::kMetric:
+            return "metric " + e.metric;
         case K::kInvocations:
             return e.flow + " invocations";
         case K::kResponse:

@@ -15,9 +15,16 @@
 
 namespace kemu::scenario {
 
+// One answer to a send step's call.
+struct SentResponse {
+    int status = 0;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
 // The front-door (or PutRecords) answers of one send step.
 struct SendLog {
-    std::vector<std::pair<int, std::string>> responses;  // (status, body) of each call
+    std::vector<SentResponse> responses;
     int retries = 0;
 };
 
@@ -40,6 +47,15 @@ public:
     const nlohmann::json* alarms(std::string* error);
     // The topology's event types.
     std::vector<std::string> flows() const;
+    // GET /_kemu/status, the flows' figures.
+    const nlohmann::json* status(std::string* error);
+    // GET /_kemu/metrics, the Prometheus text.
+    const std::string* metrics_text(std::string* error);
+    // The kemu's output files (its stdout, where each function's log lines are echoed as
+    // `[function] line`), for `output` expectations.
+    void set_log_files(std::vector<std::string> files) { log_files_ = std::move(files); }
+    // The lines the flow's function logged, oldest first.
+    std::vector<std::string> function_lines(const std::string& flow) const;
 
 private:
     const nlohmann::json* fetch(const std::string& path, std::string* error);
@@ -48,6 +64,8 @@ private:
     const Config& cfg_;
     std::map<std::string, nlohmann::json> cache_;  // path -> answer
     std::map<std::string, nlohmann::json> by_flow_;
+    std::optional<std::string> metrics_;
+    std::vector<std::string> log_files_;
 };
 
 Outcome check_condition(Observer& o, const Condition& c);

@@ -1,5 +1,7 @@
 #include "fault.h"
 
+#include <algorithm>
+
 namespace kemu::scenario {
 
 using json = nlohmann::json;
@@ -20,9 +22,17 @@ std::string Faults::add(const json& j) {
     } catch (const json::exception& e) {
         return std::string("bad fault: ") + e.what();
     }
-    if (f.kind != "raises" && f.kind != "partial_batch_failure")
-        return "kind must be raises or partial_batch_failure";
+    static const std::vector<std::string> kKinds = {"raises", "partial_batch_failure", "times_out",
+                                                    "killed", "out_of_memory",         "recovers"};
+    if (std::find(kKinds.begin(), kKinds.end(), f.kind) == kKinds.end())
+        return "kind must be one of raises, partial_batch_failure, times_out, killed, "
+               "out_of_memory, recovers";
     std::lock_guard lock(mu_);
+    if (f.kind == "recovers") {
+        // The function's faults end: its next invocations run the handler untouched.
+        std::erase_if(active_, [&](const Active& a) { return a.spec.function == f.function; });
+        return "";
+    }
     active_.push_back({f, 0, std::mt19937_64(f.seed)});
     return "";
 }

@@ -24,7 +24,10 @@ struct InvokedRecord {
 
 struct FaultSpec {
     std::string function;
-    std::string kind;  // raises, partial_batch_failure
+    // raises, partial_batch_failure (the recorder answers for the handler); times_out, killed,
+    // out_of_memory (the real environment fails: lambda_runner::Disruption); recovers (the
+    // function's faults so far end).
+    std::string kind;
     int64_t first = 0, nth = 0;
     std::string partition_key, body_field, equals;
     double probability = 1;

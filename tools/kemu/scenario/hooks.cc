@@ -16,7 +16,7 @@ using lambda_runner::InvokeResult;
 
 class RecordingInvoker final : public lambda_runner::Invoker {
 public:
-    RecordingInvoker(Hooks& hooks, std::string function, lambda_runner::Invoker& inner)
+    RecordingInvoker(Hooks& hooks, std::string function, lambda_runner::FunctionPool& inner)
         : hooks_(hooks), function_(std::move(function)), inner_(inner) {}
 
     InvokeResult invoke(const std::string& event) override {
@@ -24,7 +24,9 @@ public:
         inv.function = function_;
         inv.records = records_of(event);
         auto fault = hooks_.faults().decide(function_, inv.records);
-        auto result = fault && fault->kind == "raises" ? raised() : inner_.invoke(event);
+        auto result = fault && fault->kind == "raises"
+                          ? raised()
+                          : inner_.invoke(event, disruption(fault ? fault->kind : ""));
         if (fault && fault->kind == "partial_batch_failure" &&
             result.status == InvokeResult::Status::kOk) {
             json items = json::array();
@@ -58,6 +60,16 @@ private:
         return out;
     }
 
+    // The failures the real environment suffers (function_pool.h): its own timeout, crash and
+    // memory paths end the invocation.
+    static lambda_runner::Disruption disruption(const std::string& kind) {
+        using D = lambda_runner::Disruption;
+        if (kind == "times_out") return D::kHang;
+        if (kind == "killed") return D::kKill;
+        if (kind == "out_of_memory") return D::kOutOfMemory;
+        return D::kNone;
+    }
+
     // What the runtime reports for an unhandled exception, raised by the fault instead of the
     // handler.
     static InvokeResult raised() {
@@ -71,7 +83,7 @@ private:
 
     Hooks& hooks_;
     std::string function_;
-    lambda_runner::Invoker& inner_;
+    lambda_runner::FunctionPool& inner_;
 };
 
 HttpResponse answer(int status, const std::string& body) {
@@ -98,7 +110,8 @@ std::optional<int64_t> query_ms(std::string_view query) {
 
 }  // namespace
 
-lambda_runner::Invoker& Hooks::record(const std::string& function, lambda_runner::Invoker& inner) {
+lambda_runner::Invoker& Hooks::record(const std::string& function,
+                                      lambda_runner::FunctionPool& inner) {
     recorders_.push_back(std::make_unique<RecordingInvoker>(*this, function, inner));
     return *recorders_.back();
 }
@@ -155,6 +168,13 @@ std::string Hooks::invocations_json() {
                                                        json::error_handler_t::replace);
 }
 
+std::string Hooks::clock_json() const {
+    return json{{"now_ms", clock_.now_ms()},
+                {"offset_ms", clock_.offset()},
+                {"ticks", ticks_.load(std::memory_order_relaxed)}}
+        .dump();
+}
+
 HttpResponse Hooks::handle(const HttpRequest& req) {
     auto action = req.path().substr(kHooksPrefix.size());
     if (action == "invocations" && req.method == "GET") return answer(200, invocations_json());
@@ -162,8 +182,9 @@ HttpResponse Hooks::handle(const HttpRequest& req) {
         auto ms = query_ms(req.query());
         if (!ms) return answer(400, R"({"message":"advance_time needs ?ms=N, N >= 0"})");
         clock_.advance_ms(*ms);
-        return answer(200, json{{"offset_ms", clock_.offset()}}.dump());
+        return answer(200, clock_json());
     }
+    if (action == "clock" && req.method == "GET") return answer(200, clock_json());
     if (action == "faults" && req.method == "POST") {
         auto why = faults_.add(json::parse(req.body, nullptr, false));
         if (!why.empty()) return answer(400, json{{"message", why}}.dump());

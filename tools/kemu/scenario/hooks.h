@@ -9,7 +9,10 @@
 //            "error_type","batch_item_failures","records":[{"partitionKey","sequenceNumber",
 //            "data"}]}]}
 //            (status ok, error or throttled; data decoded from base64)
-//       POST /_kemu/scenario/advance_time?ms=N  {"offset_ms":...}
+//       POST /_kemu/scenario/advance_time?ms=N  {"now_ms":...,"offset_ms":...,"ticks":...}
+//       GET  /_kemu/scenario/clock            the same: now_ms is the moved clock; ticks counts the
+//            CloudWatch evaluations (one a second) so far, so a scenario can wait for one that
+//            follows its advance
 //       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}
 //   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
 
@@ -24,6 +27,7 @@
 #include "core/clock.h"
 #include "core/http.h"
 #include "fault.h"
+#include "lambda_runner/function_pool.h"
 #include "lambda_runner/invoker.h"
 
 namespace kemu::scenario {
@@ -51,7 +55,7 @@ public:
     explicit Hooks(std::string journal = "");
     const Clock& clock() const { return clock_; }
     // An invoker that runs `inner` and records each call under `function`; owned by the hooks.
-    lambda_runner::Invoker& record(const std::string& function, lambda_runner::Invoker& inner);
+    lambda_runner::Invoker& record(const std::string& function, lambda_runner::FunctionPool& inner);
     // Answers a request under kHooksPrefix.
     HttpResponse handle(const HttpRequest& req);
 
@@ -62,12 +66,16 @@ public:
     };
     void add(Invocation inv);
     Faults& faults() { return faults_; }
+    // Called after each CloudWatch evaluation.
+    void ticked() { ticks_.fetch_add(1, std::memory_order_relaxed); }
 
 private:
     std::string invocations_json();
+    std::string clock_json() const;
     static nlohmann::json to_json(const Invocation& inv);
 
     ShiftedClock clock_;
+    std::atomic<int64_t> ticks_{0};
     std::string journal_;
     std::mutex mu_;
     std::vector<Invocation> invocations_;

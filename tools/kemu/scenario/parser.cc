@@ -37,6 +37,8 @@ void parse_flow_override(YamlReader& r, const YAML::Node& n, const std::string& 
                 {"max_retry_attempts", opt_int(&f->max_retry_attempts, -1, 10000)},
                 {"bisect_batch_on_function_error", opt_bool(&f->bisect_batch_on_function_error)},
                 {"report_batch_item_failures", opt_bool(&f->report_batch_item_failures)},
+                {"lambda_timeout", opt_int(&f->lambda_timeout, 1, 900)},
+                {"lambda_memory_size", opt_int(&f->lambda_memory_size, 128, 10240)},
                 {"starting_position", [&](const YAML::Node& v, const std::string& p) {
                      std::string s;
                      if (r.choice(v, p, {"LATEST", "TRIM_HORIZON"}, &s)) f->starting_position = s;

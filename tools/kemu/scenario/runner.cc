@@ -159,9 +159,63 @@ private:
         return false;
     }
 
+    // The clock moved in one jump, or in slices of `every`. Slice k puts the clock a quarter
+    // of `every` past the k-th boundary (a multiple of `every` since the epoch) after the
+    // start, so that each slice lands in an alarm period of its own whatever the real time
+    // spent between them; each is followed by two CloudWatch evaluations (the first may run
+    // before anything reacted to the new time; the second, a second later, sees what the
+    // pipeline did meanwhile).
     bool advance(const Step& s, Steady::time_point t0) {
-        return hook(s, t0, "/_kemu/scenario/advance_time?ms=" + std::to_string(s.advance_ms), "",
-                    fixed(s.advance_ms / 1000.0) + " s later", "the clock moved");
+        if (s.advance_every_ms <= 0)
+            return hook(s, t0, "/_kemu/scenario/advance_time?ms=" + std::to_string(s.advance_ms),
+                        "", fixed(s.advance_ms / 1000.0) + " s later", "the clock moved");
+        const int64_t every = s.advance_every_ms;
+        const int64_t slices = (s.advance_ms + every - 1) / every;
+        auto clock = clock_reading();
+        int64_t first_boundary = clock ? clock->first / every * every : 0;
+        for (int64_t k = 1; clock && k <= slices; ++k) {
+            int64_t target = first_boundary + k * every + every / 4;
+            auto ms = std::max<int64_t>(0, target - clock->first);
+            auto r = cli::http_call(
+                child_.endpoint(),
+                {"POST", "/_kemu/scenario/advance_time?ms=" + std::to_string(ms), "", {}, 10});
+            clock = r && r->first == 200 ? clock_of(r->second) : std::nullopt;
+            if (clock && !await_ticks(clock->second + 2)) clock.reset();
+            if (clock) clock = clock_reading();
+        }
+        if (!clock) {
+            fail_case(label(s), s.line,
+                      {false, "the clock moved and evaluated", "kemu did not answer in time"},
+                      since(t0));
+            return false;
+        }
+        say(label(s) + ": " + fixed(s.advance_ms / 1000.0) + " s later, in " +
+            std::to_string(slices) + " slices of " + fixed(every / 1000.0) + " s (" +
+            fixed(since(t0)) + " s)");
+        return true;
+    }
+
+    // (now_ms, ticks) of a clock answer.
+    static std::optional<std::pair<int64_t, int64_t>> clock_of(const std::string& body) {
+        auto j = nlohmann::json::parse(body, nullptr, false);
+        if (!j.is_object() || !j.contains("now_ms") || !j.contains("ticks")) return std::nullopt;
+        return std::make_pair(j["now_ms"].get<int64_t>(), j["ticks"].get<int64_t>());
+    }
+
+    std::optional<std::pair<int64_t, int64_t>> clock_reading() {
+        auto r = cli::http_call(child_.endpoint(), {"GET", "/_kemu/scenario/clock", "", {}, 5});
+        return r && r->first == 200 ? clock_of(r->second) : std::nullopt;
+    }
+
+    // Waits (at most 10 s) until kemu has run `ticks` CloudWatch evaluations.
+    bool await_ticks(int64_t ticks) {
+        auto deadline = Steady::now() + std::chrono::seconds(10);
+        while (Steady::now() < deadline) {
+            auto c = clock_reading();
+            if (c && c->second >= ticks) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return false;
     }
 
     // kemu killed with SIGKILL mid-work, then started again on the same data dir.
@@ -199,8 +253,17 @@ private:
                     f.flow + "'s handler " + f.handler + " (" + spec.dump() + ")", "the fault set");
     }
 
+    // kemu's output files so far: the first run's, then one per restart.
+    std::vector<std::string> log_files() const {
+        std::vector<std::string> out{dir_ + "/kemu.log"};
+        for (int i = 1; i <= restarts_; ++i)
+            out.push_back(dir_ + "/kemu." + std::to_string(i) + ".log");
+        return out;
+    }
+
     bool expect(const Step& s, Steady::time_point t0) {
         Observer obs(child_.endpoint(), topo_.config);
+        obs.set_log_files(log_files());
         bool all = true;
         for (const auto& e : s.expect) {
             auto out = check_expectation(obs, e, sends_, last_send_);

@@ -22,6 +22,8 @@ struct FlowOverride {
     std::optional<bool> bisect_batch_on_function_error;
     std::optional<bool> report_batch_item_failures;
     std::optional<std::string> starting_position;
+    std::optional<int> lambda_timeout;      // seconds
+    std::optional<int> lambda_memory_size;  // MB
     int line = 0;
 };
 
@@ -52,24 +54,28 @@ struct SendStep {
 
 // A condition polled by `wait_for` until it holds or its deadline passes.
 struct Condition {
-    enum class Kind { kReceived, kProcessed, kDlqDepth, kAlarmState };
+    enum class Kind { kReceived, kProcessed, kDlqDepth, kAlarmState, kIteratorAge };
     Kind kind = Kind::kProcessed;
     std::string flow;       // event type (received, processed, dlq)
     int64_t count = 0;      // at least this many
     bool distinct = false;  // kProcessed: count distinct records, not deliveries
     std::string alarm;      // alarm name (kAlarmState)
     std::string state;      // OK, ALARM, INSUFFICIENT_DATA
+    // kIteratorAge: the flow's Lambda IteratorAge (its latest invocation's) below or above.
+    std::optional<int64_t> below_ms, above_ms;
 };
 
 // `fault`: something going wrong on purpose: kemu itself killed with SIGKILL and restarted on
-// the same data dir, or the flow's handler made to raise or to answer a partial batch failure,
-// aimed at invocations (first N, the N-th, else every one) or at records (partition key, a body
-// field), with an optional probability drawn from the run's seed.
+// the same data dir, or the flow's handler made to raise, to answer a partial batch failure, to
+// time out, to be killed or to run out of memory (or, `recovers`, its faults ended), aimed at
+// invocations (first N, the N-th, else every one) or at records (partition key, a body field), with
+// an optional probability drawn from the run's seed.
 struct FaultStep {
     enum class Kind { kKemuKilled, kHandler };
     Kind kind = Kind::kKemuKilled;
     std::string flow;
-    std::string handler;  // raises, partial_batch_failure
+    std::string handler;  // raises, partial_batch_failure, times_out, killed, out_of_memory,
+                          // recovers
     int64_t first = 0, nth = 0;
     std::string partition_key, body_field, equals;
     double probability = 1;
@@ -91,6 +97,8 @@ struct Expectation {
         kAlarmState,   // an alarm's state
         kResponse,     // the front-door responses of a send step
         kInvocations,  // the flow's invocations: count, batch sizes, failed ones
+        kOutput,       // a line the flow's handler printed
+        kMetric,       // a metric of kemu's /_kemu/metrics
     };
     Kind kind = Kind::kReceived;
     std::string flow;
@@ -107,9 +115,16 @@ struct Expectation {
     std::string any_body_contains;       // kResponse: at least one body contains it
     std::optional<int64_t> min_retries;  // kResponse: the sender retried at least this often
     std::vector<int64_t> batch_sizes;    // kInvocations: every invocation's size, in order
-    std::optional<int64_t> max_batch_size;  // kInvocations: no invocation larger
-    std::optional<int64_t> errors;          // kInvocations: failed invocations
-    std::string name;                       // shown in reports and JUnit
+    std::optional<int64_t> max_batch_size;       // kInvocations: no invocation larger
+    std::optional<int64_t> errors;               // kInvocations: failed invocations
+    std::vector<std::string> error_types;        // kInvocations: the failed ones' types, in order
+    std::vector<std::string> history;            // kAlarmState: the states it went to, in order
+    std::map<std::string, std::string> headers;  // kResponse: every response has these
+    std::string contains;                        // kOutput: a line of the handler's output has it
+    std::string metric;                          // kMetric: the family's name
+    std::map<std::string, std::string> labels;   // kMetric: the series' labels (a subset)
+    std::optional<double> equals, at_least, at_most;  // kMetric: the series' sum
+    std::string name;                                 // shown in reports and JUnit
     int line = 0;
 };
 
@@ -121,6 +136,9 @@ struct Step {
     SendStep send;
     WaitStep wait;
     int64_t advance_ms = 0;
+    // advance_time in slices of this much, each followed by two CloudWatch evaluations, so that
+    // every alarm period in between gets its datapoints (0: one jump).
+    int64_t advance_every_ms = 0;
     std::vector<Expectation> expect;
     FaultStep fault;
 };

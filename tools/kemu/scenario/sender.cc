@@ -44,9 +44,10 @@ public:
     // Sends `recs` until all are in or the deadline passes; false with error_ set when not.
     void send(std::vector<Rec> recs, SendResult* out) {
         while (!recs.empty()) {
-            auto answer = call(recs);
+            std::vector<std::pair<std::string, std::string>> headers;
+            auto answer = call(recs, &headers);
             if (!answer) return fail(out, "kemu did not answer");
-            out->log.responses.push_back(*answer);
+            out->log.responses.push_back({answer->first, answer->second, std::move(headers)});
             auto [status, body] = *answer;
             std::vector<Rec> again;
             if (status == 429) {
@@ -71,9 +72,11 @@ public:
 private:
     void fail(SendResult* out, const std::string& why) { out->error = why; }
 
-    cli::HttpResult call(const std::vector<Rec>& recs) {
+    cli::HttpResult call(const std::vector<Rec>& recs,
+                         std::vector<std::pair<std::string, std::string>>* headers) {
         const auto& stage = cfg_.api.stage_name;
         cli::HttpCall c;
+        c.response_headers = headers;
         c.method = "POST";
         if (step_.to == SendStep::Target::kStream) {
             json body{{"StreamName", stream_}, {"Records", json::array()}};

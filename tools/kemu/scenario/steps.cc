@@ -103,21 +103,57 @@ Reader flow_count(YamlReader& r, Condition* c, bool* has_flow) {
     };
 }
 
-Reader alarm_state(YamlReader& r, std::string* alarm, std::string* state) {
-    return [&r, alarm, state](const YAML::Node& v, const std::string& p) {
+// `name` and `state`; with `history` (expectations only), `state` may be left out.
+Reader alarm_state(YamlReader& r, std::string* alarm, std::string* state,
+                   std::vector<std::string>* history = nullptr) {
+    return [&r, alarm, state, history](const YAML::Node& v, const std::string& p) {
         bool has_name = false, has_state = false;
-        r.read_map(v, p,
-                   {{"name",
-                     [&](const YAML::Node& n, const std::string& np) {
-                         has_name = true;
-                         r.string(n, np, alarm);
-                     }},
-                    {"state", [&](const YAML::Node& s, const std::string& sp) {
-                         has_state = true;
-                         r.choice(s, sp, kAlarmStates, state);
-                     }}});
+        std::map<std::string, Reader> keys{
+            {"name",
+             [&](const YAML::Node& n, const std::string& np) {
+                 has_name = true;
+                 r.string(n, np, alarm);
+             }},
+            {"state", [&](const YAML::Node& s, const std::string& sp) {
+                 has_state = true;
+                 r.choice(s, sp, kAlarmStates, state);
+             }}};
+        if (history) {
+            keys["history"] = [&](const YAML::Node& h, const std::string& hp) {
+                if (!h.IsSequence() || h.size() == 0)
+                    return r.error(h, hp, "must be a non-empty list of states");
+                has_state = true;
+                for (size_t i = 0; i < h.size(); ++i) {
+                    std::string one;
+                    if (r.choice(h[i], hp + "[" + std::to_string(i) + "]", kAlarmStates, &one))
+                        history->push_back(one);
+                }
+            };
+        }
+        r.read_map(v, p, keys);
         if (v.IsMap() && !has_name) r.error(v, p + ".name", "required");
         if (v.IsMap() && !has_state) r.error(v, p + ".state", "required");
+    };
+}
+
+// `iterator_age: {flow: orders, below: 1s}` (or `above:`).
+Reader iterator_age(YamlReader& r, Condition* c, bool* has_flow) {
+    return [&r, c, has_flow](const YAML::Node& v, const std::string& p) {
+        auto bound = [&](std::optional<int64_t>* out) {
+            return [&r, out](const YAML::Node& b, const std::string& bp) {
+                int64_t ms = 0;
+                if (r.duration_ms(b, bp, &ms)) *out = ms;
+            };
+        };
+        r.read_map(v, p,
+                   {{"flow", [&](const YAML::Node& f,
+                                 const std::string& fp) { *has_flow = r.string(f, fp, &c->flow); }},
+                    {"below", bound(&c->below_ms)},
+                    {"above", bound(&c->above_ms)}});
+        if (!v.IsMap()) return;
+        if (!*has_flow) r.error(v, p + ".flow", "required");
+        if (c->below_ms.has_value() == c->above_ms.has_value())
+            r.error(v, p, "needs exactly one of below, above");
     };
 }
 
@@ -143,11 +179,18 @@ bool parse_wait(YamlReader& r, const YAML::Node& n, const std::string& path, Wai
                                c.kind = Condition::Kind::kAlarmState;
                                alarm_state(r, &c.alarm, &c.state)(v, p);
                            }},
+                          {"iterator_age",
+                           [&](const YAML::Node& v, const std::string& p) {
+                               ++kinds;
+                               c.kind = Condition::Kind::kIteratorAge;
+                               iterator_age(r, &c, &has_flow)(v, p);
+                           }},
                           {"timeout", [&](const YAML::Node& v, const std::string& p) {
                                r.duration_ms(v, p, &w->timeout_ms);
                            }}});
     if (ok && kinds != 1 && r.error_count() == errors_before) {
-        r.error(n, path, "needs exactly one condition: received, processed, dlq or alarm");
+        r.error(n, path,
+                "needs exactly one condition: received, processed, dlq, alarm or iterator_age");
         return false;
     }
     return ok;
@@ -196,6 +239,39 @@ Reader fields_reader(YamlReader& r, std::map<std::string, std::string>* out) {
     };
 }
 
+Reader strings_reader(YamlReader& r, std::vector<std::string>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        if (!v.IsSequence()) return r.error(v, p, "must be a list of strings");
+        for (size_t i = 0; i < v.size(); ++i) {
+            std::string x;
+            if (r.string(v[i], p + "[" + std::to_string(i) + "]", &x)) out->push_back(x);
+        }
+    };
+}
+
+// A map of names to scalar texts (headers, labels).
+Reader texts_reader(YamlReader& r, std::map<std::string, std::string>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        if (!v.IsMap() || v.size() == 0) return r.error(v, p, "must map names to values");
+        for (const auto& kv : v) {
+            auto key = kv.first.as<std::string>("");
+            if (!kv.second.IsScalar()) r.error(kv.second, p + "." + key, "must be a scalar");
+            (*out)[key] = kv.second.Scalar();
+        }
+    };
+}
+
+Reader number_reader(YamlReader& r, std::optional<double>* out) {
+    return [&r, out](const YAML::Node& v, const std::string& p) {
+        double x = 0;
+        if (v.IsScalar() && YAML::convert<double>::decode(v, x)) {
+            *out = x;
+        } else {
+            r.error(v, p, "must be a number");
+        }
+    };
+}
+
 // What each kind of expectation cannot do without.
 void check_needs(YamlReader& r, const YAML::Node& n, const std::string& path,
                  const Expectation& e) {
@@ -208,12 +284,19 @@ void check_needs(YamlReader& r, const YAML::Node& n, const std::string& path,
     if (e.kind == K::kDlqRecord && e.fields.empty())
         r.error(n, path + ".dlq_record.fields", "required");
     if (e.kind == K::kInvocations && !e.count && e.batch_sizes.empty() && !e.max_batch_size &&
-        !e.errors)
-        r.error(n, path + ".invocations", "needs count, batch_sizes, max_batch_size or errors");
+        !e.errors && e.error_types.empty())
+        r.error(n, path + ".invocations",
+                "needs count, batch_sizes, max_batch_size, errors or error_types");
     if (e.kind == K::kResponse && !e.status && e.body_contains.empty() && !e.any_status &&
-        e.any_body_contains.empty() && !e.min_retries)
+        e.any_body_contains.empty() && !e.min_retries && e.headers.empty())
         r.error(n, path + ".response",
-                "needs status, body_contains, any_status, any_body_contains or min_retries");
+                "needs status, body_contains, any_status, any_body_contains, min_retries or "
+                "headers");
+    if (e.kind == K::kOutput && e.contains.empty())
+        r.error(n, path + ".output.contains", "required");
+    if (e.kind == K::kMetric && e.metric.empty()) r.error(n, path + ".metric.name", "required");
+    if (e.kind == K::kMetric && !e.equals && !e.at_least && !e.at_most)
+        r.error(n, path + ".metric", "needs equals, at_least or at_most");
 }
 
 bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, FaultStep* f) {
@@ -230,7 +313,10 @@ bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, Fa
           [&](const YAML::Node& v, const std::string& p) { r.choice(v, p, {"killed"}, &kemu); }},
          {"handler",
           [&](const YAML::Node& v, const std::string& p) {
-              r.choice(v, p, {"raises", "partial_batch_failure"}, &f->handler);
+              r.choice(v, p,
+                       {"raises", "partial_batch_failure", "times_out", "killed", "out_of_memory",
+                        "recovers"},
+                       &f->handler);
           }},
          {"flow", r.string_reader(&f->flow)},
          {"first", count(&f->first)},
@@ -247,15 +333,39 @@ bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, Fa
     f->kind = kemu.empty() ? FaultStep::Kind::kHandler : FaultStep::Kind::kKemuKilled;
     if (kemu.empty() == f->handler.empty()) {
         r.error(n, path,
-                "needs exactly one of kemu: killed, handler: raises|partial_batch_failure");
+                "needs exactly one of kemu: killed, handler: raises|partial_batch_failure|"
+                "times_out|killed|out_of_memory|recovers");
         return false;
     }
     if (!f->handler.empty() && f->flow.empty()) r.error(n, path + ".flow", "required");
     int aims = (f->first > 0) + (f->nth > 0) + !f->partition_key.empty() + !f->body_field.empty();
     if (aims > 1) r.error(n, path, "aim at one of first, nth, partition_key, body_field");
+    if (aims > 0 && f->handler == "recovers")
+        r.error(n, path, "handler: recovers ends every fault of the flow: it takes no aim");
     if (f->body_field.empty() != f->equals.empty())
         r.error(n, path + ".equals", "body_field and equals go together");
     return r.error_count() == errors_before;
+}
+
+// `advance_time: 5m`, or `advance_time: {by: 6m, every: 1m}`.
+void parse_advance(YamlReader& r, const YAML::Node& n, const std::string& path, Step* s) {
+    if (!n.IsMap()) {
+        r.duration_ms(n, path, &s->advance_ms);
+        return;
+    }
+    bool has_by = false;
+    if (!r.read_map(
+            n, path,
+            {{"by", [&](const YAML::Node& v,
+                        const std::string& p) { has_by = r.duration_ms(v, p, &s->advance_ms); }},
+             {"every", [&](const YAML::Node& v, const std::string& p) {
+                  r.duration_ms(v, p, &s->advance_every_ms);
+              }}}))
+        return;
+    if (!has_by) return r.error(n, path + ".by", "required");
+    if (s->advance_every_ms <= 0) return r.error(n, path + ".every", "required, above 0");
+    if (s->advance_ms / s->advance_every_ms > 1000)
+        r.error(n, path + ".every", "at most 1000 slices of `by`");
 }
 
 }  // namespace
@@ -294,12 +404,25 @@ bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& pa
                     {{"count", count},
                      {"batch_sizes", sizes_reader(r, &e->batch_sizes)},
                      {"max_batch_size", count_reader(r, &e->max_batch_size)},
-                     {"errors", count_reader(r, &e->errors)}})},
+                     {"errors", count_reader(r, &e->errors)},
+                     {"error_types", strings_reader(r, &e->error_types)}})},
+         {"output", with_flow(K::kOutput, {{"contains", r.string_reader(&e->contains)}})},
+         {"metric",
+          [&](const YAML::Node& v, const std::string& p) {
+              ++kinds;
+              e->kind = K::kMetric;
+              r.read_map(v, p,
+                         {{"name", r.string_reader(&e->metric)},
+                          {"labels", texts_reader(r, &e->labels)},
+                          {"equals", number_reader(r, &e->equals)},
+                          {"at_least", number_reader(r, &e->at_least)},
+                          {"at_most", number_reader(r, &e->at_most)}});
+          }},
          {"alarm",
           [&](const YAML::Node& v, const std::string& p) {
               ++kinds;
               e->kind = K::kAlarmState;
-              alarm_state(r, &e->alarm, &e->state)(v, p);
+              alarm_state(r, &e->alarm, &e->state, &e->history)(v, p);
           }},
          {"response", [&](const YAML::Node& v, const std::string& p) {
               ++kinds;
@@ -310,14 +433,15 @@ bool parse_expectation(YamlReader& r, const YAML::Node& n, const std::string& pa
                           {"body_contains", r.string_reader(&e->body_contains)},
                           {"any_status", status_reader(r, &e->any_status)},
                           {"any_body_contains", r.string_reader(&e->any_body_contains)},
-                          {"min_retries", count_reader(r, &e->min_retries)}});
+                          {"min_retries", count_reader(r, &e->min_retries)},
+                          {"headers", texts_reader(r, &e->headers)}});
           }}});
     if (!ok) return false;
     if (kinds != 1) {
         if (r.error_count() == errors_before)
             r.error(n, path,
                     "needs exactly one of received, processed, order_per_key, dlq, dlq_record, "
-                    "invocations, alarm, response");
+                    "invocations, output, metric, alarm, response");
         return false;
     }
     if (r.error_count() != errors_before) return false;
@@ -350,7 +474,7 @@ bool parse_step(YamlReader& r, const YAML::Node& n, const std::string& path, con
                     {"advance_time",
                      [&](const YAML::Node& v, const std::string& p) {
                          kind(Step::Kind::kAdvanceTime);
-                         r.duration_ms(v, p, &s->advance_ms);
+                         parse_advance(r, v, p, s);
                      }},
                     {"fault",
                      [&](const YAML::Node& v, const std::string& p) {

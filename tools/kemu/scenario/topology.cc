@@ -19,6 +19,8 @@ void apply_override(const FlowOverride& o, YAML::Node flow) {
     if (o.report_batch_item_failures)
         flow["report_batch_item_failures"] = *o.report_batch_item_failures;
     if (o.starting_position) flow["starting_position"] = *o.starting_position;
+    if (o.lambda_timeout) flow["lambda_timeout"] = *o.lambda_timeout;
+    if (o.lambda_memory_size) flow["lambda_memory_size"] = *o.lambda_memory_size;
 }
 
 // Every flow a step names must be one of the topology's.
