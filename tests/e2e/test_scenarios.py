@@ -64,6 +64,13 @@ class ScenariosTest(unittest.TestCase):
         for case in cases:
             self.assertIsNone(case.find("failure"))
             self.assertIn("ok   ", case.find("system-out").text)
+        # Each suite names the failure paths its kemu went through.
+        poison = next(t for t in suites if t.get("name") == "orders poison to dlq")
+        paths = {p.get("value") for p in poison.findall("properties/property")
+                 if p.get("name") == "failure_path"}
+        self.assertIn("bisection", paths)
+        self.assertIn("retry exhaustion", paths)
+        self.assertNotIn("timeout", paths)
         names = {c.get("name") for c in cases}
         self.assertIn("orders DLQ holds 1", names)
         self.assertIn("dev-orders-lambda-errors is OK", names)

@@ -32,6 +32,13 @@ std::string junit_xml(const std::vector<ScenarioResult>& results) {
         x += "  <testsuite name=\"" + escape(r.name) + "\" file=\"" + escape(r.file) +
              "\" tests=\"" + std::to_string(r.cases.size()) + "\" failures=\"" + std::to_string(f) +
              "\" time=\"" + fixed(r.seconds, 3) + "\">\n";
+        if (!r.exercised.empty()) {
+            // The failure paths this scenario's kemu went through (coverage.h).
+            x += "    <properties>\n";
+            for (const auto& path : r.exercised)
+                x += "      <property name=\"failure_path\" value=\"" + escape(path) + "\"/>\n";
+            x += "    </properties>\n";
+        }
         for (const auto& c : r.cases) {
             x += "    <testcase name=\"" + escape(c.name) + "\" classname=\"" + escape(r.name) +
                  "\" file=\"" + escape(r.file) + "\" line=\"" + std::to_string(c.line) +

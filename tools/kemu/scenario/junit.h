@@ -1,6 +1,7 @@
 #pragma once
 // JUnit XML for CI: one <testsuite> per scenario, one <testcase> per expectation, each
-// carrying its step's output; a failure's message is expected against actual.
+// carrying its step's output; a failure's message is expected against actual. Each suite's
+// <properties> name the failure paths it exercised (`failure_path`).
 
 #include <string>
 #include <vector>
