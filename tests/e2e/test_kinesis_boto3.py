@@ -286,6 +286,12 @@ class PutRecordTest(Boto3Base):
         self.assert_error("InvalidArgumentException", "Records size exceeds 5 MB limit",
                           self.c.put_records, StreamName="big",
                           Records=[{"Data": mib, "PartitionKey": "k"}] * 6)
+        # One record whose data and key together pass 1 MiB fails the request, as PutRecord.
+        self.assert_error("InvalidArgumentException",
+                          "The size of the record (data and partition key) exceeds 1 MiB.",
+                          self.c.put_records, StreamName="big",
+                          Records=[{"Data": b"ok", "PartitionKey": "k"},
+                                   {"Data": b"d" * (1 << 20), "PartitionKey": "key"}])
         self.assert_error(
             "InvalidArgumentException",
             "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "

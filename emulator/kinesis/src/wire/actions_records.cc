@@ -76,6 +76,12 @@ Out put_records(Context& ctx, const json::object& in) {
         if (!ehk) return after_lookup(ctx, *key, ehk.error());
         datas.push_back(*base64_decode(o.at("Data").as_string()));
         std::string_view pk = o.at("PartitionKey").as_string();
+        // Each record's data and key count against 1 MiB, as in PutRecord; one over it fails
+        // the whole request (AWS's PutRecords reference: "Each record in the request can be as
+        // large as 1 MiB ... including partition keys").
+        if (datas.back().size() + pk.size() > (1u << 20)) {
+            return after_lookup(ctx, *key, errors::record_too_large());
+        }
         total += datas.back().size() + pk.size();
         inputs.push_back({pk, *ehk, datas.back()});
     }
