@@ -37,6 +37,9 @@ void parse_flow_override(YamlReader& r, const YAML::Node& n, const std::string& 
                 {"max_retry_attempts", opt_int(&f->max_retry_attempts, -1, 10000)},
                 {"bisect_batch_on_function_error", opt_bool(&f->bisect_batch_on_function_error)},
                 {"report_batch_item_failures", opt_bool(&f->report_batch_item_failures)},
+                {"parallelization_factor", opt_int(&f->parallelization_factor, 1, 10)},
+                // 0..59 pass here and are refused when the result is checked as kemu.yaml.
+                {"maximum_record_age_seconds", opt_int(&f->maximum_record_age_seconds, -1, 604800)},
                 {"starting_position", [&](const YAML::Node& v, const std::string& p) {
                      std::string s;
                      if (r.choice(v, p, {"LATEST", "TRIM_HORIZON"}, &s)) f->starting_position = s;

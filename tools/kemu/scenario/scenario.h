@@ -22,6 +22,8 @@ struct FlowOverride {
     std::optional<bool> bisect_batch_on_function_error;
     std::optional<bool> report_batch_item_failures;
     std::optional<std::string> starting_position;
+    std::optional<int> parallelization_factor;
+    std::optional<int> maximum_record_age_seconds;
     int line = 0;
 };
 

@@ -19,6 +19,9 @@ void apply_override(const FlowOverride& o, YAML::Node flow) {
     if (o.report_batch_item_failures)
         flow["report_batch_item_failures"] = *o.report_batch_item_failures;
     if (o.starting_position) flow["starting_position"] = *o.starting_position;
+    if (o.parallelization_factor) flow["parallelization_factor"] = *o.parallelization_factor;
+    if (o.maximum_record_age_seconds)
+        flow["maximum_record_age_seconds"] = *o.maximum_record_age_seconds;
 }
 
 // Every flow a step names must be one of the topology's.
