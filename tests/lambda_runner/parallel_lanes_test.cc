@@ -252,8 +252,10 @@ TEST_CASE("a mapping invokes shards times the parallelization factor at once", "
     Mapping m(config, deps);
     m.start();
     REQUIRE(invoker.wait_delivered(4));
+    CHECK(f.metrics.lanes == 4);  // the gauge kemu status and /_kemu/metrics show
     m.stop();
     CHECK(invoker.max_in_flight() == 4);
+    CHECK(f.metrics.lanes == 0);
 }
 
 TEST_CASE("records past the age limit go to the DLQ with the attempts made before they expired",
