@@ -1,6 +1,7 @@
 // The parallelization factor (docs/aws/lambda.md, Ordering and concurrency): N lanes per shard,
 // a record's lane chosen by its partition key, each lane checkpointing and failing on its own,
-// and shards × N concurrent invocations; and the record age limit's on-failure records. Lanes
+// and shards × N concurrent invocations; AT_TIMESTAMP on a child shard; and the record age
+// limit's on-failure records. Lanes
 // are driven by hand (lane_fixture.h); a whole Mapping runs its threads on the same fakes.
 
 #include <algorithm>
@@ -304,4 +305,28 @@ TEST_CASE("records past the age limit go to the DLQ with the attempts made befor
     CHECK(only["requestContext"]["approximateInvokeCount"] == 1);
     CHECK_FALSE(only.contains("responseContext"));
     CHECK(g.invoker.events.empty());
+}
+
+TEST_CASE("AT_TIMESTAMP applies to a child shard too, which is otherwise read from its start",
+          "[lambda]") {
+    Fixture f;
+    int64_t stamp = f.clock.now_ms() - 10'000;
+    const std::string child = "shardId-000000000003";
+    f.reader.add(child, 1, stamp - 1);
+    f.reader.add(child, 2, stamp);
+    f.reader.add(child, 3, stamp + 1);
+    f.invoker.script = {[](const json&) { return ok(); }};
+    f.config.starting_position = kinesis::IteratorType::kAtTimestamp;
+    f.config.starting_timestamp_ms = stamp;
+    Lane stamped(f.config, f.deps(), *f.checkpoints, f.sleeper, child, 0, true);
+    f.drain(stamped);
+    CHECK(f.invoker.batches() == std::vector<std::vector<int>>{{2, 3}});
+
+    Fixture g;
+    g.reader.add(child, 1, stamp - 1);
+    g.invoker.script = {[](const json&) { return ok(); }};
+    g.config.starting_position = kinesis::IteratorType::kLatest;
+    Lane latest(g.config, g.deps(), *g.checkpoints, g.sleeper, child, 0, true);
+    g.drain(latest);
+    CHECK(g.invoker.batches() == std::vector<std::vector<int>>{{1}});
 }
