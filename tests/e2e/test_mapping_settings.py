@@ -2,13 +2,17 @@
 Python handlers: AT_TIMESTAMP on a stream with records on both sides of the timestamp, an
 ON_DEMAND stream (DescribeStreamSummary, its stream-wide write limit with --shard-limits),
 environment_variables reaching the handler, and a handler whose boto3 has no endpoint in its code
-putting a record into another kemu stream (kemu sets AWS_ENDPOINT_URL)."""
+putting a record into another kemu stream (kemu sets AWS_ENDPOINT_URL), and a Node handler doing
+the same with the JS SDK v3."""
 
 import json
 import sys
 import time
 
-from kemu_harness import PY_PRELUDE, LambdaTestCase, run_main
+import os
+
+from kemu_harness import NODE_PRELUDE, PY_PRELUDE, LambdaTestCase, run_main
+from node_support import ensure_node_sdk
 
 RECORDER = PY_PRELUDE + '''
 
@@ -34,6 +38,19 @@ def process_event(event, context):
 '''
 
 NOTHING = "def process_event(event, context):\n    return None\n"
+
+# The same with the JS SDK v3 (found through NODE_PATH, one of the flow's variables).
+NODE_RELAY = NODE_PRELUDE + '''
+const { KinesisClient, PutRecordCommand } = require('@aws-sdk/client-kinesis');
+const KINESIS = new KinesisClient({});
+exports.handler = async (event) => {
+  for (const r of summary(event)) {
+    const out = await KINESIS.send(new PutRecordCommand({ StreamName: process.env.TARGET_STREAM,
+      Data: Buffer.from('node-relayed:' + r.data), PartitionKey: r.pk }));
+    record({ endpoint: process.env.AWS_ENDPOINT_URL, put: out.SequenceNumber });
+  }
+};
+'''
 
 
 class MappingSettingsTest(LambdaTestCase):
@@ -97,6 +114,17 @@ class MappingSettingsTest(LambdaTestCase):
                                "TARGET_STREAM": self.stream_name("sink"),
                                "GREETING": "hello from kemu.yaml", "EVENT_TYPE": "relay",
                                "STREAM_NAME": self.stream_name("relay")})
+
+    def test_node_handler_sdk_reaches_kemu(self):
+        node_modules = os.path.join(ensure_node_sdk(), "node_modules")
+        self.add_flow("noderelay", {"index.js": NODE_RELAY}, lambda_runtime="nodejs20.x",
+                      lambda_handler="index.handler", environment_variables=json.dumps(
+                          {"TARGET_STREAM": self.stream_name("sink"), "NODE_PATH": node_modules}))
+        self.add_flow("sink", {"handler.py": RECORDER})
+        self.start_kemu("--python", sys.executable)
+        self.put("noderelay", "pong", "node-pk")
+        self.wait_seen("sink", lambda s: "node-relayed:pong" in self.datas("sink"), 30)
+        self.assertEqual(self.seen("noderelay")[0]["endpoint"], self.kemu.endpoint)
 
     def get_status(self):
         import urllib.request
