@@ -120,6 +120,7 @@ class CommandLineTest(unittest.TestCase):
                     "    lambda_runtime: nodejs20.x\n    lambda_handler: index.handler\n"
                     "  - event_type: stamped\n    lambda_source_path: ok\n"
                     "    starting_position: AT_TIMESTAMP\n"
+                    "    starting_position_timestamp: 2024-06-10T14:55:02Z\n"
                     "  - event_type: custom\n    lambda_source_path: ok\n"
                     "    lambda_runtime: provided.al2023\n"
                     "  - event_type: too_long\n    lambda_source_path: " + "d" * 5000 + "\n")
@@ -142,11 +143,11 @@ class CommandLineTest(unittest.TestCase):
         self.assertIn(f"{path}:11: event_flows[4].lambda_runtime: unsupported runtime 'ruby3.2'", err)
         self.assertIn(f"{path}:14: event_flows[5].lambda_handler: 'index.handler' names module index, "
                       "but there is no index.js, .mjs or .cjs", err)
-        self.assertIn(f"{path}:18: event_flows[6].starting_position: AT_TIMESTAMP needs a timestamp", err)
-        self.assertIn(f"{path}:21: event_flows[7].lambda_runtime: runtime provided.al2023 needs an "
+        self.assertNotIn("event_flows[6]", err)  # AT_TIMESTAMP with its timestamp is fine
+        self.assertIn(f"{path}:22: event_flows[7].lambda_runtime: runtime provided.al2023 needs an "
                       "executable file named bootstrap", err)
         # A name the file system refuses (ENAMETOOLONG) is a missing directory, not a crash.
-        self.assertIn(f"{path}:24: event_flows[8].lambda_source_path: no such directory: ", err)
+        self.assertIn(f"{path}:25: event_flows[8].lambda_source_path: no such directory: ", err)
         self.assertNotIn("terminate", err)
         # kemu up refuses it too, before serving; --no-lambda serves the APIs anyway.
         r = self.run_kemu("up", "-c", path, "--port", "0", "--in-memory")

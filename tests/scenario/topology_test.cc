@@ -84,3 +84,40 @@ TEST_CASE("a flow that the topology lacks is an error at its line", "[scenario]"
     CHECK(errors[0].find("s.yaml:5: steps[1].expect[0]: no event flow 'refunds'") !=
           std::string::npos);
 }
+
+TEST_CASE("parallelization and record age overrides are checked as kemu.yaml's", "[scenario]") {
+    Files f;
+    Topology t;
+    auto errors = f.prepare(
+        "topology: kemu.yaml\nflows:\n"
+        "  orders: {parallelization_factor: 4, maximum_record_age_seconds: 120}\n"
+        "steps:\n  - send: {event_type: orders, body: x}\n",
+        &t);
+    REQUIRE(errors.empty());
+    CHECK(t.config.event_flows[0].parallelization_factor == 4);
+    CHECK(t.config.event_flows[0].maximum_record_age_seconds == 120);
+    // 30 is inside the scenario's range check but not one of AWS's two ranges.
+    errors = f.prepare(
+        "topology: kemu.yaml\nflows:\n  orders: {maximum_record_age_seconds: 30}\n"
+        "steps:\n  - send: {event_type: orders, body: x}\n",
+        &t);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].find("maximum_record_age_seconds: must be -1 or between 60 and 604800 (got "
+                         "30) (after the scenario's flows overrides)") != std::string::npos);
+}
+
+TEST_CASE("a starting_position override drops the file's AT_TIMESTAMP timestamp", "[scenario]") {
+    Files f;
+    std::ofstream(f.dir.path / "kemu.yaml")
+        << "version: 1\nevent_flows:\n  - event_type: orders\n"
+           "    lambda_source_path: lambda/orders\n    starting_position: AT_TIMESTAMP\n"
+           "    starting_position_timestamp: 1718031302\n";
+    Topology t;
+    auto errors = f.prepare(
+        "topology: kemu.yaml\nflows:\n  orders: {starting_position: TRIM_HORIZON}\n"
+        "steps:\n  - send: {event_type: orders, body: x}\n",
+        &t);
+    REQUIRE(errors.empty());
+    CHECK(t.config.event_flows[0].starting_position == "TRIM_HORIZON");
+    CHECK_FALSE(t.config.event_flows[0].starting_position_timestamp_ms.has_value());
+}

@@ -89,6 +89,12 @@ private:
             j["stream"] = cfg_.stream_name(f);
             kinesis::StreamKey key{processors_.account(), processors_.region(),
                                    cfg_.stream_name(f)};
+            if (auto d = store_.describe_stream(key)) {
+                j["stream_mode"] =
+                    d->mode == kinesis::StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
+                j["open_shards"] = d->open_shard_count;
+            }
+            j["parallelization_factor"] = f.parallelization_factor;
             if (auto m = store_.metrics(key)) {
                 j["incoming_records"] = m->incoming_records;
                 j["get_records_iterator_age_ms"] = m->get_records_iterator_age_ms;
@@ -101,6 +107,7 @@ private:
                 j["errors"] = m.errors;
                 j["throttles"] = m.throttles;
                 j["iterator_age_ms"] = m.iterator_age_ms;
+                j["lanes"] = m.lanes;
                 auto st = p.pool->stats();
                 j["environments"] = st.environments;
                 j["busy"] = st.busy;

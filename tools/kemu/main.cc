@@ -32,6 +32,19 @@ void add_up_runtime_options(CLI::App* cmd_up, kemu::cli::UpOptions& up) {
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
     cmd_up
+        ->add_option("--handler-endpoint", up.handler_endpoint,
+                     "AWS_ENDPOINT_URL of every handler: kemu (this kemu, so the handler's SDK "
+                     "calls reach it), none (unset, as on AWS), or an http(s) URL")
+        ->check(
+            [](const std::string& v) -> std::string {
+                if (v == "kemu" || v == "none" || v.starts_with("http://") ||
+                    v.starts_with("https://"))
+                    return {};
+                return "must be kemu, none or an http(s):// URL";
+            },
+            "kemu|none|URL")
+        ->capture_default_str();
+    cmd_up
         ->add_option("--alarm-period-s", up.alarm_period_s,
                      "Evaluate every alarm over periods of this many seconds instead of the "
                      "module's 60 (demos, tests)")

@@ -38,6 +38,8 @@ lambda_runner::FunctionConfig function_config(const Config& cfg, const FlowConfi
     fc.environment = {{"EVENT_TYPE", f.event_type},
                       {"ENVIRONMENT", cfg.environment},
                       {"STREAM_NAME", cfg.stream_name(f)}};
+    for (const auto& [k, v] : f.environment_variables)
+        fc.environment[k] = v;
     if (!o.in_memory) fc.log_file = o.data_dir + "/logs/aws/lambda/" + name + ".log";
     fc.echo_logs = o.lambda_echo_logs;
     fc.tmp_dir = state + "/tmp/" + name;
@@ -57,11 +59,16 @@ lambda_runner::MappingConfig mapping_config(const Config& cfg, const FlowConfig&
     mc.role_arn = "arn:aws:iam::" + o.account + ":role/" + name + "-role";
     mc.batch_size = f.batch_size;
     mc.batch_window_seconds = f.batch_window_seconds;
-    mc.starting_position = f.starting_position == "TRIM_HORIZON"
-                               ? kinesis::IteratorType::kTrimHorizon
-                               : kinesis::IteratorType::kLatest;
+    mc.starting_position = kinesis::IteratorType::kLatest;
+    if (f.starting_position == "TRIM_HORIZON") {
+        mc.starting_position = kinesis::IteratorType::kTrimHorizon;
+    } else if (f.starting_position == "AT_TIMESTAMP") {
+        mc.starting_position = kinesis::IteratorType::kAtTimestamp;
+        mc.starting_timestamp_ms = f.starting_position_timestamp_ms;
+    }
     mc.max_retry_attempts = f.max_retry_attempts;
-    mc.max_record_age_seconds = -1;  // the module sets -1
+    mc.max_record_age_seconds = f.maximum_record_age_seconds;
+    mc.parallelization_factor = f.parallelization_factor;
     mc.retention_ms = int64_t{f.retention_period} * 3600 * 1000;
     mc.bisect_on_error = f.bisect_batch_on_function_error;
     mc.report_batch_item_failures = f.report_batch_item_failures;
@@ -134,6 +141,11 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         processors_.push_back(std::move(p));
     }
     return true;
+}
+
+void Processors::set_handler_endpoint(const std::string& url) {
+    for (auto& p : processors_)
+        p.pool->set_aws_endpoint_url(url);
 }
 
 void Processors::start() {

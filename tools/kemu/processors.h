@@ -39,6 +39,8 @@ public:
                sqs_dlq::QueueStore& queues, Db& db, const Clock& clock,
                std::shared_ptr<cloudwatch::LogStore> logs = nullptr,
                scenario::Hooks* hooks = nullptr);
+    // Every function's AWS_ENDPOINT_URL (empty: unset). REQUIRES: before start().
+    void set_handler_endpoint(const std::string& url);
     void start();
     // Every second: stops idle environments, retires those whose code changed.
     void housekeeping();

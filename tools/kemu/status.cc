@@ -25,8 +25,8 @@ int run_status(const std::string& endpoint, bool as_json) {
         auto it = f.find(k);
         return it == f.end() ? std::string("-") : it->dump();
     };
-    std::printf("%-18s %10s %10s %11s %7s %9s %9s  %s\n", "FLOW", "RECORDS IN", "ITER AGE",
-                "INVOCATIONS", "ERRORS", "THROTTLES", "DLQ", "ALARMS");
+    std::printf("%-18s %10s %10s %11s %7s %9s %9s %5s %-11s  %s\n", "FLOW", "RECORDS IN",
+                "ITER AGE", "INVOCATIONS", "ERRORS", "THROTTLES", "DLQ", "LANES", "MODE", "ALARMS");
     for (const auto& f : j["flows"]) {
         std::string alarms;
         bool any = false;
@@ -39,10 +39,11 @@ int run_status(const std::string& endpoint, bool as_json) {
         }
         if (!any) alarms = "all OK";
         std::string age = f.contains("iterator_age_ms") ? n(f, "iterator_age_ms") + " ms" : "-";
-        std::printf("%-18s %10s %10s %11s %7s %9s %9s  %s\n", f.value("event_type", "").c_str(),
-                    n(f, "incoming_records").c_str(), age.c_str(), n(f, "invocations").c_str(),
-                    n(f, "errors").c_str(), n(f, "throttles").c_str(), n(f, "dlq_depth").c_str(),
-                    alarms.c_str());
+        std::printf("%-18s %10s %10s %11s %7s %9s %9s %5s %-11s  %s\n",
+                    f.value("event_type", "").c_str(), n(f, "incoming_records").c_str(),
+                    age.c_str(), n(f, "invocations").c_str(), n(f, "errors").c_str(),
+                    n(f, "throttles").c_str(), n(f, "dlq_depth").c_str(), n(f, "lanes").c_str(),
+                    f.value("stream_mode", "-").c_str(), alarms.c_str());
     }
     return 0;
 }

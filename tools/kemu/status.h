@@ -1,6 +1,6 @@
 #pragma once
 // `kemu status`: one line per flow of a running kemu (records in, iterator age, invocations,
-// errors, throttles, DLQ depth, alarms in ALARM).
+// errors, throttles, DLQ depth, lanes, the stream's capacity mode, alarms in ALARM).
 
 #include <string>
 

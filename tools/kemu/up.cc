@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 #include "apigw/front_door.h"
@@ -48,8 +49,12 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
     for (const auto& f : cfg.event_flows) {
         kinesis::StreamKey key{account, region, cfg.stream_name(f)};
         auto d = store.describe_stream(key);
+        bool on_demand = f.stream_mode == "ON_DEMAND";
+        auto mode = on_demand ? kinesis::StreamMode::kOnDemand : kinesis::StreamMode::kProvisioned;
         if (!d) {
-            auto r = store.create_stream(key, f.shard_count, kinesis::StreamMode::kProvisioned, {});
+            // AWS: an on-demand stream is created without a shard count, and starts with 4.
+            auto r = store.create_stream(
+                key, on_demand ? std::nullopt : std::optional<int>(f.shard_count), mode, {});
             if (!r) {
                 std::cerr << "kemu: cannot create stream " << key.name << ": " << r.error().message
                           << "\n";
@@ -57,7 +62,11 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
             }
             // The seed's streams are KMS-encrypted with a per-flow alias.
             (void)store.start_encryption(key, cfg.kms_alias(f));
-        } else if (d->open_shard_count != f.shard_count) {
+        } else if (d->mode != mode) {
+            log_warn("topology", "stream " + key.name +
+                                     " exists in the other capacity mode; kemu " +
+                                     "keeps it as it is (delete the data dir to recreate it)");
+        } else if (!on_demand && d->open_shard_count != f.shard_count) {
             auto r = store.update_shard_count(key, f.shard_count);
             if (!r) {
                 std::cerr << "kemu: cannot change the shard count of " << key.name << " to "
@@ -73,7 +82,8 @@ bool apply_topology(const Config& cfg, kinesis::Store& store, const std::string&
             (void)r;
         }
         log_info("topology", "stream " + key.name + " (" + std::to_string(f.shard_count) +
-                                 " shards, " + std::to_string(f.retention_period) + " h)");
+                                 " shards, " + (on_demand ? "on-demand, " : "") +
+                                 std::to_string(f.retention_period) + " h)");
     }
     return true;
 }
@@ -185,6 +195,17 @@ bool front_door_options(const UpOptions& o, const Config& cfg, apigw::FrontDoorO
     }
     if (cfg.api.enable_access_logging && !o.in_memory) fo.access_log_root = o.data_dir;
     return true;
+}
+
+// What the handlers' AWS_ENDPOINT_URL says (--handler-endpoint); empty: unset.
+std::string handler_endpoint(const UpOptions& o, unsigned port) {
+    if (o.handler_endpoint == "none") return {};
+    if (o.handler_endpoint != "kemu") return o.handler_endpoint;
+    // Handlers run on this machine: a wildcard address is reached on the loopback.
+    std::string host = o.host;
+    if (host.empty() || host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(port);
 }
 
 // The lines kemu prints once it listens; `kemu listening on` first (tools parse them).
@@ -303,6 +324,7 @@ int run_up(const UpOptions& o) {
         std::cerr << "kemu: " << err << "\n";
         return 1;
     }
+    processors.set_handler_endpoint(handler_endpoint(o, edge.port()));
     processors.start();
     start_timers(edge, processors, *cloudwatch, store, queues, clock, hooks.get());
     auto ready_us = std::chrono::duration_cast<std::chrono::microseconds>(

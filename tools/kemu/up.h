@@ -24,10 +24,13 @@ struct UpOptions {
     int lambda_idle_timeout_s = 600;     // an idle environment is stopped after this
     int lambda_concurrency = 1000;       // environments per function; beyond: throttles
     bool lambda_echo_logs = true;        // function logs on stdout too
-    bool no_lambda = false;              // serve the APIs only; no processors, no handler checks
-    int alarm_period_s = 0;              // > 0: every alarm period in seconds (AWS module: 60)
-    std::string python;                  // interpreter override for python3.x runtimes
-    std::string node;                    // interpreter override for nodejs runtimes
+    // The handlers' AWS_ENDPOINT_URL: "kemu" (http://127.0.0.1:PORT of this kemu), "none"
+    // (unset), or a URL.
+    std::string handler_endpoint = "kemu";
+    bool no_lambda = false;  // serve the APIs only; no processors, no handler checks
+    int alarm_period_s = 0;  // > 0: every alarm period in seconds (AWS module: 60)
+    std::string python;      // interpreter override for python3.x runtimes
+    std::string node;        // interpreter override for nodejs runtimes
     std::string log_level = "info";
     std::string log_format = "text";  // text or json
     bool scenario_hooks = false;      // kemu test's clock and recorders (scenario/hooks.h)

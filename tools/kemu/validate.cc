@@ -39,12 +39,6 @@ std::vector<ConfigError> check_handlers(const Config& cfg, const std::string& py
         auto error = [&](const std::string& key, const std::string& message) {
             errors.push_back({cfg.file, f.line, at + key, message});
         };
-        if (f.starting_position == "AT_TIMESTAMP") {
-            error(
-                "starting_position",
-                "AT_TIMESTAMP needs a timestamp, which kemu.yaml v1 has no key for; use LATEST or "
-                "TRIM_HORIZON");
-        }
         if (!lambda_runner::supported_runtime(f.lambda_runtime)) {
             error("lambda_runtime", "unsupported runtime '" + f.lambda_runtime +
                                         "' (kemu runs python3.x, nodejs* and provided*)");

@@ -186,6 +186,9 @@ void Sampler::render_own(Exposition& out) const {
         out.add("kemu_lambda_cold_starts_total", "counter",
                 "Execution environments started (cold starts) since start.",
                 {{"function_name", f.name}}, d(m.cold_starts));
+        out.add("kemu_lambda_lanes", "gauge",
+                "Event source mapping lanes running now (shards x parallelization factor).",
+                {{"function_name", f.name}}, d(m.lanes));
     }
     if (s.queues) {
         for (const auto& name : s.queues->list_queues(""))

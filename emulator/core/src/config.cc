@@ -11,6 +11,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config_mapping.h"
 #include "core/kinesis_metrics.h"
 
 namespace kemu {
@@ -165,6 +166,8 @@ private:
 void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, FlowConfig* f) {
     f->line = node.Mark().line + 1;
     std::vector<std::string> metrics;
+    config_detail::ErrorFn error = [&p](const YAML::Node& n, const std::string& key,
+                                        const std::string& msg) { p.error(n, key, msg); };
     p.read_map(
         node, path,
         {
@@ -187,7 +190,23 @@ void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, Flow
             {"bisect_batch_on_function_error", p.boolean(&f->bisect_batch_on_function_error)},
             {"report_batch_item_failures", p.boolean(&f->report_batch_item_failures)},
             {"iterator_age_alarm_ms", p.integer(&f->iterator_age_alarm_ms, 1, 2147483647)},
+            {"parallelization_factor", p.integer(&f->parallelization_factor, 1, 10)},
+            {"starting_position_timestamp",
+             [&](const YAML::Node& n, const std::string& kp) {
+                 config_detail::read_starting_timestamp(n, kp, error,
+                                                        &f->starting_position_timestamp_ms);
+             }},
+            {"maximum_record_age_seconds",
+             [&](const YAML::Node& n, const std::string& kp) {
+                 config_detail::read_record_age(n, kp, error, &f->maximum_record_age_seconds);
+             }},
+            {"stream_mode", p.one_of(&f->stream_mode, {"PROVISIONED", "ON_DEMAND"})},
+            {"environment_variables",
+             [&](const YAML::Node& n, const std::string& kp) {
+                 config_detail::read_environment_variables(n, kp, error, &f->environment_variables);
+             }},
         });
+    config_detail::check_mapping_combinations(node, path, error, f);
     for (size_t i = 0; i < f->shard_level_metrics.size(); ++i) {
         const auto& m = f->shard_level_metrics[i];
         bool ok = m == kKinesisAllShardLevelMetrics;

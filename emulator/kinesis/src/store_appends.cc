@@ -28,9 +28,19 @@ int route(const Stream& s, const PutInput& in) {
         s, in.explicit_hash_key ? *in.explicit_hash_key : hash_partition_key(in.partition_key));
 }
 
-// Per-shard write limits (only with shard limits on): 1,000 records and 1 MiB (data and
-// partition keys) a second, in one-second buckets.
-bool admit_write(ShardRuntime& rt, int64_t now, int64_t records, int64_t bytes) {
+// Write limits (only with shard limits on), in one-second buckets: a provisioned stream's
+// shard takes 1,000 records and 1 MiB (data and partition keys) a second. AWS: an on-demand
+// stream starts with a write capacity of 4 MB/s or 4,000 records/s for the whole stream
+// (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html); kemu keeps it
+// there, as it does not scale.
+struct WriteLimit {
+    int64_t records;
+    int64_t bytes;
+};
+constexpr WriteLimit kShardWriteLimit{1000, 1 << 20};
+constexpr WriteLimit kOnDemandWriteLimit{4000, 4 << 20};
+
+bool admit_write(ShardRuntime& rt, int64_t now, int64_t records, int64_t bytes, WriteLimit limit) {
     std::lock_guard lock(rt.mu);
     int64_t sec = now / 1000;
     if (rt.write_window != sec) {
@@ -38,7 +48,8 @@ bool admit_write(ShardRuntime& rt, int64_t now, int64_t records, int64_t bytes) 
         rt.write_bytes = 0;
         rt.write_records = 0;
     }
-    if (rt.write_records + records > 1000 || rt.write_bytes + bytes > (1 << 20)) return false;
+    if (rt.write_records + records > limit.records || rt.write_bytes + bytes > limit.bytes)
+        return false;
     rt.write_records += records;
     rt.write_bytes += bytes;
     return true;
@@ -46,9 +57,11 @@ bool admit_write(ShardRuntime& rt, int64_t now, int64_t records, int64_t bytes) 
 
 bool admit(Store::Impl& im, Stream& s, int shard, const PutInput& in, int64_t now) {
     if (!im.options.shard_limits) return true;
-    if (admit_write(*s.runtime[shard], now, 1,
-                    static_cast<int64_t>(in.data.size() + in.partition_key.size())))
-        return true;
+    auto bytes = static_cast<int64_t>(in.data.size() + in.partition_key.size());
+    bool ok = s.mode == StreamMode::kOnDemand
+                  ? admit_write(s.stream_writes, now, 1, bytes, kOnDemandWriteLimit)
+                  : admit_write(*s.runtime[shard], now, 1, bytes, kShardWriteLimit);
+    if (ok) return true;
     s.counters.write_throttled.fetch_add(1, std::memory_order_relaxed);
     return false;
 }

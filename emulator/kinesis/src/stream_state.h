@@ -119,8 +119,9 @@ struct Stream {
     // Runtime:
     std::vector<std::unique_ptr<SeqGroup>> groups;       // index / 5
     std::vector<std::unique_ptr<ShardRuntime>> runtime;  // by index
-    std::vector<int> open_by_start;                      // open shard indexes by range start
-    std::atomic<int64_t> due_atomic{0};                  // mirror of due_ms for the fast path
+    ShardRuntime stream_writes;          // an on-demand stream's write window, for the whole stream
+    std::vector<int> open_by_start;      // open shard indexes by range start
+    std::atomic<int64_t> due_atomic{0};  // mirror of due_ms for the fast path
 };
 
 }  // namespace kemu::kinesis

@@ -58,6 +58,11 @@ struct Mapping::Impl final : Sleeper {
     }
 
     void run_lane(std::string shard, int index, bool from_trim_horizon) {
+        struct LaneGauge {  // the lanes gauge counts this thread while it runs
+            std::atomic<int64_t>& lanes;
+            explicit LaneGauge(std::atomic<int64_t>& l) : lanes(l) { ++lanes; }
+            ~LaneGauge() { --lanes; }
+        } running_lane(deps.metrics.lanes);
         Lane lane(config, deps, checkpoints, *this, shard, index, from_trim_horizon);
         try {
             while (true) {

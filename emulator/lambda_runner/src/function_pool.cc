@@ -99,6 +99,11 @@ const FunctionConfig& FunctionPool::config() const {
     return impl_->config;
 }
 
+void FunctionPool::set_aws_endpoint_url(std::string url) {
+    std::lock_guard lock(impl_->mu);
+    impl_->config.aws_endpoint_url = std::move(url);
+}
+
 InvokeResult FunctionPool::invoke(const std::string& event) {
     return invoke(event, Disruption::kNone);
 }

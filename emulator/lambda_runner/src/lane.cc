@@ -138,8 +138,11 @@ bool Lane::obtain_iterator() {
         start.type = kinesis::IteratorType::kAfterSequenceNumber;
         start.sequence_number = *cp;
     } else {
-        start.type =
-            from_trim_horizon_ ? kinesis::IteratorType::kTrimHorizon : config_.starting_position;
+        // A child shard (after a reshard) is read from its start, except under AT_TIMESTAMP:
+        // its records all arrived after its parents', so the timestamp cuts the lineage once.
+        start.type = config_.starting_position;
+        if (from_trim_horizon_ && start.type != kinesis::IteratorType::kAtTimestamp)
+            start.type = kinesis::IteratorType::kTrimHorizon;
         if (start.type == kinesis::IteratorType::kAtTimestamp) {
             start.timestamp_ms = config_.starting_timestamp_ms.value_or(0);
         } else if (start.type == kinesis::IteratorType::kLatest) {

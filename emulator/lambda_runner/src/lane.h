@@ -48,7 +48,7 @@ BatchResponse parse_batch_response(const std::string& payload, const std::deque<
 class Lane {
 public:
     // `from_trim_horizon`: a child shard after resharding is read from its start, whatever the
-    // mapping's starting position.
+    // mapping's starting position, except AT_TIMESTAMP's, which applies to every shard.
     Lane(const MappingConfig& config, MappingDeps deps, Checkpoints& checkpoints, Sleeper& sleeper,
          std::string shard_id, int lane_index, bool from_trim_horizon = false);
 

@@ -61,6 +61,11 @@ std::map<std::string, std::string> runtime_variables(const FunctionConfig& confi
     env["TMPDIR"] = tmp_dir;
     env["PYTHONUNBUFFERED"] = "1";
     env["PYTHONDONTWRITEBYTECODE"] = "1";
+    // Not set by Lambda: kemu points the SDKs at itself (AWS_ENDPOINT_URL is the SDKs' shared
+    // setting, https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html), so a
+    // handler's calls reach kemu's streams and queues with the credentials above. The
+    // function's own variables come last and may replace it.
+    if (!config.aws_endpoint_url.empty()) env["AWS_ENDPOINT_URL"] = config.aws_endpoint_url;
     for (const auto& [k, v] : config.environment)
         env[k] = v;
     return env;

@@ -14,7 +14,8 @@ namespace kemu::lambda_runner {
 std::string make_log_stream(int64_t now_ms);
 
 // Everything the runtime of `config` sees: a few host variables (PATH, HOME, ...), Lambda's
-// reserved ones, then the function's own. No emulator-only variables.
+// reserved ones, AWS_ENDPOINT_URL when the config sets one, then the function's own. No other
+// emulator-only variables.
 std::map<std::string, std::string> runtime_variables(const FunctionConfig& config, int api_port,
                                                      const std::string& log_stream,
                                                      const std::string& tmp_dir);

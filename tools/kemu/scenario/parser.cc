@@ -39,6 +39,9 @@ void parse_flow_override(YamlReader& r, const YAML::Node& n, const std::string& 
                 {"report_batch_item_failures", opt_bool(&f->report_batch_item_failures)},
                 {"lambda_timeout", opt_int(&f->lambda_timeout, 1, 900)},
                 {"lambda_memory_size", opt_int(&f->lambda_memory_size, 128, 10240)},
+                {"parallelization_factor", opt_int(&f->parallelization_factor, 1, 10)},
+                // 0..59 pass here and are refused when the result is checked as kemu.yaml.
+                {"maximum_record_age_seconds", opt_int(&f->maximum_record_age_seconds, -1, 604800)},
                 {"starting_position", [&](const YAML::Node& v, const std::string& p) {
                      std::string s;
                      if (r.choice(v, p, {"LATEST", "TRIM_HORIZON"}, &s)) f->starting_position = s;

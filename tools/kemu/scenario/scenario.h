@@ -24,6 +24,8 @@ struct FlowOverride {
     std::optional<std::string> starting_position;
     std::optional<int> lambda_timeout;      // seconds
     std::optional<int> lambda_memory_size;  // MB
+    std::optional<int> parallelization_factor;
+    std::optional<int> maximum_record_age_seconds;
     int line = 0;
 };
 

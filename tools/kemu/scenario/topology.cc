@@ -18,7 +18,14 @@ void apply_override(const FlowOverride& o, YAML::Node flow) {
         flow["bisect_batch_on_function_error"] = *o.bisect_batch_on_function_error;
     if (o.report_batch_item_failures)
         flow["report_batch_item_failures"] = *o.report_batch_item_failures;
-    if (o.starting_position) flow["starting_position"] = *o.starting_position;
+    if (o.starting_position) {
+        flow["starting_position"] = *o.starting_position;
+        // LATEST and TRIM_HORIZON take no timestamp; the file's AT_TIMESTAMP one goes.
+        flow.remove("starting_position_timestamp");
+    }
+    if (o.parallelization_factor) flow["parallelization_factor"] = *o.parallelization_factor;
+    if (o.maximum_record_age_seconds)
+        flow["maximum_record_age_seconds"] = *o.maximum_record_age_seconds;
     if (o.lambda_timeout) flow["lambda_timeout"] = *o.lambda_timeout;
     if (o.lambda_memory_size) flow["lambda_memory_size"] = *o.lambda_memory_size;
 }

@@ -3,6 +3,8 @@
 // touches yaml-cpp. Modules take `const&` of their part.
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,7 +85,18 @@ struct FlowConfig {
     bool bisect_batch_on_function_error = true;            // Default: true
     bool report_batch_item_failures = false;               // Default: false
     int iterator_age_alarm_ms = 60000;                     // Default: 60000
-    int line = 0;                                          // where the entry starts in the file
+    // The event source mapping's settings beyond the seed's (docs/kemu-yaml.md); AWS's defaults.
+    int parallelization_factor = 1;  // Default: 1 (1..10): concurrent batches per shard
+    // AT_TIMESTAMP's time, ms since the epoch; set exactly when starting_position is
+    // AT_TIMESTAMP (`starting_position_timestamp`: ISO-8601 or Unix seconds).
+    std::optional<int64_t> starting_position_timestamp_ms;
+    int maximum_record_age_seconds = -1;      // Default: -1 (no limit), or 60..604800
+    std::string stream_mode = "PROVISIONED";  // Default: PROVISIONED; or ON_DEMAND (4 shards)
+    // The processor's own variables, after the module's EVENT_TYPE, ENVIRONMENT and STREAM_NAME
+    // (which they may replace). Keys [a-zA-Z][a-zA-Z0-9_]+, none of Lambda's reserved ones,
+    // at most 4 KB in all, as Lambda checks them.
+    std::map<std::string, std::string> environment_variables;  // Default: none
+    int line = 0;                                              // where the entry starts in the file
 };
 
 struct Config {

@@ -36,7 +36,10 @@ struct FunctionConfig {
     // function's own `bootstrap` for provided runtimes (see runtimes.h).
     std::vector<std::string> command;
     std::map<std::string, std::string> environment;  // user variables
-    std::string log_file;                            // appended; empty: none
+    // AWS_ENDPOINT_URL of the runtime, so the handler's AWS SDK (boto3, the JS SDK v3, ...)
+    // reaches this endpoint with no endpoint in its code; empty: not set, as on AWS.
+    std::string aws_endpoint_url;
+    std::string log_file;  // appended; empty: none
     // Called for every line the function log writes (START, END, REPORT, INIT_REPORT, the
     // handler's output), in the log's order, one call at a time (from whichever of the
     // function's threads wrote the line), with no lock of the log held; empty: none.
@@ -87,6 +90,9 @@ public:
     bool code_changed();
     PoolStats stats() const;
     const FunctionConfig& config() const;
+    // Sets config().aws_endpoint_url (kemu learns its port only once it listens).
+    // REQUIRES: no invocation yet.
+    void set_aws_endpoint_url(std::string url);
     void shutdown();
 
     struct Impl;

@@ -21,6 +21,7 @@ struct FunctionMetricsSnapshot {
     int64_t dlq_messages = 0;  // on-failure records delivered
     int64_t dlq_failures = 0;  // on-failure deliveries that failed
     int64_t cold_starts = 0;
+    int64_t lanes = 0;  // the mapping's lanes running now: shards x parallelization factor
     // The event source mapping's event counts (MetricsConfig), in records.
     int64_t invoked_events = 0;        // InvokedEventCount: records sent to the function
     int64_t failed_invoke_events = 0;  // FailedInvokeEventCount: records of failed attempts
@@ -42,6 +43,7 @@ public:
     std::atomic<int64_t> dlq_messages{0};
     std::atomic<int64_t> dlq_failures{0};
     std::atomic<int64_t> cold_starts{0};
+    std::atomic<int64_t> lanes{0};
     std::atomic<int64_t> invoked_events{0};
     std::atomic<int64_t> failed_invoke_events{0};
     std::atomic<int64_t> dropped_events{0};
@@ -66,6 +68,7 @@ public:
         s.dlq_messages = dlq_messages.load();
         s.dlq_failures = dlq_failures.load();
         s.cold_starts = cold_starts.load();
+        s.lanes = lanes.load();
         s.invoked_events = invoked_events.load();
         s.failed_invoke_events = failed_invoke_events.load();
         s.dropped_events = dropped_events.load();
