@@ -395,7 +395,9 @@ TEST_CASE("PutRecords keeps order and reports partial failures as 200", "[apigw]
     kinesis::StoreOptions so;
     so.shard_limits = true;
     Fixture f({}, nullptr, so);
-    std::string big(1u << 20, 'b');
+    // Nearly as large as one record may be (1 MiB of data and key), so that with the first
+    // record it passes the shard's 1 MiB a second.
+    std::string big((1u << 20) - 8, 'b');
     std::string body = R"({"records":[{"data":"first","partitionKey":"k1"},{"data":")" + big +
                        R"(","partitionKey":"k2"},{"data":"third","partitionKey":"k3"}]})";
     auto r = f.call("POST", "/v1/events/batch/orders", body);

@@ -356,7 +356,9 @@ class ShardLimitTest(ApigwTestCase):
     EXTRA_ARGS = ("--shard-limits",)
 
     def test_partial_failure_is_200_in_request_order(self):
-        big = "b" * (1024 * 1024)
+        # Nearly as large as one record may be (1 MiB of data and key), so that with the first
+        # record it passes the shard's 1 MiB a second.
+        big = "b" * (1024 * 1024 - 4)
         body = {"records": [{"data": "first", "partitionKey": "k"},
                             {"data": big, "partitionKey": "k"},
                             {"data": "third", "partitionKey": "k"}]}

@@ -80,6 +80,7 @@ class ScenariosTest(unittest.TestCase):
         self.assertIn("  kemu crash and restart: orders kill -9 mid-backlog\n", out)
         self.assertRegex(out, r"  alarm back to OK: [^\n]*orders errors alarm")
         self.assertIn("  timeout: orders handler timeout\n", out)
+        self.assertIn("  record age: orders record age\n", out)
         self.assertIn("  handler crash (Runtime.ExitError): payments handler killed\n", out)
         self.assertIn("  out of memory (Runtime.OutOfMemory): user activity out of memory\n", out)
         self.assertRegex(out, r"  alarm to ALARM: [^\n]*orders iterator age alarm")
