@@ -227,8 +227,9 @@ TEST_CASE("fault: kemu killed, or a handler fault aimed once", "[scenario]") {
           "/tmp/s/case.yaml:2: steps[0].fault.handler: must be one of raises, "
           "partial_batch_failure, times_out, killed, out_of_memory, recovers (got 'hangs')");
     CHECK(only_error("steps:\n  - fault: {kemu: killed, handler: raises, flow: a}\n") ==
-          "/tmp/s/case.yaml:2: steps[0].fault: needs exactly one of kemu: killed, handler: "
-          "raises|partial_batch_failure|times_out|killed|out_of_memory|recovers");
+          "/tmp/s/case.yaml:2: steps[0].fault: needs exactly one of kemu: killed, shard_limits: "
+          "true|false, handler: raises|partial_batch_failure|times_out|killed|out_of_memory|"
+          "recovers");
     CHECK(only_error("steps:\n  - fault: {handler: raises, flow: a, first: 1, nth: 2}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault: aim at one of first, nth, partition_key, "
           "body_field");
@@ -322,4 +323,15 @@ TEST_CASE("expect: error types, output, headers, metrics and alarm history", "[s
           "INSUFFICIENT_DATA (got 'RED')");
     CHECK(only_error("steps:\n  - expect:\n      - alarm: {name: x}\n") ==
           "/tmp/s/case.yaml:3: steps[0].expect[0].alarm.state: required");
+}
+
+TEST_CASE("fault: Kinesis's shard limits switched on and off", "[scenario]") {
+    Scenario sc;
+    REQUIRE(parse("steps:\n  - fault: {shard_limits: true}\n  - fault: {shard_limits: off}\n", &sc)
+                .empty());
+    CHECK(sc.steps[0].fault.kind == kemu::scenario::FaultStep::Kind::kShardLimits);
+    CHECK(sc.steps[0].fault.shard_limits_on);
+    CHECK_FALSE(sc.steps[1].fault.shard_limits_on);
+    CHECK(only_error("steps:\n  - fault: {shard_limits: maybe}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault.shard_limits: must be true or false");
 }

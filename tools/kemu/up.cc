@@ -287,6 +287,7 @@ int run_up(const UpOptions& o) {
     const Clock& clock = hooks ? hooks->clock() : system_clock;
     kinesis::Store store(*db, clock, store_options(o));
     if (!load_or_say(store, o)) return 1;
+    if (hooks) hooks->on_shard_limits([&store](bool on) { store.set_shard_limits(on); });
     if (!config_path.empty() && !apply_topology(cfg, store, o.account, o.region)) return 1;
     sqs_dlq::QueueStoreOptions qo;
     qo.account = o.account;

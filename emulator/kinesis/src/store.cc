@@ -173,6 +173,10 @@ Store::Store(Db& db, const Clock& clock, StoreOptions options)
 
 Store::~Store() = default;
 
+void Store::set_shard_limits(bool on) {
+    impl_->shard_limits.store(on, std::memory_order_relaxed);
+}
+
 std::string Store::stream_arn(const StreamKey& key) const {
     return impl_->arn(key);
 }

@@ -56,7 +56,7 @@ bool admit_write(ShardRuntime& rt, int64_t now, int64_t records, int64_t bytes, 
 }
 
 bool admit(Store::Impl& im, Stream& s, int shard, const PutInput& in, int64_t now) {
-    if (!im.options.shard_limits) return true;
+    if (!im.limits_on()) return true;
     auto bytes = static_cast<int64_t>(in.data.size() + in.partition_key.size());
     bool ok = s.mode == StreamMode::kOnDemand
                   ? admit_write(s.stream_writes, now, 1, bytes, kOnDemandWriteLimit)

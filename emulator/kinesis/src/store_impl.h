@@ -30,6 +30,8 @@ struct Store::Impl {
     Db& db;
     const Clock& clock;
     StoreOptions options;
+    // options.shard_limits, switchable while running (Store::set_shard_limits).
+    std::atomic<bool> shard_limits;
 
     std::shared_mutex map_mu;
     std::map<std::string, std::shared_ptr<Stream>> streams;  // "account/region/name"
@@ -44,7 +46,9 @@ struct Store::Impl {
     };
     std::unordered_map<uint64_t, Sub> subs;
 
-    Impl(Db& d, const Clock& c, StoreOptions o) : db(d), clock(c), options(o) {}
+    Impl(Db& d, const Clock& c, StoreOptions o)
+        : db(d), clock(c), options(o), shard_limits(o.shard_limits) {}
+    bool limits_on() const { return shard_limits.load(std::memory_order_relaxed); }
 
     static std::string map_key(const StreamKey& k) {
         return k.account + "/" + k.region + "/" + k.name;

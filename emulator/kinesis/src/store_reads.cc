@@ -281,7 +281,7 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
         return errors::shard_does_not_exist(p->key, sid);
     }
     auto& rt = *s->runtime[p->shard];
-    if (im.options.shard_limits && !admit_read(rt, now)) {
+    if (im.limits_on() && !admit_read(rt, now)) {
         s->counters.read_throttled.fetch_add(1, std::memory_order_relaxed);
         return errors::rate_exceeded(p->key, sid);
     }
@@ -290,7 +290,7 @@ Result<ReadBatch> Store::get_records(std::string_view iterator, int limit) {
     scan.next = p->seq_ix;
     if (s->status != StreamStatus::kDeleting) {
         scan = scan_shard(im, *s, p->shard, p->seq_ix, limit, kMaxReadBytes, now);
-        if (im.options.shard_limits) account_read(rt, static_cast<int64_t>(scan.bytes));
+        if (im.limits_on()) account_read(rt, static_cast<int64_t>(scan.bytes));
     }
     ReadBatch out;
     end_read(out, scan, *s, s->shards[p->shard], now);

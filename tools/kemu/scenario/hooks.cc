@@ -186,7 +186,15 @@ HttpResponse Hooks::handle(const HttpRequest& req) {
     }
     if (action == "clock" && req.method == "GET") return answer(200, clock_json());
     if (action == "faults" && req.method == "POST") {
-        auto why = faults_.add(json::parse(req.body, nullptr, false));
+        auto spec = json::parse(req.body, nullptr, false);
+        if (spec.is_object() && spec.value("kind", "") == "shard_limits") {
+            if (!spec.contains("on") || !spec["on"].is_boolean())
+                return answer(400, R"({"message":"shard_limits needs \"on\": true or false"})");
+            if (!shard_limits_) return answer(400, R"({"message":"no Kinesis store to limit"})");
+            shard_limits_(spec["on"].get<bool>());
+            return answer(200, "{}");
+        }
+        auto why = faults_.add(spec);
         if (!why.empty()) return answer(400, json{{"message", why}}.dump());
         return answer(200, "{}");
     }

@@ -13,10 +13,12 @@
 //       GET  /_kemu/scenario/clock            the same: now_ms is the moved clock; ticks counts the
 //            CloudWatch evaluations (one a second) so far, so a scenario can wait for one that
 //            follows its advance
-//       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}
+//       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}; or
+//            {"kind":"shard_limits","on":true|false}: Kinesis's per-shard limits switched
 //   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,6 +68,8 @@ public:
     };
     void add(Invocation inv);
     Faults& faults() { return faults_; }
+    // What a `shard_limits` fault switches (kemu up wires the store's limits).
+    void on_shard_limits(std::function<void(bool on)> fn) { shard_limits_ = std::move(fn); }
     // Called after each CloudWatch evaluation.
     void ticked() { ticks_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -76,6 +80,7 @@ private:
 
     ShiftedClock clock_;
     std::atomic<int64_t> ticks_{0};
+    std::function<void(bool)> shard_limits_;
     std::string journal_;
     std::mutex mu_;
     std::vector<Invocation> invocations_;

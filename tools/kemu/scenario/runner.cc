@@ -235,6 +235,13 @@ private:
     // kemu killed with SIGKILL mid-work, then started again on the same data dir.
     bool fault(const Step& s, Steady::time_point t0) {
         if (s.fault.kind == FaultStep::Kind::kHandler) return handler_fault(s, t0);
+        if (s.fault.kind == FaultStep::Kind::kShardLimits) {
+            bool on = s.fault.shard_limits_on;
+            nlohmann::json spec{{"kind", "shard_limits"}, {"on", on}};
+            return hook(s, t0, "/_kemu/scenario/faults", spec.dump(),
+                        std::string("Kinesis's per-shard limits ") + (on ? "on" : "off"),
+                        "the limits switched");
+        }
         child_.kill9();
         std::string why;
         auto log = dir_ + "/kemu." + std::to_string(++restarts_) + ".log";

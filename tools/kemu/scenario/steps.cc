@@ -301,6 +301,7 @@ void check_needs(YamlReader& r, const YAML::Node& n, const std::string& path,
 
 bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, FaultStep* f) {
     std::string kemu, handler;
+    bool has_limits = false;
     auto errors_before = r.error_count();
     auto count = [&](int64_t* out) {
         return [&r, out](const YAML::Node& v, const std::string& p) {
@@ -311,6 +312,10 @@ bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, Fa
         n, path,
         {{"kemu",
           [&](const YAML::Node& v, const std::string& p) { r.choice(v, p, {"killed"}, &kemu); }},
+         {"shard_limits",
+          [&](const YAML::Node& v, const std::string& p) {
+              has_limits = r.boolean(v, p, &f->shard_limits_on);
+          }},
          {"handler",
           [&](const YAML::Node& v, const std::string& p) {
               r.choice(v, p,
@@ -330,11 +335,13 @@ bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, Fa
                   r.error(v, p, "must be a number in (0, 1]");
           }}});
     if (!ok || r.error_count() != errors_before) return false;
-    f->kind = kemu.empty() ? FaultStep::Kind::kHandler : FaultStep::Kind::kKemuKilled;
-    if (kemu.empty() == f->handler.empty()) {
+    f->kind = !kemu.empty() ? FaultStep::Kind::kKemuKilled
+              : has_limits  ? FaultStep::Kind::kShardLimits
+                            : FaultStep::Kind::kHandler;
+    if (!kemu.empty() + !f->handler.empty() + has_limits != 1) {
         r.error(n, path,
-                "needs exactly one of kemu: killed, handler: raises|partial_batch_failure|"
-                "times_out|killed|out_of_memory|recovers");
+                "needs exactly one of kemu: killed, shard_limits: true|false, handler: "
+                "raises|partial_batch_failure|times_out|killed|out_of_memory|recovers");
         return false;
     }
     if (!f->handler.empty() && f->flow.empty()) r.error(n, path + ".flow", "required");

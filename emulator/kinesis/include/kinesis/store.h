@@ -131,6 +131,9 @@ public:
 
     // Deletes records past their stream's retention (range deletes). Called periodically.
     void trim_expired();
+    // Turns the per-shard throughput limits on or off while running (`kemu test`'s fault; the
+    // budgets count from then on).
+    void set_shard_limits(bool on);
 
     std::string stream_arn(const StreamKey& key) const;
     // ResourceNotFound when the stream does not exist.
