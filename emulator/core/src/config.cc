@@ -11,6 +11,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config_filters.h"
 #include "core/kinesis_metrics.h"
 
 namespace kemu {
@@ -187,6 +188,16 @@ void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, Flow
             {"bisect_batch_on_function_error", p.boolean(&f->bisect_batch_on_function_error)},
             {"report_batch_item_failures", p.boolean(&f->report_batch_item_failures)},
             {"iterator_age_alarm_ms", p.integer(&f->iterator_age_alarm_ms, 1, 2147483647)},
+            {"tumbling_window_seconds", p.integer(&f->tumbling_window_seconds, 0, 900)},
+            {"filter_criteria",
+             [&](const YAML::Node& n, const std::string& fp) {
+                 parse_filter_criteria(
+                     n, fp,
+                     [&](const YAML::Node& at, const std::string& key, const std::string& msg) {
+                         p.error(at, key, msg);
+                     },
+                     &f->filter_patterns);
+             }},
         });
     for (size_t i = 0; i < f->shard_level_metrics.size(); ++i) {
         const auto& m = f->shard_level_metrics[i];

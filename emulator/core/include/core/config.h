@@ -83,7 +83,11 @@ struct FlowConfig {
     bool bisect_batch_on_function_error = true;            // Default: true
     bool report_batch_item_failures = false;               // Default: false
     int iterator_age_alarm_ms = 60000;                     // Default: 60000
-    int line = 0;                                          // where the entry starts in the file
+    // Tumbling windows and event filtering (docs/kemu-yaml.md, Windows and filters).
+    int tumbling_window_seconds = 0;  // Default: 0 = off (0..900)
+    // filter_criteria: each pattern as JSON text, validated (core/filter_pattern.h).
+    std::vector<std::string> filter_patterns;  // Default: none (every record is delivered)
+    int line = 0;                              // where the entry starts in the file
 };
 
 struct Config {
