@@ -58,7 +58,7 @@ ReplayOutcome replay_failure_record(const std::string& failure_json, const Mappi
                 break;
             }
             batch.push_back(
-                {rec.sequence_number, rec.arrival_ms, record_json(mapping, shard, rec)});
+                {rec.sequence_number, rec.arrival_ms, record_json(mapping, shard, rec), {}});
         }
         if (r->records.empty() || !r->next_iterator) break;
         iterator = *r->next_iterator;
