@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "lambda_runner/replay.h"
 #include "lane_fixture.h"
 #include "tumbling_window.h"
 
@@ -323,4 +324,32 @@ TEST_CASE("the tumbling-window event matches AWS's documented example key by key
         their_keys.push_back(k);
     CHECK(our_keys == their_keys);
     CHECK(ours == theirs);  // values and, at every level, key order
+}
+
+TEST_CASE("kemu dlq replay re-sends only the records the filters let through, with window keys",
+          "[lambda][window][filter]") {
+    Fixture f;
+    f.config.tumbling_window_seconds = 2;
+    f.config.batch_window_seconds = 0;
+    f.config.max_retry_attempts = 0;
+    f.config.filter_patterns = {R"({"data":{"type":["created"]}})"};
+    const int64_t t = f.clock.now_ms();
+    f.reader.add(kShard, 1, t, "pk", R"({"type":"created"})");
+    f.reader.add(kShard, 2, t, "pk", R"({"type":"deleted"})");
+    f.reader.add(kShard, 3, t, "pk", R"({"type":"created"})");
+    f.invoker.script = {[](const json& e) { return e["isFinalInvokeForWindow"] ? ok() : error(); }};
+    auto l = f.lane();
+    run(f, l);
+    REQUIRE(f.dlq.records.size() == 1);
+    CHECK(f.dlq.records[0].batch_size == 2);
+    ScriptedInvoker again;
+    again.script = {count_records};
+    auto outcome = replay_failure_record(sqs_dlq::failure_record_json(f.dlq.records[0]), f.config,
+                                         f.reader, again);
+    CHECK(outcome.ok);
+    CHECK(outcome.records == 2);
+    CHECK(again.batches() == std::vector<std::vector<int>>{{1, 3}});
+    REQUIRE(again.events.size() == 1);
+    CHECK(again.events[0]["window"]["start"] == "2024-06-10T14:54:04Z");
+    CHECK(again.events[0]["state"] == json::object());
 }

@@ -128,14 +128,8 @@ Lane::Lane(const MappingConfig& config, MappingDeps deps, Checkpoints& checkpoin
       lane_(lane_index),
       from_trim_horizon_(from_trim_horizon),
       window_start_ms_(deps.clock.now_ms()),
+      filters_(compile_filters(config)),
       tw_ms_(int64_t{config.tumbling_window_seconds} * 1000) {
-    for (const auto& text : config_.filter_patterns) {
-        if (auto p = FilterPattern::parse_text(text)) {
-            filters_.push_back(std::move(*p));
-        } else {
-            log_warn("lambda", config_.function_name + ": ignoring invalid filter " + text);
-        }
-    }
     if (tw_ms_ > 0) {
         if (auto w = checkpoints_.window(shard_id_, lane_)) open_ = decode_window(*w);
     }

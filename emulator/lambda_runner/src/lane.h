@@ -38,6 +38,12 @@ std::string arrival_seconds(int64_t ms);
 std::string record_json(const MappingConfig& c, const std::string& shard_id,
                         const kinesis::Record& r);
 
+// Whether `r` is delivered under `filters` (any matches; none given: all are). AWS matches a
+// Kinesis pattern against the record's metadata with `data` decoded (lane_window.cc).
+bool passes_filters(const std::vector<FilterPattern>& filters, const kinesis::Record& r);
+// The mapping's filter patterns, compiled; an invalid one is logged and left out.
+std::vector<FilterPattern> compile_filters(const MappingConfig& c);
+
 // {"Records":[...]}
 std::string event_json(const std::deque<LaneRecord>& batch);
 

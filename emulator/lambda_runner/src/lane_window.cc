@@ -9,7 +9,23 @@
 namespace kemu::lambda_runner {
 
 bool Lane::filtered_out(const kinesis::Record& r) const {
-    if (filters_.empty()) return false;
+    return !passes_filters(filters_, r);
+}
+
+std::vector<FilterPattern> compile_filters(const MappingConfig& c) {
+    std::vector<FilterPattern> out;
+    for (const auto& text : c.filter_patterns) {
+        if (auto p = FilterPattern::parse_text(text)) {
+            out.push_back(std::move(*p));
+        } else {
+            log_warn("lambda", c.function_name + ": ignoring invalid filter " + text);
+        }
+    }
+    return out;
+}
+
+bool passes_filters(const std::vector<FilterPattern>& filters, const kinesis::Record& r) {
+    if (filters.empty()) return true;
     // AWS matches Kinesis patterns against the record's metadata with `data` decoded; data
     // that is not JSON is left out, so a pattern on `data` cannot match it.
     nlohmann::json view = {
@@ -19,7 +35,7 @@ bool Lane::filtered_out(const kinesis::Record& r) const {
         {"approximateArrivalTimestamp", static_cast<double>(r.arrival_ms) / 1000}};
     auto data = nlohmann::json::parse(r.data, nullptr, false);
     if (!data.is_discarded()) view["data"] = std::move(data);
-    return !matches_any(filters_, view);
+    return matches_any(filters, view);
 }
 
 std::string Lane::payload(const std::deque<LaneRecord>& batch) const {
