@@ -59,7 +59,7 @@ std::vector<Call> calls(const Fixture& f) {
 
 }  // namespace
 
-TEST_CASE("filters: batches hold only matching records; the rest are checkpointed past",
+TEST_CASE("filters: batches hold only matching records, the rest are checkpointed past",
           "[lambda][filter]") {
     Fixture f;
     f.config.batch_size = 2;
@@ -99,7 +99,7 @@ TEST_CASE("filters: a run of filtered records moves the checkpoint with nothing 
     CHECK(f.metrics.filtered_out_events == 3);
 }
 
-TEST_CASE("filters: any pattern may match; data that is not JSON never matches a data pattern",
+TEST_CASE("filters: any pattern may match, and data that is not JSON never matches a data pattern",
           "[lambda][filter]") {
     Fixture f;
     f.config.filter_patterns = {R"({"data":{"type":[{"exists":false}]}})",
@@ -211,7 +211,7 @@ TEST_CASE("tumbling windows: the state survives a restart with the checkpoint",
     CHECK(c[2].state == json{{"count", 2}});
 }
 
-TEST_CASE("tumbling windows: a response without state fails; the batch is retried as it was",
+TEST_CASE("tumbling windows: a response without state fails and the batch is retried as it was",
           "[lambda][window]") {
     Fixture f;
     f.config.tumbling_window_seconds = 2;
@@ -247,7 +247,7 @@ TEST_CASE("tumbling windows: a failing final invocation is retried until it succ
     CHECK(f.metrics.errors == 1);
 }
 
-TEST_CASE("tumbling windows: a state over 1 MB ends the window early; it goes on afresh",
+TEST_CASE("tumbling windows: a state over 1 MB ends the window early, which goes on afresh",
           "[lambda][window]") {
     Fixture f;
     f.config.batch_size = 1;
