@@ -107,6 +107,10 @@ TEST_CASE("filter: exists true and false", "[core][filter]") {
     CHECK_FALSE(match(R"({"data":{"c":[{"exists":true}]}})", R"({"data":{}})"));
     CHECK(match(R"({"data":{"c":[{"exists":false}]}})", R"({"data":{}})"));
     CHECK_FALSE(match(R"({"data":{"c":[{"exists":false}]}})", R"({"data":{"c":1}})"));
+    CHECK(match(R"({"data":{"c":[{"exists":true}]}})", R"({"data":{"c":null}})"));
+    // Only leaves exist for EventBridge: a field holding an object is not matched by exists.
+    CHECK_FALSE(match(R"({"data":{"c":[{"exists":true}]}})", R"({"data":{"c":{"d":1}}})"));
+    CHECK_FALSE(match(R"({"data":{"c":[{"exists":false}]}})", R"({"data":{"c":{"d":1}}})"));
 }
 
 TEST_CASE("filter: equals-ignore-case", "[core][filter]") {

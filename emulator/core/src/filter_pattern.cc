@@ -183,7 +183,8 @@ bool numeric(const json& arg, const json& v) {
 bool rule_matches(const json& r, const json& v) {
     if (!r.is_object()) return equal(r, v);
     const auto& [op, arg] = *r.items().begin();
-    if (op == "exists") return arg.get<bool>();
+    // EventBridge: exists looks at leaves only; a field holding an object is not one.
+    if (op == "exists") return arg.get<bool>() && !v.is_object();
     if (op == "prefix") return affix(arg, v, true);
     if (op == "suffix") return affix(arg, v, false);
     if (op == "anything-but") return anything_but(arg, v);
