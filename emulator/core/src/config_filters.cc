@@ -1,5 +1,6 @@
 #include "config_filters.h"
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <stdexcept>
@@ -56,7 +57,9 @@ YAML::Node node_at(YAML::Node n, const std::vector<std::string>& path) {
         YAML::Node next;
         if (n.IsMap()) {
             next = n[key];
-        } else if (n.IsSequence()) {
+        } else if (n.IsSequence() && !key.empty() &&
+                   std::all_of(key.begin(), key.end(),
+                               [](unsigned char c) { return std::isdigit(c); })) {
             next = n[static_cast<size_t>(std::stoul(key))];
         }
         if (!next.IsDefined()) break;
