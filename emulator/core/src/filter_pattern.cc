@@ -34,7 +34,8 @@ std::string check_anything_but(const json& v) {
         return {};
     }
     if (v.is_object() && v.size() == 1) {
-        const auto& [op, arg] = *v.items().begin();
+        const std::string& op = v.begin().key();
+        const json& arg = v.begin().value();
         if (op == "prefix" || op == "suffix") {
             if (arg.is_string()) return {};
             return "anything-but " + op + " takes a string";
@@ -77,7 +78,8 @@ std::string check_rule(const json& r) {
     if (is_scalar(r)) return {};
     if (!r.is_object() || r.size() != 1)
         return "each entry is a string, number, boolean, null or an object with one operator";
-    const auto& [op, arg] = *r.items().begin();
+    const std::string& op = r.begin().key();
+    const json& arg = r.begin().value();
     if (op == "prefix" || op == "suffix") return check_affix(arg, op);
     if (op == "anything-but") return check_anything_but(arg);
     if (op == "numeric") return check_numeric(arg);
@@ -153,7 +155,8 @@ bool anything_but(const json& arg, const json& v) {
     if (arg.is_array()) {
         return std::none_of(arg.begin(), arg.end(), [&](const json& e) { return equal(e, v); });
     }
-    const auto& [op, a] = *arg.items().begin();
+    const std::string& op = arg.begin().key();
+    const json& a = arg.begin().value();
     if (!v.is_string()) return false;
     if (op == "prefix") return !affix(a, v, true);
     if (op == "suffix") return !affix(a, v, false);
@@ -182,7 +185,8 @@ bool numeric(const json& arg, const json& v) {
 // One entry of a value list against a present, non-array value.
 bool rule_matches(const json& r, const json& v) {
     if (!r.is_object()) return equal(r, v);
-    const auto& [op, arg] = *r.items().begin();
+    const std::string& op = r.begin().key();
+    const json& arg = r.begin().value();
     // EventBridge: exists looks at leaves only; a field holding an object is not one.
     if (op == "exists") return arg.get<bool>() && !v.is_object();
     if (op == "prefix") return affix(arg, v, true);
