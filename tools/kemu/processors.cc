@@ -72,6 +72,8 @@ lambda_runner::MappingConfig mapping_config(const Config& cfg, const FlowConfig&
     mc.retention_ms = int64_t{f.retention_period} * 3600 * 1000;
     mc.bisect_on_error = f.bisect_batch_on_function_error;
     mc.report_batch_item_failures = f.report_batch_item_failures;
+    mc.tumbling_window_seconds = f.tumbling_window_seconds;
+    mc.filter_patterns = f.filter_patterns;
     if (f.dlq_enabled) mc.on_failure_queue = cfg.dlq_name(f);
     mc.backoff_initial_ms = o.lambda_retry_backoff_ms;
     mc.backoff_max_ms = std::max<int64_t>(o.lambda_retry_backoff_ms, 60'000);

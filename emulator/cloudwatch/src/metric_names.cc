@@ -34,6 +34,8 @@ constexpr MetricName kLambdaList[] = {
      "Records of invocations that failed."},
     {kDroppedEventCount, "Count", kSumOnly, Kind::kCount,
      "Records discarded for their age or retry count."},
+    {kFilteredOutEventCount, "Count", kSumOnly, Kind::kCount,
+     "Records no filter criteria pattern matched: never sent, checkpointed past."},
     {kOnFailureDelivered, "Count", kSumOnly, Kind::kCount,
      "Failure records delivered to the on-failure destination."},
     {kDestinationDeliveryFailures, "Count", kSumOnly, Kind::kCount,

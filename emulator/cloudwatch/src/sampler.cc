@@ -41,6 +41,7 @@ std::vector<Reading> function_readings(const lambda_runner::FunctionMetricsSnaps
         {kInvokedEventCount, d(m.invoked_events)},
         {kFailedInvokeEventCount, d(m.failed_invoke_events)},
         {kDroppedEventCount, d(m.dropped_events)},
+        {kFilteredOutEventCount, d(m.filtered_out_events)},
         {kOnFailureDelivered, d(m.dlq_messages)},
         {kDestinationDeliveryFailures, d(m.dlq_failures)},
     };

@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config_mapping.h"
+#include "config_filters.h"
 #include "core/kinesis_metrics.h"
 
 namespace kemu {
@@ -204,6 +205,16 @@ void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, Flow
             {"environment_variables",
              [&](const YAML::Node& n, const std::string& kp) {
                  config_detail::read_environment_variables(n, kp, error, &f->environment_variables);
+             }},
+            {"tumbling_window_seconds", p.integer(&f->tumbling_window_seconds, 0, 900)},
+            {"filter_criteria",
+             [&](const YAML::Node& n, const std::string& fp) {
+                 parse_filter_criteria(
+                     n, fp,
+                     [&](const YAML::Node& at, const std::string& key, const std::string& msg) {
+                         p.error(at, key, msg);
+                     },
+                     &f->filter_patterns);
              }},
         });
     config_detail::check_mapping_combinations(node, path, error, f);

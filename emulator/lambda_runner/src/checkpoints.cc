@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <rocksdb/write_batch.h>
+
 namespace kemu::lambda_runner {
 
 std::optional<std::string> Checkpoints::read(const std::string& key) const {
@@ -23,6 +25,24 @@ std::optional<std::string> Checkpoints::get(const std::string& shard, int lane) 
 
 void Checkpoints::set(const std::string& shard, int lane, const std::string& sequence) {
     write("cp/" + shard + "/" + std::to_string(lane), sequence);
+}
+
+std::optional<std::string> Checkpoints::window(const std::string& shard, int lane) const {
+    return read("tw/" + shard + "/" + std::to_string(lane));
+}
+
+void Checkpoints::set_with_window(const std::string& shard, int lane, const std::string& sequence,
+                                  const std::string& window) {
+    const std::string suffix = shard + "/" + std::to_string(lane);
+    rocksdb::WriteBatch batch;
+    if (!sequence.empty()) batch.Put(db_.meta(), prefix_ + "cp/" + suffix, sequence);
+    if (window.empty()) {
+        batch.Delete(db_.meta(), prefix_ + "tw/" + suffix);
+    } else {
+        batch.Put(db_.meta(), prefix_ + "tw/" + suffix, window);
+    }
+    auto s = db_.raw()->Write(db_.write_options(), &batch);
+    if (!s.ok()) throw std::runtime_error("lambda: cannot write checkpoint: " + s.ToString());
 }
 
 bool Checkpoints::done(const std::string& shard) const {

@@ -5,6 +5,7 @@
 //                                           resumes there instead of skipping records
 //   "esm/{function}/cp/{shard}/{lane}"      last sequence number processed (or discarded)
 //   "esm/{function}/done/{shard}"           the shard is closed and every lane drained it
+//   "esm/{function}/tw/{shard}/{lane}"      the open tumbling window: {"start":ms,"state":{..}}
 
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,12 @@ public:
 
     std::optional<std::string> get(const std::string& shard, int lane) const;
     void set(const std::string& shard, int lane, const std::string& sequence);
+    // The open tumbling window's record, if any.
+    std::optional<std::string> window(const std::string& shard, int lane) const;
+    // Writes the checkpoint (unless `sequence` is empty) and the window record (erased when
+    // `window` is empty) in one atomic write, so a restart sees both or neither.
+    void set_with_window(const std::string& shard, int lane, const std::string& sequence,
+                         const std::string& window);
     bool done(const std::string& shard) const;
     void set_done(const std::string& shard);
     // The first start's time, recorded on the first call.

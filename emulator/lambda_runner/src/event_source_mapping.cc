@@ -73,6 +73,10 @@ struct Mapping::Impl final : Sleeper {
                     seen = generation;
                 }
                 bool ok = lane.fill();
+                if (ok && lane.final_due()) {
+                    if (!lane.process_final()) break;
+                    continue;
+                }
                 if (ok && lane.batch_ready()) {
                     if (!lane.process_batch()) break;
                     continue;

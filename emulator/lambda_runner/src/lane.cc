@@ -127,7 +127,13 @@ Lane::Lane(const MappingConfig& config, MappingDeps deps, Checkpoints& checkpoin
       shard_id_(std::move(shard_id)),
       lane_(lane_index),
       from_trim_horizon_(from_trim_horizon),
-      window_start_ms_(deps.clock.now_ms()) {}
+      window_start_ms_(deps.clock.now_ms()),
+      filters_(compile_filters(config)),
+      tw_ms_(int64_t{config.tumbling_window_seconds} * 1000) {
+    if (tw_ms_ > 0) {
+        if (auto w = checkpoints_.window(shard_id_, lane_)) open_ = decode_window(*w);
+    }
+}
 
 bool Lane::obtain_iterator() {
     kinesis::IteratorStart start;
@@ -163,6 +169,14 @@ bool Lane::obtain_iterator() {
 }
 
 bool Lane::fill() {
+    bool ok = read_more();
+    // Records filtered out while nothing was pending are done with: move the checkpoint past.
+    if (skip_to_) checkpoint(*skip_to_);
+    skip_to_.reset();
+    return ok;
+}
+
+bool Lane::read_more() {
     for (int reads = 0; reads < 10 && !drained_; ++reads) {
         if (pending_.size() >= static_cast<size_t>(config_.batch_size) ||
             pending_bytes_ >= kMaxPayloadBytes)
@@ -189,8 +203,18 @@ bool Lane::fill() {
                 lane_hash(rec.partition_key) % config_.parallelization_factor !=
                     static_cast<uint32_t>(lane_))
                 continue;
-            LaneRecord lr{rec.sequence_number, rec.arrival_ms,
-                          record_json(config_, shard_id_, rec)};
+            if (filtered_out(rec)) {
+                // AWS: never delivered, checkpointed past, counted in FilteredOutEventCount.
+                ++deps_.metrics.filtered_out_events;
+                if (pending_.empty()) {
+                    skip_to_ = rec.sequence_number;
+                } else {
+                    pending_.back().through = rec.sequence_number;
+                }
+                continue;
+            }
+            LaneRecord lr{
+                rec.sequence_number, rec.arrival_ms, record_json(config_, shard_id_, rec), {}};
             pending_bytes_ += lr.json.size() + 1;
             pending_.push_back(std::move(lr));
         }
@@ -206,6 +230,7 @@ bool Lane::fill() {
 }
 
 std::optional<int64_t> Lane::window_deadline() const {
+    if (pending_.empty() && open_) return open_->start_ms + tw_ms_;
     if (pending_.empty()) return std::nullopt;
     return window_start_ms_ + int64_t{config_.batch_window_seconds} * 1000;
 }
@@ -215,11 +240,17 @@ bool Lane::batch_ready() const {
     if (pending_.size() >= static_cast<size_t>(config_.batch_size)) return true;
     if (pending_bytes_ + 16 > kMaxPayloadBytes) return true;
     if (drained_) return true;  // nothing more will come
+    // A batch never spans two tumbling windows; a later window's record closes the earlier.
+    if (tw_ms_ > 0 && window_of(pending_.front()) != window_of(pending_.back())) return true;
     return deps_.clock.now_ms() >= *window_deadline();
 }
 
 void Lane::checkpoint(const std::string& sequence) {
-    checkpoints_.set(shard_id_, lane_, sequence);
+    if (open_) {
+        checkpoints_.set_with_window(shard_id_, lane_, sequence, encode_window(*open_));
+    } else {
+        checkpoints_.set(shard_id_, lane_, sequence);
+    }
 }
 
 int64_t Lane::backoff_ms(int attempts) const {
@@ -263,14 +294,17 @@ void Lane::discard(std::deque<LaneRecord>& records, size_t count,
                                    config_.on_failure_queue + ": " + r.error().message);
         }
     }
-    checkpoint(last.sequence_number);
+    checkpoint(through(last));
     records.erase(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(count));
 }
 
 std::deque<LaneRecord> Lane::take_batch() {
     std::deque<LaneRecord> batch;
-    size_t bytes = 16;
+    // A window's event also carries its state and keys (up to about 1 MB more).
+    size_t bytes = 16 + (open_ ? open_->state.size() + 512 : 0);
     while (!pending_.empty() && batch.size() < static_cast<size_t>(config_.batch_size)) {
+        if (tw_ms_ > 0 && !batch.empty() && window_of(pending_.front()) != window_of(batch.front()))
+            break;
         size_t n = pending_.front().json.size() + 1;
         if (!batch.empty() && bytes + n > kMaxPayloadBytes) break;
         bytes += n;
@@ -307,6 +341,9 @@ void Lane::count_attempt(const std::deque<LaneRecord>& batch, const InvokeResult
 }
 
 bool Lane::process_batch() {
+    // The open window ends before a later window's records (or a fresh state) go out.
+    if (final_due() && !pending_.empty()) return process_final();
+    if (tw_ms_ > 0 && !open_ && !pending_.empty()) open_ = OpenWindow{window_of(pending_.front())};
     std::deque<std::deque<LaneRecord>> queue;
     queue.push_back(take_batch());
     auto& m = deps_.metrics;
@@ -324,9 +361,9 @@ bool Lane::process_batch() {
                         request_id, false);
                 continue;
             }
-            auto payload = event_json(b);
+            auto event = payload(b);
             int64_t dispatch = deps_.clock.now_ms();
-            auto result = deps_.invoker.invoke(payload);
+            auto result = deps_.invoker.invoke(event);
             if (result.status == InvokeResult::Status::kThrottled) {
                 // Rule 2: no attempt consumed; wait and try again.
                 ++m.throttles;
@@ -339,10 +376,14 @@ bool Lane::process_batch() {
 
             if (result.status == InvokeResult::Status::kOk) {
                 BatchResponse resp;
-                if (config_.report_batch_item_failures)
+                if (tw_ms_ > 0) {
+                    resp = window_response(result.payload, b)
+                               .value_or(BatchResponse{BatchResponse::Kind::kFailure, 0});
+                } else if (config_.report_batch_item_failures) {
                     resp = parse_batch_response(result.payload, b);
+                }
                 if (resp.kind == BatchResponse::Kind::kSuccess) {
-                    checkpoint(b.back().sequence_number);
+                    checkpoint(through(b.back()));
                     b.clear();
                     break;
                 }
@@ -350,7 +391,7 @@ bool Lane::process_batch() {
                 if (resp.kind == BatchResponse::Kind::kPartial && resp.index > 0) {
                     // The checkpoint moves; the rest is a new batch with a fresh count
                     // (docs/aws/lambda.md, Partial batch response).
-                    checkpoint(b[resp.index - 1].sequence_number);
+                    checkpoint(through(b[resp.index - 1]));
                     b.erase(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(resp.index));
                     attempts = 0;
                 }

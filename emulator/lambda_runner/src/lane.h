@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "checkpoints.h"
+#include "core/filter_pattern.h"
 #include "lambda_runner/event_source_mapping.h"
+#include "tumbling_window.h"
 
 namespace kemu::lambda_runner {
 
@@ -22,6 +24,9 @@ struct LaneRecord {
     std::string sequence_number;
     int64_t arrival_ms = 0;
     std::string json;  // this record's element of the event's Records array
+    // The last filtered-out record between this one and the next delivered one: checkpointing
+    // this record checkpoints past those too. Empty: none.
+    std::string through;
 };
 
 // A stable partition-key hash for lane assignment (FNV-1a; AWS's hash is unknown).
@@ -32,6 +37,12 @@ std::string arrival_seconds(int64_t ms);
 
 std::string record_json(const MappingConfig& c, const std::string& shard_id,
                         const kinesis::Record& r);
+
+// Whether `r` is delivered under `filters` (any matches; none given: all are). AWS matches a
+// Kinesis pattern against the record's metadata with `data` decoded (lane_window.cc).
+bool passes_filters(const std::vector<FilterPattern>& filters, const kinesis::Record& r);
+// The mapping's filter patterns, compiled; an invalid one is logged and left out.
+std::vector<FilterPattern> compile_filters(const MappingConfig& c);
 
 // {"Records":[...]}
 std::string event_json(const std::deque<LaneRecord>& batch);
@@ -60,13 +71,30 @@ public:
     // Takes a batch off the pending buffer and processes it to the end: success, discard, or
     // a stop (then returns false, leaving the checkpoint where it was).
     bool process_batch();
+    // A tumbling window is open and ends now: its records are processed and its end has
+    // passed, a later window's records are pending, its state outgrew 1 MB, or the shard closed.
+    bool final_due() const;
+    // The window's final invocation (isFinalInvokeForWindow, no records), retried as a batch
+    // is; then the window is closed. Returns false on a stop.
+    bool process_final();
     // The shard is closed and this lane has processed all of it.
-    bool finished() const { return drained_ && pending_.empty(); }
+    bool finished() const { return drained_ && pending_.empty() && !open_; }
     size_t pending() const { return pending_.size(); }
     const std::string& shard_id() const { return shard_id_; }
 
 private:
+    bool read_more();
     bool obtain_iterator();
+    // Whether no filter pattern matches `r` (lane_window.cc).
+    bool filtered_out(const kinesis::Record& r) const;
+    int64_t window_of(const LaneRecord& r) const { return window_start(r.arrival_ms, tw_ms_); }
+    std::string payload(const std::deque<LaneRecord>& batch) const;
+    // A tumbling-window response: its state kept, or nullopt when it has none (a failure).
+    std::optional<BatchResponse> window_response(const std::string& payload,
+                                                 const std::deque<LaneRecord>& batch);
+    static const std::string& through(const LaneRecord& r) {
+        return r.through.empty() ? r.sequence_number : r.through;
+    }
     void checkpoint(const std::string& sequence);
     void discard(std::deque<LaneRecord>& records, size_t count, sqs_dlq::FailureCondition condition,
                  int attempts, const std::string& request_id, bool function_error);
@@ -91,6 +119,10 @@ private:
     size_t pending_bytes_ = 0;
     bool drained_ = false;
     int64_t window_start_ms_ = 0;
+    std::vector<FilterPattern> filters_;
+    std::optional<std::string> skip_to_;  // filtered out while nothing was pending
+    int64_t tw_ms_ = 0;                   // tumbling window length; 0: off
+    std::optional<OpenWindow> open_;
 };
 
 }  // namespace kemu::lambda_runner

@@ -44,6 +44,8 @@ ReplayOutcome replay_failure_record(const std::string& failure_json, const Mappi
         return out;
     }
     std::deque<LaneRecord> batch;
+    // Records the mapping's filters left out between the batch's records were never part of it.
+    const auto filters = compile_filters(mapping);
     std::string iterator = *it;
     bool done = false;
     for (int reads = 0; !done && reads < 1000; ++reads) {
@@ -57,8 +59,9 @@ ReplayOutcome replay_failure_record(const std::string& failure_json, const Mappi
                 done = true;
                 break;
             }
+            if (!passes_filters(filters, rec)) continue;
             batch.push_back(
-                {rec.sequence_number, rec.arrival_ms, record_json(mapping, shard, rec)});
+                {rec.sequence_number, rec.arrival_ms, record_json(mapping, shard, rec), {}});
         }
         if (r->records.empty() || !r->next_iterator) break;
         iterator = *r->next_iterator;
@@ -68,7 +71,16 @@ ReplayOutcome replay_failure_record(const std::string& failure_json, const Mappi
         return out;
     }
     out.records = static_cast<int>(batch.size());
-    auto result = invoker.invoke(event_json(batch));
+    std::string event = event_json(batch);
+    if (mapping.tumbling_window_seconds > 0) {
+        // A window's handler expects the window keys: the batch's window, from a fresh state
+        // (the window's state was not kept for records that were discarded).
+        const int64_t len = int64_t{mapping.tumbling_window_seconds} * 1000;
+        const int64_t begin = window_start(batch.front().arrival_ms, len);
+        const std::string state = "{}";
+        event = window_event_json(batch, {begin, begin + len, state, shard, mapping.stream_arn});
+    }
+    auto result = invoker.invoke(event);
     if (result.status == InvokeResult::Status::kThrottled) {
         out.detail = "throttled";
         return out;

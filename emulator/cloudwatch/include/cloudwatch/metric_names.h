@@ -63,6 +63,7 @@ inline constexpr std::string_view kIteratorAge = "IteratorAge";
 inline constexpr std::string_view kInvokedEventCount = "InvokedEventCount";
 inline constexpr std::string_view kFailedInvokeEventCount = "FailedInvokeEventCount";
 inline constexpr std::string_view kDroppedEventCount = "DroppedEventCount";
+inline constexpr std::string_view kFilteredOutEventCount = "FilteredOutEventCount";
 inline constexpr std::string_view kOnFailureDelivered = "OnFailureDestinationDeliveredEventCount";
 inline constexpr std::string_view kDestinationDeliveryFailures = "DestinationDeliveryFailures";
 // AWS/SQS, dimension QueueName.

@@ -96,7 +96,11 @@ struct FlowConfig {
     // (which they may replace). Keys [a-zA-Z][a-zA-Z0-9_]+, none of Lambda's reserved ones,
     // at most 4 KB in all, as Lambda checks them.
     std::map<std::string, std::string> environment_variables;  // Default: none
-    int line = 0;                                              // where the entry starts in the file
+    // Tumbling windows and event filtering (docs/kemu-yaml.md, Windows and filters).
+    int tumbling_window_seconds = 0;  // Default: 0 = off (0..900)
+    // filter_criteria: each pattern as JSON text, validated (core/filter_pattern.h).
+    std::vector<std::string> filter_patterns;  // Default: none (every record is delivered)
+    int line = 0;                              // where the entry starts in the file
 };
 
 struct Config {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -45,6 +46,13 @@ struct MappingConfig {
     int64_t backoff_initial_ms = 1000;
     int64_t backoff_max_ms = 60'000;
     int64_t idle_poll_ms = 1000;  // how often an idle shard is polled besides append wake-ups
+    // TumblingWindowInSeconds, 0..900; 0 = off. Windows are aligned to multiples of their
+    // length since the Unix epoch, on the records' arrival time (AWS does not say how it aligns
+    // them; docs/aws/lambda.md, Tumbling windows).
+    int tumbling_window_seconds = 0;
+    // FilterCriteria: patterns as JSON text (core/filter_pattern.h), validated by the caller.
+    // A record none matches is never sent; it is checkpointed past and counted as filtered out.
+    std::vector<std::string> filter_patterns;  // empty: every record is delivered
 };
 
 // Sleeps that a stop can cut short; tests advance a ManualClock instead.

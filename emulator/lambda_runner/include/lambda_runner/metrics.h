@@ -26,6 +26,7 @@ struct FunctionMetricsSnapshot {
     int64_t invoked_events = 0;        // InvokedEventCount: records sent to the function
     int64_t failed_invoke_events = 0;  // FailedInvokeEventCount: records of failed attempts
     int64_t dropped_events = 0;        // DroppedEventCount: records discarded (age / retries)
+    int64_t filtered_out_events = 0;   // FilteredOutEventCount: records no filter matched
 };
 
 class FunctionMetrics {
@@ -47,6 +48,7 @@ public:
     std::atomic<int64_t> invoked_events{0};
     std::atomic<int64_t> failed_invoke_events{0};
     std::atomic<int64_t> dropped_events{0};
+    std::atomic<int64_t> filtered_out_events{0};
 
     static void raise_max(std::atomic<int64_t>& a, int64_t v) {
         int64_t cur = a.load(std::memory_order_relaxed);
@@ -72,6 +74,7 @@ public:
         s.invoked_events = invoked_events.load();
         s.failed_invoke_events = failed_invoke_events.load();
         s.dropped_events = dropped_events.load();
+        s.filtered_out_events = filtered_out_events.load();
         return s;
     }
 };
