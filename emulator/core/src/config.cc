@@ -11,8 +11,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "config_mapping.h"
 #include "config_filters.h"
+#include "config_mapping.h"
 #include "core/kinesis_metrics.h"
 
 namespace kemu {
