@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "apigw/front_door.h"
+#include "cloudwatch/api.h"
 #include "cloudwatch/cloudwatch.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -210,6 +211,8 @@ void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
                     f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
                     f.event_type.c_str());
     }
+    std::printf("kemu cloudwatch and logs: %s (aws --endpoint-url %s cloudwatch|logs ...)\n",
+                base.c_str(), base.c_str());
     processors.print_banner();
     std::printf(
         "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
@@ -293,6 +296,10 @@ int run_up(const UpOptions& o) {
         {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock, hooks.get()),
                "kemu", latency),
          timed(front_door, "apigateway", latency)});
+    // CloudWatch and CloudWatch Logs before SQS: a form post signed for `monitoring` is
+    // CloudWatch's, every other form post SQS's.
+    edge.add_handler(timed(cloudwatch::make_api_handler(*cloudwatch, clock, {o.account, o.region}),
+                           "cloudwatch", latency));
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
     edge.add_handler(
         timed(sqs_dlq::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));

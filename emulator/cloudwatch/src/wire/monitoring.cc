@@ -1,0 +1,244 @@
+// CloudWatch's three protocols around the same actions:
+//   query         form POST to any path, XML answers (AWS CLI v2 2.9, boto3 1.26)
+//   AWS JSON 1.0  `X-Amz-Target: GraniteServiceVersion20100801.{Action}` with
+//                 `x-amzn-query-mode: true` (botocore 1.43 and AWS CLI v1 1.45 pick it from the
+//                 model's protocol list)
+//   RPC v2 CBOR   POST /service/GraniteServiceVersion20100801/operation/{Action}, CBOR bodies,
+//                 `smithy-protocol: rpc-v2-cbor` (botocore 1.43, AWS CLI v1 1.45, the JS SDK).
+// CloudWatch is "AWS query compatible": a JSON or CBOR error's __type is the error's shape name and
+// the `x-amzn-query-error: {query code};Sender` header carries the query protocol's code, which the
+// SDKs use to raise the same exception as over the query protocol.
+
+#include "monitoring.h"
+
+#include <bit>
+#include <cstring>
+
+#include "core/encoding.h"
+
+namespace kemu::cloudwatch::wire {
+namespace {
+
+// The model's shape for each query error code (botocore's cloudwatch service-2.json).
+std::string_view shape_of(std::string_view code) {
+    if (code == "InvalidParameterValue") return "InvalidParameterValueException";
+    if (code == "MissingParameter") return "MissingRequiredParameterException";
+    if (code == "InvalidParameterCombination") return "InvalidParameterCombinationException";
+    if (code == "InvalidFormat") return "InvalidFormatFault";
+    if (code == "InternalFailure") return "InternalServiceFault";
+    return code;  // ResourceNotFound, InvalidNextToken, ValidationError
+}
+
+void cbor_head(std::string& out, uint8_t major, uint64_t n) {
+    uint8_t m = static_cast<uint8_t>(major << 5);
+    if (n < 24) {
+        out += static_cast<char>(m | n);
+    } else if (n <= 0xff) {
+        out += static_cast<char>(m | 24);
+        out += static_cast<char>(n);
+    } else if (n <= 0xffff) {
+        out += static_cast<char>(m | 25);
+        for (int s = 8; s >= 0; s -= 8)
+            out += static_cast<char>(n >> s);
+    } else if (n <= 0xffffffffULL) {
+        out += static_cast<char>(m | 26);
+        for (int s = 24; s >= 0; s -= 8)
+            out += static_cast<char>(n >> s);
+    } else {
+        out += static_cast<char>(m | 27);
+        for (int s = 56; s >= 0; s -= 8)
+            out += static_cast<char>(n >> s);
+    }
+}
+
+void cbor_double(std::string& out, double d) {
+    out += static_cast<char>(0xfb);
+    auto bits = std::bit_cast<uint64_t>(d);
+    for (int s = 56; s >= 0; s -= 8)
+        out += static_cast<char>(bits >> s);
+}
+
+void cbor_value(const ojson& v, std::string& out) {
+    if (v.is_object() && v.contains("$ts")) {
+        cbor_head(out, 6, 1);  // tag 1: epoch seconds
+        cbor_double(out, static_cast<double>(v["$ts"].get<int64_t>()) / 1000.0);
+    } else if (v.is_object()) {
+        size_t n = 0;
+        for (const auto& [k, item] : v.items())
+            if (!item.is_null()) ++n;
+        cbor_head(out, 5, n);
+        for (const auto& [k, item] : v.items()) {
+            if (item.is_null()) continue;
+            cbor_head(out, 3, k.size());
+            out += k;
+            cbor_value(item, out);
+        }
+    } else if (v.is_array()) {
+        cbor_head(out, 4, v.size());
+        for (const auto& item : v)
+            cbor_value(item, out);
+    } else if (v.is_string()) {
+        const auto& s = v.get_ref<const std::string&>();
+        cbor_head(out, 3, s.size());
+        out += s;
+    } else if (v.is_boolean()) {
+        out += static_cast<char>(v.get<bool>() ? 0xf5 : 0xf4);
+    } else if (v.is_number_unsigned()) {
+        cbor_head(out, 0, v.get<uint64_t>());
+    } else if (v.is_number_integer()) {
+        auto i = v.get<int64_t>();
+        if (i >= 0)
+            cbor_head(out, 0, static_cast<uint64_t>(i));
+        else
+            cbor_head(out, 1, static_cast<uint64_t>(-1 - i));
+    } else if (v.is_number_float()) {
+        cbor_double(out, v.get<double>());
+    } else {
+        out += static_cast<char>(0xf6);  // null
+    }
+}
+
+HttpResponse cbor_response(int status, const ojson& body, const std::string& request_id) {
+    HttpResponse r;
+    r.status = status;
+    r.set_header("smithy-protocol", "rpc-v2-cbor");
+    r.set_header("Content-Type", "application/cbor");
+    r.set_header("x-amzn-RequestId", request_id);
+    cbor_value(body.is_null() ? ojson::object() : body, r.body);
+    return r;
+}
+
+HttpResponse cbor_error(const ApiError& e, const std::string& request_id) {
+    auto r = cbor_response(
+        e.status, {{"__type", std::string(shape_of(e.code))}, {"message", e.message}}, request_id);
+    r.set_header("x-amzn-query-error", e.code + (e.sender ? ";Sender" : ";Receiver"));
+    return r;
+}
+
+HttpResponse xml_response(int status, std::string body, const std::string& request_id) {
+    HttpResponse r;
+    r.status = status;
+    r.set_header("Content-Type", "text/xml");
+    r.set_header("x-amzn-RequestId", request_id);
+    r.body = std::move(body);
+    return r;
+}
+
+bool is_cbor(const HttpRequest& req) {
+    return req.path().starts_with(kCborPathPrefix);
+}
+
+bool is_json(const HttpRequest& req) {
+    return req.header("X-Amz-Target").starts_with(kJsonTargetPrefix);
+}
+
+// JSON 1.0 timestamps are epoch seconds.
+ojson json_protocol(const ojson& v) {
+    if (v.is_object() && v.contains("$ts"))
+        return static_cast<double>(v["$ts"].get<int64_t>()) / 1000.0;
+    if (v.is_object()) {
+        ojson out = ojson::object();
+        for (const auto& [k, item] : v.items())
+            if (!item.is_null()) out[k] = json_protocol(item);
+        return out;
+    }
+    if (v.is_array()) {
+        ojson out = ojson::array();
+        for (const auto& item : v)
+            out.push_back(json_protocol(item));
+        return out;
+    }
+    return v;
+}
+
+HttpResponse json_response(int status, const ojson& body, const std::string& request_id) {
+    HttpResponse r;
+    r.status = status;
+    r.set_header("Content-Type", "application/x-amz-json-1.0");
+    r.set_header("x-amzn-RequestId", request_id);
+    r.body = json_protocol(body.is_null() ? ojson::object() : body).dump();
+    return r;
+}
+
+HttpResponse json_error(const ApiError& e, const std::string& request_id) {
+    auto r = json_response(
+        e.status, {{"__type", std::string(shape_of(e.code))}, {"message", e.message}}, request_id);
+    r.set_header("x-amzn-query-error", e.code + (e.sender ? ";Sender" : ";Receiver"));
+    return r;
+}
+
+}  // namespace
+
+std::optional<ojson> cbor_input(std::string_view body) {
+    if (body.empty()) return ojson::object();
+    // Timestamps come as tag 1 (epoch seconds); with tags ignored they are plain numbers,
+    // which the actions read as epoch seconds.
+    auto j = ojson::from_cbor(body, true, false, ojson::cbor_tag_handler_t::ignore);
+    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    return j;
+}
+
+std::string cbor_encode(const ojson& v) {
+    std::string out;
+    cbor_value(v, out);
+    return out;
+}
+
+HttpResponse monitoring_error(const HttpRequest& req, const ApiError& e) {
+    auto id = uuid_v4();
+    if (is_json(req)) return json_error(e, id);
+    return is_cbor(req) ? cbor_error(e, id) : xml_response(e.status, query_error_xml(e, id), id);
+}
+
+HttpResponse handle_monitoring(CloudWatch& cw, const Clock& clock, const ApiOptions& options,
+                               const HttpRequest& req) {
+    auto id = uuid_v4();
+    if (is_json(req)) {
+        auto action = req.header("X-Amz-Target").substr(kJsonTargetPrefix.size());
+        auto input =
+            ojson::parse(req.body.empty() ? std::string_view("{}") : req.body, nullptr, false);
+        if (input.is_discarded() || !input.is_object())
+            return json_error({"SerializationException", 400,
+                               "The request body is not valid "
+                               "JSON."},
+                              id);
+        auto r = run_monitoring_action(cw, clock, options, action, input);
+        if (r.error) return json_error(*r.error, id);
+        return json_response(200, r.output, id);
+    }
+    if (is_cbor(req)) {
+        // /service/GraniteServiceVersion20100801/operation/{Action}
+        auto rest = req.path().substr(kCborPathPrefix.size());
+        constexpr std::string_view kOperation = "operation/";
+        if (!rest.starts_with(kOperation) || req.method != "POST")
+            return cbor_error({"UnknownOperationException", 404, ""}, id);
+        auto action = rest.substr(kOperation.size());
+        auto input = cbor_input(req.body);
+        if (!input)
+            return cbor_error({"SerializationException", 400,
+                               "The request body is not valid "
+                               "CBOR."},
+                              id);
+        auto r = run_monitoring_action(cw, clock, options, action, *input);
+        if (r.error) return cbor_error(*r.error, id);
+        return cbor_response(200, r.output, id);
+    }
+    std::string action;
+    auto input = query_input(req.body, &action);
+    if (!input)
+        return xml_response(
+            400,
+            query_error_xml(
+                {"MalformedQueryString", 400, "The query string is not valid form encoding."}, id),
+            id);
+    if (action.empty()) return xml_response(400, query_error_xml(missing_action(), id), id);
+    auto r = run_monitoring_action(cw, clock, options, action, *input);
+    if (r.error) return xml_response(r.error->status, query_error_xml(*r.error, id), id);
+    return xml_response(200, query_xml(action, r.output, id), id);
+}
+
+ApiError missing_action() {
+    return {"MissingAction", 400, "Could not find operation Action for version 2010-08-01"};
+}
+
+}  // namespace kemu::cloudwatch::wire
