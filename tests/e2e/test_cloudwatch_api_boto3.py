@@ -3,9 +3,15 @@ Under boto3 1.43 CloudWatch speaks AWS JSON 1.0 in query-compatible mode; under 
 second run, see tests/CMakeLists.txt) the query protocol with XML answers."""
 
 import datetime
+import gzip
+import json
+import os
+import unittest
 
 import boto3
 import botocore
+import botocore.session
+import botocore.utils
 from botocore.config import Config
 
 from cloudwatch_support import (ALARM_REASON_RE, ERRORS_ALARM, FUNCTION, GOOD_LINE, GROUP,
@@ -22,6 +28,53 @@ class CloudWatchBoto3Test(PipelineKemu):
         cfg = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=15)
         cls.cw = session.client("cloudwatch", endpoint_url=cls.endpoint, config=cfg)
         cls.logs = session.client("logs", endpoint_url=cls.endpoint, config=cfg)
+
+    def cbor_client(self):
+        """botocore's own RPC v2 CBOR client for CloudWatch: the model as shipped, with CBOR as
+        its only protocol (botocore prefers JSON 1.0 when both are listed, as the JS SDK does)."""
+        utils = botocore.utils
+        if "smithy-rpc-v2-cbor" not in getattr(utils, "PRIORITY_ORDERED_SUPPORTED_PROTOCOLS", ()):
+            raise unittest.SkipTest(f"botocore {botocore.__version__} has no RPC v2 CBOR")
+        data = os.path.join(os.path.dirname(botocore.__file__), "data", "cloudwatch",
+                            "2010-08-01")
+        name = next(n for n in os.listdir(data) if n.startswith("service-2.json"))
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(os.path.join(data, name), "rt") as f:
+            model = json.load(f)
+        model["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
+        model["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
+        models = os.path.join(self.tmp, "models")
+        os.makedirs(os.path.join(models, "cloudwatch", "2010-08-01"), exist_ok=True)
+        with open(os.path.join(models, "cloudwatch", "2010-08-01", "service-2.json"), "w") as f:
+            json.dump(model, f)
+        session = botocore.session.get_session()
+        session.get_component("data_loader").search_paths.insert(0, models)
+        client = session.create_client("cloudwatch", endpoint_url=self.endpoint,
+                                       region_name=REGION, aws_access_key_id="test",
+                                       aws_secret_access_key="test",
+                                       config=Config(retries={"total_max_attempts": 1}))
+        self.assertEqual(client.meta.service_model.protocol, "smithy-rpc-v2-cbor")
+        return client
+
+    def test_rpc_v2_cbor_answers_as_the_other_protocols(self):
+        cw = self.cbor_client()
+        a = cw.describe_alarms(AlarmNames=[ERRORS_ALARM])["MetricAlarms"][0]
+        self.assertEqual(a["StateValue"], "ALARM")
+        self.assertRegex(a["StateReason"], ALARM_REASON_RE)
+        self.assertIsInstance(a["StateUpdatedTimestamp"], datetime.datetime)
+        end = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=1)
+        r = cw.get_metric_data(MetricDataQueries=[{"Id": "incoming", "MetricStat": {"Metric": {
+            "Namespace": "AWS/Kinesis", "MetricName": "IncomingRecords",
+            "Dimensions": [{"Name": "StreamName", "Value": STREAM}]}, "Period": 60,
+            "Stat": "Sum"}}], StartTime=end - datetime.timedelta(minutes=15), EndTime=end)
+        self.assertEqual(sum(r["MetricDataResults"][0]["Values"]), 2.0)
+        self.assert_error(lambda: cw.set_alarm_state(
+            AlarmName="no-such-alarm", StateValue="OK", StateReason="x"),
+            "ResourceNotFound", 404, "Alarm no-such-alarm not found")
+        self.assert_error(lambda: cw.get_metric_statistics(
+            Namespace="AWS/Lambda", MetricName="Errors", StartTime=end - datetime.timedelta(hours=1),
+            EndTime=end, Period=61, Statistics=["Sum"]),
+            "InvalidParameterValue", 400, "The parameter Period must be a multiple of 60.")
 
     def assert_error(self, call, code, status, message):
         with self.assertRaises(botocore.exceptions.ClientError) as ctx:

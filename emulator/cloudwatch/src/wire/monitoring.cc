@@ -12,6 +12,7 @@
 #include "monitoring.h"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 #include "core/encoding.h"
@@ -124,6 +125,125 @@ HttpResponse xml_response(int status, std::string body, const std::string& reque
     return r;
 }
 
+// A CBOR decoder into JSON values: the RPC v2 CBOR requests' subset (definite and indefinite
+// lengths, byte strings as base64 text, tag 1 timestamps as their epoch seconds; other tags are
+// read through). Bounded nesting, every length checked against the input.
+struct CborReader {
+    std::string_view in;
+    size_t pos = 0;
+
+    std::optional<uint64_t> arg(uint8_t info) {
+        if (info < 24) return info;
+        int n = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : 0;
+        if (n == 0 || in.size() - pos < static_cast<size_t>(n)) return std::nullopt;
+        uint64_t v = 0;
+        for (int i = 0; i < n; ++i)
+            v = (v << 8) | static_cast<uint8_t>(in[pos++]);
+        return v;
+    }
+
+    bool at_break() {
+        if (pos < in.size() && static_cast<uint8_t>(in[pos]) == 0xff) {
+            ++pos;
+            return true;
+        }
+        return false;
+    }
+
+    std::optional<std::string> text(uint8_t major, uint8_t info) {
+        if (info == 31) {  // indefinite: definite chunks of the same major type, then a break
+            std::string out;
+            while (!at_break()) {
+                if (pos >= in.size()) return std::nullopt;
+                auto b = static_cast<uint8_t>(in[pos++]);
+                if (b >> 5 != major || (b & 31) == 31) return std::nullopt;
+                auto chunk = text(major, b & 31);
+                if (!chunk) return std::nullopt;
+                out += *chunk;
+            }
+            return out;
+        }
+        auto n = arg(info);
+        if (!n || *n > in.size() - pos) return std::nullopt;
+        std::string out(in.substr(pos, *n));
+        pos += *n;
+        return out;
+    }
+
+    std::optional<ojson> item(int depth) {
+        if (depth > 64 || pos >= in.size()) return std::nullopt;
+        auto b = static_cast<uint8_t>(in[pos++]);
+        uint8_t major = b >> 5, info = b & 31;
+        switch (major) {
+            case 0: {
+                auto v = arg(info);
+                if (!v) return std::nullopt;
+                return ojson(*v);
+            }
+            case 1: {
+                auto v = arg(info);
+                if (!v) return std::nullopt;
+                return ojson(-1 - static_cast<int64_t>(*v));
+            }
+            case 2: {
+                auto t = text(major, info);
+                if (!t) return std::nullopt;
+                return ojson(base64_encode(*t));
+            }
+            case 3: {
+                auto t = text(major, info);
+                if (!t) return std::nullopt;
+                return ojson(std::move(*t));
+            }
+            case 4:
+            case 5: {
+                ojson out = major == 4 ? ojson::array() : ojson::object();
+                std::optional<uint64_t> n;
+                if (info != 31) {
+                    n = arg(info);
+                    if (!n || *n > in.size() - pos) return std::nullopt;
+                }
+                for (uint64_t i = 0; n ? i < *n : !at_break(); ++i) {
+                    if (major == 4) {
+                        auto v = item(depth + 1);
+                        if (!v) return std::nullopt;
+                        out.push_back(std::move(*v));
+                        continue;
+                    }
+                    auto k = item(depth + 1);
+                    if (!k || !k->is_string()) return std::nullopt;
+                    auto v = item(depth + 1);
+                    if (!v) return std::nullopt;
+                    out[k->get<std::string>()] = std::move(*v);
+                }
+                return out;
+            }
+            case 6:
+                if (!arg(info)) return std::nullopt;
+                return item(depth + 1);  // tag 1 (epoch seconds) and others: the value itself
+            default:
+                break;
+        }
+        if (info == 20 || info == 21) return ojson(info == 21);
+        if (info == 22 || info == 23) return ojson(nullptr);
+        if (info == 25 || info == 26 || info == 27) {
+            auto v = arg(info);
+            if (!v) return std::nullopt;
+            if (info == 27) return ojson(std::bit_cast<double>(*v));
+            if (info == 26)
+                return ojson(static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(*v))));
+            // half precision
+            int exp = static_cast<int>((*v >> 10) & 0x1f);
+            double mant = static_cast<double>(*v & 0x3ff);
+            double d = exp == 0    ? std::ldexp(mant, -24)
+                       : exp == 31 ? (mant == 0 ? INFINITY : NAN)
+                                   : std::ldexp(mant + 1024, exp - 25);
+            return ojson((*v & 0x8000) ? -d : d);
+        }
+        return std::nullopt;
+    }
+};
+
 bool is_cbor(const HttpRequest& req) {
     return req.path().starts_with(kCborPathPrefix);
 }
@@ -171,11 +291,10 @@ HttpResponse json_error(const ApiError& e, const std::string& request_id) {
 
 std::optional<ojson> cbor_input(std::string_view body) {
     if (body.empty()) return ojson::object();
-    // Timestamps come as tag 1 (epoch seconds); with tags ignored they are plain numbers,
-    // which the actions read as epoch seconds.
-    auto j = ojson::from_cbor(body, true, false, ojson::cbor_tag_handler_t::ignore);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
-    return j;
+    CborReader r{body};
+    auto v = r.item(0);
+    if (!v || r.pos != body.size() || !v->is_object()) return std::nullopt;
+    return v;
 }
 
 std::string cbor_encode(const ojson& v) {
