@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "cloudwatch/alarms.h"
+#include "cloudwatch/api.h"
 #include "wire/filter_pattern.h"
 #include "wire/logs.h"
 #include "wire/monitoring.h"
@@ -173,4 +174,38 @@ TEST_CASE("SetAlarmState changes a known alarm and records it, and refuses unkno
     REQUIRE(alarms.history().size() == 1);
     CHECK(alarms.history()[0].summary == "Alarm updated from INSUFFICIENT_DATA to ALARM");
     CHECK_FALSE(alarms.set_state("nope", "OK", "x", "", 5000));
+}
+
+TEST_CASE("routing: form posts by the credential scope's service, targets and the CBOR path",
+          "[wire]") {
+    auto form = [](std::string service) {
+        kemu::HttpRequest r;
+        r.method = "POST";
+        r.target = "/";
+        r.headers = {
+            {"Content-Type", "application/x-www-form-urlencoded"},
+            {"Authorization", "AWS4-HMAC-SHA256 Credential=test/20261206/us-east-1/" + service +
+                                  "/aws4_request, SignedHeaders=host, "
+                                  "Signature=00"}};
+        r.body = "Action=DescribeAlarms&Version=2010-08-01";
+        return r;
+    };
+    CHECK(is_cloudwatch_request(form("monitoring")));
+    CHECK_FALSE(is_cloudwatch_request(form("sqs")));
+    auto unsigned_form = form("monitoring");
+    unsigned_form.headers.pop_back();
+    CHECK_FALSE(is_cloudwatch_request(unsigned_form));
+    kemu::HttpRequest target;
+    target.method = "POST";
+    target.target = "/";
+    target.headers = {{"X-Amz-Target", "Logs_20140328.FilterLogEvents"}};
+    CHECK(is_cloudwatch_request(target));
+    target.headers = {{"X-Amz-Target", "GraniteServiceVersion20100801.DescribeAlarms"}};
+    CHECK(is_cloudwatch_request(target));
+    target.headers = {{"X-Amz-Target", "Kinesis_20131202.ListStreams"}};
+    CHECK_FALSE(is_cloudwatch_request(target));
+    kemu::HttpRequest cbor;
+    cbor.method = "POST";
+    cbor.target = "/service/GraniteServiceVersion20100801/operation/DescribeAlarms";
+    CHECK(is_cloudwatch_request(cbor));
 }
