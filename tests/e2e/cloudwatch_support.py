@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 import unittest
 
 from kemu_harness import REPO, StdoutKemu, client_env, wait_until
@@ -70,7 +69,3 @@ class PipelineKemu(unittest.TestCase):
 
     def wait(self, predicate, what, timeout=20):
         return wait_until(predicate, timeout, interval=0.2, what=what)
-
-
-def now_s():
-    return time.time()

@@ -275,6 +275,19 @@ ActionResult list_metrics(CloudWatch& cw, const ojson& in) {
     if (auto it = in.find("Dimensions"); it != in.end() && it->is_array())
         for (const auto& f : *it)
             if (f.is_object()) filters.emplace_back(str(f, "Name").value_or(""), str(f, "Value"));
+    size_t skip = 0;
+    if (auto t = str(in, "NextToken")) {
+        auto n = parse_int64(*t);
+        if (!n || *n < 0)
+            return {{},
+                    ApiError{"InvalidNextToken", 400,
+                             "The service cannot recognize the "
+                             "NextToken."}};
+        skip = static_cast<size_t>(*n);
+    }
+    // ListMetrics pages hold up to 500 metrics, as CloudWatch's do.
+    constexpr size_t kPage = 500;
+    size_t seen = 0;
     ojson out;
     out["Metrics"] = ojson::array();
     for (const auto& k : cw.history().series()) {
@@ -286,6 +299,11 @@ ActionResult list_metrics(CloudWatch& cw, const ojson& in) {
             });
         });
         if (!ok) continue;
+        if (seen++ < skip) continue;
+        if (out["Metrics"].size() == kPage) {
+            out["NextToken"] = std::to_string(skip + kPage);
+            break;
+        }
         Dims d(k.dimensions.begin(), k.dimensions.end());
         out["Metrics"].push_back(
             {{"Namespace", k.ns}, {"MetricName", k.metric}, {"Dimensions", dims_json(d)}});
