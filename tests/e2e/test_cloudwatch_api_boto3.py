@@ -174,6 +174,18 @@ class CloudWatchBoto3Test(PipelineKemu):
         line = next(e for e in got["events"] if e["message"] == GOOD_LINE)
         self.assertLessEqual(line["timestamp"], line["ingestionTime"])
 
+    def test_the_gateway_access_log_group_has_a_line_per_request(self):
+        groups = self.logs.describe_log_groups(logGroupNamePrefix="/aws/apigateway/")["logGroups"]
+        self.assertEqual(len(groups), 1)
+        name = groups[0]["logGroupName"]
+        self.assertRegex(name, r"^/aws/apigateway/dev-[a-z0-9-]+/access-logs$")
+        events = self.logs.filter_log_events(logGroupName=name,
+                                             filterPattern='"/v1/events/orders"')["events"]
+        self.assertGreaterEqual(len(events), 2)  # the good order and the poisoned one
+        line = json.loads(events[0]["message"])
+        self.assertEqual((line["httpMethod"], line["status"]), ("POST", "200"))
+        self.assertRegex(events[0]["logStreamName"], r"^[0-9a-f]{32}$")
+
     def test_an_unknown_log_group_is_resource_not_found(self):
         self.assert_error(lambda: self.logs.filter_log_events(logGroupName="/aws/lambda/nope"),
                           "ResourceNotFoundException", 400,

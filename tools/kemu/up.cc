@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/edge.h"
+#include "core/encoding.h"
 #include "core/log.h"
 #include "endpoints.h"
 #include "kinesis/api.h"
@@ -288,6 +289,16 @@ int run_up(const UpOptions& o) {
     eo.port = static_cast<uint16_t>(o.port);
     apigw::FrontDoorOptions fo;
     if (!front_door_options(o, cfg, &fo)) return 2;
+    if (cfg.api.enable_access_logging) {
+        // The stage's access-log group in the log store (with --in-memory too): one stream,
+        // named by kemu with 32 hex digits as API Gateway's are.
+        auto api_id = fo.api_id.empty() ? apigw::derive_api_id(cfg) : fo.api_id;
+        fo.access_log_sink = [logs, group = apigw::access_log_group(cfg),
+                              stream = md5_hex(api_id + "/" + cfg.api.stage_name)](
+                                 int64_t ts, std::string_view line) {
+            logs->append(group, stream, ts, line);
+        };
+    }
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
