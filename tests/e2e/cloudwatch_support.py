@@ -1,5 +1,6 @@
 """One kemu per test class for the CloudWatch and CloudWatch Logs API tests: `kemu up -c
-examples/kemu.yaml` (a copy in the class's temp dir) on a free port, one good order and one
+examples/kemu.yaml` (a copy in the class's temp dir) on a free port (`--in-memory`, or a data
+dir with `in_memory = False`), one good order and one
 poisoned order sent through the gateway, and the orders errors alarm waited into ALARM. The
 alarm period is an hour (`--alarm-period-s 3600`), so the alarm stays in ALARM while the tests
 read it."""
@@ -30,6 +31,7 @@ POISON = {"order_id": "ORD-POISON", "total_amount": -1, "currency": "USD"}
 
 class PipelineKemu(unittest.TestCase):
     kemu = None
+    in_memory = True  # False: a data dir in the class's temp dir
 
     @classmethod
     def setUpClass(cls):
@@ -40,7 +42,8 @@ class PipelineKemu(unittest.TestCase):
         os.environ.update(cls.env)
         examples = os.path.join(cls.tmp, "examples")
         shutil.copytree(EXAMPLES, examples, ignore=shutil.ignore_patterns("__pycache__", ".kemu"))
-        cls.kemu = StdoutKemu(in_memory=True, log_dir=cls.tmp, extra_args=[
+        data_dir = None if cls.in_memory else os.path.join(cls.tmp, "data")
+        cls.kemu = StdoutKemu(data_dir, in_memory=cls.in_memory, log_dir=cls.tmp, extra_args=[
             "-c", os.path.join(examples, "kemu.yaml"), "--lambda-retry-backoff-ms", "10",
             "--alarm-period-s", "3600"])
         cls.kemu.start()

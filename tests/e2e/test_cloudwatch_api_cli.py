@@ -22,6 +22,7 @@ CLI_TIMEOUT_S = 60
 
 class CliCase(PipelineKemu):
     major = None
+    in_memory = False  # the boto3 and JS SDK tests run kemu --in-memory
 
     @classmethod
     def setUpClass(cls):

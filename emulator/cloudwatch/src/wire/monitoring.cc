@@ -357,7 +357,7 @@ HttpResponse handle_monitoring(CloudWatch& cw, const Clock& clock, const ApiOpti
 }
 
 ApiError missing_action() {
-    return {"MissingAction", 400, "Could not find operation Action for version 2010-08-01"};
+    return {"MissingAction", 400, "The request is missing an action or a required parameter."};
 }
 
 }  // namespace kemu::cloudwatch::wire

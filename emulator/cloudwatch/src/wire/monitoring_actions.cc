@@ -467,11 +467,11 @@ ActionResult run_monitoring_action(CloudWatch& cw, const Clock& clock, const Api
     if (action == "GetMetricStatistics") return get_metric_statistics(cw, input);
     if (action == "GetMetricData") return get_metric_data(cw, input);
     if (action == "SetAlarmState") return set_alarm_state(cw, clock, input);
+    // AWS's common-errors sentence for an action the service does not have.
     return {{},
             ApiError{"InvalidAction", 400,
-                     "The action " + std::string(action) +
-                         " is not valid for this web "
-                         "service."}};
+                     "The action or operation requested is invalid. Verify that the action "
+                     "is typed correctly."}};
 }
 
 }  // namespace kemu::cloudwatch::wire
