@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "apigw/front_door.h"
+#include "cloudwatch/api.h"
 #include "cloudwatch/cloudwatch.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/db.h"
 #include "core/edge.h"
+#include "core/encoding.h"
 #include "core/log.h"
 #include "endpoints.h"
 #include "kinesis/api.h"
@@ -231,6 +233,8 @@ void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
                     f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
                     f.event_type.c_str());
     }
+    std::printf("kemu cloudwatch and logs: %s (aws --endpoint-url %s cloudwatch|logs ...)\n",
+                base.c_str(), base.c_str());
     processors.print_banner();
     std::printf(
         "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
@@ -307,6 +311,16 @@ int run_up(const UpOptions& o) {
     eo.port = static_cast<uint16_t>(o.port);
     apigw::FrontDoorOptions fo;
     if (!front_door_options(o, cfg, &fo)) return 2;
+    if (cfg.api.enable_access_logging) {
+        // The stage's access-log group in the log store (with --in-memory too): one stream,
+        // named by kemu with 32 hex digits as API Gateway's are.
+        auto api_id = fo.api_id.empty() ? apigw::derive_api_id(cfg) : fo.api_id;
+        fo.access_log_sink = [logs, group = apigw::access_log_group(cfg),
+                              stream = md5_hex(api_id + "/" + cfg.api.stage_name)](
+                                 int64_t ts, std::string_view line) {
+            logs->append(group, stream, ts, line);
+        };
+    }
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
@@ -315,6 +329,10 @@ int run_up(const UpOptions& o) {
         {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock, hooks.get()),
                "kemu", latency),
          timed(front_door, "apigateway", latency)});
+    // CloudWatch and CloudWatch Logs before SQS: a form post signed for `monitoring` is
+    // CloudWatch's, every other form post SQS's.
+    edge.add_handler(timed(cloudwatch::make_api_handler(*cloudwatch, clock, {o.account, o.region}),
+                           "cloudwatch", latency));
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
     edge.add_handler(
         timed(sqs_dlq::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));

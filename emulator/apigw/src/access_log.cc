@@ -45,6 +45,10 @@ std::string access_log_path(const Config& config, const std::string& root) {
     return root + "/logs/aws/apigateway/" + config.api_name() + "/access-logs.log";
 }
 
+std::string access_log_group(const Config& config) {
+    return "/aws/apigateway/" + config.api_name() + "/access-logs";
+}
+
 std::string clf_time(int64_t ms) {
     std::time_t secs = static_cast<std::time_t>(ms / 1000);
     std::tm tm{};

@@ -409,7 +409,7 @@ private:
                 int64_t latency_us) {
         metrics_.record(req.method, x.route.resource_path, out.status, latency_us,
                         x.integration_us);
-        if (!access_log_) return;
+        if (!access_log_ && !options_.access_log_sink) return;
         AccessLogEntry e;
         e.request_id = x.request_id;
         e.extended_request_id = x.extended_id;
@@ -432,7 +432,13 @@ private:
         e.api_id = api_id_;
         e.domain_name = req.header("Host");
         e.endpoint_request_id = x.endpoint_request_id;
-        access_log_->write(format_access_log(e));
+        auto line = format_access_log(e);
+        if (access_log_) access_log_->write(line);
+        if (options_.access_log_sink) {
+            std::string_view text(line);
+            if (text.ends_with('\n')) text.remove_suffix(1);
+            options_.access_log_sink(x.now_ms, text);
+        }
     }
 
     const Clock& clock_;

@@ -34,7 +34,72 @@ std::string num(double v) {
     return buf;
 }
 
+// StateReasonData as CloudWatch writes it for a threshold alarm.
+std::string reason_data(const AlarmDef& d, const std::deque<std::pair<int64_t, double>>& buckets,
+                        int64_t now_ms) {
+    nlohmann::ordered_json j;
+    int64_t period_ms = int64_t{d.period_s} * 1000;
+    int64_t newest = now_ms / period_ms;
+    j["version"] = "1.0";
+    j["queryDate"] = iso8601_ms(now_ms);
+    j["startDate"] = iso8601_ms((newest - d.evaluation_periods + 1) * period_ms);
+    j["statistic"] = d.statistic;
+    j["period"] = d.period_s;
+    j["recentDatapoints"] = nlohmann::ordered_json::array();
+    j["evaluatedDatapoints"] = nlohmann::ordered_json::array();
+    for (auto it = buckets.rbegin(); it != buckets.rend(); ++it) {
+        j["recentDatapoints"].push_back(it->second);
+        j["evaluatedDatapoints"].push_back(
+            {{"timestamp", iso8601_ms(it->first * period_ms)}, {"value", it->second}});
+    }
+    j["threshold"] = d.threshold;
+    return j.dump();
+}
+
 }  // namespace
+
+void Alarms::record(const Alarm& a, const std::string& was, const std::string& was_reason,
+                    int64_t now_ms) {
+    nlohmann::ordered_json data;
+    data["version"] = "1.0";
+    data["oldState"] = {{"stateValue", was}, {"stateReason", was_reason}};
+    data["newState"] = {{"stateValue", a.state}, {"stateReason", a.reason}};
+    if (!a.reason_data.empty())
+        data["newState"]["stateReasonData"] = nlohmann::ordered_json::parse(a.reason_data);
+    history_.push_back(
+        {a.def.name, now_ms, "Alarm updated from " + was + " to " + a.state, data.dump()});
+    if (history_.size() > 1000) history_.pop_front();
+}
+
+std::vector<AlarmView> Alarms::view() const {
+    std::lock_guard lock(mu_);
+    std::vector<AlarmView> out;
+    for (const auto& a : alarms_)
+        out.push_back({a.def, a.state, a.reason, a.reason_data, a.updated_ms});
+    return out;
+}
+
+std::vector<AlarmChange> Alarms::history() const {
+    std::lock_guard lock(mu_);
+    return {history_.begin(), history_.end()};
+}
+
+bool Alarms::set_state(const std::string& name, const std::string& state, const std::string& reason,
+                       const std::string& reason_data, int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    for (auto& a : alarms_) {
+        if (a.def.name != name) continue;
+        if (a.state == state) return true;  // AWS records nothing when the state stays
+        std::string was = a.state, was_reason = a.reason;
+        a.state = state;
+        a.reason = reason;
+        a.reason_data = reason_data;
+        a.updated_ms = now_ms;
+        record(a, was, was_reason, now_ms);
+        return true;
+    }
+    return false;
+}
 
 void Alarms::build(const Config& cfg, const std::set<std::string>& functions,
                    int period_override_s) {
@@ -102,6 +167,7 @@ void Alarms::tick(int64_t now_ms, const std::vector<Datapoint>& second) {
             for (size_t k = 0; k < points.size(); ++k)
                 joined += (k ? ", " : "") + points[k];
             std::string was = a.state;
+            std::string old_reason = a.reason;
             a.reason = next == "ALARM"
                            ? "Threshold Crossed: " + std::to_string(breaching) +
                                  " out of the last " + std::to_string(d.evaluation_periods) +
@@ -119,11 +185,12 @@ void Alarms::tick(int64_t now_ms, const std::vector<Datapoint>& second) {
                                         " out of the last " + std::to_string(d.evaluation_periods) +
                                         " datapoints were not greater than the threshold (" +
                                         num(d.threshold) + ").");
+            std::string was_reason = old_reason;
             a.state = next;
             a.updated_ms = now_ms;
+            a.reason_data = reason_data(d, a.buckets, now_ms);
             if (was != "INSUFFICIENT_DATA" || next == "ALARM") {
-                history_.push_back({d.name, now_ms, "Alarm updated from " + was + " to " + next});
-                if (history_.size() > 1000) history_.pop_front();
+                record(a, was, was_reason, now_ms);
                 if (log_format() == LogFormat::kJson) {
                     changes.push_back("{\"ts\":\"" + log_timestamp() + "\",\"alarm\":" +
                                       json_quote(d.name) + ",\"from\":\"" + was + "\",\"to\":\"" +

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -61,10 +62,16 @@ struct FrontDoorOptions {
     size_t max_request_head_bytes = 10240;  // request line + headers; larger gets 431
     // Where access logs go: empty = none. Otherwise the file access_log_path(config, root).
     std::string access_log_root;
+    // Also (or instead, with --in-memory) each access-log line, without its newline, with the
+    // request's time: `kemu up` appends them to the CloudWatch log store under
+    // access_log_group(config). Empty: none.
+    std::function<void(int64_t request_time_ms, std::string_view line)> access_log_sink;
 };
 
 // `{root}/logs/aws/apigateway/{environment}-{project}/access-logs.log`: the log group's name.
 std::string access_log_path(const Config& config, const std::string& root);
+// `/aws/apigateway/{environment}-{project}/access-logs`, the stage's access-log group.
+std::string access_log_group(const Config& config);
 
 // A 10-character lower-case id derived from the API name, stable across restarts.
 std::string derive_api_id(const Config& config);

@@ -38,6 +38,21 @@ struct AlarmDef {
     double threshold = 0;  // GreaterThanThreshold
 };
 
+// One alarm as DescribeAlarms shows it.
+struct AlarmView {
+    AlarmDef def;
+    std::string state, reason, reason_data;  // reason_data: JSON text, empty when none
+    int64_t updated_ms = 0;                  // 0: never evaluated
+};
+
+// One state change as DescribeAlarmHistory shows it.
+struct AlarmChange {
+    std::string name;
+    int64_t at_ms;
+    std::string summary;  // "Alarm updated from OK to ALARM"
+    std::string data;     // HistoryData: {"version":"1.0","oldState":{...},"newState":{...}}
+};
+
 class Alarms {
 public:
     // `functions`: the flows' functions that run (the Lambda alarms exist for those only).
@@ -50,6 +65,13 @@ public:
     std::string describe_json() const;
     // Name -> state, for kemu status.
     std::vector<std::pair<std::string, std::string>> states() const;
+    std::vector<AlarmView> view() const;
+    // The recorded changes, oldest first.
+    std::vector<AlarmChange> history() const;
+    // SetAlarmState: the state until the next evaluation changes it (as on AWS). False when no
+    // alarm has that name.
+    bool set_state(const std::string& name, const std::string& state, const std::string& reason,
+                   const std::string& reason_data, int64_t now_ms);
 
 private:
     struct Alarm {
@@ -58,13 +80,12 @@ private:
         std::deque<std::pair<int64_t, double>> buckets;  // (period index, value), oldest first
         std::string state = "INSUFFICIENT_DATA";
         std::string reason = "Unchecked: Initial alarm creation";
+        std::string reason_data;
         int64_t updated_ms = 0;
     };
-    struct Change {
-        std::string name;
-        int64_t at_ms;
-        std::string summary;  // "Alarm updated from OK to ALARM"
-    };
+    using Change = AlarmChange;
+    void record(const Alarm& a, const std::string& was, const std::string& was_reason,
+                int64_t now_ms);
     mutable std::mutex mu_;
     std::vector<Alarm> alarms_;
     std::deque<Change> history_;  // the newest 1000 printed changes

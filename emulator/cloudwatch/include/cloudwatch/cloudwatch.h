@@ -41,6 +41,7 @@ public:
     std::string metrics_text(int64_t now_ms) const;
 
     const Alarms& alarms() const { return alarms_; }
+    Alarms& alarms() { return alarms_; }  // SetAlarmState
     MetricHistory& history() { return history_; }
     LogStore& logs() { return *logs_; }
     // kemu_http_request_duration_seconds{service, action}: latency at the edge, request in to

@@ -1,0 +1,151 @@
+// CloudWatch's query protocol: a form POST (`Action=DescribeAlarms&Version=2010-08-01&...`)
+// in, `<{Action}Response>` XML out, errors as `<ErrorResponse>`. Lists in forms are
+// `Name.member.N`; in XML, `<member>` elements.
+
+#include <cstdio>
+
+#include "core/encoding.h"
+#include "monitoring.h"
+
+namespace kemu::cloudwatch::wire {
+namespace {
+
+constexpr std::string_view kXmlns = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+
+std::optional<std::string> form_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%') {
+            auto hex = [](char h) -> int {
+                if (h >= '0' && h <= '9') return h - '0';
+                if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+                if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+                return -1;
+            };
+            if (i + 2 >= s.size()) return std::nullopt;
+            int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+            if (hi < 0 || lo < 0) return std::nullopt;
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+void put(ojson& root, std::string_view key, std::string value) {
+    ojson* cur = &root;
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (true) {
+        auto dot = key.find('.', start);
+        parts.push_back(key.substr(start, dot - start));
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (parts[i] == "member" && i + 1 < parts.size() && all_digits(parts[i + 1])) {
+            auto n = std::stoul(std::string(parts[i + 1]));
+            if (n == 0 || n > 1000) return;
+            if (!cur->is_array()) *cur = ojson::array();
+            while (cur->size() < n)
+                cur->push_back(nullptr);
+            cur = &(*cur)[n - 1];
+            ++i;
+            continue;
+        }
+        if (!cur->is_object()) *cur = ojson::object();
+        cur = &(*cur)[std::string(parts[i])];
+    }
+    *cur = std::move(value);
+}
+
+void xml_value(const ojson& v, std::string& out) {
+    if (v.is_object() && v.contains("$ts")) {
+        out += iso8601_ms(v["$ts"].get<int64_t>());
+    } else if (v.is_object()) {
+        for (const auto& [k, item] : v.items()) {
+            if (item.is_null()) continue;
+            out += "<" + k + ">";
+            xml_value(item, out);
+            out += "</" + k + ">";
+        }
+    } else if (v.is_array()) {
+        for (const auto& item : v) {
+            out += "<member>";
+            xml_value(item, out);
+            out += "</member>";
+        }
+    } else if (v.is_string()) {
+        xml_escape(v.get_ref<const std::string&>(), out);
+    } else if (v.is_boolean()) {
+        out += v.get<bool>() ? "true" : "false";
+    } else if (v.is_number_float()) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", v.get<double>());
+        out += buf;
+    } else {
+        out += v.dump();
+    }
+}
+
+}  // namespace
+
+std::optional<ojson> query_input(std::string_view form, std::string* action) {
+    ojson input = ojson::object();
+    size_t start = 0;
+    while (start <= form.size()) {
+        auto amp = form.find('&', start);
+        auto pair = form.substr(start, amp == std::string_view::npos ? amp : amp - start);
+        if (!pair.empty()) {
+            auto eq = pair.find('=');
+            auto k = form_decode(pair.substr(0, eq));
+            auto v = form_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+            if (!k || !v) return std::nullopt;
+            if (*k == "Action") {
+                *action = *v;
+            } else if (*k != "Version") {
+                put(input, *k, std::move(*v));
+            }
+        }
+        if (amp == std::string_view::npos) break;
+        start = amp + 1;
+    }
+    return input;
+}
+
+std::string query_xml(std::string_view action, const ojson& output, const std::string& request_id) {
+    std::string a(action);
+    std::string out = "<" + a + "Response xmlns=\"" + std::string(kXmlns) + "\">";
+    if (!output.is_null()) {
+        out += "<" + a + "Result>";
+        xml_value(output, out);
+        out += "</" + a + "Result>";
+    }
+    out += "<ResponseMetadata><RequestId>" + request_id + "</RequestId></ResponseMetadata></" + a +
+           "Response>";
+    return out;
+}
+
+std::string query_error_xml(const ApiError& e, const std::string& request_id) {
+    std::string out = "<ErrorResponse xmlns=\"" + std::string(kXmlns) + "\"><Error><Type>";
+    out += e.sender ? "Sender" : "Receiver";
+    out += "</Type><Code>" + e.code + "</Code><Message>";
+    xml_escape(e.message, out);
+    out += "</Message></Error><RequestId>" + request_id + "</RequestId></ErrorResponse>";
+    return out;
+}
+
+}  // namespace kemu::cloudwatch::wire
