@@ -94,3 +94,15 @@ TEST_CASE("a zero quota refuses everything", "[apigw]") {
     QuotaCounter q({0, QuotaPeriod::kMonth});
     CHECK_FALSE(q.try_take(0));
 }
+
+TEST_CASE("new settings take effect at once, with a full bucket of the new burst", "[apigw]") {
+    TokenBucket b({100, 50}, 0);
+    b.reset({1, 2}, 10);
+    CHECK(b.try_take(10));
+    CHECK(b.try_take(10));
+    CHECK_FALSE(b.try_take(10));
+    CHECK_FALSE(b.try_take(500));  // half a token at 1 per second
+    CHECK(b.try_take(1010));
+    b.reset({0, 5}, 2000);  // 0 blocks everything, as AWS
+    CHECK_FALSE(b.try_take(2000));
+}

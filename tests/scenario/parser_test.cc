@@ -228,8 +228,8 @@ TEST_CASE("fault: kemu killed, or a handler fault aimed once", "[scenario]") {
           "partial_batch_failure, times_out, killed, out_of_memory, recovers (got 'hangs')");
     CHECK(only_error("steps:\n  - fault: {kemu: killed, handler: raises, flow: a}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault: needs exactly one of kemu: killed, shard_limits: "
-          "true|false, handler: raises|partial_batch_failure|times_out|killed|out_of_memory|"
-          "recovers");
+          "true|false, front_door_throttle: {rate_limit, burst_limit}, handler: "
+          "raises|partial_batch_failure|times_out|killed|out_of_memory|recovers");
     CHECK(only_error("steps:\n  - fault: {handler: raises, flow: a, first: 1, nth: 2}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault: aim at one of first, nth, partition_key, "
           "body_field");
@@ -334,4 +334,20 @@ TEST_CASE("fault: Kinesis's shard limits switched on and off", "[scenario]") {
     CHECK_FALSE(sc.steps[1].fault.shard_limits_on);
     CHECK(only_error("steps:\n  - fault: {shard_limits: maybe}\n") ==
           "/tmp/s/case.yaml:2: steps[0].fault.shard_limits: must be true or false");
+}
+
+TEST_CASE("fault: a front-door throttle, with both of its limits", "[scenario]") {
+    Scenario sc;
+    REQUIRE(
+        parse("steps:\n  - fault: {front_door_throttle: {rate_limit: 2.5, burst_limit: 1}}\n", &sc)
+            .empty());
+    CHECK(sc.steps[0].fault.kind == kemu::scenario::FaultStep::Kind::kFrontDoorThrottle);
+    CHECK(sc.steps[0].fault.throttle.throttling_rate_limit == 2.5);
+    CHECK(sc.steps[0].fault.throttle.throttling_burst_limit == 1);
+    CHECK(only_error("steps:\n  - fault: {front_door_throttle: {rate_limit: 2}}\n") ==
+          "/tmp/s/case.yaml:2: steps[0].fault.front_door_throttle.burst_limit: required");
+    CHECK(
+        only_error("steps:\n  - fault: {front_door_throttle: {rate_limit: 0, burst_limit: 1}}\n") ==
+        "/tmp/s/case.yaml:2: steps[0].fault.front_door_throttle.rate_limit: must be a number "
+        "above 0");
 }

@@ -291,7 +291,14 @@ int run_up(const UpOptions& o) {
     const Clock& clock = hooks ? hooks->clock() : system_clock;
     kinesis::Store store(*db, clock, store_options(o));
     if (!load_or_say(store, o)) return 1;
-    if (hooks) hooks->on_shard_limits([&store](bool on) { store.set_shard_limits(on); });
+    if (hooks) {
+        hooks->on_fault("shard_limits", [&store](const nlohmann::json& spec) -> std::string {
+            if (!spec.contains("on") || !spec["on"].is_boolean())
+                return "shard_limits needs \"on\": true or false";
+            store.set_shard_limits(spec["on"].get<bool>());
+            return "";
+        });
+    }
     if (!config_path.empty() && !apply_topology(cfg, store, o.account, o.region)) return 1;
     sqs_dlq::QueueStoreOptions qo;
     qo.account = o.account;
@@ -322,6 +329,18 @@ int run_up(const UpOptions& o) {
         };
     }
     auto front_door = apigw::make_front_door(store, clock, cfg, fo);
+    if (hooks) {
+        hooks->on_fault("front_door_throttle",
+                        [front_door](const nlohmann::json& spec) -> std::string {
+                            auto rate = spec.value("rate_limit", -1.0);
+                            auto burst = spec.value("burst_limit", int64_t{-1});
+                            if (rate <= 0 || burst < 1)
+                                return "front_door_throttle needs rate_limit > 0 and "
+                                       "burst_limit >= 1";
+                            front_door->set_stage_throttle({rate, burst});
+                            return "";
+                        });
+    }
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
     EdgeServer edge(

@@ -209,6 +209,9 @@ public:
     }
 
     MetricsSnapshot metrics() const override { return metrics_.snapshot(); }
+    void set_stage_throttle(ThrottleSettings settings) override {
+        stage_bucket_.reset(settings, clock_.now_ms());
+    }
     std::string api_id() const override { return api_id_; }
     std::string stage() const override { return stage_; }
 

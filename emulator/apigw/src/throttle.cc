@@ -23,6 +23,14 @@ bool TokenBucket::try_take(int64_t now_ms) {
     return true;
 }
 
+void TokenBucket::reset(ThrottleSettings settings, int64_t now_ms) {
+    std::lock_guard lock(mu_);
+    rate_per_ms_ = std::max(0.0, settings.rate) / 1000.0;
+    capacity_ = static_cast<double>(std::max<int64_t>(0, settings.burst));
+    tokens_ = capacity_;
+    last_ms_ = now_ms;
+}
+
 int64_t quota_window(QuotaPeriod period, int64_t ms) {
     constexpr int64_t kDayMs = 86'400'000;
     int64_t days = ms >= 0 ? ms / kDayMs : (ms - kDayMs + 1) / kDayMs;

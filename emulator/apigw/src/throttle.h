@@ -16,6 +16,8 @@ class TokenBucket {
 public:
     TokenBucket(ThrottleSettings settings, int64_t now_ms);
     bool try_take(int64_t now_ms);
+    // New settings, as after an UpdateStage: the bucket starts full at the new capacity.
+    void reset(ThrottleSettings settings, int64_t now_ms);
 
 private:
     std::mutex mu_;

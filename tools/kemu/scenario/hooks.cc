@@ -187,11 +187,11 @@ HttpResponse Hooks::handle(const HttpRequest& req) {
     if (action == "clock" && req.method == "GET") return answer(200, clock_json());
     if (action == "faults" && req.method == "POST") {
         auto spec = json::parse(req.body, nullptr, false);
-        if (spec.is_object() && spec.value("kind", "") == "shard_limits") {
-            if (!spec.contains("on") || !spec["on"].is_boolean())
-                return answer(400, R"({"message":"shard_limits needs \"on\": true or false"})");
-            if (!shard_limits_) return answer(400, R"({"message":"no Kinesis store to limit"})");
-            shard_limits_(spec["on"].get<bool>());
+        auto service =
+            spec.is_object() ? service_faults_.find(spec.value("kind", "")) : service_faults_.end();
+        if (service != service_faults_.end()) {
+            auto why = service->second(spec);
+            if (!why.empty()) return answer(400, json{{"message", why}}.dump());
             return answer(200, "{}");
         }
         auto why = faults_.add(spec);

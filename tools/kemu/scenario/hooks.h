@@ -14,11 +14,13 @@
 //            CloudWatch evaluations (one a second) so far, so a scenario can wait for one that
 //            follows its advance
 //       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}; or
-//            {"kind":"shard_limits","on":true|false}: Kinesis's per-shard limits switched
+//            a service fault: {"kind":"shard_limits","on":true|false} (Kinesis's per-shard
+//            limits), {"kind":"front_door_throttle","rate_limit":R,"burst_limit":B}
 //   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,8 +70,13 @@ public:
     };
     void add(Invocation inv);
     Faults& faults() { return faults_; }
-    // What a `shard_limits` fault switches (kemu up wires the store's limits).
-    void on_shard_limits(std::function<void(bool on)> fn) { shard_limits_ = std::move(fn); }
+    // A fault of kemu's own services rather than a handler's (kemu up wires them:
+    // `shard_limits`, `front_door_throttle`): POST /_kemu/scenario/faults with that "kind"
+    // calls `apply` with the request's JSON; it answers what is wrong with it, or "".
+    using ServiceFault = std::function<std::string(const nlohmann::json& spec)>;
+    void on_fault(const std::string& kind, ServiceFault apply) {
+        service_faults_[kind] = std::move(apply);
+    }
     // Called after each CloudWatch evaluation.
     void ticked() { ticks_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -80,7 +87,7 @@ private:
 
     ShiftedClock clock_;
     std::atomic<int64_t> ticks_{0};
-    std::function<void(bool)> shard_limits_;
+    std::map<std::string, ServiceFault> service_faults_;
     std::string journal_;
     std::mutex mu_;
     std::vector<Invocation> invocations_;

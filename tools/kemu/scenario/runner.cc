@@ -235,6 +235,17 @@ private:
     // kemu killed with SIGKILL mid-work, then started again on the same data dir.
     bool fault(const Step& s, Steady::time_point t0) {
         if (s.fault.kind == FaultStep::Kind::kHandler) return handler_fault(s, t0);
+        if (s.fault.kind == FaultStep::Kind::kFrontDoorThrottle) {
+            const auto& t = s.fault.throttle;
+            nlohmann::json spec{{"kind", "front_door_throttle"},
+                                {"rate_limit", t.throttling_rate_limit.value_or(0)},
+                                {"burst_limit", t.throttling_burst_limit.value_or(0)}};
+            return hook(s, t0, "/_kemu/scenario/faults", spec.dump(),
+                        "the front door's stage throttle now " +
+                            fixed(t.throttling_rate_limit.value_or(0), 1) + "/s, burst " +
+                            std::to_string(t.throttling_burst_limit.value_or(0)),
+                        "the throttle set");
+        }
         if (s.fault.kind == FaultStep::Kind::kShardLimits) {
             bool on = s.fault.shard_limits_on;
             nlohmann::json spec{{"kind", "shard_limits"}, {"on", on}};

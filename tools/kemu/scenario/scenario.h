@@ -73,9 +73,10 @@ struct Condition {
 // invocations (first N, the N-th, else every one) or at records (partition key, a body field), with
 // an optional probability drawn from the run's seed.
 struct FaultStep {
-    enum class Kind { kKemuKilled, kHandler, kShardLimits };
+    enum class Kind { kKemuKilled, kHandler, kShardLimits, kFrontDoorThrottle };
     Kind kind = Kind::kKemuKilled;
     bool shard_limits_on = false;  // kShardLimits: Kinesis's per-shard limits on or off
+    ApiOverride throttle;          // kFrontDoorThrottle: the stage's new throttle
     std::string flow;
     std::string handler;  // raises, partial_batch_failure, times_out, killed, out_of_memory,
                           // recovers

@@ -299,9 +299,31 @@ void check_needs(YamlReader& r, const YAML::Node& n, const std::string& path,
         r.error(n, path + ".metric", "needs equals, at_least or at_most");
 }
 
+// `front_door_throttle: {rate_limit: 2, burst_limit: 1}`, both required, as kemu.yaml's.
+void parse_throttle(YamlReader& r, const YAML::Node& n, const std::string& path, ApiOverride* t) {
+    r.read_map(n, path,
+               {{"rate_limit",
+                 [&](const YAML::Node& v, const std::string& p) {
+                     double x = 0;
+                     if (v.IsScalar() && YAML::convert<double>::decode(v, x) && x > 0) {
+                         t->throttling_rate_limit = x;
+                     } else {
+                         r.error(v, p, "must be a number above 0");
+                     }
+                 }},
+                {"burst_limit", [&](const YAML::Node& v, const std::string& p) {
+                     int64_t b = 0;
+                     if (r.integer(v, p, 1, 2147483647, &b))
+                         t->throttling_burst_limit = static_cast<int>(b);
+                 }}});
+    if (!n.IsMap()) return;
+    if (!n["rate_limit"]) r.error(n, path + ".rate_limit", "required");
+    if (!n["burst_limit"]) r.error(n, path + ".burst_limit", "required");
+}
+
 bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, FaultStep* f) {
     std::string kemu, handler;
-    bool has_limits = false;
+    bool has_limits = false, has_throttle = false;
     auto errors_before = r.error_count();
     auto count = [&](int64_t* out) {
         return [&r, out](const YAML::Node& v, const std::string& p) {
@@ -315,6 +337,11 @@ bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, Fa
          {"shard_limits",
           [&](const YAML::Node& v, const std::string& p) {
               has_limits = r.boolean(v, p, &f->shard_limits_on);
+          }},
+         {"front_door_throttle",
+          [&](const YAML::Node& v, const std::string& p) {
+              has_throttle = true;
+              parse_throttle(r, v, p, &f->throttle);
           }},
          {"handler",
           [&](const YAML::Node& v, const std::string& p) {
@@ -335,12 +362,14 @@ bool parse_fault(YamlReader& r, const YAML::Node& n, const std::string& path, Fa
                   r.error(v, p, "must be a number in (0, 1]");
           }}});
     if (!ok || r.error_count() != errors_before) return false;
-    f->kind = !kemu.empty() ? FaultStep::Kind::kKemuKilled
-              : has_limits  ? FaultStep::Kind::kShardLimits
-                            : FaultStep::Kind::kHandler;
-    if (!kemu.empty() + !f->handler.empty() + has_limits != 1) {
+    f->kind = !kemu.empty()  ? FaultStep::Kind::kKemuKilled
+              : has_limits   ? FaultStep::Kind::kShardLimits
+              : has_throttle ? FaultStep::Kind::kFrontDoorThrottle
+                             : FaultStep::Kind::kHandler;
+    if (!kemu.empty() + !f->handler.empty() + has_limits + has_throttle != 1) {
         r.error(n, path,
-                "needs exactly one of kemu: killed, shard_limits: true|false, handler: "
+                "needs exactly one of kemu: killed, shard_limits: true|false, "
+                "front_door_throttle: {rate_limit, burst_limit}, handler: "
                 "raises|partial_batch_failure|times_out|killed|out_of_memory|recovers");
         return false;
     }

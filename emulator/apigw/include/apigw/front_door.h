@@ -127,6 +127,9 @@ public:
     virtual MetricsSnapshot metrics() const = 0;
     virtual std::string api_id() const = 0;
     virtual std::string stage() const = 0;
+    // Replaces the stage's default throttle (`*/*`) while running, as an UpdateStage of its
+    // throttling settings would (`kemu test`'s front-door throttle fault).
+    virtual void set_stage_throttle(ThrottleSettings settings) = 0;
 };
 
 // The front door for the `api` block and event flows of `config`. `store` and `clock` must
