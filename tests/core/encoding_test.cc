@@ -58,3 +58,16 @@ TEST_CASE("xml_escape keeps text and attributes parseable, carriage returns byte
     kemu::xml_escape("a<b>&\"c'\r\n\t\x01", out);
     CHECK(out == "a&lt;b&gt;&amp;&quot;c&apos;&#xD;\n\t?");
 }
+
+TEST_CASE("forms decode '+' and %XX, keep order and refuse bad escapes", "[core]") {
+    auto f = kemu::parse_form("Action=Describe&Name=a+b%2Fc&&Empty=&Flag");
+    REQUIRE(f);
+    REQUIRE(f->size() == 4);
+    CHECK((*f)[0] == std::pair<std::string, std::string>{"Action", "Describe"});
+    CHECK((*f)[1].second == "a b/c");
+    CHECK((*f)[2] == std::pair<std::string, std::string>{"Empty", ""});
+    CHECK((*f)[3] == std::pair<std::string, std::string>{"Flag", ""});
+    CHECK_FALSE(kemu::parse_form("a=%zz"));
+    CHECK_FALSE(kemu::parse_form("a=%4"));
+    CHECK(kemu::form_decode("%e2%82%AC") == "\xe2\x82\xac");
+}

@@ -1,6 +1,5 @@
 #include "hooks.h"
 
-#include <charconv>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -92,18 +91,12 @@ HttpResponse answer(int status, const std::string& body) {
 
 // The `ms` parameter of a query string, or nullopt.
 std::optional<int64_t> query_ms(std::string_view query) {
-    for (size_t pos = 0; pos <= query.size();) {
-        auto amp = query.find('&', pos);
-        auto part = query.substr(pos, amp == std::string_view::npos ? amp : amp - pos);
-        if (part.starts_with("ms=")) {
-            int64_t v = 0;
-            auto s = part.substr(3);
-            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-            if (ec == std::errc() && p == s.data() + s.size() && v >= 0) return v;
-            return std::nullopt;
-        }
-        if (amp == std::string_view::npos) break;
-        pos = amp + 1;
+    auto fields = parse_form(query);
+    if (!fields) return std::nullopt;
+    for (const auto& [k, v] : *fields) {
+        if (k != "ms") continue;
+        auto n = parse_int64(v);
+        return n && *n >= 0 ? n : std::nullopt;
     }
     return std::nullopt;
 }

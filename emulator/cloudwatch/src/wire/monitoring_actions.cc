@@ -98,6 +98,17 @@ ojson dims_json(const Dims& d) {
     return a;
 }
 
+// Where a page starts: kemu's NextToken is the index of the next item (opaque to clients).
+std::optional<ApiError> page_start(const ojson& in, size_t* skip) {
+    auto t = str(in, "NextToken");
+    if (!t) return std::nullopt;
+    auto n = parse_int64(*t);
+    if (!n || *n < 0)
+        return ApiError{"InvalidNextToken", 400, "The service cannot recognize the NextToken."};
+    *skip = static_cast<size_t>(*n);
+    return std::nullopt;
+}
+
 std::optional<Statistic> statistic_of(std::string_view s) {
     for (auto st : kAllStatistics)
         if (statistic_name(st) == s) return st;
@@ -168,15 +179,7 @@ ActionResult describe_alarms(CloudWatch& cw, const ApiOptions& o, int64_t starte
         metric_type = std::find(it->begin(), it->end(), "MetricAlarm") != it->end();
     }
     size_t skip = 0;
-    if (auto t = str(in, "NextToken")) {
-        auto n = parse_int64(*t);
-        if (!n || *n < 0)
-            return {{},
-                    ApiError{"InvalidNextToken", 400,
-                             "The service cannot recognize the "
-                             "NextToken."}};
-        skip = static_cast<size_t>(*n);
-    }
+    if (auto err = page_start(in, &skip)) return {{}, *err};
     std::vector<AlarmView> picked;
     for (auto& a : cw.alarms().view()) {
         if (!metric_type) break;
@@ -236,15 +239,7 @@ ActionResult describe_alarm_history(CloudWatch& cw, const ojson& in) {
                              "have value between 1 and 100"}};
     bool ascending = str(in, "ScanBy").value_or("TimestampDescending") == "TimestampAscending";
     size_t skip = 0;
-    if (auto t = str(in, "NextToken")) {
-        auto n = parse_int64(*t);
-        if (!n || *n < 0)
-            return {{},
-                    ApiError{"InvalidNextToken", 400,
-                             "The service cannot recognize the "
-                             "NextToken."}};
-        skip = static_cast<size_t>(*n);
-    }
+    if (auto err = page_start(in, &skip)) return {{}, *err};
     std::vector<AlarmChange> items;
     for (auto& c : cw.alarms().history()) {
         if (name && c.name != *name) continue;
@@ -276,15 +271,7 @@ ActionResult list_metrics(CloudWatch& cw, const ojson& in) {
         for (const auto& f : *it)
             if (f.is_object()) filters.emplace_back(str(f, "Name").value_or(""), str(f, "Value"));
     size_t skip = 0;
-    if (auto t = str(in, "NextToken")) {
-        auto n = parse_int64(*t);
-        if (!n || *n < 0)
-            return {{},
-                    ApiError{"InvalidNextToken", 400,
-                             "The service cannot recognize the "
-                             "NextToken."}};
-        skip = static_cast<size_t>(*n);
-    }
+    if (auto err = page_start(in, &skip)) return {{}, *err};
     // ListMetrics pages hold up to 500 metrics, as CloudWatch's do.
     constexpr size_t kPage = 500;
     size_t seen = 0;

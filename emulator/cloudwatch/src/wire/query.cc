@@ -12,32 +12,6 @@ namespace {
 
 constexpr std::string_view kXmlns = "http://monitoring.amazonaws.com/doc/2010-08-01/";
 
-std::optional<std::string> form_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%') {
-            auto hex = [](char h) -> int {
-                if (h >= '0' && h <= '9') return h - '0';
-                if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-                if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-                return -1;
-            };
-            if (i + 2 >= s.size()) return std::nullopt;
-            int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 bool all_digits(std::string_view s) {
     if (s.empty()) return false;
     for (char c : s)
@@ -105,23 +79,14 @@ void xml_value(const ojson& v, std::string& out) {
 
 std::optional<ojson> query_input(std::string_view form, std::string* action) {
     ojson input = ojson::object();
-    size_t start = 0;
-    while (start <= form.size()) {
-        auto amp = form.find('&', start);
-        auto pair = form.substr(start, amp == std::string_view::npos ? amp : amp - start);
-        if (!pair.empty()) {
-            auto eq = pair.find('=');
-            auto k = form_decode(pair.substr(0, eq));
-            auto v = form_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-            if (!k || !v) return std::nullopt;
-            if (*k == "Action") {
-                *action = *v;
-            } else if (*k != "Version") {
-                put(input, *k, std::move(*v));
-            }
+    auto fields = parse_form(form);
+    if (!fields) return std::nullopt;
+    for (auto& [k, v] : *fields) {
+        if (k == "Action") {
+            *action = std::move(v);
+        } else if (k != "Version") {
+            put(input, k, std::move(v));
         }
-        if (amp == std::string_view::npos) break;
-        start = amp + 1;
     }
     return input;
 }

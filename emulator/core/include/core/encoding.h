@@ -1,11 +1,13 @@
 #pragma once
-// Byte encodings shared by the wire adapters: base64, hex, MD5, UUIDs, request ids.
+// Byte encodings shared by the wire adapters: base64, hex, MD5, UUIDs, request ids, forms.
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kemu {
 
@@ -45,5 +47,13 @@ std::string random_bytes(size_t n);
 // text survives XML's line-end normalisation byte for byte; other control characters but tab
 // and newline, which XML 1.0 cannot carry even escaped, become '?'.
 void xml_escape(std::string_view s, std::string& out);
+
+// Percent-decodes an application/x-www-form-urlencoded string ('+' is a space): the query
+// protocols' bodies (SQS, CloudWatch) and query strings. Form decoding is this one loop, so kemu
+// does not link Boost.URL for it. nullopt on a bad escape.
+std::optional<std::string> form_decode(std::string_view s);
+
+// Splits "a=1&b=2" into decoded pairs, in order (empty parts skipped); nullopt on a bad escape.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view body);
 
 }  // namespace kemu

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "../errors.h"
+#include "core/encoding.h"
 #include "form.h"
 #include "input.h"
 #include "protocols.h"
