@@ -20,6 +20,7 @@
 #include "endpoints.h"
 #include "kinesis/api.h"
 #include "kinesis/store.h"
+#include "lambda_api.h"
 #include "processors.h"
 #include "scenario/hooks.h"
 #include "sqs_dlq/api.h"
@@ -233,8 +234,9 @@ void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
                     f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
                     f.event_type.c_str());
     }
-    std::printf("kemu cloudwatch and logs: %s (aws --endpoint-url %s cloudwatch|logs ...)\n",
-                base.c_str(), base.c_str());
+    std::printf(
+        "kemu lambda, cloudwatch and logs: %s (aws --endpoint-url %s lambda|cloudwatch|logs ...)\n",
+        base.c_str(), base.c_str());
     processors.print_banner();
     std::printf(
         "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
@@ -347,6 +349,11 @@ int run_up(const UpOptions& o) {
         eo,
         {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock, hooks.get()),
                "kemu", latency),
+         // The Lambda API's paths (/2015-03-31/functions..., /2015-03-31/event-source-mappings...)
+         // before the front door, whose stage paths could otherwise take them.
+         timed(make_lambda_api(cfg, processors, clock,
+                               {o.account, o.region, int64_t{o.status_delay_ms}}),
+               "lambda", latency),
          timed(front_door, "apigateway", latency)});
     // CloudWatch and CloudWatch Logs before SQS: a form post signed for `monitoring` is
     // CloudWatch's, every other form post SQS's.
