@@ -6,63 +6,24 @@ and AWS's errors. Runs under boto3 1.43 and 1.26 (tests/CMakeLists.txt)."""
 
 import base64
 import json
-import os
-import re
-import shutil
-import tempfile
 import time
-import unittest
 
 import boto3
 import botocore
 from botocore.config import Config
 
-from kemu_harness import REGION, REPO, StdoutKemu, client_env, run_main, wait_until
-
-FUNCTION = "dev-orders-processor"
-STREAM = "dev-orders-stream"
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+from kemu_harness import REGION, run_main, wait_until
+from lambda_api_support import FUNCTION, STREAM, UUID_RE, LambdaKemu, kinesis_event, order
 
 
-def order(n, amount=10.0):
-    return {"order_id": f"ORD-{n}", "type": "created", "total_amount": amount, "currency": "USD",
-            "items": [{"sku": "A", "quantity": 1}]}
-
-
-def kinesis_event(*orders):
-    return {"Records": [{"kinesis": {
-        "kinesisSchemaVersion": "1.0", "partitionKey": "pk", "sequenceNumber": str(i),
-        "data": base64.b64encode(json.dumps(o).encode()).decode(),
-        "approximateArrivalTimestamp": 1765000000.0}, "eventSource": "aws:kinesis",
-        "eventName": "aws:kinesis:record"} for i, o in enumerate(orders)]}
-
-
-class LambdaApiBoto3Test(unittest.TestCase):
+class LambdaApiBoto3Test(LambdaKemu):
     @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="kemu-lambdaapi-")
-        cls._saved_env = dict(os.environ)
-        env = client_env(cls.tmp)
-        os.environ.clear()
-        os.environ.update(env)
-        examples = os.path.join(cls.tmp, "examples")
-        shutil.copytree(os.path.join(REPO, "examples"), examples,
-                        ignore=shutil.ignore_patterns("__pycache__", ".kemu"))
-        cls.kemu = StdoutKemu(None, in_memory=True, log_dir=cls.tmp, extra_args=[
-            "-c", os.path.join(examples, "kemu.yaml"), "--lambda-retry-backoff-ms", "10"])
-        cls.kemu.start()
+    def connect(cls):
         session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
                                         region_name=REGION)
         cfg = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=40)
-        cls.lam = session.client("lambda", endpoint_url=cls.kemu.endpoint, config=cfg)
-        cls.kinesis = session.client("kinesis", endpoint_url=cls.kemu.endpoint, config=cfg)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kemu.stop()
-        os.environ.clear()
-        os.environ.update(cls._saved_env)
-        shutil.rmtree(cls.tmp, True)
+        cls.lam = session.client("lambda", endpoint_url=cls.endpoint, config=cfg)
+        cls.kinesis = session.client("kinesis", endpoint_url=cls.endpoint, config=cfg)
 
     def assert_error(self, call, code, status, message):
         with self.assertRaises(botocore.exceptions.ClientError) as ctx:
@@ -75,25 +36,6 @@ class LambdaApiBoto3Test(unittest.TestCase):
         ms = self.lam.list_event_source_mappings(FunctionName=FUNCTION)["EventSourceMappings"]
         self.assertEqual(len(ms), 1)
         return ms[0]
-
-    def order_lines(self):
-        return [l for l in self.kemu.lines if l.startswith(f"[{FUNCTION}] order ORD-B")]
-
-    def batches(self):
-        """The orders processor's invocations, as the ORD-B orders each one logged."""
-        out, current = [], None
-        for l in self.kemu.lines:
-            if not l.startswith(f"[{FUNCTION}] "):
-                continue
-            if " START RequestId: " in l:
-                current = []
-            elif " END RequestId: " in l and current is not None:
-                if current:
-                    out.append(current)
-                current = None
-            elif current is not None and " order ORD-B" in l:
-                current.append(l.split(" order ")[1].split(" ")[0])
-        return out
 
     def put_orders(self, first, count):
         self.kinesis.put_records(StreamName=STREAM, Records=[

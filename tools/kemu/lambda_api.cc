@@ -437,15 +437,22 @@ private:
 
     HttpResponse update_mapping(const std::string& uuid, const std::string& body) {
         std::lock_guard lock(mu_);
-        auto* m = find_mapping(uuid);
-        if (!m) return error_answer(mapping_not_found());
-        auto before = m->proc->mapping->settings();
         MappingSettings next;
         lambda_runner::MappingUpdateError err;
-        if (!lambda_runner::parse_mapping_update(body, before, &next, &err))
+        auto refused = [&] {
             return error_answer(
                 {err.type, err.status, err.message,
                  err.type != "ValidationException" && err.type != "SerializationException"});
+        };
+        // The request's shape and ranges are checked before the mapping is looked up (Lambda's
+        // front end validates first).
+        if (!lambda_runner::parse_mapping_update(body, {}, &next, &err) &&
+            err.type != "InvalidParameterValueException")
+            return refused();
+        auto* m = find_mapping(uuid);
+        if (!m) return error_answer(mapping_not_found());
+        auto before = m->proc->mapping->settings();
+        if (!lambda_runner::parse_mapping_update(body, before, &next, &err)) return refused();
         // FunctionName may name the mapping's own function only (kemu has one per flow).
         auto j = nlohmann::json::parse(body.empty() ? "{}" : body, nullptr, false);
         if (j.contains("FunctionName") && j["FunctionName"].is_string()) {
