@@ -6,13 +6,14 @@ and AWS's errors. Runs under boto3 1.43 and 1.26 (tests/CMakeLists.txt)."""
 
 import base64
 import json
+import subprocess
 import time
 
 import boto3
 import botocore
 from botocore.config import Config
 
-from kemu_harness import REGION, run_main, wait_until
+from kemu_harness import REGION, kemu_bin, run_main, wait_until
 from lambda_api_support import FUNCTION, STREAM, UUID_RE, LambdaKemu, kinesis_event, order
 
 
@@ -99,6 +100,11 @@ class LambdaApiBoto3Test(LambdaKemu):
         wait_until(lambda: sum(map(len, self.batches())) >= 6, 20, interval=0.1,
                    what="the six orders processed")
         self.assertTrue(all(len(b) <= 2 for b in self.batches()), self.batches())
+        # `kemu status` marks the flow whose live settings differ from kemu.yaml.
+        status = subprocess.run([kemu_bin(), "status", "--endpoint", self.endpoint],
+                                capture_output=True, text=True, timeout=15)
+        self.assertIn("* orders: mapping changed through the Lambda API (BatchSize 100 -> 2)",
+                      status.stdout)
 
         r = self.lam.update_event_source_mapping(UUID=uuid, Enabled=False)
         self.assertEqual(r["State"], "Disabling")
