@@ -2,6 +2,8 @@
 // lanes taking new batching settings at their next batch, and a mapping disabled, enabled and
 // re-parallelized while records keep arriving, resuming from its checkpoints.
 
+#include "lambda_runner/mapping_update.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -13,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include "lambda_runner/event_source_mapping.h"
-#include "lambda_runner/mapping_update.h"
 #include "lane.h"
 #include "lane_fixture.h"
 
@@ -98,8 +99,9 @@ TEST_CASE("an update body changes only the settings it names") {
 TEST_CASE("an out-of-range setting is refused with Lambda's validation message") {
     auto e = parse_error(R"({"BatchSize":20000})");
     CHECK(e.type == "ValidationException");
-    CHECK(e.message == "1 validation error detected: Value '20000' at 'batchSize' failed to "
-                       "satisfy constraint: Member must have value less than or equal to 10000");
+    CHECK(e.message ==
+          "1 validation error detected: Value '20000' at 'batchSize' failed to "
+          "satisfy constraint: Member must have value less than or equal to 10000");
     CHECK(parse_error(R"({"BatchSize":0})").message.ends_with("greater than or equal to 1"));
     CHECK(parse_error(R"({"ParallelizationFactor":11})").type == "ValidationException");
     CHECK(parse_error(R"({"MaximumBatchingWindowInSeconds":301})").type == "ValidationException");
