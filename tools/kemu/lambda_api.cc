@@ -1,5 +1,6 @@
 #include "lambda_api.h"
 
+#include <condition_variable>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -148,7 +149,22 @@ public:
         respond(unknown_operation());
     }
 
+    // Returns once no Invoke is running (each ends within its function's timeout).
+    void wait_for_invocations() {
+        std::unique_lock lock(invoking_mu_);
+        invoking_cv_.wait(lock, [&] { return invoking_ == 0; });
+    }
+
 private:
+    void begin_invocation() {
+        std::lock_guard lock(invoking_mu_);
+        ++invoking_;
+    }
+    void end_invocation() {
+        std::lock_guard lock(invoking_mu_);
+        if (--invoking_ == 0) invoking_cv_.notify_all();
+    }
+
     struct MappingState {
         const Processor* proc = nullptr;
         std::string uuid;
@@ -294,16 +310,22 @@ private:
         bool tail = req.header("X-Amz-Log-Type") == "Tail";
         auto* pool = p.pool.get();
         if (type == "Event") {
-            std::thread([self = shared_from_this(), pool, event] { pool->invoke(event); }).detach();
+            begin_invocation();
+            std::thread([self = shared_from_this(), pool, event] {
+                pool->invoke(event);
+                self->end_invocation();
+            }).detach();
             r.status = 202;
             return respond(std::move(r));
         }
+        begin_invocation();
         std::thread([self = shared_from_this(), pool, tap = p.tap, event, tail,
                      respond = std::move(respond)] {
             auto id = tap->begin();
             auto res = pool->invoke(event);
             auto lines = tap->end(id);
             respond(invoke_answer(res, lines, tail));
+            self->end_invocation();
         }).detach();
     }
 
@@ -485,6 +507,9 @@ private:
     int64_t started_ms_ = 0;
     std::mutex mu_;
     std::vector<MappingState> mappings_;  // guarded by mu_
+    std::mutex invoking_mu_;
+    std::condition_variable invoking_cv_;
+    int invoking_ = 0;  // Invoke calls running; guarded by invoking_mu_
 };
 
 }  // namespace
@@ -496,6 +521,10 @@ bool is_lambda_request(const HttpRequest& req) {
                (path.size() == prefix.size() || path[prefix.size()] == '/');
     };
     return under(kFunctions) || under(kMappings);
+}
+
+void wait_for_invocations(RequestHandler& lambda_api) {
+    if (auto* api = dynamic_cast<LambdaApi*>(&lambda_api)) api->wait_for_invocations();
 }
 
 std::shared_ptr<RequestHandler> make_lambda_api(const Config& cfg, Processors& processors,

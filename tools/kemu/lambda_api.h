@@ -23,6 +23,10 @@ struct LambdaApiOptions {
 // Claims /2015-03-31/functions... and /2015-03-31/event-source-mappings...
 bool is_lambda_request(const HttpRequest& req);
 
+// Returns once the Invoke calls the handler started (Event ones too) have ended: `kemu up` waits
+// for them before it stops the functions they run in.
+void wait_for_invocations(RequestHandler& lambda_api);
+
 std::shared_ptr<RequestHandler> make_lambda_api(const Config& cfg, Processors& processors,
                                                 const Clock& clock, LambdaApiOptions options);
 

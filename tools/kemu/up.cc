@@ -345,16 +345,15 @@ int run_up(const UpOptions& o) {
     }
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
+    auto lambda_api =
+        make_lambda_api(cfg, processors, clock, {o.account, o.region, int64_t{o.status_delay_ms}});
     EdgeServer edge(
         eo,
         {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock, hooks.get()),
                "kemu", latency),
          // The Lambda API's paths (/2015-03-31/functions..., /2015-03-31/event-source-mappings...)
          // before the front door, whose stage paths could otherwise take them.
-         timed(make_lambda_api(cfg, processors, clock,
-                               {o.account, o.region, int64_t{o.status_delay_ms}}),
-               "lambda", latency),
-         timed(front_door, "apigateway", latency)});
+         timed(lambda_api, "lambda", latency), timed(front_door, "apigateway", latency)});
     // CloudWatch and CloudWatch Logs before SQS: a form post signed for `monitoring` is
     // CloudWatch's, every other form post SQS's.
     edge.add_handler(timed(cloudwatch::make_api_handler(*cloudwatch, clock, {o.account, o.region}),
@@ -382,6 +381,7 @@ int run_up(const UpOptions& o) {
     cloudwatch->tick(clock.now_ms());
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();
+    wait_for_invocations(*lambda_api);
     processors.stop();
     db->flush();
     log_info("up", "stopped");
