@@ -108,6 +108,26 @@ private:
                 j["throttles"] = m.throttles;
                 j["iterator_age_ms"] = m.iterator_age_ms;
                 j["lanes"] = m.lanes;
+                // Settings changed through the Lambda API (until kemu restarts), against
+                // kemu.yaml's.
+                auto live = p.mapping->settings();
+                auto file = lambda_runner::settings_of(p.mapping->config());
+                json changed = json::object();
+                auto diff = [&](const char* name, auto from, auto to) {
+                    if (from != to) changed[name] = {{"kemu_yaml", from}, {"live", to}};
+                };
+                diff("BatchSize", file.batch_size, live.batch_size);
+                diff("MaximumBatchingWindowInSeconds", file.batch_window_seconds,
+                     live.batch_window_seconds);
+                diff("MaximumRetryAttempts", file.max_retry_attempts, live.max_retry_attempts);
+                diff("MaximumRecordAgeInSeconds", file.max_record_age_seconds,
+                     live.max_record_age_seconds);
+                diff("BisectBatchOnFunctionError", file.bisect_on_error, live.bisect_on_error);
+                diff("ParallelizationFactor", file.parallelization_factor,
+                     live.parallelization_factor);
+                diff("Enabled", file.enabled, live.enabled);
+                j["mapping_enabled"] = live.enabled;
+                if (!changed.empty()) j["mapping_changed"] = changed;
                 auto st = p.pool->stats();
                 j["environments"] = st.environments;
                 j["busy"] = st.busy;

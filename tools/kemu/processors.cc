@@ -125,15 +125,21 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         p.interpreter = cmd.interpreter;
         p.metrics = std::make_unique<lambda_runner::FunctionMetrics>();
         auto fc = function_config(cfg, f, o, code.string(), cmd.argv, state);
+        p.tap = std::make_shared<LogTap>();
+        lambda_runner::LogSink store_sink;
         if (logs) {
             // One stream per function and kemu run: the sink does not say which environment
             // wrote a line (Lambda has one stream per execution environment).
-            fc.log_sink = [logs, group = cloudwatch::lambda_log_group(fc.name),
-                           stream = cloudwatch::lambda_log_stream(clock.now_ms(), "kemu")](
-                              int64_t ts, std::string_view line) {
+            store_sink = [logs, group = cloudwatch::lambda_log_group(fc.name),
+                          stream = cloudwatch::lambda_log_stream(clock.now_ms(), "kemu")](
+                             int64_t ts, std::string_view line) {
                 logs->append(group, stream, ts, std::string(line));
             };
         }
+        fc.log_sink = [store_sink, tap = p.tap](int64_t ts, std::string_view line) {
+            if (store_sink) store_sink(ts, line);
+            tap->line(line);
+        };
         p.pool = std::make_unique<lambda_runner::FunctionPool>(fc, *p.metrics, clock);
 
         auto mc = mapping_config(cfg, f, o, store);
@@ -143,6 +149,24 @@ bool Processors::build(const Config& cfg, const UpOptions& o, kinesis::Store& st
         processors_.push_back(std::move(p));
     }
     return true;
+}
+
+uint64_t LogTap::begin() {
+    std::lock_guard lock(mu_);
+    open_[next_];
+    return next_++;
+}
+
+std::vector<std::string> LogTap::end(uint64_t id) {
+    std::lock_guard lock(mu_);
+    auto node = open_.extract(id);
+    return node.empty() ? std::vector<std::string>{} : std::move(node.mapped());
+}
+
+void LogTap::line(std::string_view text) {
+    std::lock_guard lock(mu_);
+    for (auto& [id, lines] : open_)
+        lines.emplace_back(text);
 }
 
 void Processors::set_handler_endpoint(const std::string& url) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,27 @@
 
 namespace kemu::cli {
 
+// Copies a function's log lines for the Lambda API's Invoke (LogType Tail) while it waits for an
+// invocation: begin() before invoking, end() after, which returns the lines written meanwhile.
+class LogTap {
+public:
+    uint64_t begin();
+    std::vector<std::string> end(uint64_t id);
+    void line(std::string_view text);
+
+private:
+    std::mutex mu_;
+    uint64_t next_ = 1;
+    std::map<uint64_t, std::vector<std::string>> open_;
+};
+
 struct Processor {
     std::string event_type;
     std::unique_ptr<lambda_runner::FunctionMetrics> metrics;
     std::unique_ptr<lambda_runner::FunctionPool> pool;
     std::unique_ptr<lambda_runner::Mapping> mapping;
     std::string interpreter;
+    std::shared_ptr<LogTap> tap;
 };
 
 class Processors {

@@ -20,6 +20,7 @@
 #include "endpoints.h"
 #include "kinesis/api.h"
 #include "kinesis/store.h"
+#include "lambda_api.h"
 #include "processors.h"
 #include "scenario/hooks.h"
 #include "sqs_dlq/api.h"
@@ -233,8 +234,9 @@ void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
                     f.event_type.c_str(), base.c_str(), cfg.api.stage_name.c_str(),
                     f.event_type.c_str());
     }
-    std::printf("kemu cloudwatch and logs: %s (aws --endpoint-url %s cloudwatch|logs ...)\n",
-                base.c_str(), base.c_str());
+    std::printf(
+        "kemu lambda, cloudwatch and logs: %s (aws --endpoint-url %s lambda|cloudwatch|logs ...)\n",
+        base.c_str(), base.c_str());
     processors.print_banner();
     std::printf(
         "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
@@ -343,11 +345,15 @@ int run_up(const UpOptions& o) {
     }
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
+    auto lambda_api =
+        make_lambda_api(cfg, processors, clock, {o.account, o.region, int64_t{o.status_delay_ms}});
     EdgeServer edge(
         eo,
         {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock, hooks.get()),
                "kemu", latency),
-         timed(front_door, "apigateway", latency)});
+         // The Lambda API's paths (/2015-03-31/functions..., /2015-03-31/event-source-mappings...)
+         // before the front door, whose stage paths could otherwise take them.
+         timed(lambda_api, "lambda", latency), timed(front_door, "apigateway", latency)});
     // CloudWatch and CloudWatch Logs before SQS: a form post signed for `monitoring` is
     // CloudWatch's, every other form post SQS's.
     edge.add_handler(timed(cloudwatch::make_api_handler(*cloudwatch, clock, {o.account, o.region}),
@@ -375,6 +381,7 @@ int run_up(const UpOptions& o) {
     cloudwatch->tick(clock.now_ms());
     log_debug("up", "ready in " + std::to_string(ready_us) + " us");
     edge.run();
+    wait_for_invocations(*lambda_api);
     processors.stop();
     db->flush();
     log_info("up", "stopped");

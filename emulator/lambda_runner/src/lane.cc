@@ -119,8 +119,10 @@ BatchResponse parse_batch_response(const std::string& payload,
 }
 
 Lane::Lane(const MappingConfig& config, MappingDeps deps, Checkpoints& checkpoints,
-           Sleeper& sleeper, std::string shard_id, int lane_index, bool from_trim_horizon)
+           Sleeper& sleeper, std::string shard_id, int lane_index, bool from_trim_horizon,
+           const LiveSettings* live)
     : config_(config),
+      live_(live),
       deps_(deps),
       checkpoints_(checkpoints),
       sleeper_(sleeper),
@@ -168,7 +170,16 @@ bool Lane::obtain_iterator() {
     return true;
 }
 
+void Lane::refresh() {
+    if (!live_ || live_->version() == live_version_) return;
+    live_version_ = live_->version();
+    auto pf = config_.parallelization_factor;  // the lanes are restarted for a new one
+    apply_settings(live_->get(), &config_);
+    config_.parallelization_factor = pf;
+}
+
 bool Lane::fill() {
+    refresh();
     bool ok = read_more();
     // Records filtered out while nothing was pending are done with: move the checkpoint past.
     if (skip_to_) checkpoint(*skip_to_);

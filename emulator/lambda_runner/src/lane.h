@@ -61,7 +61,8 @@ public:
     // `from_trim_horizon`: a child shard after resharding is read from its start, whatever the
     // mapping's starting position, except AT_TIMESTAMP's, which applies to every shard.
     Lane(const MappingConfig& config, MappingDeps deps, Checkpoints& checkpoints, Sleeper& sleeper,
-         std::string shard_id, int lane_index, bool from_trim_horizon = false);
+         std::string shard_id, int lane_index, bool from_trim_horizon = false,
+         const LiveSettings* live = nullptr);
 
     // Reads what the shard has into the pending buffer. Returns false when the stream is gone.
     bool fill();
@@ -84,6 +85,8 @@ public:
 
 private:
     bool read_more();
+    // Takes the live settings when they changed since the last look.
+    void refresh();
     bool obtain_iterator();
     // Whether no filter pattern matches `r` (lane_window.cc).
     bool filtered_out(const kinesis::Record& r) const;
@@ -106,7 +109,9 @@ private:
     void count_attempt(const std::deque<LaneRecord>& batch, const InvokeResult& result,
                        int64_t dispatch_ms);
 
-    const MappingConfig& config_;
+    MappingConfig config_;  // a copy: the live settings are applied to it
+    const LiveSettings* live_;
+    uint64_t live_version_ = ~uint64_t{0};
     MappingDeps deps_;
     Checkpoints& checkpoints_;
     Sleeper& sleeper_;

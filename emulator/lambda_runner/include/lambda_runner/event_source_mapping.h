@@ -6,8 +6,10 @@
 // bisection, record age, partial batch responses, on-failure records to the DLQ. Checkpoints
 // persist in the `meta` column family; parents are finished before their children.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +57,46 @@ struct MappingConfig {
     std::vector<std::string> filter_patterns;  // empty: every record is delivered
 };
 
+// The settings UpdateEventSourceMapping changes on a running mapping. Lanes read them at their
+// next batch; a parallelization change or Enabled restarts the shard's lanes from their
+// checkpoints.
+struct MappingSettings {
+    int batch_size = 100;
+    int batch_window_seconds = 0;
+    int max_retry_attempts = -1;
+    int max_record_age_seconds = -1;
+    bool bisect_on_error = false;
+    int parallelization_factor = 1;
+    bool enabled = true;
+    bool operator==(const MappingSettings&) const = default;
+};
+
+MappingSettings settings_of(const MappingConfig& c);
+// `c` with the batching and failure settings of `s` (the parallelization factor is the
+// mapping's to apply).
+void apply_settings(const MappingSettings& s, MappingConfig* c);
+
+// A mapping's current settings, read by its lanes from their threads.
+class LiveSettings {
+public:
+    explicit LiveSettings(MappingSettings s) : settings_(s) {}
+    MappingSettings get() const {
+        std::lock_guard lock(mu_);
+        return settings_;
+    }
+    void set(const MappingSettings& s) {
+        std::lock_guard lock(mu_);
+        settings_ = s;
+        version_.fetch_add(1);
+    }
+    uint64_t version() const { return version_.load(); }
+
+private:
+    mutable std::mutex mu_;
+    MappingSettings settings_;
+    std::atomic<uint64_t> version_{0};
+};
+
 // Sleeps that a stop can cut short; tests advance a ManualClock instead.
 class Sleeper {
 public:
@@ -82,7 +124,14 @@ public:
     void start();
     // Lets in-flight invocations finish (bounded by their timeout), then returns.
     void stop();
+    // The settings as started (kemu.yaml's); settings() has the live ones.
     const MappingConfig& config() const;
+    MappingSettings settings() const;
+    // Applies new settings to the running mapping (thread-safe): batch size, window, retries,
+    // record age and bisection at each lane's next batch; a new parallelization factor, or a
+    // change of `enabled`, stops the lanes (an in-flight invocation finishes first) and starts
+    // them again from their checkpoints. Disabled: no lane runs, records keep arriving.
+    void update(const MappingSettings& s);
 
     struct Impl;
 
