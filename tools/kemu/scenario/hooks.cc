@@ -23,6 +23,7 @@ public:
         Hooks::Invocation inv;
         inv.function = function_;
         inv.records = records_of(event);
+        inv.start_ms = hooks_.clock().now_ms();
         auto fault = hooks_.faults().decide(function_, inv.records);
         auto result = fault && fault->kind == "raises"
                           ? raised()
@@ -38,6 +39,7 @@ public:
                      : result.status == InvokeResult::Status::kFunctionError ? "error"
                                                                              : "throttled";
         inv.error_type = result.error_type;
+        inv.end_ms = hooks_.clock().now_ms();
         auto answer = json::parse(result.payload, nullptr, false);
         if (answer.is_object() && answer.contains("batchItemFailures") &&
             answer["batchItemFailures"].is_array())
@@ -126,7 +128,9 @@ Hooks::Hooks(std::string journal) : journal_(std::move(journal)) {
                        j.value("status", ""),
                        j.value("error_type", ""),
                        {},
-                       j.value("batch_item_failures", int64_t{0})};
+                       j.value("batch_item_failures", int64_t{0}),
+                       j.value("start_ms", int64_t{0}),
+                       j.value("end_ms", int64_t{0})};
         for (const auto& r : j.value("records", json::array()))
             inv.records.push_back(
                 {r.value("partitionKey", ""), r.value("sequenceNumber", ""), r.value("data", "")});
@@ -141,10 +145,9 @@ json Hooks::to_json(const Invocation& inv) {
                            {"sequenceNumber", r.sequence_number},
                            {"data", r.data}});
     }
-    return {{"function", inv.function},
-            {"status", inv.status},
-            {"error_type", inv.error_type},
-            {"batch_item_failures", inv.batch_item_failures},
+    return {{"function", inv.function},     {"status", inv.status},
+            {"error_type", inv.error_type}, {"batch_item_failures", inv.batch_item_failures},
+            {"start_ms", inv.start_ms},     {"end_ms", inv.end_ms},
             {"records", std::move(records)}};
 }
 

@@ -6,8 +6,8 @@
 //     outcome, so a scenario sees what each handler received;
 //   - the admin endpoints under /_kemu/scenario/:
 //       GET  /_kemu/scenario/invocations      {"invocations":[{"function","status",
-//            "error_type","batch_item_failures","records":[{"partitionKey","sequenceNumber",
-//            "data"}]}]}
+//            "error_type","batch_item_failures","start_ms","end_ms","records":[{"partitionKey",
+//            "sequenceNumber","data"}]}]}
 //            (status ok, error or throttled; data decoded from base64)
 //       POST /_kemu/scenario/advance_time?ms=N  {"now_ms":...,"offset_ms":...,"ticks":...}
 //       GET  /_kemu/scenario/clock            the same: now_ms is the moved clock; ticks counts the
@@ -67,6 +67,8 @@ public:
         std::string function, status, error_type;
         std::vector<InvokedRecord> records;
         int64_t batch_item_failures = 0;  // entries of a partial batch response
+        // The hooks' clock when the invocation started and ended (kemu load's latencies).
+        int64_t start_ms = 0, end_ms = 0;
     };
     void add(Invocation inv);
     Faults& faults() { return faults_; }
