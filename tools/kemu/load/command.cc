@@ -171,7 +171,8 @@ int run_load(const LoadOptions& o) {
     int64_t start_wall = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-    std::thread poller(poll_status, endpoint, start_wall, std::cref(stop_polling), &samples);
+    std::thread poller(poll_status, endpoint, o.flow, start_wall, std::cref(stop_polling),
+                       &samples);
     auto run = send_load(plan, g_stop);
     int64_t accepted = 0;
     for (const auto& r : run.requests)

@@ -28,7 +28,8 @@ Estimate estimate(const Shape& s, const Prices& p) {
     Estimate e;
     double events = s.events_per_s * kSecondsPerMonth;
     double requests = events / std::max(1.0, s.events_per_request);
-    e.lines.push_back({"API Gateway", "REST requests", apigw_rest_usd(requests, p)});
+    e.lines.push_back(
+        {"API Gateway", "REST requests", s.front_door ? apigw_rest_usd(requests, p) : 0.0});
 
     double shard_hours = s.shards * kHoursPerMonth;
     e.lines.push_back({"Kinesis", "shard-hours", shard_hours * p.kinesis_shard_hour});

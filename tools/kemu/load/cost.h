@@ -37,6 +37,7 @@ struct Shape {
     double events_per_s = 0;
     double event_bytes = 1024;
     double events_per_request = 1;  // front-door events per API Gateway request
+    bool front_door = true;         // false: records go straight to Kinesis, no API Gateway
     int shards = 1;
     double invocations_per_s = 0;
     double handler_ms = 0;  // average billed duration of an invocation

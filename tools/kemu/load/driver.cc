@@ -1,6 +1,7 @@
 #include "driver.h"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "client.h"
@@ -134,7 +135,7 @@ SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop) {
     return run;
 }
 
-void poll_status(const std::string& endpoint, int64_t start_wall_ms,
+void poll_status(const std::string& endpoint, const std::string& event_type, int64_t start_wall_ms,
                  const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples) {
     auto next = SteadyClock::now();
     while (!stop_polling.load()) {
@@ -143,8 +144,22 @@ void poll_status(const std::string& endpoint, int64_t start_wall_ms,
         auto r = cli::http_call(endpoint, {"GET", "/_kemu/status", "", {}, 5});
         if (!r || r->first != 200) continue;
         auto doc = json::parse(r->second, nullptr, false);
-        if (doc.is_object())
-            samples->push_back({{"t_ms", wall_ms() - start_wall_ms}, {"status", doc}});
+        if (!doc.is_object()) continue;
+        int64_t t_ms = wall_ms() - start_wall_ms;
+        samples->push_back({{"t_ms", t_ms}, {"status", doc}});
+        for (const auto& f : doc.value("flows", json::array())) {
+            if (f.value("event_type", "") != event_type) continue;
+            std::printf(
+                "  %3llds %s: records in %lld, invocations %lld, errors %lld, iterator age "
+                "%lld ms (stream %lld ms)\n",
+                static_cast<long long>(t_ms / 1000), event_type.c_str(),
+                static_cast<long long>(f.value("incoming_records", int64_t{0})),
+                static_cast<long long>(f.value("invocations", int64_t{0})),
+                static_cast<long long>(f.value("errors", int64_t{0})),
+                static_cast<long long>(f.value("iterator_age_ms", int64_t{0})),
+                static_cast<long long>(f.value("get_records_iterator_age_ms", int64_t{0})));
+            std::fflush(stdout);
+        }
     }
 }
 

@@ -53,8 +53,9 @@ std::string event_key(const SendPlan& plan, int64_t index);
 // Runs the plan until every request is answered or `stop` is set.
 SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop);
 
-// Polls GET /_kemu/status once a second into `samples` ({"t_ms", "status"}) until `stop_polling`.
-void poll_status(const std::string& endpoint, int64_t start_wall_ms,
+// Polls GET /_kemu/status once a second into `samples` ({"t_ms", "status"}) until `stop_polling`,
+// printing a plain progress line for `event_type` after each.
+void poll_status(const std::string& endpoint, const std::string& event_type, int64_t start_wall_ms,
                  const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples);
 
 }  // namespace kemu::load

@@ -50,7 +50,12 @@ struct Processed {
 json analyse(const Observed& o) {
     const auto& plan = *o.plan;
     const auto& run = *o.run;
-    double run_s = std::max<int64_t>(plan.duration_ms, 1) / 1000.0;
+    // A stopped run (Ctrl-C) lasted until the stop, not the planned duration.
+    bool stopped = std::any_of(run.requests.begin(), run.requests.end(),
+                               [](const RequestOutcome& r) { return !r.sent; });
+    double run_s = std::max<int64_t>(
+                       stopped ? std::min(run.elapsed_ms, plan.duration_ms) : plan.duration_ms, 1) /
+                   1000.0;
     std::vector<PerSecond> secs(static_cast<size_t>(std::ceil(run_s)) + 1);
     int64_t offered = 0, accepted = 0, requests = 0, r429 = 0, r5xx = 0, other = 0, no_answer = 0,
             pthrottled = 0, pfailed = 0, late = 0, event_bytes = 0;
@@ -211,7 +216,8 @@ json analyse(const Observed& o) {
     shape.events_per_s = o.cost_rate > 0 ? o.cost_rate : measured_rate;
     double scale = measured_rate > 0 ? shape.events_per_s / measured_rate : 0;
     shape.event_bytes = offered ? static_cast<double>(event_bytes) / offered : 0;
-    shape.events_per_request = plan.kinesis ? 1 : plan.per_request;
+    shape.events_per_request = plan.per_request;
+    shape.front_door = !plan.kinesis;
     shape.shards = std::max<int>(1, static_cast<int>(num(last, "open_shards")));
     shape.invocations_per_s = (own ? invocations : status_invocations) / run_s * scale;
     shape.handler_ms = invocations ? handler_ms_total / invocations : 0;
