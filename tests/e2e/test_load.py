@@ -71,6 +71,27 @@ class LoadTest(unittest.TestCase):
         self.assertGreater(by_batch["1"], by_batch["100"])
         self.assertEqual([t["passed"] for t in res["thresholds"]], [True, False])
 
+    def throttling(self, shards):
+        report = os.path.join(self.tmp, f"report-shards-{shards}")
+        # 3000 records in 1 s: whatever second boundaries fall inside it, one shard (1000
+        # records/s) takes at most 2000; over four shards each gets about 750 a second.
+        code, out, err = self.load(report, "--target", "kinesis", "--rate", "3000",
+                                   "--batch-per-request", "100", "--duration", "1s",
+                                   "--drain", "0s", "--set", f"shard_count={shards}")
+        self.assertEqual(code, 0, out + err)
+        with open(os.path.join(report, "results.json")) as f:
+            return json.load(f)["summary"]
+
+    def test_past_one_shards_limit_records_are_throttled_and_four_shards_take_them(self):
+        one = self.throttling(1)
+        self.assertEqual(one["offered_events"], 3000)
+        self.assertGreaterEqual(one["partial_throttled_records"], 1000)
+        self.assertGreater(one["throttled_ratio"], 0.3)
+        self.assertEqual(one["accepted_events"], 3000 - one["partial_throttled_records"])
+        four = self.throttling(4)
+        self.assertEqual(four["partial_throttled_records"], 0)
+        self.assertEqual(four["accepted_events"], 3000)
+
     def test_an_unknown_metric_exits_2_before_any_load(self):
         report = os.path.join(self.tmp, "report-unknown")
         code, out, err = self.load(report, "--rate", "10", "--duration", "1s",

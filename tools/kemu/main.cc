@@ -127,6 +127,10 @@ CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
     cmd->add_option("--report", l.report, "Write DIR/results.json (docs/load.md)");
     cmd->add_option("--threshold", l.thresholds,
                     "A gate such as 'p99_latency_ms<500' (repeatable); exit 99 when one fails");
+    cmd->add_option("--set", l.sets,
+                    "KEY=VALUE: the flow's shard_count, batch_size, batch_window_seconds, "
+                    "parallelization_factor, lambda_memory_size or lambda_timeout for this run "
+                    "(repeatable)");
     cmd->add_option("--template", l.body_template,
                     "Event body with {{i}}, {{n}}, {{i%K}}, {{seed}} (default: a JSON object)");
     cmd->add_option("--drain", l.drain, "Longest wait for the handler after the last request")

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "driver.h"
 #include "measures.h"
+#include "overrides.h"
 #include "results.h"
 #include "scenario/body_template.h"
 #include "scenario/child.h"
@@ -109,8 +110,18 @@ int run_load(const LoadOptions& o) {
     if (body.find("{{i") == std::string::npos && body.find("{{n}}") == std::string::npos)
         return usage(
             "--template must contain {{i}} or {{n}}: each event is told apart by its data");
+    std::vector<Override> overrides;
+    for (const auto& text : o.sets) {
+        std::string why;
+        auto parsed = parse_override(text, &why);
+        if (!parsed) return usage(why);
+        overrides.push_back(*parsed);
+    }
+    if (!overrides.empty() && !o.endpoint.empty())
+        return usage("--set changes the topology of kemu load's own kemu: not with --endpoint");
     Config cfg;
-    auto errors = load_config(o.config, &cfg);
+    std::string yaml;
+    auto errors = apply_overrides(o.config, o.flow, overrides, &yaml, &cfg);
     if (!errors.empty()) return usage(errors.front().to_string());
     const FlowConfig* flow = nullptr;
     for (const auto& f : cfg.event_flows)
@@ -127,8 +138,9 @@ int run_load(const LoadOptions& o) {
         auto base = (fs::temp_directory_path() / "kemu-load-XXXXXX").string();
         if (!::mkdtemp(base.data())) return usage("cannot create a temp dir");
         tmp = base;
+        std::ofstream(tmp + "/kemu.yaml") << yaml;
         std::vector<std::string> args{"-c",
-                                      fs::absolute(o.config).string(),
+                                      tmp + "/kemu.yaml",
                                       "--host",
                                       "127.0.0.1",
                                       "--port",
@@ -215,6 +227,7 @@ int run_load(const LoadOptions& o) {
         {"duration_ms", *duration_ms},
         {"batch_per_request", o.batch_per_request},
         {"template", body},
+        {"sets", o.sets},
         {"shard_count", flow->shard_count},
         {"batch_size", flow->batch_size},
         {"batch_window_seconds", flow->batch_window_seconds},

@@ -19,8 +19,9 @@ struct LoadOptions {
     std::string endpoint;              // empty: a kemu of our own
     std::string report;                // a folder for results.json
     std::vector<std::string> thresholds;
-    std::string body_template;  // default: a JSON object with the event's index
-    std::string drain = "15s";  // the longest wait for the handler after the last request
+    std::vector<std::string> sets;  // --set KEY=VALUE: the flow's settings for this run
+    std::string body_template;      // default: a JSON object with the event's index
+    std::string drain = "15s";      // the longest wait for the handler after the last request
     int workers = 32;
     double cost_rate = 0;  // events/s of the cost estimate; 0: the accepted rate
     uint64_t seed = 1;
