@@ -255,9 +255,10 @@ int run_load(const LoadOptions& o) {
     if (g_stop.load()) std::printf("interrupted: the results cover what was sent\n");
     std::printf("%s", summary_text(results).c_str());
     for (const auto& j : judged) {
-        std::printf("threshold %s: %s (measured %s)\n", j["expression"].get<std::string>().c_str(),
-                    j["passed"].get<bool>() ? "passed" : "FAILED",
-                    j["value"].is_null() ? "not measured" : j["value"].dump().c_str());
+        auto measured = j["value"].is_null() ? std::string("not measured: a failure")
+                                             : "measured " + j["value"].dump();
+        std::printf("threshold %s: %s (%s)\n", j["expression"].get<std::string>().c_str(),
+                    j["passed"].get<bool>() ? "passed" : "FAILED", measured.c_str());
     }
     if (!o.report.empty()) {
         std::error_code ec;
