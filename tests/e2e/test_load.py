@@ -61,6 +61,8 @@ class LoadTest(unittest.TestCase):
         self.assertGreaterEqual(s["invocations"], 1)
         self.assertEqual(s["errors"], 0)
         self.assertEqual(s["dlq_messages"], 0)
+        self.assertGreater(s["kemu_peak_rss_mb"], 0)
+        self.assertGreaterEqual(s["kemu_cpu_share"], 0)
         for key in ("iterator_age_ms", "stream_iterator_age_ms", "error_ratio"):
             self.assertIn(key, s)
         self.assertEqual([r["offered"] for r in res["series"][:2]], [10, 10])

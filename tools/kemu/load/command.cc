@@ -14,6 +14,7 @@
 #include "driver.h"
 #include "measures.h"
 #include "overrides.h"
+#include "process_usage.h"
 #include "results.h"
 #include "scenario/body_template.h"
 #include "scenario/child.h"
@@ -185,6 +186,8 @@ int run_load(const LoadOptions& o) {
                              .count();
     std::thread poller(poll_status, endpoint, o.flow, start_wall, std::cref(stop_polling),
                        &samples);
+    auto usage_before = process_usage(child.pid());
+    auto wall_before = std::chrono::steady_clock::now();
     auto run = send_load(plan, g_stop);
     int64_t accepted = 0;
     for (const auto& r : run.requests)
@@ -206,6 +209,9 @@ int run_load(const LoadOptions& o) {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(*drain_ms, 2000)));
     stop_polling.store(true);
     poller.join();
+    auto usage_after = process_usage(child.pid());
+    double wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
     if (auto r = cli::http_call(endpoint, {"GET", "/_kemu/status", "", {}, 5});
         r && r->first == 200)
         samples.push_back({{"t_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -246,6 +252,12 @@ int run_load(const LoadOptions& o) {
                           {"passed", pass}});
     }
     results["thresholds"] = judged;
+    // kemu's own share of a core while sending and draining (its handlers' processes not
+    // counted), and its peak memory: a kemu limit is then told from a pipeline limit.
+    if (usage_before && usage_after && wall_s > 0) {
+        results["summary"]["kemu_cpu_share"] = (usage_after->cpu_s - usage_before->cpu_s) / wall_s;
+        results["summary"]["kemu_peak_rss_mb"] = usage_after->peak_rss_mb;
+    }
 
     child.stop();
     if (!tmp.empty()) {

@@ -303,6 +303,11 @@ std::string summary_text(const json& results) {
                   static_cast<long long>(s["errors"].get<int64_t>()),
                   static_cast<long long>(s["dlq_messages"].get<int64_t>()));
     out += buf;
+    if (s.contains("kemu_cpu_share")) {
+        std::snprintf(buf, sizeof buf, "kemu itself: %.0f%% of a core, peak %.0f MB resident\n",
+                      100 * s["kemu_cpu_share"].get<double>(), s["kemu_peak_rss_mb"].get<double>());
+        out += buf;
+    }
     const auto& c = results["cost"];
     std::snprintf(buf, sizeof buf,
                   "cost estimate (not a bill; %s prices as of %s) at %.0f events/s: $%.2f/month "

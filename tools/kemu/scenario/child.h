@@ -26,6 +26,7 @@ public:
     // SIGKILL at once (a crash); waits for the exit.
     void kill9();
     const std::string& endpoint() const { return endpoint_; }
+    pid_t pid() const { return pid_; }  // -1 when not running
 
 private:
     pid_t pid_ = -1;
