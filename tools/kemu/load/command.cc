@@ -69,19 +69,24 @@ bool loopback(const std::string& endpoint) {
 }
 
 // Records seen by the flow's function so far (the scenario hooks' invocations).
-json invocations(const std::string& endpoint) {
-    auto r = cli::http_call(endpoint, {"GET", "/_kemu/scenario/invocations", "", {}, 30});
-    if (!r || r->first != 200) return nullptr;
+// Appends the invocations recorded since the last call to `all` ({"invocations": [...]}), each
+// read once (?from=N), and adds the records of `function`'s successful ones to `seen`; false
+// when kemu did not answer.
+bool fetch_invocations(const std::string& endpoint, const std::string& function, json* all,
+                       int64_t* seen) {
+    auto& list = (*all)["invocations"];
+    auto path = "/_kemu/scenario/invocations?from=" + std::to_string(list.size());
+    auto r = cli::http_call(endpoint, {"GET", path, "", {}, 30});
+    if (!r || r->first != 200) return false;
     auto doc = json::parse(r->second, nullptr, false);
-    return doc.is_object() ? doc : json(nullptr);
-}
-
-int64_t records_seen(const json& invs, const std::string& function) {
-    int64_t n = 0;
-    for (const auto& inv : invs.value("invocations", json::array()))
+    if (!doc.is_object() || !doc.contains("invocations") || !doc["invocations"].is_array())
+        return false;
+    for (auto& inv : doc["invocations"]) {
         if (inv.value("function", "") == function && inv.value("status", "") == "ok")
-            n += static_cast<int64_t>(inv.value("records", json::array()).size());
-    return n;
+            *seen += static_cast<int64_t>(inv.value("records", json::array()).size());
+        list.push_back(std::move(inv));
+    }
+    return true;
 }
 
 }  // namespace
@@ -197,11 +202,12 @@ int run_load(const LoadOptions& o) {
     std::string function = cfg.function_name(*flow);
     bool hooks = o.endpoint.empty();
     json invs = nullptr;
+    if (hooks) invs = {{"invocations", json::array()}};
+    int64_t seen = 0;
     auto drain_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(*drain_ms);
     while (hooks) {
-        invs = invocations(endpoint);
-        if (invs.is_null() || records_seen(invs, function) >= accepted || g_stop.load() ||
-            std::chrono::steady_clock::now() >= drain_until)
+        if (!fetch_invocations(endpoint, function, &invs, &seen) || seen >= accepted ||
+            g_stop.load() || std::chrono::steady_clock::now() >= drain_until)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }

@@ -92,14 +92,14 @@ HttpResponse answer(int status, const std::string& body) {
     return cli::json_answer(status, body);
 }
 
-// The `ms` parameter of a query string, or nullopt.
-std::optional<int64_t> query_ms(std::string_view query) {
+// The `name` parameter (a whole number) of a query string, or nullopt.
+std::optional<int64_t> query_int(std::string_view query, std::string_view name) {
     for (size_t pos = 0; pos <= query.size();) {
         auto amp = query.find('&', pos);
         auto part = query.substr(pos, amp == std::string_view::npos ? amp : amp - pos);
-        if (part.starts_with("ms=")) {
+        if (part.starts_with(name) && part.substr(name.size()).starts_with('=')) {
             int64_t v = 0;
-            auto s = part.substr(3);
+            auto s = part.substr(name.size() + 1);
             auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
             if (ec == std::errc() && p == s.data() + s.size() && v >= 0) return v;
             return std::nullopt;
@@ -161,11 +161,11 @@ void Hooks::add(Invocation inv) {
     invocations_.push_back(std::move(inv));
 }
 
-std::string Hooks::invocations_json() {
+std::string Hooks::invocations_json(size_t from) {
     json list = json::array();
     std::lock_guard lock(mu_);
-    for (const auto& inv : invocations_)
-        list.push_back(to_json(inv));
+    for (size_t i = from; i < invocations_.size(); ++i)
+        list.push_back(to_json(invocations_[i]));
     // Handlers may receive any bytes: replace what is not UTF-8 rather than fail.
     return json{{"invocations", std::move(list)}}.dump(-1, ' ', false,
                                                        json::error_handler_t::replace);
@@ -180,9 +180,12 @@ std::string Hooks::clock_json() const {
 
 HttpResponse Hooks::handle(const HttpRequest& req) {
     auto action = req.path().substr(kHooksPrefix.size());
-    if (action == "invocations" && req.method == "GET") return answer(200, invocations_json());
+    if (action == "invocations" && req.method == "GET") {
+        auto from = query_int(req.query(), "from").value_or(0);
+        return answer(200, invocations_json(static_cast<size_t>(from)));
+    }
     if (action == "advance_time" && req.method == "POST") {
-        auto ms = query_ms(req.query());
+        auto ms = query_int(req.query(), "ms");
         if (!ms) return answer(400, R"({"message":"advance_time needs ?ms=N, N >= 0"})");
         clock_.advance_ms(*ms);
         return answer(200, clock_json());
