@@ -103,6 +103,18 @@ class LoadTest(unittest.TestCase):
         self.assertNotIn("events/s for", out)  # no kemu started, nothing sent
         self.assertFalse(os.path.exists(os.path.join(report, "results.json")))
 
+    def test_other_invalid_usage_exits_2_before_any_load(self):
+        report = os.path.join(self.tmp, "report-invalid")
+        for args, why in ((["--ramp", "0:10,2s:100", "--duration", "3s"], "no --duration"),
+                          (["--ramp", "5s:10"], "first stage is at 0"),
+                          (["--set", "shards=2"], "KEY=VALUE"),
+                          (["--set", "batch_size=0"], "(after --set)"),
+                          (["--duration", "soon"], "not a duration")):
+            code, out, err = self.load(report, *args, timeout=30)
+            self.assertEqual(code, 2, args)
+            self.assertIn(why, err)
+        self.assertFalse(os.path.exists(report))
+
     def test_sigint_stops_the_run_and_still_writes_the_report(self):
         report = os.path.join(self.tmp, "report-sigint")
         p = subprocess.Popen(self.load_cmd(report, "--rate", "5", "--duration", "60s",

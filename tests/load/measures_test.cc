@@ -129,3 +129,51 @@ TEST_CASE("an unknown metric or a malformed threshold is refused with the reason
 }
 
 }  // namespace
+
+namespace {
+
+using kemu::load::parse_ramp;
+using kemu::load::Stage;
+
+TEST_CASE("a ramp parses TIME:RATE stages and refuses bad ones") {
+    std::string why;
+    auto r = parse_ramp("0:100,30s:2000,1m:2000", &why);
+    REQUIRE(r.has_value());
+    REQUIRE(r->size() == 3);
+    CHECK((*r)[1].at_ms == 30000);
+    CHECK((*r)[1].rate == 2000);
+    CHECK((*r)[2].at_ms == 60000);
+    CHECK_FALSE(parse_ramp("5s:100,10s:200", &why).has_value());
+    CHECK(why.find("first stage is at 0") != std::string::npos);
+    CHECK_FALSE(parse_ramp("0:100,10s:200,5s:300", &why).has_value());
+    CHECK(why.find("never go back") != std::string::npos);
+    CHECK_FALSE(parse_ramp("0:100,10s", &why).has_value());
+    CHECK_FALSE(parse_ramp("0:100", &why).has_value());
+    CHECK_FALSE(parse_ramp("0:-1,1s:5", &why).has_value());
+}
+
+TEST_CASE("a linear ramp offers the area under its rate, due times on the curve") {
+    // 0 to 100 events/s over 10 s: E(t) = 5 t^2, 500 events in all.
+    Pacer p(std::vector<Stage>{{0, 0}, {10000, 100}}, 1);
+    CHECK(p.events_by(10) == Approx(500));
+    CHECK(p.requests_in(10000) == 500);
+    CHECK(p.due_us(0) == 0);
+    CHECK(p.due_us(5) == 1000000);    // 5 t^2 = 5 at t = 1 s
+    CHECK(p.due_us(125) == 5000000);  // 5 t^2 = 125 at t = 5 s
+    CHECK(p.due_us(50) == 3162277);   // sqrt(10) s
+    // After the last stage its rate holds: 100/s.
+    CHECK(p.due_us(600) == 11000000);
+}
+
+TEST_CASE("a ramp up, a hold and a ramp down add up piece by piece") {
+    // 100/s to 300/s over 2 s (400 events), 300/s for 1 s (300), down to 0 over 1 s (150).
+    Pacer p(std::vector<Stage>{{0, 100}, {2000, 300}, {3000, 300}, {4000, 0}}, 10);
+    CHECK(p.events_by(2) == Approx(400));
+    CHECK(p.events_by(3) == Approx(700));
+    CHECK(p.events_by(4) == Approx(850));
+    CHECK(p.requests_in(4000) == 85);
+    CHECK(p.due_us(40) == 2000000);  // the 400th event ends the first piece
+    CHECK(p.due_us(55) == 2500000);  // 150 more at 300/s: half a second
+}
+
+}  // namespace

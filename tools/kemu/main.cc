@@ -113,8 +113,11 @@ CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
                     "latency)")
         ->check(CLI::Range(0.001, 1e6))
         ->capture_default_str();
-    cmd->add_option("--duration", l.duration, "How long to send: 500ms, 5s, 2m")
-        ->capture_default_str();
+    cmd->add_option("--duration", l.duration, "How long to send: 500ms, 5s (default), 2m");
+    cmd->add_option("--ramp", l.ramp,
+                    "Stages TIME:RATE instead of --rate, like 0:100,30s:2000,60s:2000: the rate "
+                    "moves linearly between them; the last one's time ends the run")
+        ->excludes("--rate");
     cmd->add_option("--batch-per-request", l.batch_per_request,
                     "Events per request: front-door batch calls (or PutRecords) when above 1")
         ->check(CLI::Range(1, 10000))

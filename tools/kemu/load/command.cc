@@ -100,9 +100,19 @@ int run_load(const LoadOptions& o) {
         if (!parsed) return usage(why);
         thresholds.push_back(*parsed);
     }
-    auto duration_ms = parse_duration_ms(o.duration);
+    std::vector<Stage> ramp;
+    if (!o.ramp.empty()) {
+        std::string why;
+        auto parsed = parse_ramp(o.ramp, &why);
+        if (!parsed) return usage(why);
+        if (!o.duration.empty())
+            return usage("--ramp's last stage sets the run's length: no --duration with it");
+        ramp = *parsed;
+    }
+    std::string duration = o.duration.empty() ? "5s" : o.duration;
+    auto duration_ms = ramp.empty() ? parse_duration_ms(duration) : ramp.back().at_ms;
     if (!duration_ms || *duration_ms <= 0)
-        return usage("--duration '" + o.duration + "' is not a duration (5s, 2m, 500ms)");
+        return usage("--duration '" + duration + "' is not a duration (5s, 2m, 500ms)");
     if (*duration_ms > 24LL * 3600 * 1000) return usage("--duration is at most 24h");
     auto drain_ms = parse_duration_ms(o.drain);
     if (!drain_ms) return usage("--drain '" + o.drain + "' is not a duration");
@@ -164,9 +174,14 @@ int run_load(const LoadOptions& o) {
         endpoint = child.endpoint();
         if (!loopback(endpoint)) return usage("the child kemu is not on loopback: " + endpoint);
     }
-    std::printf("kemu load: %s at %g events/s for %s, %d per request, via %s, on %s\n",
-                o.flow.c_str(), o.rate, o.duration.c_str(), o.batch_per_request, o.target.c_str(),
-                endpoint.c_str());
+    char shape[160];
+    if (ramp.empty())
+        std::snprintf(shape, sizeof shape, "%g events/s for %s", o.rate, duration.c_str());
+    else
+        std::snprintf(shape, sizeof shape, "the ramp %s (events/s) over %g s", o.ramp.c_str(),
+                      static_cast<double>(*duration_ms) / 1000.0);
+    std::printf("kemu load: %s at %s, %d per request, via %s, on %s\n", o.flow.c_str(), shape,
+                o.batch_per_request, o.target.c_str(), endpoint.c_str());
     std::fflush(stdout);
 
     SendPlan plan;
@@ -178,6 +193,7 @@ int run_load(const LoadOptions& o) {
                 : plan.per_request > 1 ? "/" + cfg.api.stage_name + "/events/batch/" + o.flow
                                        : "/" + cfg.api.stage_name + "/events/" + o.flow;
     plan.rate = o.rate;
+    plan.ramp = ramp;
     plan.duration_ms = *duration_ms;
     plan.workers = o.workers;
     plan.body_template = body;
@@ -235,7 +251,8 @@ int run_load(const LoadOptions& o) {
         {"flow", o.flow},
         {"target", o.target},
         {"endpoint", o.endpoint.empty() ? "own kemu (--shard-limits)" : o.endpoint},
-        {"rate", o.rate},
+        {"rate", ramp.empty() ? json(o.rate) : json(nullptr)},
+        {"ramp", o.ramp},
         {"duration_ms", *duration_ms},
         {"batch_per_request", o.batch_per_request},
         {"template", body},

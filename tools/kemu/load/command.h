@@ -12,8 +12,9 @@ namespace kemu::load {
 struct LoadOptions {
     std::string config = "kemu.yaml";
     std::string flow;
-    double rate = 10;  // events/s
-    std::string duration = "5s";
+    double rate = 10;      // events/s
+    std::string duration;  // default 5s, or the ramp's length
+    std::string ramp;      // TIME:RATE stages instead of --rate
     int batch_per_request = 1;
     std::string target = "frontdoor";  // or kinesis
     std::string endpoint;              // empty: a kemu of our own

@@ -94,7 +94,8 @@ std::string event_key(const SendPlan& plan, int64_t index) {
 }
 
 SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop) {
-    Pacer pacer(plan.rate, plan.per_request);
+    Pacer pacer =
+        plan.ramp.empty() ? Pacer(plan.rate, plan.per_request) : Pacer(plan.ramp, plan.per_request);
     SendRun run;
     int64_t n = pacer.requests_in(plan.duration_ms);
     run.requests.resize(static_cast<size_t>(n));

@@ -20,8 +20,9 @@ struct SendPlan {
     std::string path;      // the front door's path, or "/" for Kinesis
     bool kinesis = false;  // PutRecords straight to `stream`
     std::string stream;
-    int per_request = 1;  // events per request; 1 through the front door: the single-event path
-    double rate = 10;     // events/s
+    int per_request = 1;      // events per request; 1 through the front door: the single-event path
+    double rate = 10;         // events/s
+    std::vector<Stage> ramp;  // when not empty, the schedule instead of `rate`
     int64_t duration_ms = 5000;
     int workers = 32;  // requests in flight at most (k6's preAllocatedVUs)
     std::string body_template, key_template;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace kemu::load {
 namespace {
@@ -47,15 +48,100 @@ std::optional<int64_t> parse_duration_ms(std::string_view text) {
     return static_cast<int64_t>(std::llround(*v * scale));
 }
 
+std::optional<std::vector<Stage>> parse_ramp(const std::string& text, std::string* why) {
+    std::vector<Stage> stages;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        auto comma = text.find(',', pos);
+        auto part = std::string_view(text).substr(
+            pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        auto colon = part.find(':');
+        auto at = colon == std::string_view::npos ? std::nullopt
+                                                  : parse_duration_ms(part.substr(0, colon));
+        auto rate = colon == std::string_view::npos ? std::nullopt : number(part.substr(colon + 1));
+        if (!at || !rate || *rate < 0) {
+            *why = "--ramp '" + text + "': each stage is TIME:RATE (like 30s:2000), got '" +
+                   std::string(part) + "'";
+            return std::nullopt;
+        }
+        if (stages.empty() && *at != 0) {
+            *why = "--ramp '" + text + "': the first stage is at 0";
+            return std::nullopt;
+        }
+        if (!stages.empty() && *at < stages.back().at_ms) {
+            *why = "--ramp '" + text + "': stage times never go back";
+            return std::nullopt;
+        }
+        stages.push_back({*at, *rate});
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    if (stages.back().at_ms <= 0) {
+        *why = "--ramp '" + text + "': the last stage's time is the run's length, above 0";
+        return std::nullopt;
+    }
+    return stages;
+}
+
+namespace {
+
+// One piece of the schedule: from t0 for `len` seconds (infinite for the last), the rate
+// going from r0 to r1.
+struct Piece {
+    long double t0, len, r0, r1;
+    long double events() const { return std::isinf(len) ? len : (r0 + r1) / 2 * len; }
+    long double slope() const { return std::isinf(len) || len == 0 ? 0 : (r1 - r0) / len; }
+};
+
+template <class F>
+void for_pieces(const std::vector<Stage>& stages, F f) {
+    for (size_t k = 0; k < stages.size(); ++k) {
+        long double t0 = stages[k].at_ms / 1000.0L;
+        bool last = k + 1 == stages.size();
+        long double len = last ? std::numeric_limits<long double>::infinity()
+                               : stages[k + 1].at_ms / 1000.0L - t0;
+        long double r1 = last ? stages[k].rate : stages[k + 1].rate;
+        if (!f(Piece{t0, len, stages[k].rate, r1})) return;
+    }
+}
+
+}  // namespace
+
 int64_t Pacer::due_us(int64_t index) const {
-    // In long double so that index * K * 1e6 stays exact well past a day at high rates.
-    long double us = static_cast<long double>(index) * per_request_ * 1e6L / rate_;
-    return static_cast<int64_t>(std::floor(us));
+    // The time at which the schedule's events reach n = index * K. Within a piece the events
+    // after x seconds are r0 x + a x^2 / 2 (a the slope), so x = 2 need / (r0 + sqrt(r0^2 +
+    // 2 a need)): the root without cancellation, and need / r0 when a is 0.
+    long double n = static_cast<long double>(index) * per_request_;
+    long double cum = 0, due = 0;
+    for_pieces(stages_, [&](const Piece& p) {
+        long double events = p.events();
+        if (n >= cum + events) {
+            cum += events;
+            return true;
+        }
+        long double need = n - cum, a = p.slope();
+        long double root = std::sqrt(std::max(0.0L, p.r0 * p.r0 + 2 * a * need));
+        long double x = p.r0 + root > 0 ? 2 * need / (p.r0 + root) : 0;
+        due = p.t0 + x;
+        return false;
+    });
+    return static_cast<int64_t>(std::floor(due * 1e6L + 1e-6L));
+}
+
+long double Pacer::events_by(long double seconds) const {
+    long double cum = 0;
+    for_pieces(stages_, [&](const Piece& p) {
+        if (seconds <= p.t0) return false;
+        long double x = std::min(p.len, seconds - p.t0);
+        cum += p.r0 * x + p.slope() * x * x / 2;
+        return x == p.len;
+    });
+    return cum;
 }
 
 int64_t Pacer::requests_in(int64_t duration_ms) const {
-    // Requests i with i * K / rate < duration: ceil(duration * rate / K).
-    long double n = static_cast<long double>(duration_ms) * rate_ / (1000.0L * per_request_);
+    // Requests i whose n = i * K events are reached before the end: i < events / K.
+    long double n = events_by(duration_ms / 1000.0L) / per_request_;
     auto whole = static_cast<int64_t>(std::ceil(n - 1e-9L));
     return std::max<int64_t>(whole, 0);
 }
