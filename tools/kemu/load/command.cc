@@ -169,6 +169,8 @@ int run_load(const LoadOptions& o) {
         std::string why;
         if (!child.start(args, tmp + "/kemu.log", &why, /*own_group=*/true)) {
             std::fprintf(stderr, "kemu load: cannot start kemu: %s\n", why.c_str());
+            std::error_code ec;
+            fs::remove_all(tmp, ec);
             return 1;
         }
         endpoint = child.endpoint();
