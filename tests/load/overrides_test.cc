@@ -68,3 +68,39 @@ TEST_CASE("set values are checked as kemu.yaml's own") {
 }
 
 }  // namespace
+
+namespace {
+
+using kemu::load::plan_sweep;
+
+TEST_CASE("a sweep plans the cross product, the first option varying slowest") {
+    std::string why;
+    auto points = plan_sweep({"batch_size=10,100", "shard_count=1,2,4"}, &why);
+    REQUIRE(points.has_value());
+    REQUIRE(points->size() == 6);
+    CHECK((*points)[0][0].value == 10);
+    CHECK((*points)[0][1].value == 1);
+    CHECK((*points)[2][1].value == 4);
+    CHECK((*points)[3][0].value == 100);
+    CHECK((*points)[3][1].value == 1);
+    CHECK((*points)[5][0].key == "batch_size");
+    CHECK((*points)[5][1].key == "shard_count");
+}
+
+TEST_CASE("a sweep refuses unknown keys, bad values, repeats and too many points") {
+    std::string why;
+    CHECK_FALSE(plan_sweep({"shards=1,2"}, &why).has_value());
+    CHECK(why.find("--sweep 'shards=1,2'") != std::string::npos);
+    CHECK_FALSE(plan_sweep({"batch_size=10,x"}, &why).has_value());
+    CHECK_FALSE(plan_sweep({"batch_size="}, &why).has_value());
+    CHECK_FALSE(plan_sweep({"batch_size=1", "batch_size=2"}, &why).has_value());
+    CHECK(why.find("swept twice") != std::string::npos);
+    CHECK_FALSE(plan_sweep({"batch_size=1,2,3,4,5,6,7,8", "shard_count=1,2,3,4,5,6,7,8,9"}, &why)
+                    .has_value());
+    CHECK(why.find("64 points") != std::string::npos);
+    auto none = plan_sweep({}, &why);
+    REQUIRE(none.has_value());
+    CHECK(none->size() == 1);  // one point: the file as it is
+}
+
+}  // namespace

@@ -38,6 +38,54 @@ std::optional<Override> parse_override(const std::string& text, std::string* why
     return o;
 }
 
+std::optional<std::vector<std::vector<Override>>> plan_sweep(const std::vector<std::string>& sweeps,
+                                                             std::string* why) {
+    constexpr size_t kMaxPoints = 64;
+    std::vector<std::vector<Override>> points{{}};
+    std::vector<std::string> keys;
+    for (const auto& text : sweeps) {
+        auto eq = text.find('=');
+        std::vector<Override> values;
+        size_t pos = eq == std::string::npos ? text.size() : eq + 1;
+        while (pos < text.size()) {
+            auto comma = text.find(',', pos);
+            auto one =
+                text.substr(0, eq) + "=" +
+                text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+            auto o = parse_override(one, why);
+            if (!o) {
+                *why = "--sweep '" + text + "': " + *why;
+                return std::nullopt;
+            }
+            values.push_back(*o);
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+        }
+        if (values.empty()) {
+            *why = "--sweep '" + text + "': KEY=V1,V2,...";
+            return std::nullopt;
+        }
+        if (std::find(keys.begin(), keys.end(), values.front().key) != keys.end()) {
+            *why = "--sweep '" + text + "': " + values.front().key + " is swept twice";
+            return std::nullopt;
+        }
+        keys.push_back(values.front().key);
+        std::vector<std::vector<Override>> next;
+        for (const auto& p : points) {
+            for (const auto& v : values) {
+                next.push_back(p);
+                next.back().push_back(v);
+            }
+        }
+        if (next.size() > kMaxPoints) {
+            *why = "--sweep: more than 64 points";
+            return std::nullopt;
+        }
+        points = std::move(next);
+    }
+    return points;
+}
+
 std::vector<ConfigError> apply_overrides(const std::string& path, const std::string& flow,
                                          const std::vector<Override>& overrides, std::string* yaml,
                                          Config* cfg) {
