@@ -110,7 +110,10 @@ class LoadTest(unittest.TestCase):
                           (["--ramp", "5s:10"], "first stage is at 0"),
                           (["--set", "shards=2"], "KEY=VALUE"),
                           (["--set", "batch_size=0"], "(after --set)"),
-                          (["--duration", "soon"], "not a duration")):
+                          (["--duration", "soon"], "not a duration"),
+                          (["--sweep", "shards=1,2"], "--sweep 'shards=1,2'"),
+                          (["--sweep", "batch_size=10,0"], "[batch_size=0]"),
+                          (["--sweep", "batch_size=10", "--duration", "soon"], "not a duration")):
             code, out, err = self.load(report, *args, timeout=30)
             self.assertEqual(code, 2, args)
             self.assertIn(why, err)

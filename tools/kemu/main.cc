@@ -145,6 +145,16 @@ CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
                     "Events/s of the cost estimate (default: the accepted rate)")
         ->check(CLI::Range(0.0, 1e9));
     cmd->add_option("--seed", l.seed, "Seed of the template's {{seed}}")->capture_default_str();
+    cmd->add_option("--sweep", l.sweeps,
+                    "KEY=V1,V2,...: one run per point of the cross product (keys as --set), a "
+                    "table and a recommendation (repeatable)");
+    cmd->add_option("--strategy", l.strategy,
+                    "The sweep's recommendation: cost, latency or balanced")
+        ->check(CLI::IsMember({"cost", "latency", "balanced"}))
+        ->capture_default_str();
+    cmd->add_option("--max-p99", l.max_p99, "A sweep point's p99 latency at most this (2s)");
+    cmd->add_option("--max-iterator-age", l.max_iterator_age,
+                    "A sweep point's iterator age at most this (60s)");
     return cmd;
 }
 

@@ -91,7 +91,15 @@ bool fetch_invocations(const std::string& endpoint, const std::string& function,
 
 }  // namespace
 
+bool stop_requested() {
+    return g_stop.load();
+}
+
 int run_load(const LoadOptions& o) {
+    if (!o.sweeps.empty()) {
+        StopOnSignal signals;  // between the points too
+        return run_sweep(o);
+    }
     // Everything invalid is refused here, before any load is sent.
     std::vector<Threshold> thresholds;
     for (const auto& t : o.thresholds) {

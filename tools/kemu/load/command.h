@@ -26,9 +26,19 @@ struct LoadOptions {
     int workers = 32;
     double cost_rate = 0;  // events/s of the cost estimate; 0: the accepted rate
     uint64_t seed = 1;
+    // --sweep KEY=V1,V2,...: one short run from a fresh kemu per point of the cross product,
+    // a table, and the point recommended by `strategy` (cost, latency or balanced) among those
+    // within --max-p99 and --max-iterator-age.
+    std::vector<std::string> sweeps;
+    std::string strategy = "balanced";
+    std::string max_p99, max_iterator_age;  // durations; empty: no limit
 };
 
 // Exit status: 0 a completed run, 99 a failed threshold, 2 invalid usage, 1 kemu did not start.
+// With sweeps, run_sweep.
 int run_load(const LoadOptions& o);
+
+// sweep.cc: every point a run_load of its own; 0 when the sweep completed, 2 invalid usage.
+int run_sweep(const LoadOptions& o);
 
 }  // namespace kemu::load
