@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "dlq.h"
+#include "load/command.h"
 #include "scenario/command.h"
 #include "status.h"
 #include "up.h"
@@ -95,6 +96,65 @@ CLI::App* add_test(CLI::App& app, kemu::scenario::TestOptions& t) {
     cmd->add_option("--filter", t.filter, "Only scenarios whose name or file contains this");
     cmd->add_option("--seed", t.seed, "Seed of every random draw (printed for replays)")
         ->capture_default_str();
+    return cmd;
+}
+
+// `kemu load` and its options.
+CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
+    auto* cmd = app.add_subcommand(
+        "load",
+        "Drive one flow at a fixed arrival rate against a kemu of its own (shard limits on) and "
+        "measure throttling, latency, iterator ages and cost; exit 0 done, 99 a failed "
+        "threshold, 2 invalid usage");
+    cmd->add_option("-c,--config", l.config, "Topology file")->capture_default_str();
+    cmd->add_option("--flow", l.flow, "Event type of kemu.yaml to load")->required();
+    cmd->add_option("--rate", l.rate,
+                    "Events per second offered (open model: kept whatever the "
+                    "latency)")
+        ->check(CLI::Range(0.001, 1e6))
+        ->capture_default_str();
+    cmd->add_option("--duration", l.duration, "How long to send: 500ms, 5s (default), 2m");
+    cmd->add_option("--ramp", l.ramp,
+                    "Stages TIME:RATE instead of --rate, like 0:100,30s:2000,60s:2000: the rate "
+                    "moves linearly between them; the last one's time ends the run")
+        ->excludes("--rate");
+    cmd->add_option("--batch-per-request", l.batch_per_request,
+                    "Events per request: front-door batch calls (or PutRecords) when above 1")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    cmd->add_option("--target", l.target, "frontdoor (API Gateway) or kinesis (PutRecords)")
+        ->capture_default_str();
+    cmd->add_option("--endpoint", l.endpoint,
+                    "A running kemu to load instead of one of our own (no handler latencies "
+                    "without its --scenario-hooks)");
+    cmd->add_option("--report", l.report, "Write DIR/results.json (docs/load.md)");
+    cmd->add_option("--threshold", l.thresholds,
+                    "A gate such as 'p99_latency_ms<500' (repeatable); exit 99 when one fails");
+    cmd->add_option("--set", l.sets,
+                    "KEY=VALUE: the flow's shard_count, batch_size, batch_window_seconds, "
+                    "parallelization_factor, lambda_memory_size or lambda_timeout for this run "
+                    "(repeatable)");
+    cmd->add_option("--template", l.body_template,
+                    "Event body with {{i}}, {{n}}, {{i%K}}, {{seed}} (default: a JSON object)");
+    cmd->add_option("--drain", l.drain, "Longest wait for the handler after the last request")
+        ->capture_default_str();
+    cmd->add_option("--workers", l.workers, "Requests in flight at most")
+        ->check(CLI::Range(1, 512))
+        ->capture_default_str();
+    cmd->add_option("--cost-rate", l.cost_rate,
+                    "Events/s of the cost estimate (default: the accepted rate)")
+        ->check(CLI::Range(0.0, 1e9));
+    cmd->add_option("--seed", l.seed, "Seed of the template's {{seed}}")->capture_default_str();
+    cmd->add_option("--sweep", l.sweeps,
+                    "KEY=V1,V2,...: one run per point of the cross product (keys as --set), a "
+                    "table and a recommendation (repeatable)");
+    cmd->add_option("--strategy", l.strategy,
+                    "The sweep's recommendation: cost, latency or balanced")
+        ->check(CLI::IsMember({"cost", "latency", "balanced"}))
+        ->capture_default_str();
+    cmd->add_option("--max-p99", l.max_p99, "A sweep point's p99 latency at most this (2s)");
+    cmd->add_option("--max-iterator-age", l.max_iterator_age,
+                    "A sweep point's iterator age at most this (60s)");
     return cmd;
 }
 
@@ -212,6 +272,9 @@ int main(int argc, char** argv) {
     kemu::scenario::TestOptions test;
     auto* cmd_test = add_test(app, test);
 
+    kemu::load::LoadOptions load;
+    auto* cmd_load = add_load(app, load);
+
     kemu::cli::DlqOptions dlq;
     auto dlq_cmds = add_dlq(app, dlq);
 
@@ -234,6 +297,7 @@ int main(int argc, char** argv) {
     try {
         if (*cmd_up) return kemu::cli::run_up(up);
         if (*cmd_test) return kemu::scenario::run_test(test);
+        if (*cmd_load) return kemu::load::run_load(load);
         if (*cmd_validate) return kemu::cli::run_validate(validate_config);
         if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
         if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);

@@ -39,7 +39,7 @@ KemuChild::~KemuChild() {
 }
 
 bool KemuChild::start(const std::vector<std::string>& args, const std::string& log_file,
-                      std::string* why) {
+                      std::string* why, bool own_group) {
     std::vector<std::string> argv_s{"kemu", "up"};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -57,6 +57,7 @@ bool KemuChild::start(const std::vector<std::string>& args, const std::string& l
         // The child dies with the runner: a killed `kemu test` leaves no kemu behind.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(1);
+        if (own_group) ::setpgid(0, 0);
         ::dup2(fd, 1);
         ::dup2(fd, 2);
         int devnull = ::open("/dev/null", O_RDONLY);

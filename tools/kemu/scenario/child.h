@@ -17,12 +17,16 @@ public:
 
     // Starts `kemu up` with `args` (after `up`), its stdout and stderr into `log_file`, and
     // waits for its listening line. False, with `why` set, when it did not come up.
-    bool start(const std::vector<std::string>& args, const std::string& log_file, std::string* why);
+    // `own_group`: in a process group of its own, so a Ctrl-C at the terminal reaches only the
+    // parent, which then stops the child when it is done with it (kemu load).
+    bool start(const std::vector<std::string>& args, const std::string& log_file, std::string* why,
+               bool own_group = false);
     // SIGTERM, then SIGKILL after a grace period; waits for the exit.
     void stop();
     // SIGKILL at once (a crash); waits for the exit.
     void kill9();
     const std::string& endpoint() const { return endpoint_; }
+    pid_t pid() const { return pid_; }  // -1 when not running
 
 private:
     pid_t pid_ = -1;

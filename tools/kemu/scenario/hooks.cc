@@ -22,6 +22,7 @@ public:
         Hooks::Invocation inv;
         inv.function = function_;
         inv.records = records_of(event);
+        inv.start_ms = hooks_.clock().now_ms();
         auto fault = hooks_.faults().decide(function_, inv.records);
         auto result = fault && fault->kind == "raises"
                           ? raised()
@@ -37,6 +38,7 @@ public:
                      : result.status == InvokeResult::Status::kFunctionError ? "error"
                                                                              : "throttled";
         inv.error_type = result.error_type;
+        inv.end_ms = hooks_.clock().now_ms();
         auto answer = json::parse(result.payload, nullptr, false);
         if (answer.is_object() && answer.contains("batchItemFailures") &&
             answer["batchItemFailures"].is_array())
@@ -89,12 +91,12 @@ HttpResponse answer(int status, const std::string& body) {
     return cli::json_answer(status, body);
 }
 
-// The `ms` parameter of a query string, or nullopt.
-std::optional<int64_t> query_ms(std::string_view query) {
+// The `name` parameter (a whole number) of a query string, or nullopt.
+std::optional<int64_t> query_int(std::string_view query, std::string_view name) {
     auto fields = parse_form(query);
     if (!fields) return std::nullopt;
     for (const auto& [k, v] : *fields) {
-        if (k != "ms") continue;
+        if (k != name) continue;
         auto n = parse_int64(v);
         return n && *n >= 0 ? n : std::nullopt;
     }
@@ -119,7 +121,9 @@ Hooks::Hooks(std::string journal) : journal_(std::move(journal)) {
                        j.value("status", ""),
                        j.value("error_type", ""),
                        {},
-                       j.value("batch_item_failures", int64_t{0})};
+                       j.value("batch_item_failures", int64_t{0}),
+                       j.value("start_ms", int64_t{0}),
+                       j.value("end_ms", int64_t{0})};
         for (const auto& r : j.value("records", json::array()))
             inv.records.push_back(
                 {r.value("partitionKey", ""), r.value("sequenceNumber", ""), r.value("data", "")});
@@ -134,10 +138,9 @@ json Hooks::to_json(const Invocation& inv) {
                            {"sequenceNumber", r.sequence_number},
                            {"data", r.data}});
     }
-    return {{"function", inv.function},
-            {"status", inv.status},
-            {"error_type", inv.error_type},
-            {"batch_item_failures", inv.batch_item_failures},
+    return {{"function", inv.function},     {"status", inv.status},
+            {"error_type", inv.error_type}, {"batch_item_failures", inv.batch_item_failures},
+            {"start_ms", inv.start_ms},     {"end_ms", inv.end_ms},
             {"records", std::move(records)}};
 }
 
@@ -151,11 +154,11 @@ void Hooks::add(Invocation inv) {
     invocations_.push_back(std::move(inv));
 }
 
-std::string Hooks::invocations_json() {
+std::string Hooks::invocations_json(size_t from) {
     json list = json::array();
     std::lock_guard lock(mu_);
-    for (const auto& inv : invocations_)
-        list.push_back(to_json(inv));
+    for (size_t i = from; i < invocations_.size(); ++i)
+        list.push_back(to_json(invocations_[i]));
     // Handlers may receive any bytes: replace what is not UTF-8 rather than fail.
     return json{{"invocations", std::move(list)}}.dump(-1, ' ', false,
                                                        json::error_handler_t::replace);
@@ -170,9 +173,12 @@ std::string Hooks::clock_json() const {
 
 HttpResponse Hooks::handle(const HttpRequest& req) {
     auto action = req.path().substr(kHooksPrefix.size());
-    if (action == "invocations" && req.method == "GET") return answer(200, invocations_json());
+    if (action == "invocations" && req.method == "GET") {
+        auto from = query_int(req.query(), "from").value_or(0);
+        return answer(200, invocations_json(static_cast<size_t>(from)));
+    }
     if (action == "advance_time" && req.method == "POST") {
-        auto ms = query_ms(req.query());
+        auto ms = query_int(req.query(), "ms");
         if (!ms) return answer(400, R"({"message":"advance_time needs ?ms=N, N >= 0"})");
         clock_.advance_ms(*ms);
         return answer(200, clock_json());

@@ -6,9 +6,10 @@
 //     outcome, so a scenario sees what each handler received;
 //   - the admin endpoints under /_kemu/scenario/:
 //       GET  /_kemu/scenario/invocations      {"invocations":[{"function","status",
-//            "error_type","batch_item_failures","records":[{"partitionKey","sequenceNumber",
-//            "data"}]}]}
-//            (status ok, error or throttled; data decoded from base64)
+//            "error_type","batch_item_failures","start_ms","end_ms","records":[{"partitionKey",
+//            "sequenceNumber","data"}]}]}
+//            (status ok, error or throttled; data decoded from base64); ?from=N: only those
+//            from the N-th on (0-based, in the order recorded), so a poller reads each once
 //       POST /_kemu/scenario/advance_time?ms=N  {"now_ms":...,"offset_ms":...,"ticks":...}
 //       GET  /_kemu/scenario/clock            the same: now_ms is the moved clock; ticks counts the
 //            CloudWatch evaluations (one a second) so far, so a scenario can wait for one that
@@ -67,6 +68,8 @@ public:
         std::string function, status, error_type;
         std::vector<InvokedRecord> records;
         int64_t batch_item_failures = 0;  // entries of a partial batch response
+        // The hooks' clock when the invocation started and ended (kemu load's latencies).
+        int64_t start_ms = 0, end_ms = 0;
     };
     void add(Invocation inv);
     Faults& faults() { return faults_; }
@@ -81,7 +84,7 @@ public:
     void ticked() { ticks_.fetch_add(1, std::memory_order_relaxed); }
 
 private:
-    std::string invocations_json();
+    std::string invocations_json(size_t from);  // those from index `from` on
     std::string clock_json() const;
     static nlohmann::json to_json(const Invocation& inv);
 

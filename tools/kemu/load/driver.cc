@@ -1,0 +1,167 @@
+#include "driver.h"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "client.h"
+#include "core/encoding.h"
+#include "scenario/body_template.h"
+
+namespace kemu::load {
+namespace {
+
+using json = nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+int64_t wall_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Sleeps until `until`, in slices, returning early (false) when `stop` is set.
+bool sleep_until(SteadyClock::time_point until, const std::atomic<bool>& stop) {
+    while (SteadyClock::now() < until) {
+        if (stop.load()) return false;
+        auto slice = std::min<SteadyClock::duration>(until - SteadyClock::now(),
+                                                     std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(slice);
+    }
+    return !stop.load();
+}
+
+// The headers of an AWS JSON 1.1 call; kemu checks their SigV4 shape, not the signature.
+std::vector<std::pair<std::string, std::string>> kinesis_headers() {
+    return {{"Content-Type", "application/x-amz-json-1.1"},
+            {"X-Amz-Target", "Kinesis_20131202.PutRecords"},
+            {"X-Amz-Date", "20260101T000000Z"},
+            {"Authorization",
+             "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kinesis/aws4_request, "
+             "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0"}};
+}
+
+cli::HttpCall request_of(const SendPlan& plan, int64_t first, int events) {
+    cli::HttpCall c;
+    c.method = "POST";
+    c.path = plan.path;
+    c.timeout_s = 30;
+    if (plan.kinesis) {
+        json body{{"StreamName", plan.stream}, {"Records", json::array()}};
+        for (int64_t i = first; i < first + events; ++i)
+            body["Records"].push_back({{"Data", base64_encode(event_data(plan, i))},
+                                       {"PartitionKey", event_key(plan, i)}});
+        c.body = body.dump();
+        c.headers = kinesis_headers();
+    } else if (plan.per_request > 1) {
+        json body{{"records", json::array()}};
+        for (int64_t i = first; i < first + events; ++i)
+            body["records"].push_back(
+                {{"data", event_data(plan, i)}, {"partitionKey", event_key(plan, i)}});
+        c.body = body.dump();
+        c.headers = {{"Content-Type", "application/json"}};
+    } else {
+        c.body = event_data(plan, first);
+        c.headers = {{"Content-Type", "application/json"}};
+    }
+    return c;
+}
+
+// Fills the outcome's counts from a 200 answer: a PutRecords-shaped body reports each entry.
+void count_entries(const std::string& body, RequestOutcome* out) {
+    out->accepted = out->events;
+    auto doc = json::parse(body, nullptr, false);
+    if (!doc.is_object() || !doc.contains("Records") || !doc["Records"].is_array()) return;
+    for (const auto& r : doc["Records"]) {
+        auto code = r.is_object() ? r.value("ErrorCode", "") : "";
+        if (code.empty()) continue;
+        out->accepted -= 1;
+        if (code == "ProvisionedThroughputExceededException")
+            out->partial_throttled += 1;
+        else
+            out->partial_failed += 1;
+    }
+}
+
+}  // namespace
+
+std::string event_data(const SendPlan& plan, int64_t index) {
+    return scenario::render_template(plan.body_template, index, plan.seed);
+}
+
+std::string event_key(const SendPlan& plan, int64_t index) {
+    return scenario::render_template(plan.key_template, index, plan.seed);
+}
+
+SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop) {
+    Pacer pacer =
+        plan.ramp.empty() ? Pacer(plan.rate, plan.per_request) : Pacer(plan.ramp, plan.per_request);
+    SendRun run;
+    int64_t n = pacer.requests_in(plan.duration_ms);
+    run.requests.resize(static_cast<size_t>(n));
+    std::atomic<int64_t> next{0};
+    auto start = SteadyClock::now();
+    run.start_wall_ms = wall_ms();
+    auto worker = [&] {
+        for (;;) {
+            int64_t i = next.fetch_add(1);
+            if (i >= n) return;
+            auto& out = run.requests[static_cast<size_t>(i)];
+            out.due_us = pacer.due_us(i);
+            out.events = plan.per_request;
+            auto due = start + std::chrono::microseconds(out.due_us);
+            if (!sleep_until(due, stop)) return;
+            out.start_late_us =
+                std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - due)
+                    .count();
+            out.sent = true;
+            auto answer = cli::http_call(plan.endpoint,
+                                         request_of(plan, i * plan.per_request, plan.per_request));
+            out.latency_us =
+                std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - due)
+                    .count();
+            if (!answer) continue;
+            out.status = answer->first;
+            if (out.status == 200) count_entries(answer->second, &out);
+        }
+    };
+    std::vector<std::thread> threads;
+    int w = static_cast<int>(std::min<int64_t>(plan.workers, std::max<int64_t>(n, 1)));
+    for (int t = 0; t < w; ++t)
+        threads.emplace_back(worker);
+    for (auto& t : threads)
+        t.join();
+    run.elapsed_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start).count();
+    return run;
+}
+
+void poll_status(const std::string& endpoint, const std::string& event_type, int64_t start_wall_ms,
+                 const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples) {
+    auto next = SteadyClock::now();
+    while (!stop_polling.load()) {
+        next += std::chrono::seconds(1);
+        if (!sleep_until(next, stop_polling)) return;
+        auto r = cli::http_call(endpoint, {"GET", "/_kemu/status", "", {}, 5});
+        if (!r || r->first != 200) continue;
+        auto doc = json::parse(r->second, nullptr, false);
+        if (!doc.is_object()) continue;
+        int64_t t_ms = wall_ms() - start_wall_ms;
+        samples->push_back({{"t_ms", t_ms}, {"status", doc}});
+        for (const auto& f : doc.value("flows", json::array())) {
+            if (f.value("event_type", "") != event_type) continue;
+            std::printf(
+                "  %3llds %s: records in %lld, invocations %lld, errors %lld, iterator age "
+                "%lld ms (stream %lld ms)\n",
+                static_cast<long long>(t_ms / 1000), event_type.c_str(),
+                static_cast<long long>(f.value("incoming_records", int64_t{0})),
+                static_cast<long long>(f.value("invocations", int64_t{0})),
+                static_cast<long long>(f.value("errors", int64_t{0})),
+                static_cast<long long>(f.value("iterator_age_ms", int64_t{0})),
+                static_cast<long long>(f.value("get_records_iterator_age_ms", int64_t{0})));
+            std::fflush(stdout);
+        }
+    }
+}
+
+}  // namespace kemu::load
