@@ -157,8 +157,10 @@ class WindowsAndFiltersTest(LambdaTestCase):
         wait_until(lambda: kemu_metrics(self.kemu.endpoint).get(
             ("kemu_lambda_filtered_out_event_count_total", fn)) == filtered, 10,
             what=f"FilteredOutEventCount {filtered}")
-        self.assertEqual(kemu_metrics(self.kemu.endpoint).get(
-            ("kemu_lambda_invoked_event_count_total", fn)), len(want))
+        # Counted when the invocation ends, a moment after the handler saw the records.
+        wait_until(lambda: kemu_metrics(self.kemu.endpoint).get(
+            ("kemu_lambda_invoked_event_count_total", fn)) == len(want), 10,
+            what=f"InvokedEventCount {len(want)}")
 
     def test_validate_refuses_a_bad_filter_pattern_naming_file_line_and_key(self):
         self.write_code("picky", {"handler.py": "def process_event(event, context):\n    pass\n"})
