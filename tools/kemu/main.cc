@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "deploy/command.h"
+#include "deploy/engine.h"
 #include "dlq.h"
 #include "scenario/command.h"
 #include "status.h"
@@ -225,6 +227,22 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     cmd_status->add_flag("--json", status_json, "Print JSON instead of a table");
 
+    kemu::deploy::DeployOptions deploy;
+    bool deploy_aws = false;
+    auto* cmd_deploy = app.add_subcommand(
+        "deploy", "Render kemu.yaml as Terraform and plan/apply it on AWS (docs/deploy.md)");
+    cmd_deploy->add_flag("--aws", deploy_aws, "Deploy to AWS (the only target)")->required();
+    cmd_deploy->add_option("-c,--config", deploy.config, "Topology file")->capture_default_str();
+    cmd_deploy->add_option("--out", deploy.out_dir,
+                           "Directory of the rendered root (default .kemu/deploy/aws/ENV)");
+    cmd_deploy->add_flag("--render-only", deploy.render_only, "Write the tree; run nothing");
+    cmd_deploy->add_flag("--plan-only", deploy.plan_only, "Stop after the plan and its summary");
+    cmd_deploy->add_flag("--auto-approve", deploy.auto_approve, "Apply without asking");
+    cmd_deploy->add_flag("--allow-replace", deploy.allow_replace,
+                         "Accept a plan that destroys a stream or DLQ (data loss)");
+    cmd_deploy->add_flag("--destroy", deploy.destroy, "Plan and apply the destruction");
+    cmd_deploy->add_option("--engine", deploy.engine, "terraform, tofu, or a path to either");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -238,6 +256,8 @@ int main(int argc, char** argv) {
         if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
         if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);
         if (*dlq_cmds.replay) return kemu::cli::run_dlq_replay(dlq);
+        if (*cmd_deploy)
+            return kemu::deploy::run_deploy(deploy, kemu::deploy::current_environment());
         if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "kemu: %s\n", e.what());
