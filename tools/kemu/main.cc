@@ -7,6 +7,7 @@
 
 #include "deploy/command.h"
 #include "deploy/engine.h"
+#include "deploy/lint.h"
 #include "dlq.h"
 #include "scenario/command.h"
 #include "status.h"
@@ -210,6 +211,9 @@ int main(int argc, char** argv) {
     auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
     cmd_validate->add_option("-c,--config", validate_config, "Topology file")
         ->capture_default_str();
+    bool validate_aws = false;
+    cmd_validate->add_flag("--aws", validate_aws,
+                           "Also print warnings for a deployment to AWS (docs/deploy.md)");
 
     kemu::scenario::TestOptions test;
     auto* cmd_test = add_test(app, test);
@@ -252,7 +256,11 @@ int main(int argc, char** argv) {
     try {
         if (*cmd_up) return kemu::cli::run_up(up);
         if (*cmd_test) return kemu::scenario::run_test(test);
-        if (*cmd_validate) return kemu::cli::run_validate(validate_config);
+        if (*cmd_validate) {
+            const int rc = kemu::cli::run_validate(validate_config);
+            if (rc == 0 && validate_aws) kemu::deploy::print_aws_lint(validate_config);
+            return rc;
+        }
         if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
         if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);
         if (*dlq_cmds.replay) return kemu::cli::run_dlq_replay(dlq);
