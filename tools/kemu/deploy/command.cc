@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "deploy/engine.h"
+#include "deploy/parity.h"
 #include "deploy/plan_summary.h"
 #include "deploy/render.h"
 
@@ -133,6 +134,14 @@ int run_deploy(const DeployOptions& opts, const std::vector<std::string>& env) {
     std::printf("Plan summary (per flow):\n");
     for (const auto& line : summary.lines())
         std::printf("  %s\n", line.c_str());
+    if (!opts.destroy) {
+        try {
+            for (const auto& line : parity_check(cfg, r.out))
+                std::printf("  parity warning: %s\n", line.c_str());
+        } catch (const std::exception& e) {
+            std::printf("  parity check skipped: %s\n", e.what());
+        }
+    }
     if (!summary.data_loss.empty() && !opts.destroy && !opts.allow_replace) {
         std::fprintf(
             stderr,

@@ -41,8 +41,8 @@ PlanSummary summarise_plan(const std::string& show_json) {
     PlanSummary summary;
     for (const auto& rc : plan.value("resource_changes", json::array())) {
         if (rc.value("mode", "managed") != "managed") continue;
-        const auto& change = rc["change"];
-        const auto& actions = change["actions"];
+        const json change = rc.value("change", json::object());
+        const json actions = change.value("actions", json::array());
         const std::string flow = flow_of(rc.value("module_address", ""));
         auto& fc = flows[flow];
         fc.flow = flow;
@@ -60,8 +60,8 @@ PlanSummary summarise_plan(const std::string& show_json) {
         if (del && (type == "aws_kinesis_stream" || type == "aws_sqs_queue"))
             summary.data_loss.push_back(address);
         if (has(actions, "update") || (create && del)) {
-            const auto& before = change["before"];
-            const auto& after = change["after"];
+            const json before = change.value("before", json());
+            const json after = change.value("after", json());
             const auto& unknown =
                 change.contains("after_unknown") ? change["after_unknown"] : json::object();
             const auto& secret =
