@@ -8,6 +8,7 @@ mock-provider `terraform test` of the rendered example root. Those skip with the
 
 Usage: test_terraform_tree.py KEMU_BINARY"""
 
+import json
 import os
 import re
 import shutil
@@ -112,6 +113,170 @@ class References(unittest.TestCase):
         bad = unresolved(broken)
         self.assertIn("main.tf: var.batch_windw_seconds", bad)
         self.assertIn("main.tf: aws_kms_key.strem", bad)
+
+
+SCHEMA = os.path.join(REPO, "tests", "fixtures", "deploy", "aws_schema_subset.json")
+META = {"count", "for_each", "depends_on", "provider", "lifecycle"}
+STRING = re.compile(r'"(?:[^"\\$]|\\.|\$\{[^}]*\}|\$(?!\{))*"')
+
+
+def blocks(text):
+    """Top-level resource/data blocks as (kind, type, name, body lines)."""
+    out, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        m = re.match(r'^(resource|data)\s+"(\w+)"\s+"(\w+)"\s*\{\s*$', lines[i])
+        if not m:
+            i += 1
+            continue
+        body, depth, i = [], 1, i + 1
+        while i < len(lines) and depth > 0:
+            clean = STRING.sub('""', lines[i])
+            depth += clean.count("{") - clean.count("}")
+            if depth > 0:
+                body.append(lines[i])
+            i += 1
+        out.append((m.group(1), m.group(2), m.group(3), body))
+    return out
+
+
+def check_body(body, schema, where, bad, start=0):
+    """Checks the arguments and blocks of `body` (lines) against `schema` names."""
+    i = start
+    heredoc = None
+    while i < len(body):
+        line = body[i]
+        if heredoc:
+            if line.strip() == heredoc:
+                heredoc = None
+            i += 1
+            continue
+        clean = STRING.sub('""', line).split("#")[0]
+        h = re.search(r"<<-?(\w+)\s*$", clean)
+        arg = re.match(r"^\s*([\w-]+)\s*=", clean)
+        blk = re.match(r'^\s*(?:dynamic\s+"(\w+)"|(\w+))\s*\{\s*$', line)
+        if arg:
+            name = arg.group(1)
+            if name not in schema["attributes"] and name not in META:
+                bad.append(f"{where}: unknown argument {name}")
+            if h:
+                heredoc = h.group(1)
+            depth = clean.count("{") + clean.count("[") + clean.count("(") \
+                - clean.count("}") - clean.count("]") - clean.count(")")
+            i += 1
+            while depth > 0 and i < len(body):  # a multi-line value
+                c = STRING.sub('""', body[i])
+                depth += c.count("{") + c.count("[") + c.count("(") \
+                    - c.count("}") - c.count("]") - c.count(")")
+                i += 1
+            continue
+        if blk:
+            dynamic, name = blk.group(1), blk.group(2)
+            inner, depth, j = [], 1, i + 1
+            while j < len(body) and depth > 0:
+                c = STRING.sub('""', body[j])
+                depth += c.count("{") - c.count("}")
+                if depth > 0:
+                    inner.append(body[j])
+                j += 1
+            block_name = dynamic or name
+            if name == "lifecycle":
+                pass
+            elif block_name not in schema["blocks"]:
+                bad.append(f"{where}: unknown block {block_name}")
+            elif dynamic:
+                # for_each/iterator/labels, and content { ... } checked as the block.
+                content = [k for k, ln in enumerate(inner) if re.match(r"^\s*content\s*\{", ln)]
+                if content:
+                    k = content[0]
+                    sub, d = [], 1
+                    for ln in inner[k + 1:]:
+                        c = STRING.sub('""', ln)
+                        d += c.count("{") - c.count("}")
+                        if d <= 0:
+                            break
+                        sub.append(ln)
+                    check_body(sub, schema["blocks"][block_name], f"{where}.{block_name}", bad)
+            else:
+                check_body(inner, schema["blocks"][block_name], f"{where}.{block_name}", bad)
+            i = j
+            continue
+        i += 1
+
+
+def argument_errors(texts, schema):
+    bad = []
+    for name, text in sorted(texts.items()):
+        for kind, typ, label, body in blocks(text):
+            where = f"{name}: {kind} {typ}.{label}"
+            types = schema["resource" if kind == "resource" else "data"]
+            if typ not in types:
+                bad.append(f"{where}: type not in the schema subset (regenerate it)")
+                continue
+            check_body(body, types[typ], where, bad)
+    return bad
+
+
+def syntax_errors(name, text):
+    """A cheap syntax check: brackets balance outside strings, comments and heredocs."""
+    depth, heredoc, bad = 0, None, []
+    for n, line in enumerate(text.splitlines(), 1):
+        if heredoc:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        clean = STRING.sub('""', line)
+        if clean.lstrip().startswith("#"):
+            continue
+        h = re.search(r"<<-?(\w+)\s*$", clean)
+        depth += clean.count("{") + clean.count("[") + clean.count("(") \
+            - clean.count("}") - clean.count("]") - clean.count(")")
+        if depth < 0:
+            bad.append(f"{name}:{n}: unbalanced closing bracket")
+            depth = 0
+        if h:
+            heredoc = h.group(1)
+    if depth != 0 or heredoc:
+        bad.append(f"{name}: unclosed block or heredoc at end of file")
+    return bad
+
+
+class Syntax(unittest.TestCase):
+    def test_every_file_balances(self):
+        for d in module_dirs():
+            for name, text in read_module(d).items():
+                self.assertEqual(syntax_errors(name, text), [])
+
+    def test_the_check_catches_an_unclosed_block(self):
+        text = read_module(TREE)["main.tf"].replace("module \"api_gateway\" {\n",
+                                                   "module \"api_gateway\" {\n  x = {\n")
+        self.assertEqual(syntax_errors("main.tf", text),
+                         ["main.tf: unclosed block or heredoc at end of file"])
+
+
+class Arguments(unittest.TestCase):
+    """Every argument and block name against the provider schema subset kept in the repo
+    (tests/fixtures/deploy/aws_schema_subset.json; tests/deploy/regen_schema_subset.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(SCHEMA) as f:
+            cls.schema = json.load(f)
+
+    def test_every_argument_is_in_the_provider_schema(self):
+        for d in module_dirs():
+            with self.subTest(module=os.path.relpath(d, REPO)):
+                self.assertEqual(argument_errors(read_module(d), self.schema), [])
+
+    def test_the_check_catches_a_misspelt_argument(self):
+        texts = read_module(os.path.join(TREE, "modules", "kinesis_event_flow"))
+        broken = {"main.tf": texts["main.tf"].replace("  retention_period    =",
+                                                      "  retension_period    =")}
+        broken["main.tf"] = broken["main.tf"].replace("on_failure {", "on_falure {")
+        bad = argument_errors(broken, self.schema)
+        self.assertIn("main.tf: resource aws_kinesis_stream.this: unknown argument "
+                      "retension_period", bad)
+        self.assertIn("main.tf: resource aws_lambda_event_source_mapping.this.destination_config:"
+                      " unknown block on_falure", bad)
 
 
 def terraform_env(tmp):
