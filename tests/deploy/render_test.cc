@@ -169,3 +169,15 @@ TEST_CASE("collect_dir sorts files and skips interpreter caches", "[deploy]") {
     CHECK(entries[0].name == "pkg/a.py");
     CHECK(entries[1].name == "z.py");
 }
+
+TEST_CASE("a handler with a requirements.txt gets its dependencies, or a warning", "[deploy]") {
+    testing::TempDir tmp;
+    std::ofstream(tmp.path / "handler.py") << "def process_event(e, c):\n    return {}\n";
+    std::ofstream(tmp.path / "requirements.txt") << "# no dependencies\n";
+    std::vector<std::string> warnings;
+    const auto zip = deploy::package_handler(tmp.path.string(), &warnings);
+    // pip present: installed (nothing to install); absent: one warning. Either way the files.
+    CHECK(warnings.size() <= 1);
+    CHECK(zip.find("handler.py") != std::string::npos);
+    CHECK(zip.find("requirements.txt") != std::string::npos);
+}

@@ -75,6 +75,8 @@ int run_deploy(const DeployOptions& opts, const std::vector<std::string>& env) {
         dir = fs::absolute(out).lexically_normal().string();
         if (!dir.empty() && dir.back() == '/') dir.pop_back();
         std::printf("kemu: rendered %zu files to %s\n", r.files.size(), dir.c_str());
+        for (const auto& w : r.warnings)
+            std::fprintf(stderr, "kemu: warning: %s\n", w.c_str());
         for (const auto& f : r.removed)
             std::printf("kemu: removed %s (no longer rendered)\n", f.c_str());
     } catch (const std::exception& e) {

@@ -47,6 +47,11 @@ std::optional<std::string> on_path(const std::string& name, const std::string& p
 
 }  // namespace
 
+std::optional<std::string> find_on_path(const std::string& name,
+                                        const std::vector<std::string>& env) {
+    return on_path(name, env_value(env, "PATH"));
+}
+
 std::optional<std::string> find_engine(const std::string& explicit_engine,
                                        const std::vector<std::string>& env) {
     const std::string path_var = env_value(env, "PATH");

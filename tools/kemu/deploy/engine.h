@@ -18,6 +18,10 @@ struct Engine {
 std::optional<std::string> find_engine(const std::string& explicit_engine,
                                        const std::vector<std::string>& env);
 
+// `name` looked up on the PATH of `env` (a name with '/' is taken as a path).
+std::optional<std::string> find_on_path(const std::string& name,
+                                        const std::vector<std::string>& env);
+
 // "1.11.4" from `version -json` ({"terraform_version": ...}) or from the text
 // ("Terraform v1.11.4", "OpenTofu v1.6.2"); empty when neither parses.
 std::string parse_engine_version(const std::string& output);

@@ -8,10 +8,12 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <stdlib.h>
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include "deploy/engine.h"
 #include "deploy/zip_writer.h"
 
 namespace kemu::embedded {
@@ -155,7 +157,53 @@ json api_json(const ApiConfig& a) {
     return j;
 }
 
+// A scratch folder, removed when it goes out of scope.
+struct Scratch {
+    fs::path path;
+    Scratch() {
+        std::string tmpl = (fs::temp_directory_path() / "kemu-package-XXXXXX").string();
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a scratch folder");
+        path = tmpl;
+    }
+    ~Scratch() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
 }  // namespace
+
+std::string package_handler(const std::string& dir, std::vector<std::string>* warnings) {
+    const fs::path src(dir);
+    const bool pip = fs::exists(src / "requirements.txt");
+    const bool npm = fs::exists(src / "package.json");
+    if (!pip && !npm) return write_zip(collect_dir(dir));
+    const auto env = current_environment();
+    const char* tool = pip ? "python3" : "npm";
+    const auto bin = find_on_path(tool, env);
+    if (!bin) {
+        warnings->push_back(src.string() + ": " + (pip ? "requirements.txt" : "package.json") +
+                            " found but " + tool +
+                            " is not on PATH: its dependencies are not in the package");
+        return write_zip(collect_dir(dir));
+    }
+    Scratch scratch;
+    const fs::path copy = scratch.path / "package";
+    fs::copy(src, copy, fs::copy_options::recursive);
+    RunResult r;
+    if (pip)
+        r = run_engine(*bin,
+                       {"-m", "pip", "install", "--quiet", "--no-compile",
+                        "--disable-pip-version-check", "-r", "requirements.txt", "-t", "."},
+                       copy.string(), env, true);
+    else
+        r = run_engine(*bin, {"install", "--omit=dev", "--no-audit", "--no-fund", "--quiet"},
+                       copy.string(), env, true);
+    if (r.exit_code != 0)
+        throw std::runtime_error(src.string() + ": installing the dependencies failed (exit " +
+                                 std::to_string(r.exit_code) + ")");
+    return write_zip(collect_dir(copy.string()));
+}
 
 std::string resolve_region(const Config& cfg, const std::vector<std::string>& env) {
     if (!cfg.region.empty()) return cfg.region;
@@ -191,6 +239,7 @@ RenderResult render(const Config& cfg, const std::string& region, const std::str
     const fs::path out(out_dir);
     fs::create_directories(out);
     std::map<std::string, std::string> files;
+    RenderResult result;
     for (std::size_t i = 0; i < embedded::terraform_tree_count; ++i) {
         const auto& f = embedded::terraform_tree[i];
         files[f.path] = std::string(reinterpret_cast<const char*>(f.data), f.size);
@@ -203,7 +252,7 @@ RenderResult render(const Config& cfg, const std::string& region, const std::str
         if (!fs::is_directory(src))
             throw std::runtime_error("event_flows " + f.event_type + ": lambda_source_path " +
                                      src.string() + " is not a directory");
-        files["lambda/" + f.event_type + ".zip"] = write_zip(collect_dir(src.string()));
+        files["lambda/" + f.event_type + ".zip"] = package_handler(src.string(), &result.warnings);
     }
     json manifest;
     manifest["kemu_version"] = KEMU_VERSION;
@@ -214,7 +263,6 @@ RenderResult render(const Config& cfg, const std::string& region, const std::str
     manifest["files"].push_back("kemu-render.json");
     files["kemu-render.json"] = manifest.dump(2) + "\n";
 
-    RenderResult result;
     // Files of the previous render that are not produced now.
     const std::string previous = read_file(out / "kemu-render.json");
     if (!previous.empty()) {

@@ -22,9 +22,15 @@ std::string normalised_topology(const Config& cfg, const std::string& region);
 std::string default_out_dir(const Config& cfg);
 
 struct RenderResult {
-    std::vector<std::string> files;    // relative paths written (sorted)
-    std::vector<std::string> removed;  // files of an earlier render no longer produced
+    std::vector<std::string> files;     // relative paths written (sorted)
+    std::vector<std::string> removed;   // files of an earlier render no longer produced
+    std::vector<std::string> warnings;  // e.g. dependencies that could not be installed
 };
+
+// A handler folder's zip: its files, plus the dependencies of a requirements.txt (pip install
+// -t, without byte-code) or a package.json (npm install --omit=dev) installed into a scratch
+// copy when pip or npm is on PATH; a warning otherwise. Throws on a failing install.
+std::string package_handler(const std::string& dir, std::vector<std::string>* warnings);
 
 // Writes the tree into `out_dir`: the embedded modules and root, topology.yaml, one handler zip
 // per flow, kemu-render.json. Files are rewritten only when their bytes change. Files listed
