@@ -170,14 +170,15 @@ TEST_CASE("collect_dir sorts files and skips interpreter caches", "[deploy]") {
     CHECK(entries[1].name == "z.py");
 }
 
-TEST_CASE("a handler with a requirements.txt gets its dependencies, or a warning", "[deploy]") {
+TEST_CASE("a handler with a requirements.txt and no pip is zipped as it is, with a warning",
+          "[deploy]") {
     testing::TempDir tmp;
     std::ofstream(tmp.path / "handler.py") << "def process_event(e, c):\n    return {}\n";
-    std::ofstream(tmp.path / "requirements.txt") << "# no dependencies\n";
+    std::ofstream(tmp.path / "requirements.txt") << "requests==2.31.0\n";
     std::vector<std::string> warnings;
-    const auto zip = deploy::package_handler(tmp.path.string(), &warnings);
-    // pip present: installed (nothing to install); absent: one warning. Either way the files.
-    CHECK(warnings.size() <= 1);
-    CHECK(zip.find("handler.py") != std::string::npos);
-    CHECK(zip.find("requirements.txt") != std::string::npos);
+    const auto zip = deploy::package_handler(tmp.path.string(), &warnings,
+                                             {"PATH=" + (tmp.path / "none").string()});
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::Contains("python3 is not on PATH"));
+    CHECK(zip == deploy::write_zip(deploy::collect_dir(tmp.path.string())));
 }

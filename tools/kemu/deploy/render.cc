@@ -173,12 +173,12 @@ struct Scratch {
 
 }  // namespace
 
-std::string package_handler(const std::string& dir, std::vector<std::string>* warnings) {
+std::string package_handler(const std::string& dir, std::vector<std::string>* warnings,
+                            const std::vector<std::string>& env) {
     const fs::path src(dir);
     const bool pip = fs::exists(src / "requirements.txt");
     const bool npm = fs::exists(src / "package.json");
     if (!pip && !npm) return write_zip(collect_dir(dir));
-    const auto env = current_environment();
     const char* tool = pip ? "python3" : "npm";
     const auto bin = find_on_path(tool, env);
     if (!bin) {
@@ -252,7 +252,8 @@ RenderResult render(const Config& cfg, const std::string& region, const std::str
         if (!fs::is_directory(src))
             throw std::runtime_error("event_flows " + f.event_type + ": lambda_source_path " +
                                      src.string() + " is not a directory");
-        files["lambda/" + f.event_type + ".zip"] = package_handler(src.string(), &result.warnings);
+        files["lambda/" + f.event_type + ".zip"] =
+            package_handler(src.string(), &result.warnings, current_environment());
     }
     json manifest;
     manifest["kemu_version"] = KEMU_VERSION;

@@ -30,7 +30,9 @@ struct RenderResult {
 // A handler folder's zip: its files, plus the dependencies of a requirements.txt (pip install
 // -t, without byte-code) or a package.json (npm install --omit=dev) installed into a scratch
 // copy when pip or npm is on PATH; a warning otherwise. Throws on a failing install.
-std::string package_handler(const std::string& dir, std::vector<std::string>* warnings);
+// `env` ("NAME=value") gives the PATH that pip or npm is looked up on and runs with.
+std::string package_handler(const std::string& dir, std::vector<std::string>* warnings,
+                            const std::vector<std::string>& env);
 
 // Writes the tree into `out_dir`: the embedded modules and root, topology.yaml, one handler zip
 // per flow, kemu-render.json. Files are rewritten only when their bytes change. Files listed
