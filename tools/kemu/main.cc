@@ -7,6 +7,7 @@
 
 #include "deploy/command.h"
 #include "deploy/engine.h"
+#include "deploy/from_terraform.h"
 #include "deploy/lint.h"
 #include "dlq.h"
 #include "scenario/command.h"
@@ -247,6 +248,14 @@ int main(int argc, char** argv) {
     cmd_deploy->add_flag("--destroy", deploy.destroy, "Plan and apply the destruction");
     cmd_deploy->add_option("--engine", deploy.engine, "terraform, tofu, or a path to either");
 
+    std::string init_from_terraform, init_out;
+    auto* cmd_init = app.add_subcommand("init", "Write a kemu.yaml");
+    cmd_init
+        ->add_option("--from-terraform", init_from_terraform,
+                     "From a Terraform root's kinesis_event_flow and api_gateway module blocks")
+        ->required();
+    cmd_init->add_option("-o,--output", init_out, "Where to write it (default DIR/kemu.yaml)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -264,6 +273,7 @@ int main(int argc, char** argv) {
         if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
         if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);
         if (*dlq_cmds.replay) return kemu::cli::run_dlq_replay(dlq);
+        if (*cmd_init) return kemu::deploy::run_init_from_terraform(init_from_terraform, init_out);
         if (*cmd_deploy)
             return kemu::deploy::run_deploy(deploy, kemu::deploy::current_environment());
         if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
