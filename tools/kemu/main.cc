@@ -5,6 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "deploy/command.h"
+#include "deploy/engine.h"
+#include "deploy/from_terraform.h"
+#include "deploy/lint.h"
 #include "dlq.h"
 #include "load/command.h"
 #include "scenario/command.h"
@@ -268,6 +272,9 @@ int main(int argc, char** argv) {
     auto* cmd_validate = app.add_subcommand("validate", "Check a topology file and exit");
     cmd_validate->add_option("-c,--config", validate_config, "Topology file")
         ->capture_default_str();
+    bool validate_aws = false;
+    cmd_validate->add_flag("--aws", validate_aws,
+                           "Also print warnings for a deployment to AWS (docs/deploy.md)");
 
     kemu::scenario::TestOptions test;
     auto* cmd_test = add_test(app, test);
@@ -288,6 +295,30 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     cmd_status->add_flag("--json", status_json, "Print JSON instead of a table");
 
+    kemu::deploy::DeployOptions deploy;
+    bool deploy_aws = false;
+    auto* cmd_deploy = app.add_subcommand(
+        "deploy", "Render kemu.yaml as Terraform and plan/apply it on AWS (docs/deploy.md)");
+    cmd_deploy->add_flag("--aws", deploy_aws, "Deploy to AWS (the only target)")->required();
+    cmd_deploy->add_option("-c,--config", deploy.config, "Topology file")->capture_default_str();
+    cmd_deploy->add_option("--out", deploy.out_dir,
+                           "Directory of the rendered root (default .kemu/deploy/aws/ENV)");
+    cmd_deploy->add_flag("--render-only", deploy.render_only, "Write the tree; run nothing");
+    cmd_deploy->add_flag("--plan-only", deploy.plan_only, "Stop after the plan and its summary");
+    cmd_deploy->add_flag("--auto-approve", deploy.auto_approve, "Apply without asking");
+    cmd_deploy->add_flag("--allow-replace", deploy.allow_replace,
+                         "Accept a plan that destroys a stream or DLQ (data loss)");
+    cmd_deploy->add_flag("--destroy", deploy.destroy, "Plan and apply the destruction");
+    cmd_deploy->add_option("--engine", deploy.engine, "terraform, tofu, or a path to either");
+
+    std::string init_from_terraform, init_out;
+    auto* cmd_init = app.add_subcommand("init", "Write a kemu.yaml");
+    cmd_init
+        ->add_option("--from-terraform", init_from_terraform,
+                     "From a Terraform root's kinesis_event_flow and api_gateway module blocks")
+        ->required();
+    cmd_init->add_option("-o,--output", init_out, "Where to write it (default DIR/kemu.yaml)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -298,10 +329,17 @@ int main(int argc, char** argv) {
         if (*cmd_up) return kemu::cli::run_up(up);
         if (*cmd_test) return kemu::scenario::run_test(test);
         if (*cmd_load) return kemu::load::run_load(load);
-        if (*cmd_validate) return kemu::cli::run_validate(validate_config);
+        if (*cmd_validate) {
+            const int rc = kemu::cli::run_validate(validate_config);
+            if (rc == 0 && validate_aws) kemu::deploy::print_aws_lint(validate_config);
+            return rc;
+        }
         if (*dlq_cmds.count) return kemu::cli::run_dlq_count(dlq);
         if (*dlq_cmds.list) return kemu::cli::run_dlq_list(dlq);
         if (*dlq_cmds.replay) return kemu::cli::run_dlq_replay(dlq);
+        if (*cmd_init) return kemu::deploy::run_init_from_terraform(init_from_terraform, init_out);
+        if (*cmd_deploy)
+            return kemu::deploy::run_deploy(deploy, kemu::deploy::current_environment());
         if (*cmd_status) return kemu::cli::run_status(status_endpoint, status_json);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "kemu: %s\n", e.what());
