@@ -1,7 +1,8 @@
 """Checks of the Terraform tree that `kemu deploy --aws` renders (deploy/terraform).
 
-Always: every var., local., module., data. and resource reference resolves in its module, and
-the checker is shown to catch an undeclared reference. When `terraform` is on PATH: fmt -check
+Always: every file parses with HashiCorp's HCL parser (@cdktf/hcl2json, offline), every var.,
+local., module., data. and resource reference resolves in its module, and each checker is shown
+to catch its kind of error. When `terraform` is on PATH: fmt -check
 and the provider-free `terraform test` of modules/topology. When KEMU_TF_PLUGIN_DIR names a
 local copy of the hashicorp/aws provider (a filesystem mirror): init, validate and a
 mock-provider `terraform test` of the rendered example root. Those skip with the reason.
@@ -21,6 +22,9 @@ REPO = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TREE = os.path.join(REPO, "deploy", "terraform")
 TFTEST = os.path.join(REPO, "tests", "fixtures", "deploy", "tftest")
 KEMU = sys.argv.pop(1) if len(sys.argv) > 1 else None
+
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+from node_support import run_node  # noqa: E402  (the e2e tests' npm packages)
 
 DECL = re.compile(r'^(variable|module|output)\s+"([\w-]+)"|^(resource|data)\s+"(\w+)"\s+"(\w+)"',
                   re.M)
@@ -251,6 +255,30 @@ class Syntax(unittest.TestCase):
                                                    "module \"api_gateway\" {\n  x = {\n")
         self.assertEqual(syntax_errors("main.tf", text),
                          ["main.tf: unclosed block or heredoc at end of file"])
+
+
+class Parsed(unittest.TestCase):
+    """Every .tf file through HashiCorp's own HCL parser (@cdktf/hcl2json from npm, pinned by
+    tests/e2e/node/package-lock.json; it runs offline), so a syntax error fails here even where
+    terraform is absent."""
+
+    def parse(self, files):
+        return run_node("hcl_parse.cjs", files, timeout=180)
+
+    def test_every_file_parses(self):
+        files = [os.path.join(d, n) for d in module_dirs() for n in read_module(d)]
+        self.assertGreater(len(files), 5)
+        self.assertEqual({f: e for f, e in self.parse(files).items() if e}, {})
+
+    def test_the_parser_catches_a_syntax_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "main.tf")
+            with open(bad, "w") as f:
+                f.write(read_module(TREE)["main.tf"].replace('module "api_gateway" {',
+                                                             'module "api_gateway" {\n  x = ', 1))
+            err = self.parse([bad])[bad]
+        self.assertIsNotNone(err)
+        self.assertIn("main.tf:", err)
 
 
 class Arguments(unittest.TestCase):
