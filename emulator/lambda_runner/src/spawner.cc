@@ -80,10 +80,15 @@ private:
 pid_t spawn_runtime(std::vector<char*>& argv, std::vector<char*>& envp, const std::string& cwd,
                     int out_fd, int err_fd) {
     pid_t parent = ::getpid();
+    // Closed by the child's execve (or exit): until then the child is a copy of kemu, whose
+    // resident set the environment's memory check must not take for the runtime's.
+    int exec_sync[2];
+    if (::pipe2(exec_sync, O_CLOEXEC) != 0) return -1;
     pid_t pid = Spawner::get().run([&]() -> pid_t {
         pid_t forked = ::fork();
         if (forked != 0) return forked;
         // Child: only async-signal-safe calls until exec.
+        ::close(exec_sync[0]);
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // kemu killed with -9: take the runtime along
         if (::getppid() != parent) ::_exit(127);
@@ -98,7 +103,18 @@ pid_t spawn_runtime(std::vector<char*>& argv, std::vector<char*>& envp, const st
         (void)n;
         ::_exit(127);
     });
-    if (pid > 0) ::setpgid(pid, pid);  // also from the parent, so kill(-pid) works at once
+    int saved = errno;
+    ::close(exec_sync[1]);
+    if (pid > 0) {
+        ::setpgid(pid, pid);  // also from the parent, so kill(-pid) works at once
+        // EOF once the child has exec'd (or exited). Children forked meanwhile for other
+        // environments hold the write end only until their own exec.
+        char byte;
+        while (::read(exec_sync[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+    }
+    ::close(exec_sync[0]);
+    errno = saved;
     return pid;
 }
 
