@@ -137,9 +137,11 @@ class ScenariosTest(unittest.TestCase):
         self.assertIn("requestContext.approximateInvokeCount = 9", dlq)
         self.assertIn("actual requestContext.approximateInvokeCount = 2", dlq)
         timeout = by_suite["wait timeout"].find("testcase")
-        self.assertEqual(timeout.find("failure").get("message"),
-                         "expected at least 5 records processed within 2.0 s, "
-                         "actual 1 records processed")
+        # One payment was sent: within the 2 s it is processed, or (a slow cold start under a
+        # sanitizer) not yet; never five.
+        self.assertRegex(timeout.find("failure").get("message"),
+                         r"^expected at least 5 records processed within 2\.0 s, "
+                         r"actual [01] records processed$")
         # The testcase carries its step's output.
         self.assertIn("expected: at least 5 records processed", timeout.find("system-out").text)
 
