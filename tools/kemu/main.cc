@@ -165,8 +165,9 @@ CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
 // `kemu up` and its options.
 CLI::App* add_up(CLI::App& app, kemu::cli::UpOptions& up) {
     auto* cmd_up = app.add_subcommand("up",
-                                      "Serve the Kinesis and SQS APIs and the front door (and the "
-                                      "topology of kemu.yaml) on one port");
+                                      "Serve the Kinesis, SQS, Lambda, CloudWatch and Logs APIs "
+                                      "and the front door (and the topology of kemu.yaml) on one "
+                                      "port");
     cmd_up->add_option("-c,--config", up.config,
                        "Topology file (default: ./kemu.yaml when present)");
     cmd_up->add_option("--host", up.host, "Address to listen on")->capture_default_str();

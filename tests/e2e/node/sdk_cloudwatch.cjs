@@ -3,25 +3,12 @@
 // a kemu running examples/kemu.yaml with the orders errors alarm in ALARM. Prints one JSON
 // summary line for the Python side to check.
 "use strict";
+const { clientConfig, error } = require("./sdk_common.cjs");
 const CW = require("@aws-sdk/client-cloudwatch");
 const L = require("@aws-sdk/client-cloudwatch-logs");
 
 const [endpoint, alarm, stream, fn, group] = process.argv.slice(2);
-const config = {
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  maxAttempts: 1,
-};
-
-async function error(promise) {
-  try {
-    await promise;
-    return null;
-  } catch (e) {
-    return { name: e.name, status: e.$metadata.httpStatusCode, message: e.message };
-  }
-}
+const config = clientConfig(endpoint);
 
 async function main() {
   const cw = new CW.CloudWatchClient(config);

@@ -3,24 +3,11 @@
 // of a poisoned order), read the function and its mapping, change the mapping's batch size, and
 // an unknown function's error. Prints one JSON summary line for the Python side to check.
 "use strict";
+const { clientConfig, error } = require("./sdk_common.cjs");
 const L = require("@aws-sdk/client-lambda");
 
 const [endpoint, fn, goodEvent, badEvent] = process.argv.slice(2);
-const config = {
-  endpoint,
-  region: "us-east-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  maxAttempts: 1,
-};
-
-async function error(promise) {
-  try {
-    await promise;
-    return null;
-  } catch (e) {
-    return { name: e.name, status: e.$metadata.httpStatusCode, message: e.message };
-  }
-}
+const config = clientConfig(endpoint);
 
 const text = (bytes) => Buffer.from(bytes).toString("utf8");
 
