@@ -388,6 +388,24 @@ def process_event(event, context):
         REQUIRE(r.status == InvokeResult::Status::kFunctionError);
         CHECK(r.error_type == "Runtime.OutOfMemory");
     }
+    SECTION("a setsid'd subprocess past the limit is Runtime.OutOfMemory") {
+        // It leaves the runtime's session and process group, and its parent is gone: it is
+        // still in the environment's tree, adopted by the supervisor.
+        Fixture f;
+        f.start("python3.11", "handler.process_event", "handler.py", R"PY(import os, subprocess, sys
+def process_event(event, context):
+    hog = ("import os, time\nif os.fork(): os._exit(0)\n"
+           "b = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
+           "time.sleep(30)")
+    subprocess.run([sys.executable, "-c", hog], start_new_session=True)
+    import time; time.sleep(4)
+    return "survived"
+)PY",
+                5);
+        auto r = f.pool->invoke("{}");
+        REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+        CHECK(r.error_type == "Runtime.OutOfMemory");
+    }
     SECTION("module-level code past the limit is Runtime.OutOfMemory before any invocation") {
         Fixture f;
         f.start("python3.11", "handler.process_event", "handler.py",
