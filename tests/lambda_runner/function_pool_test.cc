@@ -372,6 +372,28 @@ def process_event(event, context):
           json::array({"HTTP/1.1 404 Not Found", "HTTP/1.1 400 Bad Request"}));
 }
 
+TEST_CASE("a client that sends half a header to the Runtime API holds only its own connection",
+          "[lambda][pool]") {
+    // The handler leaves a connection open with half a request line and header in it; the
+    // runtime's next /next and the next invocation must not wait for it.
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", R"(import os, socket
+stuck = []
+def process_event(event, context):
+    host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+    s = socket.create_connection((host, int(port)))
+    s.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: loc")
+    stuck.append(s)
+    return len(stuck)
+)",
+            /*timeout_s=*/3);
+    for (int i = 1; i <= 3; ++i) {
+        auto r = f.pool->invoke("{}");
+        REQUIRE(r.status == InvokeResult::Status::kOk);
+        CHECK(r.payload == std::to_string(i));  // the same warm environment each time
+    }
+}
+
 TEST_CASE("memory counts the whole environment: a handler's subprocess, and init",
           "[lambda][pool]") {
     SECTION("a subprocess past the limit is Runtime.OutOfMemory") {

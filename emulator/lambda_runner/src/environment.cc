@@ -202,6 +202,7 @@ int64_t Environment::dispatch(Lock& lock, const std::string& request_id, const s
     }
     lock.lock();
     state_.cv.notify_all();
+    api_.wake();  // a /next that waits takes it
     return t0;
 }
 

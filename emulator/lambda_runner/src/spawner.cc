@@ -114,6 +114,10 @@ Spawned spawn_runtime(std::vector<char*>& argv, std::vector<char*>& envp, const 
         ::dup2(err_fd, 2);
         int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0) ::dup2(devnull, 0);
+        // Nothing of kemu's but the sync pipe reaches the supervisor, and through it the
+        // runtime: not even a descriptor another thread opened without O_CLOEXEC.
+        ::close_range(3, static_cast<unsigned>(sync[1]) - 1, 0);
+        ::close_range(static_cast<unsigned>(sync[1]) + 1, ~0U, 0);
         ::fcntl(sync[1], F_SETFD, 0);
         if (::chdir(cwd.c_str()) != 0) ::_exit(126);
         ::execve(exe.c_str(), sup_argv.data(), envp.data());
