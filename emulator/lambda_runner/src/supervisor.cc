@@ -97,6 +97,11 @@ void kill_tree() {
     sigaddset(&waited, SIGCHLD);
     sigaddset(&waited, SIGHUP);
     ::sigprocmask(SIG_BLOCK, &waited, nullptr);
+    // An ignored SIGCHLD (inherited through exec) would reap children for us, and waitpid
+    // would never see the runtime's status. A write to the sync pipe of a kemu that just died
+    // must not end the supervisor (SIGPIPE) before it kills the tree.
+    ::signal(SIGCHLD, SIG_DFL);
+    ::signal(SIGPIPE, SIG_IGN);
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (::getppid() != kemu) ::_exit(127);  // kemu died before PDEATHSIG was armed
     ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);  // the runtime must not hold it
@@ -113,6 +118,7 @@ void kill_tree() {
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::signal(SIGPIPE, SIG_DFL);  // as a process started afresh has it
         ::execve(runtime_argv[0], runtime_argv, envp);
         const char msg[] = "kemu: cannot start the runtime\n";
         ssize_t n = ::write(2, msg, sizeof msg - 1);
