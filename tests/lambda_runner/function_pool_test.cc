@@ -372,6 +372,28 @@ def process_event(event, context):
           json::array({"HTTP/1.1 404 Not Found", "HTTP/1.1 400 Bad Request"}));
 }
 
+TEST_CASE("a client that sends half a header to the Runtime API holds only its own connection",
+          "[lambda][pool]") {
+    // The handler leaves a connection open with half a request line and header in it; the
+    // runtime's next /next and the next invocation must not wait for it.
+    Fixture f;
+    f.start("python3.11", "handler.process_event", "handler.py", R"(import os, socket
+stuck = []
+def process_event(event, context):
+    host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+    s = socket.create_connection((host, int(port)))
+    s.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: loc")
+    stuck.append(s)
+    return len(stuck)
+)",
+            /*timeout_s=*/3);
+    for (int i = 1; i <= 3; ++i) {
+        auto r = f.pool->invoke("{}");
+        REQUIRE(r.status == InvokeResult::Status::kOk);
+        CHECK(r.payload == std::to_string(i));  // the same warm environment each time
+    }
+}
+
 TEST_CASE("memory counts the whole environment: a handler's subprocess, and init",
           "[lambda][pool]") {
     SECTION("a subprocess past the limit is Runtime.OutOfMemory") {
@@ -381,6 +403,24 @@ def process_event(event, context):
     subprocess.run([sys.executable, "-c",
                     "b = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
                     "import time; time.sleep(5)"])
+    return "survived"
+)PY",
+                5);
+        auto r = f.pool->invoke("{}");
+        REQUIRE(r.status == InvokeResult::Status::kFunctionError);
+        CHECK(r.error_type == "Runtime.OutOfMemory");
+    }
+    SECTION("a setsid'd subprocess past the limit is Runtime.OutOfMemory") {
+        // It leaves the runtime's session and process group, and its parent is gone: it is
+        // still in the environment's tree, adopted by the supervisor.
+        Fixture f;
+        f.start("python3.11", "handler.process_event", "handler.py", R"PY(import os, subprocess, sys
+def process_event(event, context):
+    hog = ("import os, time\nif os.fork(): os._exit(0)\n"
+           "b = bytearray(300 * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
+           "time.sleep(30)")
+    subprocess.run([sys.executable, "-c", hog], start_new_session=True)
+    import time; time.sleep(4)
     return "survived"
 )PY",
                 5);

@@ -96,17 +96,21 @@ std::string Environment::start(const std::string& tmp_dir) {
 
     if (auto err = pipes_.open(); !err.empty()) return err;
     state_.started_us = clock_.monotonic_us();
-    pid_t pid = spawn_runtime(argv, envp, config_.code_dir, pipes_.child_out(), pipes_.child_err());
-    if (pid < 0) return std::string("fork: ") + std::strerror(errno);
-    pid_ = pid;
-    memory_.set_pid(pid);
+    Spawned spawned =
+        spawn_runtime(argv, envp, config_.code_dir, pipes_.child_out(), pipes_.child_err());
+    if (spawned.supervisor < 0) return std::string("fork: ") + std::strerror(errno);
+    pid_ = spawned.supervisor;
+    runtime_pid_ = spawned.runtime;
+    memory_.set_pids(spawned.supervisor, spawned.runtime);
     pipes_.start_reader();
     api_.start();
     return {};
 }
 
 void Environment::kill_process() {
-    if (pid_ > 0 && !exited_) ::kill(-pid_, SIGKILL);
+    // The supervisor SIGKILLs the runtime and every descendant, then exits with the runtime's
+    // status. It is our child and not yet reaped, so its pid cannot have been reused.
+    if (pid_ > 0 && !exited_) ::kill(pid_, SIGTERM);
 }
 
 std::optional<int> Environment::reap() {
@@ -115,9 +119,8 @@ std::optional<int> Environment::reap() {
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
-        exited_ = true;
+        exited_ = true;  // the supervisor took the runtime's leftovers down before it exited
         exit_status_ = status;
-        ::kill(-pid_, SIGKILL);  // leftovers of its group
         return status;
     }
     return std::nullopt;
@@ -199,6 +202,7 @@ int64_t Environment::dispatch(Lock& lock, const std::string& request_id, const s
     }
     lock.lock();
     state_.cv.notify_all();
+    api_.wake();  // a /next that waits takes it
     return t0;
 }
 
@@ -259,7 +263,8 @@ InvokeResult Environment::invoke(const std::string& event, Disruption disruption
     }
     // An aimed failure freezes the runtime while it waits in /next, before it can take the
     // event: the handler never runs, whatever its speed, so the failure is certain.
-    if (disruption != Disruption::kNone && pid_ > 0 && !exited_) ::kill(-pid_, SIGSTOP);
+    if (disruption != Disruption::kNone && runtime_pid_ > 0 && !exited_)
+        ::kill(-runtime_pid_, SIGSTOP);
     const int64_t t0 = dispatch(lock, request_id, event, timeout_ms);
     if (disruption == Disruption::kKill) kill_process();
     const int64_t limit_kb =

@@ -1,5 +1,5 @@
 #pragma once
-// One execution environment: the runtime subprocess (its own process group), its Runtime API
+// One execution environment: the runtime subprocess under its supervisor, its Runtime API
 // listener on 127.0.0.1, and the pipes that carry its output into the function log. Runs one
 // invocation at a time: init, dispatch, the wait for the answer under the timeout and the
 // memory limit, then the END and REPORT lines.
@@ -25,7 +25,7 @@ class Environment {
 public:
     // Every timer (init limit, timeout, durations) and timestamp reads `clock`.
     Environment(const FunctionConfig& config, FunctionLog& log, const Clock& clock);
-    ~Environment();  // kills the process group, joins the threads
+    ~Environment();  // takes the process tree down (through its supervisor), joins the threads
     Environment(const Environment&) = delete;
     Environment& operator=(const Environment&) = delete;
 
@@ -77,7 +77,8 @@ private:
     RuntimeApiServer api_{config_, state_, clock_};
     OutputPipes pipes_{log_};
     MemorySampler memory_;
-    pid_t pid_ = -1;
+    pid_t pid_ = -1;          // the supervisor (spawner.h): its exit status is the runtime's
+    pid_t runtime_pid_ = -1;  // the runtime, the leader of its own process group
     std::string log_stream_;
     std::string tmp_;
     std::atomic<int64_t> idle_since_ms_{0};

@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "supervisor.h"
 
 namespace kemu::lambda_runner {
 namespace {
@@ -28,32 +29,16 @@ int64_t MemorySampler::process_kb(const char* field) const {
     return status_kb(pid_, field);
 }
 
-// The environment's memory is the runtime's process group (Lambda limits the whole
-// environment, see docs/aws/lambda.md, "Memory"): a handler's subprocesses count.
+// The environment's memory is its whole process tree (Lambda limits the whole environment, see
+// docs/aws/lambda.md, "Memory"): a handler's subprocesses count, whatever their session or
+// group. The supervisor itself is kemu's, not the function's.
 int64_t MemorySampler::group_kb(const char* field) {
-    if (pid_ <= 0) return 0;
+    if (root_ <= 0) return 0;
     int64_t total = 0;
-    int members = 0;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
-         it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.empty() || name[0] < '0' || name[0] > '9') continue;
-        std::ifstream in(it->path() / "stat");
-        std::string stat;
-        if (!std::getline(in, stat)) continue;
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-        auto close = stat.rfind(')');
-        if (close == std::string::npos) continue;
-        char state = 0;
-        long ppid = 0, pgrp = 0;
-        if (std::sscanf(stat.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
-            continue;
-        if (pgrp != pid_) continue;
-        ++members;
-        total += status_kb(static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10)), field);
-    }
-    if (members > 1) group_has_others_ = true;
+    const auto members = descendants(root_);
+    for (pid_t pid : members)
+        total += status_kb(pid, field);
+    if (members.size() > 1) group_has_others_ = true;
     return total;
 }
 

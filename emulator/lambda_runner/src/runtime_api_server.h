@@ -1,8 +1,11 @@
 #pragma once
 // An environment's Runtime API (2018-06-01) listener on 127.0.0.1: the runtime long-polls
-// /next for its invocation and posts the response, the error, or its init error. Blocking:
-// one thread, one connection at a time (see docs/aws/lambda.md, "Runtime API").
+// /next for its invocation and posts the response, the error, or its init error. Asynchronous
+// (Asio and Beast coroutines on one thread of its own): every connection is served on its own,
+// under a deadline, so a client that sends half a request holds only itself
+// (see docs/aws/lambda.md, "Runtime API").
 
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -18,8 +21,7 @@ std::string error_body(const std::string& type, const std::string& message);
 
 class RuntimeApiServer {
 public:
-    RuntimeApiServer(const FunctionConfig& config, RuntimeState& state, const Clock& clock)
-        : config_(config), state_(state), clock_(clock) {}
+    RuntimeApiServer(const FunctionConfig& config, RuntimeState& state, const Clock& clock);
     ~RuntimeApiServer();  // stop()
     RuntimeApiServer(const RuntimeApiServer&) = delete;
     RuntimeApiServer& operator=(const RuntimeApiServer&) = delete;
@@ -28,16 +30,14 @@ public:
     std::string listen();
     int port() const { return port_; }
     void start();  // the serving thread
-    // REQUIRES: state.closing set and state.cv notified, so a /next that waits returns.
+    // An invocation was put in `state.current`: a /next that waits takes it. Any thread.
+    void wake();
+    // REQUIRES: state.closing set, so a /next that waits returns.
     void stop();
 
 private:
-    void serve();
-
-    const FunctionConfig& config_;
-    RuntimeState& state_;
-    const Clock& clock_;
-    int listen_fd_ = -1;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
     int port_ = 0;
     std::thread server_;
 };

@@ -7,11 +7,17 @@
 
 namespace kemu::lambda_runner {
 
+struct Spawned {
+    pid_t supervisor = -1;  // kemu's child: SIGTERM takes the environment down, waitpid() it
+    pid_t runtime = -1;     // the runtime, in a process group of its own; -1 if it never ran
+};
+
 // Starts argv[0] (an absolute path; argv and envp end with nullptr) in `cwd` with exactly the
-// variables `envp`, in a process group of its own, stdout on `out_fd`, stderr on `err_fd`,
-// stdin /dev/null; the process is SIGKILLed if kemu dies. Returns its pid once the child has
-// exec'd (or exited), so nothing reads the forked copy of kemu as the runtime; -1 with errno.
-pid_t spawn_runtime(std::vector<char*>& argv, std::vector<char*>& envp, const std::string& cwd,
-                    int out_fd, int err_fd);
+// variables `envp`, stdout on `out_fd`, stderr on `err_fd`, stdin /dev/null, under a supervisor
+// of its own (supervisor.h) that takes the runtime and all its descendants down when kemu dies
+// or asks, and exits with the runtime's status. Returns once the runtime has exec'd (or
+// failed), so nothing reads a forked copy of kemu as the runtime; supervisor -1 with errno.
+Spawned spawn_runtime(std::vector<char*>& argv, std::vector<char*>& envp, const std::string& cwd,
+                      int out_fd, int err_fd);
 
 }  // namespace kemu::lambda_runner
