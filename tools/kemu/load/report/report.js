@@ -232,7 +232,9 @@
     const dots = {show: true, size: 9};
     const plot = new uPlot({
       width: width(sc), height: 300,
-      scales: {x: {time: false}},
+      // Padded ranges, so that no dot sits on the frame.
+      scales: {x: {time: false, range: (u, min, max) => uPlot.rangeNum(min, max, 0.2, true)},
+               y: {range: (u, min, max) => uPlot.rangeNum(min, max, 0.2, true)}},
       axes: [{label: "p99 latency (ms)"}, {label: "USD/month", size: 80}],
       series: [{label: "p99 ms"},
                {label: "point", stroke: palette[0], fill: palette[0], paths: () => null, points: dots},
