@@ -92,8 +92,10 @@ class LoadReportTest(unittest.TestCase):
         return page
 
     def test_a_run_report_draws_rates_latencies_iterator_ages_and_the_cost(self):
+        # The README's example (its screenshot is this run's): past one shard's 1,000 records/s,
+        # so the charts show throttling and a growing iterator age.
         report = os.path.join(self.tmp, "report-run")
-        out = self.load(report, "--rate", "100", "--duration", "3s", "--drain", "10s")
+        out = self.load(report, "--rate", "1500", "--batch-per-request", "100", "--duration", "4s")
         # Off a terminal the progress comes as plain lines, one a second.
         self.assertRegex(out, r"\n\s+\d+s user_activity: \d+/s offered, \d+/s accepted, "
                               r"request p99 [^,]+, iterator age \d+ ms \(stream \d+ ms\), "
@@ -108,7 +110,7 @@ class LoadReportTest(unittest.TestCase):
         self.assertEqual(len(page["charts"][2]["values"]), 2)
         text = page["text"]
         for expected in ("kemu version", "0.1.0", "CPU", "cores", "user_activity",
-                         "not a bill", "1 (one event per request)", "API Gateway"):
+                         "not a bill", "1 (one event per request)", "API Gateway", "100 (this run)"):
             self.assertIn(expected, text)
 
     def test_a_sweep_report_draws_cost_against_p99_and_the_points(self):

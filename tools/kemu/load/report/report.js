@@ -112,7 +112,9 @@
       table(s, ["events per request", "requests/month", "USD/month", ""], keys.map((k) => {
         const bar = el("span", null, "bar");
         bar.style.width = (max > 0 ? Math.max(0.5, 100 * byBatch[k] / max) : 0) + "%";
-        const row = [k === 1 ? "1 (one event per request)" : String(k),
+        const label = String(k) + (k === 1 ? " (one event per request)" : "") +
+                      (k === cost.events_per_request ? " (this run)" : "");
+        const row = [label,
                      num(cost.events_per_s * 730 * 3600 / k, 0), usd(byBatch[k]), bar];
         return {cells: row, cls: k === cost.events_per_request ? "current" : ""};
       }), "apigw");
