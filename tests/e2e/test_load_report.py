@@ -98,8 +98,8 @@ class LoadReportTest(unittest.TestCase):
         out = self.load(report, "--rate", "1500", "--batch-per-request", "100", "--duration", "4s")
         # Off a terminal the progress comes as plain lines, one a second.
         self.assertRegex(out, r"\n\s+\d+s user_activity: \d+/s offered, \d+/s accepted, "
-                              r"request p99 [^,]+, iterator age \d+ ms \(stream \d+ ms\), "
-                              r"throttled \d+, errors \d+, Lambda throttles \d+\n")
+                              r"\d+ throttled, request p99 [^,]+, iterator age \d+ ms "
+                              r"\(stream \d+ ms\), errors \d+, Lambda throttles \d+\n")
         page = self.browse(report, "load-report")
         titles = [c["title"] for c in page["charts"]]
         self.assertEqual(titles, ["user_activity: offered and accepted events/s",

@@ -25,9 +25,10 @@ json a_run() {
             {"note", "</script><script>bad()</script>"}};
 }
 
-std::string printed(bool tty, const std::vector<std::vector<std::string>>& frames) {
+std::string printed(bool tty, const std::vector<std::vector<std::string>>& frames,
+                    size_t width = 80) {
     std::FILE* f = std::tmpfile();
-    ProgressPrinter p(f, tty);
+    ProgressPrinter p(f, tty, width);
     for (const auto& lines : frames)
         p.show(lines);
     p.finish();
@@ -86,7 +87,7 @@ TEST_CASE("live counters hand over each window once") {
     CHECK(next.latency_ms.empty());
 }
 
-TEST_CASE("a progress line has the rate, the p99, both iterator ages and the throttles") {
+TEST_CASE("a progress line has the rate, the throttles, the p99 and both iterator ages") {
     LiveCounters::Window w;
     w.offered = 1200;
     w.accepted = 1000;
@@ -94,8 +95,8 @@ TEST_CASE("a progress line has the rate, the p99, both iterator ages and the thr
     w.latency_ms = {1, 2, 3, 40};
     json status{{"iterator_age_ms", 1500}, {"get_records_iterator_age_ms", 900}, {"throttles", 3}};
     CHECK(progress_line("orders", 7400, w, status) ==
-          "   7s orders: 1200/s offered, 1000/s accepted, request p99 40 ms, iterator age "
-          "1500 ms (stream 900 ms), throttled 200, errors 0, Lambda throttles 3");
+          "   7s orders: 1200/s offered, 1000/s accepted, 200 throttled, request p99 40 ms, "
+          "iterator age 1500 ms (stream 900 ms), errors 0, Lambda throttles 3");
     CHECK(progress_line("orders", 0, LiveCounters::Window{}, nullptr).find("request p99 -") !=
           std::string::npos);
 }
@@ -105,6 +106,9 @@ TEST_CASE("progress prints plain lines off a terminal and rewrites them on one")
     CHECK(printed(true, {{"a1", "b1"}, {"a2", "b2"}}) ==
           "\r\x1b[2K  a1\n\r\x1b[2K  b1"
           "\x1b[1A\r\x1b[2K  a2\n\r\x1b[2K  b2\n");
+    // On a terminal a line is cut short of its width, since a wrapped line cannot be rewritten.
+    CHECK(printed(true, {{"abcdefghij"}}, 8) == "\r\x1b[2K  abcde\n");
+    CHECK(printed(false, {{"abcdefghij"}}, 8) == "  abcdefghij\n");
 }
 
 }  // namespace

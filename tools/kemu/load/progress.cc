@@ -1,5 +1,6 @@
 #include "progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "measures.h"
@@ -36,14 +37,14 @@ std::string progress_line(const std::string& event_type, int64_t t_ms,
         std::snprintf(p99, sizeof p99, "%.0f ms", percentile(w.latency_ms, 99));
     char buf[320];
     std::snprintf(buf, sizeof buf,
-                  "%4llds %s: %lld/s offered, %lld/s accepted, request p99 %s, iterator age "
-                  "%lld ms (stream %lld ms), throttled %lld, errors %lld, Lambda throttles %lld",
+                  "%4llds %s: %lld/s offered, %lld/s accepted, %lld throttled, request p99 %s, "
+                  "iterator age %lld ms (stream %lld ms), errors %lld, Lambda throttles %lld",
                   static_cast<long long>(t_ms / 1000), event_type.c_str(),
-                  static_cast<long long>(w.offered), static_cast<long long>(w.accepted), p99,
+                  static_cast<long long>(w.offered), static_cast<long long>(w.accepted),
+                  static_cast<long long>(w.throttled), p99,
                   static_cast<long long>(n("iterator_age_ms")),
                   static_cast<long long>(n("get_records_iterator_age_ms")),
-                  static_cast<long long>(w.throttled), static_cast<long long>(w.errors),
-                  static_cast<long long>(n("throttles")));
+                  static_cast<long long>(w.errors), static_cast<long long>(n("throttles")));
     return buf;
 }
 
@@ -58,11 +59,19 @@ void ProgressPrinter::show(const std::vector<std::string>& lines) {
         std::fflush(out_);
         return;
     }
+    size_t width = width_;
+    if (width == 0) {
+        struct winsize ws {};
+        width = ::ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+    }
     // Back to the first line shown last time, then each line cleared and rewritten; the cursor
     // stays at the end of the last one.
     if (shown_ > 1) std::fprintf(out_, "\x1b[%zuA", shown_ - 1);
-    for (size_t i = 0; i < lines.size(); ++i)
-        std::fprintf(out_, "\r\x1b[2K  %s%s", lines[i].c_str(), i + 1 < lines.size() ? "\n" : "");
+    for (size_t i = 0; i < lines.size(); ++i) {
+        std::string line = "  " + lines[i];
+        if (line.size() >= width) line.resize(width - 1);
+        std::fprintf(out_, "\r\x1b[2K%s%s", line.c_str(), i + 1 < lines.size() ? "\n" : "");
+    }
     shown_ = lines.size();
     std::fflush(out_);
 }

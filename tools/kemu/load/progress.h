@@ -37,8 +37,11 @@ std::string progress_line(const std::string& event_type, int64_t t_ms,
 
 class ProgressPrinter {
 public:
-    // `tty`: rewrite the lines in place (ANSI cursor moves) instead of printing new ones.
-    ProgressPrinter(std::FILE* out, bool tty) : out_(out), tty_(tty) {}
+    // `tty`: rewrite the lines in place (ANSI cursor moves) instead of printing new ones, each
+    // cut to `width` columns (0: the terminal's, asked each time), since a line that wraps
+    // could not be rewritten.
+    ProgressPrinter(std::FILE* out, bool tty, size_t width = 0)
+        : out_(out), tty_(tty), width_(width) {}
     // True when stdout is a terminal.
     static bool stdout_is_tty();
     void show(const std::vector<std::string>& lines);
@@ -48,6 +51,7 @@ public:
 private:
     std::FILE* out_;
     bool tty_;
+    size_t width_;
     size_t shown_ = 0;  // lines currently on the terminal (tty only)
 };
 
