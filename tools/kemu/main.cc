@@ -131,7 +131,8 @@ CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
     cmd->add_option("--endpoint", l.endpoint,
                     "A running kemu to load instead of one of our own (no handler latencies "
                     "without its --scenario-hooks)");
-    cmd->add_option("--report", l.report, "Write DIR/results.json (docs/load.md)");
+    cmd->add_option("--report", l.report,
+                    "Write DIR/results.json and DIR/report.html (docs/load.md)");
     cmd->add_option("--threshold", l.thresholds,
                     "A gate such as 'p99_latency_ms<500' (repeatable); exit 99 when one fails");
     cmd->add_option("--set", l.sets,

@@ -18,7 +18,7 @@ struct LoadOptions {
     int batch_per_request = 1;
     std::string target = "frontdoor";  // or kinesis
     std::string endpoint;              // empty: a kemu of our own
-    std::string report;                // a folder for results.json
+    std::string report;                // a folder for results.json and report.html
     std::vector<std::string> thresholds;
     std::vector<std::string> sets;  // --set KEY=VALUE: the flow's settings for this run
     std::string body_template;      // default: a JSON object with the event's index
