@@ -81,6 +81,28 @@ class DeployAws(unittest.TestCase):
         self.assertIn("cd %s && terraform init && terraform apply" % out, r.stderr)
         self.assertTrue(os.path.exists(os.path.join(self.out, "main.tf")))
 
+    def fake_tofu(self, version):
+        tofu = os.path.join(self.tmp, "tofubin", "tofu")
+        os.makedirs(os.path.dirname(tofu))
+        with open(tofu, "w") as f:
+            f.write(FAKE.replace("Terraform v1.9.5", "OpenTofu v" + version))
+        os.chmod(tofu, 0o755)
+        return os.path.dirname(tofu) + os.pathsep + "/bin" + os.pathsep + "/usr/bin"
+
+    def test_engine_tofu_runs_the_same_steps(self):
+        r = self.deploy("--plan-only", "--engine", "tofu", path=self.fake_tofu("1.6.2"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(self.log) as f:
+            calls = [line.split("|")[1] for line in f]
+        self.assertEqual(calls, ["version -json", "init -input=false",
+                                 "plan -input=false -out=kemu.tfplan", "show -json kemu.tfplan"])
+        self.assertIn("  orders: 13 to create", r.stdout)
+
+    def test_an_old_tofu_is_refused_with_exit_3(self):
+        r = self.deploy("--plan-only", "--engine", "tofu", path=self.fake_tofu("1.5.7"))
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("kemu needs OpenTofu >= 1.6", r.stderr)
+
     def test_local_credentials_are_refused(self):
         r = self.deploy("--plan-only", AWS_ACCESS_KEY_ID="test")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
