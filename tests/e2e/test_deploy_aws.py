@@ -16,6 +16,7 @@ FAKE = """#!/bin/sh
 echo "$(pwd)|$*|${AWS_ENDPOINT_URL-unset}|${AWS_ENDPOINT_URL_SQS-unset}" >> "$FAKE_LOG"
 case "$1" in
   version) echo "Terraform v1.9.5" ;;
+  init) echo "fake engine: init" ;;
   show) cat "$FAKE_SHOW" ;;
 esac
 exit 0
@@ -64,6 +65,8 @@ class DeployAws(unittest.TestCase):
         self.assertIn("Plan summary (per flow):", r.stdout)
         self.assertIn("  orders: 13 to create", r.stdout)
         self.assertIn("  api: 40 to create", r.stdout)
+        # kemu's own lines come before the engine's, although stdout is a pipe here.
+        self.assertLess(r.stdout.index("kemu: rendered"), r.stdout.index("fake engine: init"))
 
     def test_a_renamed_flow_is_refused_without_allow_replace(self):
         r = self.deploy("--plan-only", show="plan_rename.json")
