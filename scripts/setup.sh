@@ -7,6 +7,7 @@ pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev catch2 libcli11-dev
   libssl-dev libnghttp2-dev
+  libzip-dev  # kemu deploy --aws: the handler zips
   awscli python3-boto3 curl
   nghttp2-client  # h2load: the HTTP/2 benchmark phase
   chromium  # headless, for the browser tests of kemu load's report.html

@@ -500,3 +500,17 @@ TEST_CASE("api: duplicate plans, keys and method paths are refused at their seco
           "kemu.yaml:5: api.method_settings[1].method_path: duplicate method_path "
           "'events/{event_type}/POST'");
 }
+
+TEST_CASE("log_retention_days takes the CloudWatch Logs periods or 0 for never", "[core]") {
+    Config cfg;
+    REQUIRE(parse_config("version: 1\napi:\n  log_retention_days: 30\nevent_flows:\n"
+                         "  - event_type: a\n    lambda_source_path: a\n"
+                         "    log_retention_days: 0\n",
+                         "kemu.yaml", &cfg)
+                .empty());
+    CHECK(cfg.api.log_retention_days == 30);
+    CHECK(cfg.event_flows[0].log_retention_days == 0);
+    CHECK(Config{}.api.log_retention_days == 14);
+    CHECK_THAT(only_error(with_api("  log_retention_days: 10\n")),
+               Catch::StartsWith("kemu.yaml:3: api.log_retention_days: must be one of 0, 1, 3, "));
+}

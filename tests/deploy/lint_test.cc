@@ -69,3 +69,11 @@ TEST_CASE("lint flags an API without a stage throttle", "[deploy]") {
     CHECK(rules(ws) == std::vector<std::string>{"stage-throttling"});
     CHECK(rules(lint("", "")) == std::vector<std::string>{"stage-throttling"});
 }
+
+TEST_CASE("lint flags log groups kept forever", "[deploy]") {
+    CHECK(rules(lint("    log_retention_days: 0\n")) == std::vector<std::string>{"log-retention"});
+    const auto ws = lint("", "api:\n  throttling_rate_limit: 100\n  log_retention_days: 0\n");
+    REQUIRE(rules(ws) == std::vector<std::string>{"log-retention"});
+    CHECK(ws[0].key == "api.log_retention_days");
+    CHECK(lint("    log_retention_days: 30\n").empty());
+}

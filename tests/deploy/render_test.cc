@@ -144,17 +144,38 @@ TEST_CASE("the topology renders every flow setting kemu.yaml has", "[deploy]") {
     CHECK_THAT(text, Catch::Contains(R"("region": "eu-west-1")"));
 }
 
-TEST_CASE("the zip writer is deterministic and well formed", "[deploy]") {
-    CHECK(deploy::crc32("123456789") == 0xCBF43926u);
-    const std::vector<deploy::ZipEntry> entries = {{"a.py", "print(1)\n", false},
+namespace {
+unsigned le16(const std::string& s, std::size_t at) {
+    return static_cast<unsigned char>(s[at]) | (static_cast<unsigned char>(s[at + 1]) << 8);
+}
+unsigned le32(const std::string& s, std::size_t at) {
+    return le16(s, at) | (le16(s, at + 2) << 16);
+}
+}  // namespace
+
+TEST_CASE("the zip writer is deterministic: fixed times, the given order, Unix modes", "[deploy]") {
+    const std::vector<deploy::ZipEntry> entries = {{"a.py", std::string(4096, 'x'), false},
                                                    {"bin/run", "#!/bin/sh\n", true}};
     const auto zip = deploy::write_zip(entries);
     CHECK(zip == deploy::write_zip(entries));
-    CHECK(zip.substr(0, 4) == std::string("PK\x03\x04", 4));
-    // End of central directory: 2 entries, and the central directory right after the data.
-    const auto eocd = zip.substr(zip.size() - 22);
-    CHECK(eocd.substr(0, 4) == std::string("PK\x05\x06", 4));
-    CHECK(static_cast<unsigned char>(eocd[10]) == 2);
+    // The first local header: a.py, deflated (8), 1980-01-01 00:00 in DOS time and date.
+    REQUIRE(zip.substr(0, 4) == std::string("PK\x03\x04", 4));
+    CHECK(le16(zip, 8) == 8);
+    CHECK(le16(zip, 10) == 0);
+    CHECK(le16(zip, 12) == ((1u << 5) | 1u));
+    CHECK(zip.substr(30, le16(zip, 26)) == "a.py");
+    CHECK(le16(zip, 28) == 0);  // no extra fields (they would carry the files' times)
+    // End of central directory: 2 entries; the second central entry is made by Unix, 0755.
+    const auto eocd = zip.size() - 22;
+    REQUIRE(le32(zip, eocd) == 0x06054b50u);
+    CHECK(le16(zip, eocd + 10) == 2);
+    std::size_t cd = le32(zip, eocd + 16);
+    cd += 46 + le16(zip, cd + 28) + le16(zip, cd + 30) + le16(zip, cd + 32);
+    REQUIRE(le32(zip, cd) == 0x02014b50u);
+    CHECK(le16(zip, cd + 4) >> 8 == 3);
+    CHECK(le32(zip, cd + 38) >> 16 == 0100755u);
+    CHECK(zip.substr(cd + 46, le16(zip, cd + 28)) == "bin/run");
+    CHECK_THROWS_WITH(deploy::write_zip({}), Catch::Contains("no files"));
 }
 
 TEST_CASE("collect_dir sorts files and skips interpreter caches", "[deploy]") {
@@ -181,4 +202,49 @@ TEST_CASE("a handler with a requirements.txt and no pip is zipped as it is, with
     REQUIRE(warnings.size() == 1);
     CHECK_THAT(warnings[0], Catch::Contains("python3 is not on PATH"));
     CHECK(zip == deploy::write_zip(deploy::collect_dir(tmp.path.string())));
+}
+
+namespace {
+// A stand-in for python3 or npm on PATH: records its argv, then "installs" one file.
+void fake_tool(const fs::path& bin_dir, const std::string& name, const std::string& file) {
+    fs::create_directories(bin_dir);
+    const auto p = bin_dir / name;
+    std::ofstream(p) << "#!/bin/sh\necho \"$@\" > \"" << (bin_dir / "argv").string()
+                     << "\"\n/bin/mkdir -p " << fs::path(file).parent_path().string()
+                     << "\necho dep > " << file << "\n";
+    fs::permissions(p, fs::perms::owner_all);
+}
+}  // namespace
+
+TEST_CASE("a requirements.txt's dependencies are pip-installed into the package", "[deploy]") {
+    testing::TempDir tmp;
+    const auto src = tmp.path / "handler";
+    fs::create_directories(src);
+    std::ofstream(src / "handler.py") << "import dep\n";
+    std::ofstream(src / "requirements.txt") << "dep==1.0\n";
+    fake_tool(tmp.path / "bin", "python3", "dep/__init__.py");
+    std::vector<std::string> warnings;
+    const auto zip =
+        deploy::package_handler(src.string(), &warnings, {"PATH=" + (tmp.path / "bin").string()});
+    CHECK(warnings.empty());
+    CHECK(slurp(tmp.path / "bin" / "argv") ==
+          "-m pip install --quiet --no-compile --disable-pip-version-check -r requirements.txt "
+          "-t .\n");
+    CHECK(zip.find("dep/__init__.py") != std::string::npos);
+    CHECK_FALSE(fs::exists(src / "dep"));  // installed into a scratch copy, not the source
+}
+
+TEST_CASE("a package.json's dependencies are npm-installed into the package", "[deploy]") {
+    testing::TempDir tmp;
+    const auto src = tmp.path / "handler";
+    fs::create_directories(src);
+    std::ofstream(src / "index.js") << "exports.handler = async () => ({});\n";
+    std::ofstream(src / "package.json") << "{\"dependencies\": {\"dep\": \"1.0.0\"}}\n";
+    fake_tool(tmp.path / "bin", "npm", "node_modules/dep/index.js");
+    std::vector<std::string> warnings;
+    const auto zip =
+        deploy::package_handler(src.string(), &warnings, {"PATH=" + (tmp.path / "bin").string()});
+    CHECK(warnings.empty());
+    CHECK(slurp(tmp.path / "bin" / "argv") == "install --omit=dev --no-audit --no-fund --quiet\n");
+    CHECK(zip.find("node_modules/dep/index.js") != std::string::npos);
 }

@@ -342,6 +342,60 @@ class WithTerraform(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
+@unittest.skipUnless(shutil.which("tofu"), "tofu (OpenTofu) is not on PATH")
+class WithTofu(unittest.TestCase):
+    """OpenTofu >= 1.6 reads the same tree and the same provider-free tests."""
+
+    def test_fmt_check_and_topology_module(self):
+        r = run(["tofu", "fmt", "-recursive", "-check"], TREE)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with tempfile.TemporaryDirectory() as tmp:
+            mod = os.path.join(tmp, "topology")
+            shutil.copytree(os.path.join(TREE, "modules", "topology"), mod)
+            os.mkdir(os.path.join(mod, "tests"))
+            shutil.copy(os.path.join(TFTEST, "topology.tftest.hcl"), os.path.join(mod, "tests"))
+            env = terraform_env(tmp)
+            for step in (["init", "-input=false"], ["test", "-no-color"]):
+                r = run(["tofu"] + step, mod, env)
+                self.assertEqual(r.returncode, 0, " ".join(step) + ": " + r.stdout + r.stderr)
+
+
+@unittest.skipUnless(KEMU, "needs the kemu binary")
+class Packages(unittest.TestCase):
+    """The rendered handler zips, read by Python's zipfile (a reader that is not ours)."""
+
+    def test_zips_are_valid_with_fixed_times_and_sorted_names(self):
+        import zipfile
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "root")
+            env = dict(os.environ, AWS_REGION="eu-west-1")
+            r = run([KEMU, "deploy", "--aws", "--render-only", "-c",
+                     os.path.join(REPO, "examples", "kemu.yaml"), "--out", out], tmp, env)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            with zipfile.ZipFile(os.path.join(out, "lambda", "orders.zip")) as z:
+                self.assertIsNone(z.testzip())
+                names = z.namelist()
+                self.assertIn("handler.py", names)
+                self.assertEqual(names, sorted(names))
+                for info in z.infolist():
+                    self.assertEqual(info.date_time, (1980, 1, 1, 0, 0, 0))
+                    self.assertIn(info.external_attr >> 16, (0o100644, 0o100755))
+                    self.assertEqual(info.extra, b"")
+
+
+# The provider block of an offline plan: no credentials lookup, no account id, no metadata API.
+# Nothing is created with it; it only lets `plan` run where AWS is unreachable.
+OFFLINE_PROVIDER = """provider "aws" {
+  access_key                  = "offline-plan"
+  secret_key                  = "offline-plan"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+"""
+
+
 @unittest.skipUnless(shutil.which("terraform") and os.environ.get("KEMU_TF_PLUGIN_DIR") and KEMU,
                      "needs terraform, KEMU_TF_PLUGIN_DIR (a local hashicorp/aws copy) and kemu")
 class WithProvider(unittest.TestCase):
@@ -358,6 +412,26 @@ class WithProvider(unittest.TestCase):
                          ["test", "-no-color"]):
                 r = run(["terraform"] + step, out, env)
                 self.assertEqual(r.returncode, 0, " ".join(step) + ": " + r.stdout + r.stderr)
+
+    def test_kemu_plans_the_rendered_example_and_summarises_it(self):
+        """kemu deploy --plan-only with the real terraform and provider: the provider never
+        calls AWS (an override file skips credentials and account lookups; a plan of new
+        resources reads nothing), and kemu prints its summary of the real plan."""
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "root")
+            os.mkdir(out)
+            with open(os.path.join(out, "offline_override.tf"), "w") as f:
+                f.write(OFFLINE_PROVIDER)
+            env = {k: v for k, v in terraform_env(tmp).items() if not k.startswith("AWS_")}
+            env["AWS_REGION"] = "eu-west-1"
+            r = run([KEMU, "deploy", "--aws", "--plan-only", "-c",
+                     os.path.join(REPO, "examples", "kemu.yaml"), "--out", out], tmp, env)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            print("\n" + r.stdout[r.stdout.index("Plan summary"):], file=sys.stderr)
+            for flow in ("orders", "payments", "user_activity"):
+                self.assertRegex(r.stdout, r"\n  %s: \d+ to create" % flow)
+            self.assertRegex(r.stdout, r"\n  api: \d+ to create")
+            self.assertNotIn("parity warning", r.stdout)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ FAKE = """#!/bin/sh
 echo "$(pwd)|$*|${AWS_ENDPOINT_URL-unset}|${AWS_ENDPOINT_URL_SQS-unset}" >> "$FAKE_LOG"
 case "$1" in
   version) echo "Terraform v1.9.5" ;;
+  init) echo "fake engine: init" ;;
   show) cat "$FAKE_SHOW" ;;
 esac
 exit 0
@@ -64,6 +65,8 @@ class DeployAws(unittest.TestCase):
         self.assertIn("Plan summary (per flow):", r.stdout)
         self.assertIn("  orders: 13 to create", r.stdout)
         self.assertIn("  api: 40 to create", r.stdout)
+        # kemu's own lines come before the engine's, although stdout is a pipe here.
+        self.assertLess(r.stdout.index("kemu: rendered"), r.stdout.index("fake engine: init"))
 
     def test_a_renamed_flow_is_refused_without_allow_replace(self):
         r = self.deploy("--plan-only", show="plan_rename.json")
@@ -80,6 +83,28 @@ class DeployAws(unittest.TestCase):
         self.assertIn("neither 'terraform' nor 'tofu' was found on PATH", r.stderr)
         self.assertIn("cd %s && terraform init && terraform apply" % out, r.stderr)
         self.assertTrue(os.path.exists(os.path.join(self.out, "main.tf")))
+
+    def fake_tofu(self, version):
+        tofu = os.path.join(self.tmp, "tofubin", "tofu")
+        os.makedirs(os.path.dirname(tofu))
+        with open(tofu, "w") as f:
+            f.write(FAKE.replace("Terraform v1.9.5", "OpenTofu v" + version))
+        os.chmod(tofu, 0o755)
+        return os.path.dirname(tofu) + os.pathsep + "/bin" + os.pathsep + "/usr/bin"
+
+    def test_engine_tofu_runs_the_same_steps(self):
+        r = self.deploy("--plan-only", "--engine", "tofu", path=self.fake_tofu("1.6.2"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(self.log) as f:
+            calls = [line.split("|")[1] for line in f]
+        self.assertEqual(calls, ["version -json", "init -input=false",
+                                 "plan -input=false -out=kemu.tfplan", "show -json kemu.tfplan"])
+        self.assertIn("  orders: 13 to create", r.stdout)
+
+    def test_an_old_tofu_is_refused_with_exit_3(self):
+        r = self.deploy("--plan-only", "--engine", "tofu", path=self.fake_tofu("1.5.7"))
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("kemu needs OpenTofu >= 1.6", r.stderr)
 
     def test_local_credentials_are_refused(self):
         r = self.deploy("--plan-only", AWS_ACCESS_KEY_ID="test")

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
@@ -79,6 +80,22 @@ public:
                 return;
             }
             *out = static_cast<int>(v);
+        };
+    }
+
+    Reader integer_in(int* out, std::vector<int> allowed) {
+        return [this, out, allowed](const YAML::Node& n, const std::string& path) {
+            long v = 0;
+            if (!scalar(n, path, "an integer", &v)) return;
+            std::string list;
+            for (int a : allowed) {
+                if (a == v) {
+                    *out = a;
+                    return;
+                }
+                list += (list.empty() ? "" : ", ") + std::to_string(a);
+            }
+            error(n, path, "must be one of " + list + " (got " + std::to_string(v) + ")");
         };
     }
 
@@ -164,6 +181,8 @@ private:
     std::vector<ConfigError>* errors_;
 };
 
+const std::vector<int> kRetention(std::begin(kLogRetentionDays), std::end(kLogRetentionDays));
+
 void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, FlowConfig* f) {
     f->line = node.Mark().line + 1;
     std::vector<std::string> metrics;
@@ -207,6 +226,7 @@ void parse_flow(Parser& p, const YAML::Node& node, const std::string& path, Flow
                  config_detail::read_environment_variables(n, kp, error, &f->environment_variables);
              }},
             {"tumbling_window_seconds", p.integer(&f->tumbling_window_seconds, 0, 900)},
+            {"log_retention_days", p.integer_in(&f->log_retention_days, kRetention)},
             {"filter_criteria",
              [&](const YAML::Node& n, const std::string& fp) {
                  parse_filter_criteria(
@@ -372,6 +392,7 @@ void parse_api(Parser& p, const YAML::Node& node, const std::string& path, ApiCo
             {"gateway_response_cors", p.boolean(&a->gateway_response_cors)},
             {"method_settings", p.list(method_entry)},
             {"usage_plans", p.list(plan_entry)},
+            {"log_retention_days", p.integer_in(&a->log_retention_days, kRetention)},
         });
     if (node.IsMap()) check_api_names(p, node, path, *a);
     // The module creates one plan and one key when keys are required.

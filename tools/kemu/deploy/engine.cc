@@ -1,5 +1,6 @@
 #include "deploy/engine.h"
 
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -123,6 +124,9 @@ RunResult run_engine(const std::string& program, const std::vector<std::string>&
     }, old_int{};
     ignore.sa_handler = SIG_IGN;
     ::sigaction(SIGINT, &ignore, &old_int);
+    // What kemu printed so far comes before the engine's output, also when stdout is a pipe
+    // (fully buffered); the child would otherwise inherit and flush a copy of the buffer too.
+    std::fflush(nullptr);
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::sigaction(SIGINT, &old_int, nullptr);

@@ -46,8 +46,18 @@ std::vector<LintWarning> lint_for_aws(const Config& cfg, const std::string& text
         out.push_back({"stage-throttling", api ? api.Mark().line + 1 : 0,
                        "api.throttling_rate_limit",
                        "no stage throttle: the API may use the account's whole request quota"});
-    // Log retention: the rendered modules always set retention_in_days (14) on every log
-    // group, so the rule holds for every kemu.yaml.
+    // Log retention: every log group gets retention_in_days (14 unless set); 0 keeps the logs
+    // forever, and CloudWatch Logs bills their storage for as long.
+    for (std::size_t i = 0; i < cfg.event_flows.size(); ++i) {
+        const auto& f = cfg.event_flows[i];
+        if (f.log_retention_days == 0)
+            out.push_back({"log-retention", f.line,
+                           "event_flows[" + std::to_string(i) + "].log_retention_days",
+                           "0 keeps the function's logs forever; set a number of days"});
+    }
+    if (cfg.api.log_retention_days == 0)
+        out.push_back({"log-retention", api ? api.Mark().line + 1 : 0, "api.log_retention_days",
+                       "0 keeps the API's access logs forever; set a number of days"});
     return out;
 }
 

@@ -99,7 +99,7 @@ json flow_json(const Config& cfg, const FlowConfig& f) {
     j["environment_variables"] = json::object();
     for (const auto& [k, v] : f.environment_variables)
         j["environment_variables"][k] = v;
-    j["log_retention_days"] = 14;
+    j["log_retention_days"] = f.log_retention_days;
     j["batch_size"] = f.batch_size;
     j["batch_window_seconds"] = f.batch_window_seconds;
     j["starting_position"] = f.starting_position;
@@ -131,7 +131,7 @@ json api_json(const ApiConfig& a) {
     j["passthrough_behavior"] = a.passthrough_behavior;
     j["integration_responses"] = a.integration_responses;
     j["gateway_response_cors"] = a.gateway_response_cors;
-    j["log_retention_days"] = 14;
+    j["log_retention_days"] = a.log_retention_days;
     j["method_settings"] = json::array();
     for (const auto& m : a.method_settings) {
         j["method_settings"].push_back(

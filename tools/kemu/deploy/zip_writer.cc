@@ -1,11 +1,11 @@
 #include "deploy/zip_writer.h"
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <zip.h>
 
 namespace kemu::deploy {
 
@@ -13,93 +13,66 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void put16(std::string& out, uint32_t v) {
-    out.push_back(static_cast<char>(v & 0xff));
-    out.push_back(static_cast<char>((v >> 8) & 0xff));
-}
+constexpr zip_uint16_t kDosTime = 0;                           // 00:00:00
+constexpr zip_uint16_t kDosDate = (0u << 9) | (1u << 5) | 1u;  // 1980-01-01
 
-void put32(std::string& out, uint32_t v) {
-    put16(out, v & 0xffff);
-    put16(out, v >> 16);
+[[noreturn]] void fail(const std::string& what, zip_error_t* err) {
+    const std::string msg = "zip: " + what + ": " + zip_error_strerror(err);
+    zip_error_fini(err);
+    throw std::runtime_error(msg);
 }
-
-constexpr uint32_t kDosTime = 0;                         // 00:00:00
-constexpr uint32_t kDosDate = (0u << 9) | (1 << 5) | 1;  // 1980-01-01
 
 }  // namespace
 
-uint32_t crc32(const std::string& data) {
-    static const std::array<uint32_t, 256> table = [] {
-        std::array<uint32_t, 256> t{};
-        for (uint32_t i = 0; i < 256; ++i) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; ++k)
-                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    uint32_t c = 0xFFFFFFFFu;
-    for (unsigned char b : data)
-        c = table[(c ^ b) & 0xff] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-}
-
 std::string write_zip(const std::vector<ZipEntry>& entries) {
-    if (entries.size() > 0xFFFF) throw std::runtime_error("zip: more than 65535 files");
-    std::string out;
-    std::string central;
-    for (const auto& e : entries) {
-        if (e.data.size() >= 0xFFFFFFFFull || out.size() >= 0xFFFFFFFFull)
-            throw std::runtime_error("zip: " + e.name + " needs zip64 (over 4 GiB)");
-        const uint32_t crc = crc32(e.data);
-        const auto size = static_cast<uint32_t>(e.data.size());
-        const auto offset = static_cast<uint32_t>(out.size());
-        // Local file header.
-        put32(out, 0x04034b50);
-        put16(out, 20);      // version needed: 2.0
-        put16(out, 0x0800);  // UTF-8 names
-        put16(out, 0);       // stored
-        put16(out, kDosTime);
-        put16(out, kDosDate);
-        put32(out, crc);
-        put32(out, size);
-        put32(out, size);
-        put16(out, static_cast<uint32_t>(e.name.size()));
-        put16(out, 0);
-        out += e.name;
-        out += e.data;
-        // Central directory entry: made by Unix (3), so the external attributes carry the mode.
-        put32(central, 0x02014b50);
-        put16(central, (3 << 8) | 20);
-        put16(central, 20);
-        put16(central, 0x0800);
-        put16(central, 0);
-        put16(central, kDosTime);
-        put16(central, kDosDate);
-        put32(central, crc);
-        put32(central, size);
-        put32(central, size);
-        put16(central, static_cast<uint32_t>(e.name.size()));
-        put16(central, 0);  // extra
-        put16(central, 0);  // comment
-        put16(central, 0);  // disk
-        put16(central, 0);  // internal attributes
-        const uint32_t mode = 0100000u | (e.executable ? 0755u : 0644u);
-        put32(central, mode << 16);
-        put32(central, offset);
-        central += e.name;
+    if (entries.empty()) throw std::runtime_error("zip: no files to package");
+    zip_error_t err;
+    zip_error_init(&err);
+    // An in-memory source that the archive is written into; kept past zip_close to read it.
+    zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &err);
+    if (!buffer) fail("buffer", &err);
+    zip_source_keep(buffer);
+    zip_t* za = zip_open_from_source(buffer, ZIP_TRUNCATE, &err);
+    if (!za) {
+        zip_source_free(buffer);
+        fail("open", &err);
     }
-    const auto central_offset = static_cast<uint32_t>(out.size());
-    out += central;
-    put32(out, 0x06054b50);  // end of central directory
-    put16(out, 0);
-    put16(out, 0);
-    put16(out, static_cast<uint32_t>(entries.size()));
-    put16(out, static_cast<uint32_t>(entries.size()));
-    put32(out, static_cast<uint32_t>(central.size()));
-    put32(out, central_offset);
-    put16(out, 0);
+    const auto archive_error = [&](const std::string& what) {
+        const std::string msg = "zip: " + what + ": " + zip_strerror(za);
+        zip_discard(za);
+        zip_source_free(buffer);
+        throw std::runtime_error(msg);
+    };
+    for (const auto& e : entries) {
+        // The entries outlive zip_close, so libzip may read their bytes in place.
+        zip_source_t* src = zip_source_buffer(za, e.data.data(), e.data.size(), 0);
+        if (!src) archive_error(e.name);
+        const zip_int64_t idx = zip_file_add(za, e.name.c_str(), src, ZIP_FL_ENC_UTF_8);
+        if (idx < 0) {
+            zip_source_free(src);
+            archive_error(e.name);
+        }
+        const auto i = static_cast<zip_uint64_t>(idx);
+        const zip_uint32_t mode = 0100000u | (e.executable ? 0755u : 0644u);
+        if (zip_set_file_compression(za, i, ZIP_CM_DEFLATE, 9) != 0 ||
+            zip_file_set_dostime(za, i, kDosTime, kDosDate, 0) != 0 ||
+            zip_file_set_external_attributes(za, i, 0, ZIP_OPSYS_UNIX, mode << 16) != 0)
+            archive_error(e.name);
+    }
+    if (zip_close(za) != 0) archive_error("close");
+
+    std::string out;
+    if (zip_source_open(buffer) != 0) {
+        zip_source_free(buffer);
+        throw std::runtime_error("zip: reading the archive back failed");
+    }
+    char chunk[65536];
+    zip_int64_t n;
+    while ((n = zip_source_read(buffer, chunk, sizeof chunk)) > 0)
+        out.append(chunk, static_cast<std::size_t>(n));
+    zip_source_close(buffer);
+    zip_source_free(buffer);
+    if (n < 0) throw std::runtime_error("zip: reading the archive back failed");
     return out;
 }
 

@@ -1,11 +1,9 @@
 #pragma once
-// A minimal, deterministic zip writer for Lambda packages: entries stored (no compression),
-// in the order given, every timestamp 1980-01-01 00:00, Unix modes 0644 or 0755. The same
-// files always give the same bytes, so Terraform's filebase64sha256 changes only when code does.
-// Own code rather than libzip: libzip is not in the machine image kemu builds on, and a stored
-// zip needs only headers and a CRC-32 (APPNOTE.TXT, sections 4.3 and 4.4).
+// Deterministic zips for Lambda packages, written with libzip (Debian's libzip-dev): entries in
+// the order given (collect_dir sorts them), deflated, every timestamp 1980-01-01 00:00, Unix
+// modes 0644 or 0755, no extra fields. The same files give the same bytes (with the same zlib),
+// so Terraform's filebase64sha256 changes only when code does.
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,13 +15,12 @@ struct ZipEntry {
     bool executable = false;
 };
 
-// The archive's bytes. Entries above 4 GiB or more than 65535 entries need zip64: throws.
+// The archive's bytes. Throws std::runtime_error with libzip's message, or for no entries
+// (Lambda refuses an empty package).
 std::string write_zip(const std::vector<ZipEntry>& entries);
 
 // Every regular file under `dir`, sorted by relative path, skipping __pycache__ folders and
 // .pyc files (interpreter caches that differ between machines).
 std::vector<ZipEntry> collect_dir(const std::string& dir);
-
-uint32_t crc32(const std::string& data);
 
 }  // namespace kemu::deploy

@@ -6,10 +6,33 @@ locals {
   api_name = "${var.environment}-${var.name}"
   # Partition and region from a stream ARN (arn:PARTITION:kinesis:REGION:...): no data source
   # whose attributes differ between provider versions 5 and 6.
-  arn_parts    = split(":", values(var.event_streams)[0].stream_arn)
-  partition    = local.arn_parts[1]
-  region       = local.arn_parts[3]
-  allow_origin = "'${var.cors_allowed_origins[0]}'"
+  arn_parts = split(":", values(var.event_streams)[0].stream_arn)
+  partition = local.arn_parts[1]
+  region    = local.arn_parts[3]
+
+  # CORS as API Gateway does it for a REST API: headers mapped on each response. One origin (or
+  # "*") is a static value. Several cannot share one header: each response's template echoes
+  # the request's Origin when it is listed (a response override) and adds Vary: Origin. Gateway
+  # responses take static values only, so they carry the first origin. No origin: no header.
+  cors_echo = length(var.cors_allowed_origins) > 1
+  # No origin at all: no OPTIONS methods and no CORS header anywhere.
+  cors_routes = length(var.cors_allowed_origins) > 0 ? local.routes : {}
+  origin_header = length(var.cors_allowed_origins) == 1 ? {
+    "method.response.header.Access-Control-Allow-Origin" = "'${var.cors_allowed_origins[0]}'"
+  } : {}
+  origin_declared = merge(
+    length(var.cors_allowed_origins) > 0 ? { "method.response.header.Access-Control-Allow-Origin" = true } : {},
+    local.cors_echo ? { "method.response.header.Vary" = true } : {},
+  )
+  origin_tests = join(" || ", [for o in var.cors_allowed_origins : format("$origin == %q", o)])
+  cors_echo_vtl = local.cors_echo ? join("", [
+    "#set($origin = $input.params('Origin'))\n",
+    "#if(${local.origin_tests})\n",
+    "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)\n",
+    "#set($context.responseOverride.header.Vary = \"Origin\")\n",
+    "#end\n",
+  ]) : ""
+  error_template = "{\"message\": $input.json('$.message'), \"type\": \"$input.path('$.__type')\"}"
 
   # The stream is chosen in the mapping template by an #if chain over the event types; an
   # unknown type leaves StreamName empty and Kinesis answers 400.
@@ -183,36 +206,34 @@ resource "aws_api_gateway_integration" "kinesis" {
 }
 
 resource "aws_api_gateway_method_response" "post" {
-  for_each    = local.integration_responses
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  resource_id = local.routes[each.value.route].resource_id
-  http_method = aws_api_gateway_method.post[each.value.route].http_method
-  status_code = each.value.status
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin" = true
-  }
+  for_each            = local.integration_responses
+  rest_api_id         = aws_api_gateway_rest_api.this.id
+  resource_id         = local.routes[each.value.route].resource_id
+  http_method         = aws_api_gateway_method.post[each.value.route].http_method
+  status_code         = each.value.status
+  response_parameters = local.origin_declared
 }
 
 # Without the 4xx/5xx entries a Kinesis error reaches the client as HTTP 200.
 resource "aws_api_gateway_integration_response" "post" {
-  for_each          = local.integration_responses
-  rest_api_id       = aws_api_gateway_rest_api.this.id
-  resource_id       = local.routes[each.value.route].resource_id
-  http_method       = aws_api_gateway_method.post[each.value.route].http_method
-  status_code       = aws_api_gateway_method_response.post[each.key].status_code
-  selection_pattern = each.value.pattern
-  response_parameters = {
-    "method.response.header.Access-Control-Allow-Origin" = local.allow_origin
-  }
-  response_templates = each.value.status == "200" ? null : {
-    "application/json" = "{\"message\": $input.json('$.message'), \"type\": \"$input.path('$.__type')\"}"
+  for_each            = local.integration_responses
+  rest_api_id         = aws_api_gateway_rest_api.this.id
+  resource_id         = local.routes[each.value.route].resource_id
+  http_method         = aws_api_gateway_method.post[each.value.route].http_method
+  status_code         = aws_api_gateway_method_response.post[each.key].status_code
+  selection_pattern   = each.value.pattern
+  response_parameters = local.origin_header
+  response_templates = each.value.status == "200" ? (local.cors_echo ? {
+    "application/json" = "${local.cors_echo_vtl}$input.json('$')"
+    } : null) : {
+    "application/json" = "${local.cors_echo_vtl}${local.error_template}"
   }
 
   depends_on = [aws_api_gateway_integration.kinesis]
 }
 
 resource "aws_api_gateway_method" "options" {
-  for_each      = local.routes
+  for_each      = local.cors_routes
   rest_api_id   = aws_api_gateway_rest_api.this.id
   resource_id   = each.value.resource_id
   http_method   = "OPTIONS"
@@ -220,7 +241,7 @@ resource "aws_api_gateway_method" "options" {
 }
 
 resource "aws_api_gateway_integration" "options" {
-  for_each    = local.routes
+  for_each    = local.cors_routes
   rest_api_id = aws_api_gateway_rest_api.this.id
   resource_id = each.value.resource_id
   http_method = aws_api_gateway_method.options[each.key].http_method
@@ -231,40 +252,39 @@ resource "aws_api_gateway_integration" "options" {
 }
 
 resource "aws_api_gateway_method_response" "options" {
-  for_each    = local.routes
+  for_each    = local.cors_routes
   rest_api_id = aws_api_gateway_rest_api.this.id
   resource_id = each.value.resource_id
   http_method = aws_api_gateway_method.options[each.key].http_method
   status_code = "200"
-  response_parameters = {
+  response_parameters = merge({
     "method.response.header.Access-Control-Allow-Headers" = true
     "method.response.header.Access-Control-Allow-Methods" = true
-    "method.response.header.Access-Control-Allow-Origin"  = true
-  }
+  }, local.origin_declared)
 }
 
 resource "aws_api_gateway_integration_response" "options" {
-  for_each    = local.routes
+  for_each    = local.cors_routes
   rest_api_id = aws_api_gateway_rest_api.this.id
   resource_id = each.value.resource_id
   http_method = aws_api_gateway_method.options[each.key].http_method
   status_code = aws_api_gateway_method_response.options[each.key].status_code
-  response_parameters = {
+  response_parameters = merge({
     "method.response.header.Access-Control-Allow-Headers" = local.cors_headers
     "method.response.header.Access-Control-Allow-Methods" = "'OPTIONS,POST'"
-    "method.response.header.Access-Control-Allow-Origin"  = local.allow_origin
-  }
+  }, local.origin_header)
+  response_templates = local.cors_echo ? { "application/json" = local.cors_echo_vtl } : null
 
   depends_on = [aws_api_gateway_integration.options]
 }
 
 # Gateway errors (403, 429, ...) carry CORS headers too, or browsers report them as CORS errors.
 resource "aws_api_gateway_gateway_response" "cors" {
-  for_each      = var.gateway_response_cors ? toset(["DEFAULT_4XX", "DEFAULT_5XX"]) : toset([])
+  for_each      = var.gateway_response_cors && length(var.cors_allowed_origins) > 0 ? toset(["DEFAULT_4XX", "DEFAULT_5XX"]) : toset([])
   rest_api_id   = aws_api_gateway_rest_api.this.id
   response_type = each.key
   response_parameters = {
-    "gatewayresponse.header.Access-Control-Allow-Origin"  = local.allow_origin
+    "gatewayresponse.header.Access-Control-Allow-Origin"  = "'${var.cors_allowed_origins[0]}'"
     "gatewayresponse.header.Access-Control-Allow-Headers" = local.cors_headers
   }
 }

@@ -51,7 +51,7 @@ variable "api_key_required" {
 }
 
 variable "cors_allowed_origins" {
-  description = "Access-Control-Allow-Origin: the first entry (one origin or *)."
+  description = "Access-Control-Allow-Origin: one origin or * (static), several (echoed when listed), none (no CORS headers)."
   type        = list(string)
   default     = ["*"]
 }

@@ -40,6 +40,9 @@ locals {
     }
   }
 
+  # CloudWatch Logs' retention periods (PutRetentionPolicy), and 0 for "never expire".
+  log_retention_values = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+
   a = try(local.t.api, {})
   api = {
     name                        = "${local.environment}-${local.project}"
@@ -97,6 +100,16 @@ check "flow_ranges" {
       (f.maximum_record_age_seconds == -1 || (f.maximum_record_age_seconds >= 60 && f.maximum_record_age_seconds <= 604800))
     ])
     error_message = "topology.yaml: a flow setting is out of range (docs/kemu-yaml.md)."
+  }
+}
+
+check "log_retention" {
+  assert {
+    condition = alltrue([
+      for d in concat([for f in values(local.flows) : f.log_retention_days], [local.api.log_retention_days]) :
+      contains(local.log_retention_values, d)
+    ])
+    error_message = "topology.yaml: log_retention_days must be one of CloudWatch Logs' values (0 = never expire)."
   }
 }
 

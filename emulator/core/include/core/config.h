@@ -46,6 +46,12 @@ struct MethodSettingsConfig {
     std::optional<int> throttling_burst_limit;    // unset: the stage's
 };
 
+// The retention periods CloudWatch Logs accepts (PutRetentionPolicy's retentionInDays), and 0,
+// Terraform's "never expire".
+inline constexpr int kLogRetentionDays[] = {0,    1,    3,    5,    7,    14,   30,  60,
+                                            90,   120,  150,  180,  365,  400,  545, 731,
+                                            1096, 1827, 2192, 2557, 2922, 3288, 3653};
+
 struct ApiConfig {
     std::string stage_name = "v1";                          // Default: v1. [A-Za-z0-9_]+
     double throttling_rate_limit = 10000;                   // Default: 10000 requests/s; > 0.
@@ -65,6 +71,9 @@ struct ApiConfig {
     // Default: none; with api_key_required and no plan, one plan `default` with one key
     // `default`, as the module creates.
     std::vector<UsagePlanConfig> usage_plans;
+    // The access log group's retention_in_days (Terraform only): one of CloudWatch Logs'
+    // values (kLogRetentionDays), 0 = never expire.
+    int log_retention_days = 14;  // Default: 14
 };
 
 struct FlowConfig {
@@ -100,7 +109,9 @@ struct FlowConfig {
     int tumbling_window_seconds = 0;  // Default: 0 = off (0..900)
     // filter_criteria: each pattern as JSON text, validated (core/filter_pattern.h).
     std::vector<std::string> filter_patterns;  // Default: none (every record is delivered)
-    int line = 0;                              // where the entry starts in the file
+    // The function's log group's retention_in_days (Terraform only), as the API's.
+    int log_retention_days = 14;  // Default: 14
+    int line = 0;                 // where the entry starts in the file
 };
 
 struct Config {
