@@ -524,6 +524,7 @@ async function main() {
       log(`ceiling binary: ${cb}`)
     }
     if (name === 'kemu-disk' && (!bin || !fs.existsSync(bin))) continue
+    if (name === 'kemu-disk' && cfg.only && bin.includes('/build/dev/')) notes.push(`kemu binary is a debug build (${bin}); measure a release build`)
     if (name === 'kemu') {
       if (!bin || !fs.existsSync(bin)) {
         notes.push(`kemu binary not found (${bin || 'build/release/tools/kemu/kemu, build/dev/tools/kemu/kemu'}); set KEMU_BIN`)
