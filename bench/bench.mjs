@@ -29,7 +29,8 @@ const cfg = {
   h2load: env.H2LOAD || 'h2load',
   efoRecords: num('BENCH_EFO_RECORDS', 200000),
   pidFile: env.BENCH_PID_FILE || '',
-  only: env.BENCH_ONLY || '', // "kemu" or "kinesalite" to run one side
+  only: env.BENCH_ONLY || '', // "kemu", "kinesalite", "kemu-disk" or "ceiling" to run one side
+  diskPut: num('BENCH_DISK_PUT', 1), // 0: no PutRecord phase for kemu on a data dir
 }
 
 const DATA_B64 = fs.readFileSync(path.join(here, 'lua', 'common.lua'), 'utf8').match(/DATA_B64 = "([^"]+)"/)[1]
@@ -65,6 +66,17 @@ function kemuBin() {
   return null
 }
 
+// The ceiling (bench/ceiling_server.cc): Beast with the edge's threading, parsing the JSON and
+// answering a fixed body. Built on demand by run.sh next to the release kemu.
+function ceilingBin() {
+  if (env.CEILING_BIN) return env.CEILING_BIN
+  for (const p of ['build/release/bench/ceiling_server', 'build/dev/bench/ceiling_server']) {
+    const f = path.join(repo, p)
+    if (fs.existsSync(f)) return f
+  }
+  return null
+}
+
 const servers = {
   kinesalite: {
     name: 'kinesalite',
@@ -91,6 +103,25 @@ const servers = {
       return [kemuBin(), args, {}]
     },
     ready: /kemu listening on http:\/\/127\.0\.0\.1:(\d+)/,
+  },
+  // kemu on a fresh data dir (the default storage: RocksDB's WAL written before each answer),
+  // PutRecord only, in the same run as the in-memory kemu.
+  'kemu-disk': {
+    name: 'kemu-disk',
+    putOnly: true,
+    cmd: () => {
+      const args = ['up', '--port', '0', '--no-lambda', '--data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'kemu-bench-'))]
+      if (env.KEMU_ARGS) args.push(...env.KEMU_ARGS.split(/\s+/).filter(Boolean))
+      return [kemuBin(), args, {}]
+    },
+    ready: /kemu listening on http:\/\/127\.0\.0\.1:(\d+)/,
+  },
+  ceiling: {
+    name: 'ceiling',
+    putOnly: true,
+    noStreams: true,
+    cmd: () => [ceilingBin(), ['--port', '0'], {}],
+    ready: /ceiling listening on http:\/\/127\.0\.0\.1:(\d+)/,
   },
 }
 
@@ -317,10 +348,38 @@ const phases = [
   { key: 'efoH1', label: 'SubscribeToShard records/s, h1.1', kemuOnly: true, external: true },
 ]
 
+// Runs each phase (a warm-up, then the measured run) against a started server.
+async function runPhases(server, proc, res, ctx, list) {
+  for (const ph of list) {
+    if (ph.kemuOnly && server.name !== 'kemu') continue
+    if (ph.external) continue
+    if (cfg.warmupSeconds > 0) {
+      const w = await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
+      res.recordsStored += ph.stored(w)
+    }
+    const cpu0 = procCpuSeconds(proc.pid), all0 = machineBusySeconds()
+    const r = await runWrk(proc.port, ph.script, ph.conns(), cfg.phaseSeconds, ph.env(ctx))
+    r.serverCores = (procCpuSeconds(proc.pid) - cpu0) / (r.duration_us / 1e6)
+    r.machineCores = (machineBusySeconds() - all0) / (r.duration_us / 1e6)
+    r.value = ph.value(r)
+    res.recordsStored += ph.stored(r)
+    res.phases[ph.key] = r
+    const non200 = Object.entries(r.statuses).filter(([c]) => c !== '200')
+    const se = Object.entries(r.socket_errors).filter(([, n]) => n > 0)
+    log(`${server.name}: ${ph.label}: ${Math.round(r.value)} (${r.responses} responses, p50 ${(r.latency_us.p50 / 1000).toFixed(1)} ms, p99 ${(r.latency_us.p99 / 1000).toFixed(1)} ms, server busy ${r.serverCores.toFixed(2)} of ${r.machineCores.toFixed(2)} busy cores)`)
+    for (const [c, n] of non200) res.problems.push(`${ph.label}: ${n} x HTTP ${c}, e.g. ${r.samples[c]}`)
+    if (se.length) res.problems.push(`${ph.label}: socket errors ${se.map(([k, n]) => `${k}=${n}`).join(' ')}`)
+    if (r.records_failed) res.problems.push(`${ph.label}: ${r.records_failed} records failed inside 200 replies`)
+    if (r.bad_replies) res.problems.push(`${ph.label}: ${r.bad_replies} replies without a usable iterator`)
+    if (r.empty_receives) res.problems.push(`${ph.label}: ${r.empty_receives} receives found the queue empty (it ran dry)`)
+    if (proc.exited) throw new Error(`${server.name} exited during ${ph.label}: ${JSON.stringify(proc.exited)}\n${proc.err}`)
+  }
+}
+
 async function measure(server, res) {
   // Start-to-ready time: median of a few fresh starts (the last one is the one we load).
   const times = []
-  for (let i = 1; i < cfg.startupRuns; i++) {
+  for (let i = 1; i < (server.putOnly ? 1 : cfg.startupRuns); i++) {
     const p = await start(server)
     times.push(p.startupMs)
     await stop(p)
@@ -336,6 +395,12 @@ async function measure(server, res) {
     res.idleRssMB = idle.rssMB
     res.idleThreads = idle.threads
 
+    if (server.putOnly) {
+      res.recordsStored = 0
+      if (!server.noStreams) await createActive(proc.port, 'bench', 4)
+      await runPhases(server, proc, res, {}, phases.filter((p) => p.key === 'putRecord'))
+      return res
+    }
     if (server.name === 'kemu') await createQueue(proc.port, 'bench-q')
     const s = await createActive(proc.port, 'bench', 4)
     const g = await createActive(proc.port, 'bench-get', 1)
@@ -347,30 +412,7 @@ async function measure(server, res) {
     if (refused) res.problems.push(`prefill: ${refused} records refused by PutRecords and resent`)
     log(`${server.name}: prefill done in ${Date.now() - pf0} ms`)
 
-    for (const ph of phases) {
-      if (ph.kemuOnly && server.name !== 'kemu') continue
-      if (ph.external) continue
-      if (cfg.warmupSeconds > 0) {
-        const w = await runWrk(proc.port, ph.script, ph.conns(), cfg.warmupSeconds, ph.env(ctx))
-        res.recordsStored += ph.stored(w)
-      }
-      const cpu0 = procCpuSeconds(proc.pid), all0 = machineBusySeconds()
-      const r = await runWrk(proc.port, ph.script, ph.conns(), cfg.phaseSeconds, ph.env(ctx))
-      r.serverCores = (procCpuSeconds(proc.pid) - cpu0) / (r.duration_us / 1e6)
-      r.machineCores = (machineBusySeconds() - all0) / (r.duration_us / 1e6)
-      r.value = ph.value(r)
-      res.recordsStored += ph.stored(r)
-      res.phases[ph.key] = r
-      const non200 = Object.entries(r.statuses).filter(([c]) => c !== '200')
-      const se = Object.entries(r.socket_errors).filter(([, n]) => n > 0)
-      log(`${server.name}: ${ph.label}: ${Math.round(r.value)} (${r.responses} responses, p50 ${(r.latency_us.p50 / 1000).toFixed(1)} ms, p99 ${(r.latency_us.p99 / 1000).toFixed(1)} ms, server busy ${r.serverCores.toFixed(2)} of ${r.machineCores.toFixed(2)} busy cores)`)
-      for (const [c, n] of non200) res.problems.push(`${ph.label}: ${n} x HTTP ${c}, e.g. ${r.samples[c]}`)
-      if (se.length) res.problems.push(`${ph.label}: socket errors ${se.map(([k, n]) => `${k}=${n}`).join(' ')}`)
-      if (r.records_failed) res.problems.push(`${ph.label}: ${r.records_failed} records failed inside 200 replies`)
-      if (r.bad_replies) res.problems.push(`${ph.label}: ${r.bad_replies} replies without a usable iterator`)
-      if (r.empty_receives) res.problems.push(`${ph.label}: ${r.empty_receives} receives found the queue empty (it ran dry)`)
-      if (proc.exited) throw new Error(`${server.name} exited during ${ph.label}: ${JSON.stringify(proc.exited)}\n${proc.err}`)
-    }
+    await runPhases(server, proc, res, ctx, phases)
     if (server.name === 'kemu') {
       await measureH2Efo({
         cfg, auth: AUTH, dataB64: DATA_B64, must, createActive, prefill, log,
@@ -431,7 +473,26 @@ function report(results, notes) {
     const c = (r) => (r?.phases[ph.key] ? `${fmt(r.phases[ph.key].serverCores, 2)} / ${fmt(r.phases[ph.key].machineCores, 2)}` : '-')
     out.push('  ' + ph.label.padEnd(w[0] - 2) + c(k).padStart(w[1]) + c(l).padStart(w[2]))
   }
-  for (const r of [k, l].filter(Boolean)) {
+  // PutRecord over HTTP/1.1 on every server of the run: kemu in memory and on a data dir,
+  // kinesalite, and the ceiling (Beast with the edge's threading, no store).
+  const put = [['kemu, --in-memory', k], ['kemu, data dir', results['kemu-disk']], ['kinesalite', l], ['ceiling', results.ceiling]]
+    .filter(([, r]) => r?.phases.putRecord)
+  const ceil = results.ceiling?.phases.putRecord?.value
+  if (put.length) {
+    out.push('')
+    out.push(`PutRecord over HTTP/1.1 (${cfg.connPutRecord} connections), side by side:`)
+    const pw = [20, 10, 9, 9, 15, 12, 14]
+    const pl = (c) => c.map((x, i) => (i ? String(x).padStart(pw[i]) : String(x).padEnd(pw[i]))).join('')
+    out.push(pl(['server', 'req/s', 'p50 ms', 'p99 ms', 'x kinesalite', 'x ceiling', 'cores busy']))
+    for (const [name, r] of put) {
+      const ph = r.phases.putRecord
+      const lv = l?.phases.putRecord?.value
+      out.push(pl([name, fmt(ph.value), fmt(ph.latency_us.p50 / 1000, 2), fmt(ph.latency_us.p99 / 1000, 2),
+        lv ? fmt(ph.value / lv, 2) + 'x' : '-', ceil ? fmt(ph.value / ceil, 2) : '-',
+        `${fmt(ph.serverCores, 2)} / ${fmt(ph.machineCores, 2)}`]))
+    }
+  }
+  for (const r of [k, l, results['kemu-disk'], results.ceiling].filter(Boolean)) {
     if (r.problems.length) {
       out.push('')
       out.push(`${r.name} problems:`)
@@ -452,8 +513,18 @@ async function main() {
   const notes = []
   let failed = false
   const bin = kemuBin()
-  const order = cfg.only ? [cfg.only] : ['kinesalite', 'kemu']
+  const order = cfg.only ? [cfg.only] : ['kinesalite', 'kemu', ...(cfg.diskPut ? ['kemu-disk'] : []), 'ceiling']
   for (const name of order) {
+    if (name === 'ceiling') {
+      const cb = ceilingBin()
+      if (!cb || !fs.existsSync(cb)) {
+        notes.push('ceiling_server not found (build/release/bench/ceiling_server); set CEILING_BIN or build the target ceiling_server')
+        continue
+      }
+      log(`ceiling binary: ${cb}`)
+    }
+    if (name === 'kemu-disk' && (!bin || !fs.existsSync(bin))) continue
+    if (name === 'kemu-disk' && cfg.only && bin.includes('/build/dev/')) notes.push(`kemu binary is a debug build (${bin}); measure a release build`)
     if (name === 'kemu') {
       if (!bin || !fs.existsSync(bin)) {
         notes.push(`kemu binary not found (${bin || 'build/release/tools/kemu/kemu, build/dev/tools/kemu/kemu'}); set KEMU_BIN`)

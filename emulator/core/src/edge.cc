@@ -47,12 +47,36 @@ HttpResponse not_found(const HttpRequest& req) {
     return r;
 }
 
+int thread_count(const EdgeOptions& o) {
+    int n = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+    return n < 1 ? 1 : n;
+}
+
+// One io_context per listener thread, each run by that thread alone (concurrency hint 1: its
+// handlers run without the scheduler's cross-thread wake-ups). A connection is accepted onto one
+// of them, round-robin, and stays there: its reads, handler call and writes never hop threads.
+// contexts[0] also runs the acceptor, the signals and the timers.
+std::vector<std::unique_ptr<net::io_context>> make_contexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < n; ++i)
+        out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+}
+
 }  // namespace
 
 struct EdgeServer::Impl {
     EdgeOptions options;
     std::vector<std::shared_ptr<RequestHandler>> handlers;
-    net::io_context ioc;
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    net::io_context& ioc;  // contexts[0]
+    // Keep contexts[1..] running while they have no connection; released by begin_stop().
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> worker_guards;
+    // Keeps contexts[0] (timers, Scheduler tasks) running until every other context has ended,
+    // so a session still finishing elsewhere can schedule on it. Touched on contexts[0] only.
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> main_guard;
+    std::atomic<int> pending_releases{0};
+    size_t next_context = 0;  // accept loop only
     tcp::acceptor acceptor{ioc};
     // The accept loop and the acceptor's close at stop run here, one at a time (TSan saw
     // close() on one thread race async_accept's start on another).
@@ -85,7 +109,17 @@ struct EdgeServer::Impl {
     TaskScheduler scheduler{this};
 
     Impl(EdgeOptions o, std::vector<std::shared_ptr<RequestHandler>> h)
-        : options(std::move(o)), handlers(std::move(h)) {}
+        : options(std::move(o)),
+          handlers(std::move(h)),
+          contexts(make_contexts(thread_count(options))),
+          ioc(*contexts[0]) {}
+
+    // Called once by begin_stop() (on contexts[0]) and once by each other context's thread as
+    // it ends: the last call lets contexts[0] end too.
+    void release_one() {
+        if (pending_releases.fetch_sub(1) != 1) return;
+        net::post(ioc, [this] { main_guard.reset(); });
+    }
 
     RequestHandler* find_handler(const HttpRequest& req) {
         for (auto& h : handlers) {
@@ -418,7 +452,8 @@ struct EdgeServer::Impl {
 
     awaitable<void> accept_loop() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
+            auto& target = *contexts[next_context++ % contexts.size()];
+            auto [ec, socket] = co_await acceptor.async_accept(target.get_executor(), kTuple);
             if (ec) {
                 if (stopping || ec == net::error::operation_aborted) co_return;
                 continue;  // e.g. EMFILE: keep serving the connections we have
@@ -461,7 +496,7 @@ struct EdgeServer::Impl {
                     continue;
                 }
                 if (s.busy) continue;
-                // Runs on the session's strand, where the session also runs; it may have ended
+                // Runs on the session's thread, where the session also runs; it may have ended
                 // by then, so look it up again: while it is registered its stream is alive.
                 net::post(s.stream->get_executor(), [this, id = id] {
                     std::lock_guard again(sessions_mu);
@@ -469,6 +504,10 @@ struct EdgeServer::Impl {
                     if (it != sessions.end() && !it->second.busy) it->second.stream->cancel();
                 });
             }
+            // The other contexts end once their connections have (the posts above hold them
+            // until they ran).
+            worker_guards.clear();
+            release_one();
         });
     }
 };
@@ -543,12 +582,18 @@ void EdgeServer::run() {
         impl->begin_stop();
     });
     net::co_spawn(impl->accept_strand, impl->accept_loop(), net::detached);
-    int n = impl->options.threads > 0 ? impl->options.threads
-                                      : static_cast<int>(std::thread::hardware_concurrency());
-    if (n < 1) n = 1;
+    size_t n = impl->contexts.size();
+    impl->main_guard.emplace(impl->ioc.get_executor());
+    impl->pending_releases = static_cast<int>(n);  // begin_stop() and each other context
+    for (size_t i = 1; i < n; ++i)
+        impl->worker_guards.push_back(net::make_work_guard(*impl->contexts[i]));
     std::vector<std::thread> threads;
-    for (int i = 1; i < n; ++i)
-        threads.emplace_back([impl] { impl->ioc.run(); });
+    for (size_t i = 1; i < n; ++i) {
+        threads.emplace_back([impl, i] {
+            impl->contexts[i]->run();
+            impl->release_one();
+        });
+    }
     impl->ioc.run();
     for (auto& t : threads)
         t.join();
