@@ -16,6 +16,7 @@
 #include "core/db.h"
 #include "core/edge.h"
 #include "core/encoding.h"
+#include "core/fault_file_system.h"
 #include "core/log.h"
 #include "endpoints.h"
 #include "kinesis/api.h"
@@ -110,8 +111,9 @@ bool apply_dead_letter_queues(const Config& cfg, sqs_dlq::QueueStore& queues) {
 }
 
 // The one RocksDB database (nullptr after printing why not).
-std::unique_ptr<Db> open_db(const UpOptions& o) {
+std::unique_ptr<Db> open_db(const UpOptions& o, std::shared_ptr<FaultFileSystem> fs) {
     DbOptions dbo;
+    dbo.file_system = std::move(fs);
     dbo.path = o.data_dir;
     dbo.in_memory = o.in_memory;
     dbo.sync = o.durability == "fsync";
@@ -282,7 +284,10 @@ int run_up(const UpOptions& o) {
     std::string config_path;
     if (!load_up_config(o, &cfg, &config_path)) return 2;
 
-    auto db = open_db(o);
+    // With scenario hooks, the data dir's file system can be made to refuse writes (the "disk"
+    // service fault), as a full disk does.
+    auto disk = o.scenario_hooks ? std::make_shared<FaultFileSystem>() : nullptr;
+    auto db = open_db(o, disk);
     if (!db) return 1;
     // `kemu test` starts kemu with its hooks: a clock that advance_time moves, and recorders.
     std::unique_ptr<scenario::Hooks> hooks;
@@ -294,6 +299,12 @@ int run_up(const UpOptions& o) {
     kinesis::Store store(*db, clock, store_options(o));
     if (!load_or_say(store, o)) return 1;
     if (hooks) {
+        hooks->on_fault("disk", [disk](const nlohmann::json& spec) -> std::string {
+            if (!spec.contains("fail_writes") || !spec["fail_writes"].is_boolean())
+                return "disk needs \"fail_writes\": true or false";
+            disk->fail_writes(spec["fail_writes"].get<bool>());
+            return "";
+        });
         hooks->on_fault("shard_limits", [&store](const nlohmann::json& spec) -> std::string {
             if (!spec.contains("on") || !spec["on"].is_boolean())
                 return "shard_limits needs \"on\": true or false";

@@ -16,7 +16,9 @@
 //            follows its advance
 //       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}; or
 //            a service fault: {"kind":"shard_limits","on":true|false} (Kinesis's per-shard
-//            limits), {"kind":"front_door_throttle","rate_limit":R,"burst_limit":B}
+//            limits), {"kind":"front_door_throttle","rate_limit":R,"burst_limit":B},
+//            {"kind":"disk","fail_writes":true|false} (the data dir refuses every write, as
+//            a full disk does, or takes them again)
 //   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
 
 #include <atomic>
