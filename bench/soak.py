@@ -14,7 +14,8 @@ it through the front door, and moves the clock on in small steps so that `--sim-
 48) pass during the run: records older than 24 h (of the moved clock) are trimmed once a minute,
 and RocksDB must reclaim them. Every `--sample-s` it records kemu's VmRSS and the data dir's
 bytes. The first third of the run is warm-up; after it the report gives the RSS range and its
-growth, and the data dir's size at the end against its peak.
+growth, and the data dir's size at the end against its peak. kemu runs with KEMU_SCENARIO_INVOCATIONS=off:
+the hooks keep no record of invocations (a test's record, which grows with the run by design).
 
 Verdicts (printed, and exit 1 if either fails): "rss flat" when RSS after warm-up grows by at
 most --rss-slack-mb (default 32); "disk bounded" when the data dir at the end is no bigger than
@@ -27,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -114,9 +116,13 @@ def main(argv=None):
     p.add_argument("--json", metavar="FILE", help="also write the samples and verdicts as JSON")
     p.add_argument("--keep", action="store_true", help="keep the run's directory")
     args = p.parse_args(argv)
+    # SIGTERM ends the run as Ctrl-C does: kemu and kemu load are stopped in `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
 
     root = tempfile.mkdtemp(prefix="kemu-soak-")
     os.environ.update(client_env(root))
+    # kemu keeps no scenario invocations (they would grow with the run, by design).
+    os.environ["KEMU_SCENARIO_INVOCATIONS"] = "off"
     code = os.path.join(root, "lambda", "orders")
     os.makedirs(code)
     with open(os.path.join(code, "handler.py"), "w") as f:

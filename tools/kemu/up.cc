@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <string_view>
 #include <unistd.h>
 
 #include "apigw/front_door.h"
@@ -291,9 +292,15 @@ int run_up(const UpOptions& o) {
     if (!db) return 1;
     // `kemu test` starts kemu with its hooks: a clock that advance_time moves, and recorders.
     std::unique_ptr<scenario::Hooks> hooks;
-    if (o.scenario_hooks)
+    // KEMU_SCENARIO_INVOCATIONS=off (bench/soak.py): the hooks keep no invocations, which
+    // would otherwise grow with the run.
+    const char* keep = std::getenv("KEMU_SCENARIO_INVOCATIONS");
+    bool keep_invocations = !(keep && std::string_view(keep) == "off");
+    if (o.scenario_hooks) {
         hooks = std::make_unique<scenario::Hooks>(
-            o.in_memory ? "" : o.data_dir + "/scenario-invocations.jsonl");
+            o.in_memory || !keep_invocations ? "" : o.data_dir + "/scenario-invocations.jsonl");
+        hooks->keep_invocations(keep_invocations);
+    }
     SystemClock system_clock;
     const Clock& clock = hooks ? hooks->clock() : system_clock;
     kinesis::Store store(*db, clock, store_options(o));

@@ -74,6 +74,9 @@ public:
         int64_t start_ms = 0, end_ms = 0;
     };
     void add(Invocation inv);
+    // Off: invocations are neither kept nor journalled (GET invocations answers none), so a
+    // long run (bench/soak.py) keeps only the clock and the faults. Default: on.
+    void keep_invocations(bool on) { keep_ = on; }
     Faults& faults() { return faults_; }
     // A fault of kemu's own services rather than a handler's (kemu up wires them:
     // `shard_limits`, `front_door_throttle`): POST /_kemu/scenario/faults with that "kind"
@@ -94,6 +97,7 @@ private:
     std::atomic<int64_t> ticks_{0};
     std::map<std::string, ServiceFault> service_faults_;
     std::string journal_;
+    bool keep_ = true;
     std::mutex mu_;
     std::vector<Invocation> invocations_;
     Faults faults_;
