@@ -45,6 +45,12 @@ std::unique_ptr<Db> Db::open(const DbOptions& options, std::string* error) {
     dbo.max_open_files = 256;
     dbo.keep_log_file_num = 2;
     dbo.max_background_jobs = 2;
+    // A WAL file stays until every column family with data in it has flushed; a family that
+    // writes little (meta) would keep the first WAL, and all after it, until RocksDB's default
+    // cap (4x the write buffers of all families, over 500 MB). Past this cap RocksDB flushes
+    // the family that holds the oldest WAL, so the WAL stays small while records (trimmed by
+    // retention) come and go.
+    dbo.max_total_wal_size = 64u << 20;
     dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
     // A failed write (a full disk) stops RocksDB's writes. Its own background recovery would
     // make DB::Resume answer Busy until that succeeds, on its own timer (every 5 s for a full
