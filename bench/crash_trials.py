@@ -315,7 +315,7 @@ def run_trial(index, rng, args):
             except Exception as e:
                 result["ok"] = False
                 result["problems"].append(f"stop: {e}")
-            if not result["ok"]:
+            if not result["ok"] and kemu.log_path:
                 result["kemu_stderr"] = kemu.stderr_tail(2000)
         if args.keep or (not result["ok"] and args.keep_failed):
             result["dir"] = root
