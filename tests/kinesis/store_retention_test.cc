@@ -1,6 +1,8 @@
 // kinesis::Store: retention (expiry, trimming, changing the period) and restarts (what a
 // reopened store keeps).
 
+#include <random>
+
 #include "store_fixture.h"
 
 // ---- retention ------------------------------------------------------------------------------
@@ -209,9 +211,13 @@ TEST_CASE("trimmed records are reclaimed from disk by compaction", "[kinesis]") 
     TempDir dir;
     Fixture f({}, dir.path.string());
     f.create(2);
-    const std::string big(4096, 'x');
-    for (int i = 0; i < 3000; ++i)
-        f.put("k" + std::to_string(i), big);
+    std::mt19937 random(7);  // incompressible data, so the files' sizes count the records
+    std::string data(4096, '\0');
+    for (int i = 0; i < 3000; ++i) {
+        for (auto& c : data)
+            c = static_cast<char>(random());
+        f.put("k" + std::to_string(i), data);
+    }
     auto sst_bytes = [&] {
         uint64_t n = 0;
         f.db->raw()->GetIntProperty(f.db->records(), "rocksdb.total-sst-files-size", &n);

@@ -50,7 +50,7 @@ std::unique_ptr<Db> Db::open(const DbOptions& options, std::string* error) {
     // cap (4x the write buffers of all families, over 500 MB). Past this cap RocksDB flushes
     // the family that holds the oldest WAL, so the WAL stays small while records (trimmed by
     // retention) come and go.
-    dbo.max_total_wal_size = 64u << 20;
+    dbo.max_total_wal_size = 32u << 20;  // twice a write buffer
     dbo.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
     // A failed write (a full disk) stops RocksDB's writes. Its own background recovery would
     // make DB::Resume answer Busy until that succeeds, on its own timer (every 5 s for a full
