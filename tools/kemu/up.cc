@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <string_view>
 #include <unistd.h>
 
 #include "apigw/front_door.h"
@@ -16,6 +17,7 @@
 #include "core/db.h"
 #include "core/edge.h"
 #include "core/encoding.h"
+#include "core/fault_file_system.h"
 #include "core/log.h"
 #include "endpoints.h"
 #include "kinesis/api.h"
@@ -110,8 +112,9 @@ bool apply_dead_letter_queues(const Config& cfg, sqs_dlq::QueueStore& queues) {
 }
 
 // The one RocksDB database (nullptr after printing why not).
-std::unique_ptr<Db> open_db(const UpOptions& o) {
+std::unique_ptr<Db> open_db(const UpOptions& o, std::shared_ptr<FaultFileSystem> fs) {
     DbOptions dbo;
+    dbo.file_system = std::move(fs);
     dbo.path = o.data_dir;
     dbo.in_memory = o.in_memory;
     dbo.sync = o.durability == "fsync";
@@ -282,18 +285,33 @@ int run_up(const UpOptions& o) {
     std::string config_path;
     if (!load_up_config(o, &cfg, &config_path)) return 2;
 
-    auto db = open_db(o);
+    // With scenario hooks, the data dir's file system can be made to refuse writes (the "disk"
+    // service fault), as a full disk does.
+    auto disk = o.scenario_hooks ? std::make_shared<FaultFileSystem>() : nullptr;
+    auto db = open_db(o, disk);
     if (!db) return 1;
     // `kemu test` starts kemu with its hooks: a clock that advance_time moves, and recorders.
     std::unique_ptr<scenario::Hooks> hooks;
-    if (o.scenario_hooks)
+    // KEMU_SCENARIO_INVOCATIONS=off (bench/soak.py): the hooks keep no invocations, which
+    // would otherwise grow with the run.
+    const char* keep = std::getenv("KEMU_SCENARIO_INVOCATIONS");
+    bool keep_invocations = !(keep && std::string_view(keep) == "off");
+    if (o.scenario_hooks) {
         hooks = std::make_unique<scenario::Hooks>(
-            o.in_memory ? "" : o.data_dir + "/scenario-invocations.jsonl");
+            o.in_memory || !keep_invocations ? "" : o.data_dir + "/scenario-invocations.jsonl");
+        hooks->keep_invocations(keep_invocations);
+    }
     SystemClock system_clock;
     const Clock& clock = hooks ? hooks->clock() : system_clock;
     kinesis::Store store(*db, clock, store_options(o));
     if (!load_or_say(store, o)) return 1;
     if (hooks) {
+        hooks->on_fault("disk", [disk](const nlohmann::json& spec) -> std::string {
+            if (!spec.contains("fail_writes") || !spec["fail_writes"].is_boolean())
+                return "disk needs \"fail_writes\": true or false";
+            disk->fail_writes(spec["fail_writes"].get<bool>());
+            return "";
+        });
         hooks->on_fault("shard_limits", [&store](const nlohmann::json& spec) -> std::string {
             if (!spec.contains("on") || !spec["on"].is_boolean())
                 return "shard_limits needs \"on\": true or false";

@@ -127,7 +127,7 @@ void MetricHistory::add(int64_t now_ms, const std::vector<Datapoint>& datapoints
         }
     }
     if (!db_ || b.Count() == 0) return;
-    auto st = db_->raw()->Write(db_->write_options(), &b);
+    auto st = db_->write(b);
     if (!st.ok()) log_warn("cloudwatch", "cannot write the metric history: " + st.ToString());
 }
 

@@ -83,7 +83,9 @@ void Store::Impl::apply_due(Stream& s, int64_t now) {
 }
 
 void Store::Impl::persist(const Stream& s) {
-    auto st = db.raw()->Put(db.write_options(), db.meta(), meta_key(s.key), to_json(s));
+    rocksdb::WriteBatch batch;
+    batch.Put(db.meta(), meta_key(s.key), to_json(s));
+    auto st = db.write(batch);
     if (!st.ok())
         throw std::runtime_error("kinesis: cannot write stream metadata: " + st.ToString());
 }
@@ -101,7 +103,7 @@ void Store::Impl::erase(const std::shared_ptr<Stream>& s) {
     rocksdb::WriteBatch batch;
     batch.Delete(db.meta(), meta_key(s->key));
     batch.DeleteRange(db.records(), records_key(s->id, 0, 0), records_key(s->id + 1, 0, 0));
-    auto st = db.raw()->Write(db.write_options(), &batch);
+    auto st = db.write(batch);
     if (!st.ok()) throw std::runtime_error("kinesis: cannot delete stream: " + st.ToString());
 }
 
@@ -228,8 +230,9 @@ Result<void> Store::create_stream(const StreamKey& key, std::optional<int> shard
         auto mk = Impl::map_key(key);
         if (im.streams.count(mk)) return errors::stream_exists(key);
         s->id = im.next_stream_id++;
-        auto st = im.db.raw()->Put(im.db.write_options(), im.db.meta(), "kinesis/next_stream_id",
-                                   std::to_string(im.next_stream_id));
+        rocksdb::WriteBatch batch;
+        batch.Put(im.db.meta(), "kinesis/next_stream_id", std::to_string(im.next_stream_id));
+        auto st = im.db.write(batch);
         if (!st.ok()) throw std::runtime_error("kinesis: cannot write: " + st.ToString());
         im.persist(*s);
         im.streams[mk] = s;

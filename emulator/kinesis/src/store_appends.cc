@@ -121,7 +121,7 @@ Result<std::vector<std::string>> append_drawn(Store::Impl& im, Stream& s,
     }
     locks.clear();
 
-    auto st = im.db.raw()->Write(im.db.write_options(), &batch);
+    auto st = im.db.write(batch);
     for (int gi : groups) {
         auto& g = *s.groups[gi];
         std::lock_guard glock(g.mu);

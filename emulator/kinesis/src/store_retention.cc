@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <rocksdb/iterator.h>
+#include <rocksdb/write_batch.h>
 
 #include "kinesis/store.h"
 #include "record_codec.h"
@@ -37,7 +38,10 @@ void Store::trim_expired() {
             // The newest record is kept even when expired: it carries the shard's sequence
             // counter across restarts. Reads skip it.
             if (last_expired.empty()) continue;
-            im.db.raw()->DeleteRange(im.db.write_options(), im.db.records(), first, last_expired);
+            // A failed delete (a full disk) is retried by the next trim.
+            rocksdb::WriteBatch batch;
+            batch.DeleteRange(im.db.records(), first, last_expired);
+            im.db.write(batch).PermitUncheckedError();
         }
     }
 }

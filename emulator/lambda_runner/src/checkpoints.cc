@@ -15,7 +15,9 @@ std::optional<std::string> Checkpoints::read(const std::string& key) const {
 }
 
 void Checkpoints::write(const std::string& key, const std::string& value) {
-    auto s = db_.raw()->Put(db_.write_options(), db_.meta(), prefix_ + key, value);
+    rocksdb::WriteBatch batch;
+    batch.Put(db_.meta(), prefix_ + key, value);
+    auto s = db_.write(batch);
     if (!s.ok()) throw std::runtime_error("lambda: cannot write checkpoint: " + s.ToString());
 }
 
@@ -41,7 +43,7 @@ void Checkpoints::set_with_window(const std::string& shard, int lane, const std:
     } else {
         batch.Put(db_.meta(), prefix_ + "tw/" + suffix, window);
     }
-    auto s = db_.raw()->Write(db_.write_options(), &batch);
+    auto s = db_.write(batch);
     if (!s.ok()) throw std::runtime_error("lambda: cannot write checkpoint: " + s.ToString());
 }
 

@@ -115,42 +115,59 @@ struct Mapping::Impl final : Sleeper {
         LaneSleeper sleeper(*this, lane_epoch);
         MappingConfig lane_config = config;
         lane_config.parallelization_factor = lane_count_for(lane_epoch);
-        Lane lane(lane_config, deps, checkpoints, sleeper, shard, index, from_trim_horizon, &live);
-        try {
-            while (true) {
-                uint64_t seen;
-                {
-                    std::lock_guard lock(mu);
-                    if (stopping || epoch != lane_epoch) return;
-                    seen = generation;
-                }
-                bool ok = lane.fill();
-                if (ok && lane.final_due()) {
-                    if (!lane.process_final()) break;
-                    continue;
-                }
-                if (ok && lane.batch_ready()) {
-                    if (!lane.process_batch()) break;
-                    continue;
-                }
-                if (ok && lane.finished()) break;
-                int64_t wait = config.idle_poll_ms;
-                if (auto d = lane.window_deadline())
-                    wait = std::clamp<int64_t>(*d - deps.clock.now_ms(), 1, wait);
-                std::unique_lock lock(mu);
-                cv.wait_for(lock, std::chrono::milliseconds(wait),
-                            [&] { return stopping || generation != seen; });
+        // A lane that fails (say its checkpoint cannot be written: a full disk) starts again
+        // from its stored checkpoint after a pause, so its records are still delivered at
+        // least once and none is skipped; a stop or restart of the lanes ends the pause.
+        while (true) {
+            try {
+                run_lane_once(lane_config, sleeper, shard, index, from_trim_horizon, lane_epoch);
+                return;
+            } catch (const std::exception& e) {
+                log_error("lambda", config.function_name + ": lane " + shard + "/" +
+                                        std::to_string(index) + " failed (" + e.what() +
+                                        "); it starts again from its checkpoint");
             }
-        } catch (const std::exception& e) {
-            log_error("lambda", config.function_name + ": lane " + shard + "/" +
-                                    std::to_string(index) + " stopped: " + e.what());
-            return;
+            if (!sleep_in(kLaneRetryMs, &lane_epoch)) return;
+        }
+    }
+
+    static constexpr int64_t kLaneRetryMs = 1000;
+
+    // One run of a lane, until it finishes its shard or the lanes stop. Throws when storage
+    // fails.
+    void run_lane_once(const MappingConfig& lane_config, Sleeper& sleeper, const std::string& shard,
+                       int index, bool from_trim_horizon, uint64_t lane_epoch) {
+        Lane lane(lane_config, deps, checkpoints, sleeper, shard, index, from_trim_horizon, &live);
+        while (true) {
+            uint64_t seen;
+            {
+                std::lock_guard lock(mu);
+                if (stopping || epoch != lane_epoch) return;
+                seen = generation;
+            }
+            bool ok = lane.fill();
+            if (ok && lane.final_due()) {
+                if (!lane.process_final()) break;
+                continue;
+            }
+            if (ok && lane.batch_ready()) {
+                if (!lane.process_batch()) break;
+                continue;
+            }
+            if (ok && lane.finished()) break;
+            int64_t wait = config.idle_poll_ms;
+            if (auto d = lane.window_deadline())
+                wait = std::clamp<int64_t>(*d - deps.clock.now_ms(), 1, wait);
+            std::unique_lock lock(mu);
+            cv.wait_for(lock, std::chrono::milliseconds(wait),
+                        [&] { return stopping || generation != seen; });
         }
         if (lane.finished()) {
             std::lock_guard lock(mu);
             if (epoch != lane_epoch) return;
+            // Stored first: should it fail, the lane runs again and ends here again.
+            if (running[shard].lanes_left == 1) checkpoints.set_done(shard);
             if (--running[shard].lanes_left == 0) {
-                checkpoints.set_done(shard);
                 finished.insert(shard);
                 ++generation;
                 cv.notify_all();

@@ -57,7 +57,7 @@ Result<std::shared_ptr<Queue>> QueueStore::Impl::get(const std::string& name) co
 }
 
 void QueueStore::Impl::write(rocksdb::WriteBatch& batch) {
-    auto s = db.raw()->Write(db.write_options(), &batch);
+    auto s = db.write(batch);
     if (!s.ok()) throw std::runtime_error("sqs: write failed: " + s.ToString());
 }
 
@@ -114,11 +114,20 @@ std::vector<std::function<void()>> QueueStore::Impl::take_waiters(Queue& q) {
 }
 
 uint64_t QueueStore::Impl::draw_seq(Queue& q) {
-    uint64_t seq = q.next_seq++;
-    if (q.next_seq > q.seq_reserved) {
-        q.seq_reserved = q.next_seq + 100'000;
-        put_meta(q);
+    uint64_t seq = q.next_seq;
+    if (seq + 1 > q.seq_reserved) {
+        // The reservation counts only once stored: a failed write (put_meta throws) leaves
+        // the queue as it was, so a restart cannot hand out a sequence number again.
+        uint64_t stored = q.seq_reserved;
+        q.seq_reserved = seq + 1 + 100'000;
+        try {
+            put_meta(q);
+        } catch (...) {
+            q.seq_reserved = stored;
+            throw;
+        }
     }
+    q.next_seq = seq + 1;
     return seq;
 }
 

@@ -145,6 +145,7 @@ json Hooks::to_json(const Invocation& inv) {
 }
 
 void Hooks::add(Invocation inv) {
+    if (!keep_) return;
     std::lock_guard lock(mu_);
     if (!journal_.empty()) {
         // Written through to the kernel before the mapping checkpoints: kill -9 keeps it.

@@ -16,7 +16,9 @@
 //            follows its advance
 //       POST /_kemu/scenario/faults           a handler fault (fault.h), JSON body; {}; or
 //            a service fault: {"kind":"shard_limits","on":true|false} (Kinesis's per-shard
-//            limits), {"kind":"front_door_throttle","rate_limit":R,"burst_limit":B}
+//            limits), {"kind":"front_door_throttle","rate_limit":R,"burst_limit":B},
+//            {"kind":"disk","fail_writes":true|false} (the data dir refuses every write, as
+//            a full disk does, or takes them again)
 //   The invocations survive kill -9 and a restart on the same data dir (a journal file there).
 
 #include <atomic>
@@ -72,6 +74,9 @@ public:
         int64_t start_ms = 0, end_ms = 0;
     };
     void add(Invocation inv);
+    // Off: invocations are neither kept nor journalled (GET invocations answers none), so a
+    // long run (bench/soak.py) keeps only the clock and the faults. Default: on.
+    void keep_invocations(bool on) { keep_ = on; }
     Faults& faults() { return faults_; }
     // A fault of kemu's own services rather than a handler's (kemu up wires them:
     // `shard_limits`, `front_door_throttle`): POST /_kemu/scenario/faults with that "kind"
@@ -92,6 +97,7 @@ private:
     std::atomic<int64_t> ticks_{0};
     std::map<std::string, ServiceFault> service_faults_;
     std::string journal_;
+    bool keep_ = true;
     std::mutex mu_;
     std::vector<Invocation> invocations_;
     Faults faults_;
