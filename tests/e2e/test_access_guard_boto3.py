@@ -11,6 +11,8 @@ import hmac
 import http.client
 import json
 import os
+import stat
+import subprocess
 import sys
 import unittest
 import urllib.error
@@ -25,7 +27,7 @@ from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from kemu_harness import KemuTestCase, run_main  # noqa: E402
+from kemu_harness import KemuTestCase, kemu_bin, run_main  # noqa: E402
 
 EVIL = "https://evil.example"
 
@@ -255,6 +257,24 @@ class VerifySignaturesTest(GuardBase):
         self.assertEqual(e.exception.code, 403)
         body = json.loads(e.exception.read())
         self.assertTrue(body["message"].startswith("Signature expired"), body)
+
+
+class ExposureAndFilesTest(GuardBase):
+    def test_a_non_loopback_host_needs_verification_or_insecure_open(self):
+        p = subprocess.run([kemu_bin(), "up", "--host", "0.0.0.0", "--port", "0", "--in-memory",
+                            "--no-lambda"], capture_output=True, text=True, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 2, p)
+        self.assertIn("--verify-signatures", p.stderr)
+        self.assertIn("--insecure-open", p.stderr)
+
+    def test_the_data_dir_and_its_files_are_the_users_alone(self):
+        self.client("sqs").create_queue(QueueName="private")
+        self.assertEqual(stat.S_IMODE(os.stat(self.data_dir).st_mode), 0o700)
+        for root, dirs, files in os.walk(self.data_dir):
+            for f in files:
+                mode = stat.S_IMODE(os.stat(os.path.join(root, f)).st_mode)
+                self.assertEqual(mode & 0o077, 0, f"{f}: {oct(mode)}")
 
 
 if __name__ == "__main__":

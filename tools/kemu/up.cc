@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apigw/front_door.h"
@@ -112,6 +113,8 @@ bool apply_dead_letter_queues(const Config& cfg, sqs_dlq::QueueStore& queues) {
 
 // The one RocksDB database (nullptr after printing why not).
 std::unique_ptr<Db> open_db(const UpOptions& o) {
+    // The data dir and everything kemu writes are the user's alone (0700 / 0600).
+    ::umask(077);
     DbOptions dbo;
     dbo.path = o.data_dir;
     dbo.in_memory = o.in_memory;
@@ -121,6 +124,11 @@ std::unique_ptr<Db> open_db(const UpOptions& o) {
     if (!db) {
         std::cerr << "kemu: " << error << "\n";
         return nullptr;
+    }
+    if (!o.in_memory) {
+        std::error_code ec;  // a data dir made before kemu did this is closed now
+        std::filesystem::permissions(o.data_dir, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace, ec);
     }
     return db;
 }
@@ -291,6 +299,9 @@ std::shared_ptr<AccessGuard> make_guard(const UpOptions& o, const Clock& clock) 
         std::cerr << "kemu: " << err << "\n";
         return nullptr;
     }
+    // The credentials kemu gives its handlers (lambda_runner's runtime variables), so their SDK
+    // calls back into kemu pass verification too.
+    p.keys.emplace("ASIAKEMULOCALEXAMPLE", "kemu-local-secret-access-key");
     return std::make_shared<AccessGuard>(std::move(p), clock);
 }
 
