@@ -9,6 +9,7 @@
 #include <openssl/sha.h>
 
 #include "core/encoding.h"
+#include "core/log.h"
 
 namespace kemu::sigv4 {
 namespace {
@@ -299,8 +300,12 @@ std::string canonical_request(const HttpRequest& req, const Signed& s,
     for (const auto& name : s.signed_headers) {
         std::string value;
         bool first = true;
+        // The JS SDK signs HTTP/2's :authority pseudo-header, which the edge hands over as host.
+        std::string_view wanted = name == ":authority" && !req.has_header(":authority")
+                                      ? std::string_view("host")
+                                      : std::string_view(name);
         for (const auto& h : req.headers) {
-            if (!iequals(h.name, name)) continue;
+            if (!iequals(h.name, wanted)) continue;
             if (!first) value += ",";
             value += trim_value(h.value);
             first = false;
@@ -421,6 +426,8 @@ Verdict verify(const HttpRequest& req, const SecretLookup& secrets, int64_t now_
     auto expected = signature(
         key, string_to_sign(s->amz_date, s->scope(), canonical_request(req, *s, payload_hash)));
     if (expected != s->signature) {
+        log_debug("sigv4", "signature mismatch; canonical request:\n" +
+                               canonical_request(req, *s, payload_hash));
         return fail(
             Outcome::kMismatch,
             "The request signature we calculated does not match the signature you provided. "
