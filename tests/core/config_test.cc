@@ -500,3 +500,14 @@ TEST_CASE("api: duplicate plans, keys and method paths are refused at their seco
           "kemu.yaml:5: api.method_settings[1].method_path: duplicate method_path "
           "'events/{event_type}/POST'");
 }
+
+TEST_CASE("allow_origins lists the browser origins kemu up allows besides its own", "[core]") {
+    Config cfg;
+    REQUIRE(parse_config(std::string(kMinimal) + "allow_origins: [\"http://localhost:3000\"]\n",
+                         "kemu.yaml", &cfg)
+                .empty());
+    CHECK(cfg.allow_origins == std::vector<std::string>{"http://localhost:3000"});
+    Config none;
+    REQUIRE(parse_config(kMinimal, "kemu.yaml", &none).empty());
+    CHECK(none.allow_origins.empty());
+}

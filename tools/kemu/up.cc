@@ -289,11 +289,13 @@ bool check_exposure(const UpOptions& o) {
 }
 
 // The checks every request passes (core/access_guard.h); nullptr after printing why not.
-std::shared_ptr<AccessGuard> make_guard(const UpOptions& o, const Clock& clock) {
+std::shared_ptr<AccessGuard> make_guard(const UpOptions& o, const Config& cfg, const Clock& clock) {
     AccessPolicy p;
     p.listen_host = o.host;
     p.allowed_hosts = o.allow_hosts;
     p.allowed_origins = o.allow_origins;
+    p.allowed_origins.insert(p.allowed_origins.end(), cfg.allow_origins.begin(),
+                             cfg.allow_origins.end());
     p.verify_signatures = o.verify_signatures;
     if (auto err = parse_access_keys(std::getenv("KEMU_ACCESS_KEYS"), &p.keys); !err.empty()) {
         std::cerr << "kemu: " << err << "\n";
@@ -393,7 +395,7 @@ int run_up(const UpOptions& o) {
     auto lambda_api =
         make_lambda_api(cfg, processors, clock, {o.account, o.region, int64_t{o.status_delay_ms}});
     // Every handler behind the access guard: host, origin, credentials.
-    auto guard = make_guard(o, clock);
+    auto guard = make_guard(o, cfg, clock);
     if (!guard) return 2;
     GuardedApi front_door_api{GuardedApi::kFrontDoor, "", "", cfg.api.cors_allowed_origins};
     GuardedApi internal_api{GuardedApi::kInternal, "", "", {}};
