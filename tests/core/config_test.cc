@@ -514,3 +514,14 @@ TEST_CASE("log_retention_days takes the CloudWatch Logs periods or 0 for never",
     CHECK_THAT(only_error(with_api("  log_retention_days: 10\n")),
                Catch::StartsWith("kemu.yaml:3: api.log_retention_days: must be one of 0, 1, 3, "));
 }
+
+TEST_CASE("allow_origins lists the browser origins kemu up allows besides its own", "[core]") {
+    Config cfg;
+    REQUIRE(parse_config(std::string(kMinimal) + "allow_origins: [\"http://localhost:3000\"]\n",
+                         "kemu.yaml", &cfg)
+                .empty());
+    CHECK(cfg.allow_origins == std::vector<std::string>{"http://localhost:3000"});
+    Config none;
+    REQUIRE(parse_config(kMinimal, "kemu.yaml", &none).empty());
+    CHECK(none.allow_origins.empty());
+}

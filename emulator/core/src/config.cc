@@ -480,6 +480,7 @@ std::vector<ConfigError> parse_config(const std::string& text, const std::string
                                        "an AWS region such as us-east-1")},
                    {"api", [&](const YAML::Node& n,
                                const std::string& path) { parse_api(p, n, path, &cfg.api); }},
+                   {"allow_origins", p.string_list(&cfg.allow_origins)},
                    {"event_flows",
                     [&](const YAML::Node& n, const std::string& path) {
                         saw_flows = true;

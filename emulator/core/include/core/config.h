@@ -123,6 +123,9 @@ struct Config {
     std::string region;                        // needed only for `kemu deploy --aws`
     ApiConfig api;
     std::vector<FlowConfig> event_flows;
+    // kemu only (never deployed): browser origins allowed to call the AWS APIs, as
+    // `kemu up --allow-origin` (core/access_guard.h).
+    std::vector<std::string> allow_origins;  // Default: none
 
     // Derived names, identical to the Terraform modules' (docs/kemu-yaml.md, Derived names).
     std::string stream_name(const FlowConfig& f) const {
