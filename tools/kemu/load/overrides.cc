@@ -88,7 +88,7 @@ std::optional<std::vector<std::vector<Override>>> plan_sweep(const std::vector<s
 
 std::vector<ConfigError> apply_overrides(const std::string& path, const std::string& flow,
                                          const std::vector<Override>& overrides, std::string* yaml,
-                                         Config* cfg) {
+                                         Config* cfg, const HandlerSwap* swap) {
     auto abs = fs::absolute(path).lexically_normal().string();
     Config original;
     auto errors = load_config(abs, &original);
@@ -98,6 +98,11 @@ std::vector<ConfigError> apply_overrides(const std::string& path, const std::str
         if (f["event_type"].as<std::string>("") == flow) {
             for (const auto& o : overrides)
                 f[o.key] = o.value;
+            if (swap) {
+                f["lambda_runtime"] = swap->runtime;
+                f["lambda_source_path"] = swap->source_dir;
+                f["lambda_handler"] = swap->handler;
+            }
         }
         fs::path src = f["lambda_source_path"].as<std::string>("");
         if (src.is_relative())
