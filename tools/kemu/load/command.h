@@ -53,9 +53,6 @@ int run_load(const LoadOptions& o);
 // sweep.cc: every point a run_load of its own; 0 when the sweep completed, 2 invalid usage.
 int run_sweep(const LoadOptions& o);
 
-// sweep.cc: --recommend's sweep at `events_per_s` when no --sweep is given.
-std::vector<std::string> default_recommend_grid(double events_per_s);
-
 // sweep.cc: run_sweep at each volume, and the table of recommended settings by volume.
 int run_recommend(const LoadOptions& o);
 

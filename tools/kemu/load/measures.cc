@@ -217,7 +217,8 @@ std::optional<Threshold> parse_threshold(const std::string& text, std::string* w
 }
 
 std::optional<SyntheticSpec> parse_synthetic(const std::string& text, std::string* why) {
-    std::string mean = text, jitter;
+    std::string mean = text;
+    std::optional<std::string> jitter;
     for (const char* sep : {"±", "+-"}) {
         if (auto at = text.find(sep); at != std::string::npos) {
             mean = text.substr(0, at);
@@ -226,7 +227,7 @@ std::optional<SyntheticSpec> parse_synthetic(const std::string& text, std::strin
         }
     }
     auto m = parse_duration_ms_exact(mean);
-    auto j = jitter.empty() ? std::optional<double>(0) : parse_duration_ms_exact(jitter);
+    auto j = jitter ? parse_duration_ms_exact(*jitter) : std::optional<double>(0);
     if (!m || !j || *m > 15 * 60 * 1000.0) {
         *why = "--synthetic-handler '" + text +
                "': a duration and an optional jitter, like 5ms±2ms (or 5ms+-2ms), at most 15m";

@@ -39,4 +39,13 @@ std::vector<ConfigError> apply_overrides(const std::string& path, const std::str
                                          const std::vector<Override>& overrides, std::string* yaml,
                                          Config* cfg, const HandlerSwap* swap = nullptr);
 
+// --volumes "10,100,1000": events/s, each above 0 (at most 1e6); empty with `why` set when
+// malformed.
+std::vector<double> parse_volumes(const std::string& text, std::string* why);
+
+// --recommend's sweep at `events_per_s` when no --sweep is given: shard_count the fewest shards
+// that could carry it (1,000 records/s each) and twice that, batch_size 100 and 500,
+// batch_window_seconds 0 and 1.
+std::vector<std::string> default_recommend_grid(double events_per_s);
+
 }  // namespace kemu::load
