@@ -90,6 +90,12 @@ TEST_CASE("invocations after the planned seconds add rows, and no recorder gives
     REQUIRE(st.seconds.size() == 5);
     CHECK(st.seconds[4].records == 2);
     CHECK(st.events_processed == 0);  // nothing sent has that data
+    // One invocation across seconds 0 to 2, ending in 2: each second saw it running.
+    json across{{"invocations", {inv(600, 2500, "ok", {})}}};
+    auto long_one = analyse_invocations(across, "f", kT0, 3, {});
+    CHECK(long_one.seconds[0].max_concurrency == 1);
+    CHECK(long_one.seconds[1].max_concurrency == 1);
+    CHECK(long_one.seconds[2].max_concurrency == 1);
     auto none = analyse_invocations(json(nullptr), "f", kT0, 2, {});
     CHECK(none.invocations == 0);
     CHECK(none.seconds.size() == 2);

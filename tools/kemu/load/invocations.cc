@@ -85,17 +85,17 @@ InvocationStats analyse_invocations(const json& invocations, const std::string& 
             sec.retries += 1;
         }
     }
-    // Concurrency: the running count after each instant's starts and ends.
+    // Concurrency: the running count after each instant's starts and ends. A second holds the
+    // level it was entered with (the level before its first edge) and every level within it.
     int64_t level = 0;
     size_t s = 0;
     for (const auto& [t, delta] : edges) {
+        row(t);  // the rows up to t exist
         auto at = static_cast<size_t>(std::max<int64_t>(0, t - start_wall_ms) / 1000);
-        // Seconds without an edge keep the level of the last one.
-        for (; s < at && s < st.seconds.size(); ++s)
+        for (; s <= at; ++s)
             st.seconds[s].max_concurrency = std::max(st.seconds[s].max_concurrency, level);
         level += delta;
-        auto& sec = row(t);
-        sec.max_concurrency = std::max(sec.max_concurrency, level);
+        st.seconds[at].max_concurrency = std::max(st.seconds[at].max_concurrency, level);
         st.max_concurrency = std::max(st.max_concurrency, level);
     }
     // Each record takes the earliest due time left of its data, in the order first seen.

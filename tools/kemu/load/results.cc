@@ -307,6 +307,18 @@ std::string summary_text(const json& results) {
                   static_cast<long long>(s["errors"].get<int64_t>()),
                   static_cast<long long>(s["dlq_messages"].get<int64_t>()));
     out += buf;
+    if (s["handler_duration_ms"].is_object() && s["records_per_invocation"].is_object()) {
+        const auto& h = s["handler_duration_ms"];
+        std::snprintf(buf, sizeof buf,
+                      "function: %.1f records per invocation (max %lld), handler p50 %.1f ms, "
+                      "p99 %.1f ms, max concurrency %lld, retries %lld\n",
+                      s["records_per_invocation"]["mean"].get<double>(),
+                      static_cast<long long>(s["records_per_invocation"]["max"].get<int64_t>()),
+                      h["p50"].get<double>(), h["p99"].get<double>(),
+                      static_cast<long long>(s.value("max_concurrency", int64_t{0})),
+                      static_cast<long long>(s.value("retries", int64_t{0})));
+        out += buf;
+    }
     if (s.contains("kemu_cpu_share")) {
         std::snprintf(buf, sizeof buf, "kemu itself: %.0f%% of a core, peak %.0f MB resident\n",
                       100 * s["kemu_cpu_share"].get<double>(), s["kemu_peak_rss_mb"].get<double>());
