@@ -12,6 +12,8 @@ namespace {
 
 using kemu::load::Pacer;
 using kemu::load::parse_duration_ms;
+using kemu::load::parse_duration_ms_exact;
+using kemu::load::parse_synthetic;
 using kemu::load::parse_threshold;
 using kemu::load::percentile;
 using kemu::load::Threshold;
@@ -177,3 +179,24 @@ TEST_CASE("a ramp up, a hold and a ramp down add up piece by piece") {
 }
 
 }  // namespace
+
+TEST_CASE("a synthetic handler takes a duration and an optional jitter") {
+    std::string why;
+    auto a = parse_synthetic("5ms±2ms", &why);
+    REQUIRE(a.has_value());
+    CHECK(a->mean_us == 5000);
+    CHECK(a->jitter_us == 2000);
+    auto b = parse_synthetic("1.5ms+-500us", &why);
+    REQUIRE(b.has_value());
+    CHECK(b->mean_us == 1500);
+    CHECK(b->jitter_us == 500);
+    auto c = parse_synthetic("0", &why);
+    REQUIRE(c.has_value());
+    CHECK(c->mean_us == 0);
+    CHECK(c->jitter_us == 0);
+    CHECK(parse_duration_ms_exact("250us") == 0.25);
+    for (const char* bad : {"", "fast", "5ms±", "5ms±soon", "-1ms", "16m"}) {
+        CHECK_FALSE(parse_synthetic(bad, &why).has_value());
+        CHECK(why.find("like 5ms±2ms") != std::string::npos);
+    }
+}

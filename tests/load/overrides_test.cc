@@ -103,4 +103,25 @@ TEST_CASE("a sweep refuses unknown keys, bad values, repeats and too many points
     CHECK(none->size() == 1);  // one point: the file as it is
 }
 
+TEST_CASE("recommend volumes parse as events per second and refuse the rest") {
+    std::string why;
+    CHECK(kemu::load::parse_volumes("50,500,2000", &why) == std::vector<double>{50, 500, 2000});
+    CHECK(kemu::load::parse_volumes("0.5", &why) == std::vector<double>{0.5});
+    for (const char* bad : {"", "10,,20", "0", "-5", "fast", "10,2e7"}) {
+        CHECK(kemu::load::parse_volumes(bad, &why).empty());
+        CHECK(why.find("--volumes") != std::string::npos);
+    }
+}
+
+TEST_CASE("the default recommend grid sizes shards to the volume") {
+    CHECK(kemu::load::default_recommend_grid(10) ==
+          std::vector<std::string>{"shard_count=1,2", "batch_size=100,500",
+                                   "batch_window_seconds=0,1"});
+    CHECK(kemu::load::default_recommend_grid(2500).front() == "shard_count=3,6");
+    std::string why;
+    auto points = kemu::load::plan_sweep(kemu::load::default_recommend_grid(1000), &why);
+    REQUIRE(points.has_value());
+    CHECK(points->size() == 8);
+}
+
 }  // namespace

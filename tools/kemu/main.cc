@@ -11,6 +11,7 @@
 #include "deploy/lint.h"
 #include "dlq.h"
 #include "load/command.h"
+#include "load/synthetic.h"
 #include "scenario/command.h"
 #include "status.h"
 #include "up.h"
@@ -160,6 +161,25 @@ CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
     cmd->add_option("--max-p99", l.max_p99, "A sweep point's p99 latency at most this (2s)");
     cmd->add_option("--max-iterator-age", l.max_iterator_age,
                     "A sweep point's iterator age at most this (60s)");
+    cmd->add_option("--synthetic-handler", l.synthetic_handler,
+                    "Serve the flow with a built-in handler that sleeps this long and succeeds, "
+                    "like 5ms±2ms (or 5ms+-2ms), to measure the pipeline alone");
+    cmd->add_option("--payload-file", l.payload_files,
+                    "Events sampled from files instead of --template: a file (one payload), a "
+                    ".jsonl file (one a line) or a folder (one a file) (repeatable)");
+    cmd->add_option("--partition-key-field", l.partition_key_field,
+                    "Partition keys from this top-level field of each event's JSON (default: "
+                    "uniform)");
+    cmd->add_flag("--max", l.max,
+                  "Send as fast as --workers requests in flight allow, for --duration (a closed "
+                  "model)")
+        ->excludes("--rate");
+    cmd->add_flag("--recommend", l.recommend,
+                  "Sweep at low, medium and high volume and print the recommended settings by "
+                  "volume");
+    cmd->add_option("--volumes", l.volumes,
+                    std::string("--recommend's volumes in events/s (default ") +
+                        kemu::load::kDefaultVolumes + ")");
     return cmd;
 }
 
@@ -299,6 +319,13 @@ int main(int argc, char** argv) {
 
     kemu::load::LoadOptions load;
     auto* cmd_load = add_load(app, load);
+    // The runtime behind `kemu load --synthetic-handler` (its bootstrap execs this): hidden.
+    int64_t syn_mean_us = 0, syn_jitter_us = 0;
+    uint64_t syn_seed = 1;
+    auto* cmd_synthetic = app.add_subcommand("synthetic-handler", "")->group("");
+    cmd_synthetic->add_option("--mean-us", syn_mean_us);
+    cmd_synthetic->add_option("--jitter-us", syn_jitter_us);
+    cmd_synthetic->add_option("--seed", syn_seed);
 
     kemu::cli::DlqOptions dlq;
     auto dlq_cmds = add_dlq(app, dlq);
@@ -347,6 +374,8 @@ int main(int argc, char** argv) {
         if (*cmd_up) return kemu::cli::run_up(up);
         if (*cmd_test) return kemu::scenario::run_test(test);
         if (*cmd_load) return kemu::load::run_load(load);
+        if (*cmd_synthetic)
+            return kemu::load::run_synthetic_handler(syn_mean_us, syn_jitter_us, syn_seed);
         if (*cmd_validate) {
             const int rc = kemu::cli::run_validate(validate_config);
             if (rc == 0 && validate_aws) kemu::deploy::print_aws_lint(validate_config);

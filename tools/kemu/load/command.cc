@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +22,7 @@
 #include "results.h"
 #include "scenario/body_template.h"
 #include "scenario/child.h"
+#include "synthetic.h"
 
 namespace kemu::load {
 namespace {
@@ -91,6 +94,22 @@ bool fetch_invocations(const std::string& endpoint, const std::string& function,
     return true;
 }
 
+// A folder under $TMPDIR, removed with everything in it when this object goes.
+struct TempDir {
+    std::string path;
+    bool create() {
+        auto base = (fs::temp_directory_path() / "kemu-load-XXXXXX").string();
+        if (!::mkdtemp(base.data())) return false;
+        path = base;
+        return true;
+    }
+    ~TempDir() {
+        if (path.empty()) return;
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
 }  // namespace
 
 bool stop_requested() {
@@ -98,6 +117,10 @@ bool stop_requested() {
 }
 
 int run_load(const LoadOptions& o) {
+    if (o.recommend) {
+        StopOnSignal signals;
+        return run_recommend(o);
+    }
     if (!o.sweeps.empty()) {
         StopOnSignal signals;  // between the points too
         return run_sweep(o);
@@ -127,13 +150,31 @@ int run_load(const LoadOptions& o) {
     auto drain_ms = parse_duration_ms(o.drain);
     if (!drain_ms) return usage("--drain '" + o.drain + "' is not a duration");
     if (!(o.rate > 0)) return usage("--rate must be above 0");
+    if (o.max && !ramp.empty()) return usage("--max sends as fast as it can: not with --ramp");
+    std::optional<SyntheticSpec> synthetic;
+    if (!o.synthetic_handler.empty()) {
+        std::string why;
+        synthetic = parse_synthetic(o.synthetic_handler, &why);
+        if (!synthetic) return usage(why);
+        if (!o.endpoint.empty())
+            return usage("--synthetic-handler changes kemu load's own kemu: not with --endpoint");
+    }
+    std::shared_ptr<const std::vector<std::string>> payloads;
+    if (!o.payload_files.empty()) {
+        if (!o.body_template.empty()) return usage("--payload-file or --template, not both");
+        std::string why;
+        auto read = read_payloads(o.payload_files, &why);
+        if (read.empty()) return usage(why);
+        payloads = std::make_shared<const std::vector<std::string>>(std::move(read));
+    }
     if (o.target != "frontdoor" && o.target != "kinesis")
         return usage("--target must be frontdoor or kinesis");
     if (o.target == "kinesis" && o.batch_per_request > 500)
         return usage("--batch-per-request is at most 500 with --target kinesis (PutRecords)");
     std::string body = o.body_template.empty() ? kDefaultTemplate : o.body_template;
     if (auto why = scenario::check_template(body); !why.empty()) return usage("--template: " + why);
-    if (body.find("{{i") == std::string::npos && body.find("{{n}}") == std::string::npos)
+    if (!payloads && body.find("{{i") == std::string::npos &&
+        body.find("{{n}}") == std::string::npos)
         return usage(
             "--template must contain {{i}} or {{n}}: each event is told apart by its data");
     std::vector<Override> overrides;
@@ -145,9 +186,22 @@ int run_load(const LoadOptions& o) {
     }
     if (!overrides.empty() && !o.endpoint.empty())
         return usage("--set changes the topology of kemu load's own kemu: not with --endpoint");
+    // Our own kemu's folder (its kemu.yaml, data, log, the synthetic runtime), removed at the end.
+    TempDir tmp;
+    if (o.endpoint.empty() && !tmp.create()) return usage("cannot create a temp dir");
+    HandlerSwap swap;
+    if (synthetic) {
+        std::error_code ec;
+        auto exe = fs::read_symlink("/proc/self/exe", ec);
+        if (ec) return usage("--synthetic-handler: cannot find kemu's own executable");
+        swap = {"provided.al2023", tmp.path + "/synthetic", "synthetic.handler"};
+        auto why = write_synthetic_bootstrap(swap.source_dir, exe.string(), *synthetic, o.seed);
+        if (!why.empty()) return usage("--synthetic-handler: " + why);
+    }
     Config cfg;
     std::string yaml;
-    auto errors = apply_overrides(o.config, o.flow, overrides, &yaml, &cfg);
+    auto errors =
+        apply_overrides(o.config, o.flow, overrides, &yaml, &cfg, synthetic ? &swap : nullptr);
     if (!errors.empty()) return usage(errors.front().to_string());
     const FlowConfig* flow = nullptr;
     for (const auto& f : cfg.event_flows)
@@ -159,35 +213,32 @@ int run_load(const LoadOptions& o) {
     StopOnSignal signals;
     scenario::KemuChild child;
     std::string endpoint = o.endpoint;
-    std::string tmp;
     if (endpoint.empty()) {
-        auto base = (fs::temp_directory_path() / "kemu-load-XXXXXX").string();
-        if (!::mkdtemp(base.data())) return usage("cannot create a temp dir");
-        tmp = base;
-        std::ofstream(tmp + "/kemu.yaml") << yaml;
+        std::ofstream(tmp.path + "/kemu.yaml") << yaml;
         std::vector<std::string> args{"-c",
-                                      tmp + "/kemu.yaml",
+                                      tmp.path + "/kemu.yaml",
                                       "--host",
                                       "127.0.0.1",
                                       "--port",
                                       "0",
                                       "--data-dir",
-                                      tmp + "/data",
+                                      tmp.path + "/data",
                                       "--scenario-hooks",
                                       "--shard-limits",
                                       "--no-function-logs"};
         std::string why;
-        if (!child.start(args, tmp + "/kemu.log", &why, /*own_group=*/true)) {
+        if (!child.start(args, tmp.path + "/kemu.log", &why, /*own_group=*/true)) {
             std::fprintf(stderr, "kemu load: cannot start kemu: %s\n", why.c_str());
-            std::error_code ec;
-            fs::remove_all(tmp, ec);
             return 1;
         }
         endpoint = child.endpoint();
         if (!loopback(endpoint)) return usage("the child kemu is not on loopback: " + endpoint);
     }
     char shape[160];
-    if (ramp.empty())
+    if (o.max)
+        std::snprintf(shape, sizeof shape, "max (%d in flight) for %s", o.workers,
+                      duration.c_str());
+    else if (ramp.empty())
         std::snprintf(shape, sizeof shape, "%g events/s for %s", o.rate, duration.c_str());
     else
         std::snprintf(shape, sizeof shape, "the ramp %s (events/s) over %g s", o.ramp.c_str(),
@@ -201,9 +252,15 @@ int run_load(const LoadOptions& o) {
     plan.kinesis = o.target == "kinesis";
     plan.stream = cfg.stream_name(*flow);
     plan.per_request = o.batch_per_request;
-    plan.path = plan.kinesis           ? "/"
-                : plan.per_request > 1 ? "/" + cfg.api.stage_name + "/events/batch/" + o.flow
-                                       : "/" + cfg.api.stage_name + "/events/" + o.flow;
+    // The single-event resource's partition key is API Gateway's request id: keys of our own
+    // (a field) need the batch resource, even one event per request.
+    plan.batch_path = !plan.kinesis && (plan.per_request > 1 || !o.partition_key_field.empty());
+    plan.path = plan.kinesis      ? "/"
+                : plan.batch_path ? "/" + cfg.api.stage_name + "/events/batch/" + o.flow
+                                  : "/" + cfg.api.stage_name + "/events/" + o.flow;
+    plan.payloads = payloads;
+    plan.key_field = o.partition_key_field;
+    plan.max = o.max;
     plan.rate = o.rate;
     plan.ramp = ramp;
     plan.duration_ms = *duration_ms;
@@ -220,7 +277,7 @@ int run_load(const LoadOptions& o) {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
     std::thread poller(poll_status, endpoint, o.flow, start_wall, std::cref(stop_polling), &samples,
-                       &live);
+                       &live, static_cast<int>(child.pid()));
     auto usage_before = process_usage(child.pid());
     auto wall_before = std::chrono::steady_clock::now();
     auto run = send_load(plan, g_stop);
@@ -267,11 +324,19 @@ int run_load(const LoadOptions& o) {
         {"flow", o.flow},
         {"target", o.target},
         {"endpoint", o.endpoint.empty() ? "own kemu (--shard-limits)" : o.endpoint},
-        {"rate", ramp.empty() ? json(o.rate) : json(nullptr)},
+        {"rate", ramp.empty() && !o.max ? json(o.rate) : json(nullptr)},
+        {"max", o.max},
+        {"workers", o.workers},
+        {"synthetic_handler",
+         o.synthetic_handler.empty() ? json(nullptr) : json(o.synthetic_handler)},
+        {"payload_files", o.payload_files},
+        {"payloads", payloads ? json(payloads->size()) : json(nullptr)},
+        {"partition_key_field",
+         o.partition_key_field.empty() ? json(nullptr) : json(o.partition_key_field)},
         {"ramp", o.ramp},
         {"duration_ms", *duration_ms},
         {"batch_per_request", o.batch_per_request},
-        {"template", body},
+        {"template", payloads ? json(nullptr) : json(body)},
         {"sets", o.sets},
         {"shard_count", flow->shard_count},
         {"batch_size", flow->batch_size},
@@ -299,10 +364,6 @@ int run_load(const LoadOptions& o) {
     }
 
     child.stop();
-    if (!tmp.empty()) {
-        std::error_code ec;
-        fs::remove_all(tmp, ec);
-    }
     if (g_stop.load()) std::printf("interrupted: the results cover what was sent\n");
     std::printf("%s", summary_text(results).c_str());
     for (const auto& j : judged) {

@@ -32,7 +32,19 @@ struct LoadOptions {
     std::vector<std::string> sweeps;
     std::string strategy = "balanced";
     std::string max_p99, max_iterator_age;  // durations; empty: no limit
+    // --synthetic-handler 5ms±2ms: a built-in runtime (synthetic.h) serves the flow instead.
+    std::string synthetic_handler;
+    std::vector<std::string> payload_files;  // sampled instead of the template
+    std::string partition_key_field;         // keys from this field of each event's JSON
+    bool max = false;                        // --max: as fast as --workers allow
+    // --recommend: a sweep at each of `volumes` (events/s; empty: kDefaultVolumes) and the
+    // recommended settings by volume.
+    bool recommend = false;
+    std::string volumes;
 };
+
+// --recommend's volumes when --volumes is not given (docs/load.md says why these).
+inline constexpr const char* kDefaultVolumes = "10,100,1000";
 
 // Exit status: 0 a completed run, 99 a failed threshold, 2 invalid usage, 1 kemu did not start.
 // With sweeps, run_sweep.
@@ -40,5 +52,8 @@ int run_load(const LoadOptions& o);
 
 // sweep.cc: every point a run_load of its own; 0 when the sweep completed, 2 invalid usage.
 int run_sweep(const LoadOptions& o);
+
+// sweep.cc: run_sweep at each volume, and the table of recommended settings by volume.
+int run_recommend(const LoadOptions& o);
 
 }  // namespace kemu::load

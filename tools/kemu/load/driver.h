@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ struct SendPlan {
     std::string body_template, key_template;
     uint64_t seed = 1;
     LiveCounters* live = nullptr;  // when set, each answered request is counted there
+    // --payload-file: event i's data is one of these, drawn by (seed, i), instead of the template.
+    std::shared_ptr<const std::vector<std::string>> payloads;
+    // --partition-key-field: the key is this top-level field of the event's JSON data (a string
+    // as is, another value as JSON text); an event without it keeps key_template's key.
+    std::string key_field;
+    bool batch_path = false;  // the front door's batch resource (K > 1, or keys of our own)
+    // --max: no schedule; `workers` requests back to back until duration_ms (a closed model).
+    bool max = false;
 };
 
 struct RequestOutcome {
@@ -49,6 +58,11 @@ struct SendRun {
     int64_t elapsed_ms = 0;  // from the start to the last answer (or the stop)
 };
 
+// Reads --payload-file paths: a folder (each file one payload, by name), a .jsonl/.ndjson file
+// (each non-blank line one), any other file (one, a trailing newline dropped). Empty with `why`
+// set when one cannot be read or none holds a payload.
+std::vector<std::string> read_payloads(const std::vector<std::string>& paths, std::string* why);
+
 // Event `index`'s data and partition key.
 std::string event_data(const SendPlan& plan, int64_t index);
 std::string event_key(const SendPlan& plan, int64_t index);
@@ -57,9 +71,10 @@ std::string event_key(const SendPlan& plan, int64_t index);
 SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop);
 
 // Polls GET /_kemu/status once a second into `samples` ({"t_ms", "status"}) until `stop_polling`,
-// showing `event_type`'s progress line after each (progress.h), with what `live` counted.
+// showing `event_type`'s progress line after each (progress.h), with what `live` counted. With
+// `kemu_pid` (our own kemu), each sample also holds "kemu": {"cpu_s", "rss_mb"} from /proc.
 void poll_status(const std::string& endpoint, const std::string& event_type, int64_t start_wall_ms,
                  const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples,
-                 LiveCounters* live = nullptr);
+                 LiveCounters* live = nullptr, int kemu_pid = 0);
 
 }  // namespace kemu::load

@@ -28,13 +28,20 @@ std::optional<double> number(std::string_view s) {
 }  // namespace
 
 std::optional<int64_t> parse_duration_ms(std::string_view text) {
+    auto ms = parse_duration_ms_exact(text);
+    if (!ms) return std::nullopt;
+    return static_cast<int64_t>(std::llround(*ms));
+}
+
+std::optional<double> parse_duration_ms_exact(std::string_view text) {
     text = trim(text);
     struct Unit {
         std::string_view suffix;
         double ms;
     };
     // "ms" before "s" and "m": the longest suffix that matches wins.
-    static constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+    static constexpr Unit kUnits[] = {
+        {"ms", 1}, {"us", 0.001}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
     double scale = 1000;
     for (const auto& u : kUnits) {
         if (text.ends_with(u.suffix)) {
@@ -45,7 +52,7 @@ std::optional<int64_t> parse_duration_ms(std::string_view text) {
     }
     auto v = number(text);
     if (!v || *v < 0) return std::nullopt;
-    return static_cast<int64_t>(std::llround(*v * scale));
+    return *v * scale;
 }
 
 std::optional<std::vector<Stage>> parse_ramp(const std::string& text, std::string* why) {
@@ -207,6 +214,26 @@ std::optional<Threshold> parse_threshold(const std::string& text, std::string* w
     }
     t.value = *v;
     return t;
+}
+
+std::optional<SyntheticSpec> parse_synthetic(const std::string& text, std::string* why) {
+    std::string mean = text;
+    std::optional<std::string> jitter;
+    for (const char* sep : {"±", "+-"}) {
+        if (auto at = text.find(sep); at != std::string::npos) {
+            mean = text.substr(0, at);
+            jitter = text.substr(at + std::string(sep).size());
+            break;
+        }
+    }
+    auto m = parse_duration_ms_exact(mean);
+    auto j = jitter ? parse_duration_ms_exact(*jitter) : std::optional<double>(0);
+    if (!m || !j || *m > 15 * 60 * 1000.0) {
+        *why = "--synthetic-handler '" + text +
+               "': a duration and an optional jitter, like 5ms±2ms (or 5ms+-2ms), at most 15m";
+        return std::nullopt;
+    }
+    return SyntheticSpec{static_cast<int64_t>(*m * 1000), static_cast<int64_t>(*j * 1000)};
 }
 
 }  // namespace kemu::load

@@ -12,6 +12,17 @@ namespace kemu::load {
 
 // "500ms", "5s", "2m", "1h", or a bare number of seconds; nullopt when malformed or negative.
 std::optional<int64_t> parse_duration_ms(std::string_view text);
+// The same (and "us"), unrounded.
+std::optional<double> parse_duration_ms_exact(std::string_view text);
+
+// --synthetic-handler's sleep per invocation.
+struct SyntheticSpec {
+    int64_t mean_us = 0;
+    int64_t jitter_us = 0;  // drawn uniformly in [mean - jitter, mean + jitter], never below 0
+};
+
+// "5ms±2ms", "5ms+-2ms", "5ms" or "0"; nullopt with `why` set when malformed.
+std::optional<SyntheticSpec> parse_synthetic(const std::string& text, std::string* why);
 
 // One point of a ramp: from `at_ms` on, the rate moves linearly to the next stage's.
 struct Stage {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include <yaml-cpp/yaml.h>
@@ -88,7 +90,7 @@ std::optional<std::vector<std::vector<Override>>> plan_sweep(const std::vector<s
 
 std::vector<ConfigError> apply_overrides(const std::string& path, const std::string& flow,
                                          const std::vector<Override>& overrides, std::string* yaml,
-                                         Config* cfg) {
+                                         Config* cfg, const HandlerSwap* swap) {
     auto abs = fs::absolute(path).lexically_normal().string();
     Config original;
     auto errors = load_config(abs, &original);
@@ -98,6 +100,11 @@ std::vector<ConfigError> apply_overrides(const std::string& path, const std::str
         if (f["event_type"].as<std::string>("") == flow) {
             for (const auto& o : overrides)
                 f[o.key] = o.value;
+            if (swap) {
+                f["lambda_runtime"] = swap->runtime;
+                f["lambda_source_path"] = swap->source_dir;
+                f["lambda_handler"] = swap->handler;
+            }
         }
         fs::path src = f["lambda_source_path"].as<std::string>("");
         if (src.is_relative())
@@ -111,6 +118,34 @@ std::vector<ConfigError> apply_overrides(const std::string& path, const std::str
     for (auto& e : errors)
         e.message += " (after --set)";
     return errors;
+}
+
+// --volumes "10,100,1000": events/s each above 0; empty with `why` set when malformed.
+std::vector<double> parse_volumes(const std::string& text, std::string* why) {
+    std::vector<double> out;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        auto comma = text.find(',', pos);
+        auto part = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        char* end = nullptr;
+        double v = std::strtod(part.c_str(), &end);
+        if (part.empty() || end != part.c_str() + part.size() || !(v > 0) || v > 1e6) {
+            *why = "--volumes '" + text + "': events/s above 0, like 50,500,2000";
+            return {};
+        }
+        out.push_back(v);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+std::vector<std::string> default_recommend_grid(double events_per_s) {
+    // A shard takes 1,000 records/s: the fewest shards that could carry the volume, and twice
+    // that; two batch sizes and two windows around the seed's table.
+    int shards = std::max(1, static_cast<int>(std::ceil(events_per_s / 1000.0)));
+    return {"shard_count=" + std::to_string(shards) + "," + std::to_string(2 * shards),
+            "batch_size=100,500", "batch_window_seconds=0,1"};
 }
 
 }  // namespace kemu::load

@@ -29,6 +29,7 @@ std::optional<ProcessUsage> process_usage(pid_t pid) {
     std::ifstream status(dir + "/status");
     while (std::getline(status, line)) {
         if (line.starts_with("VmHWM:")) u.peak_rss_mb = std::stod(line.substr(6)) / 1024.0;
+        if (line.starts_with("VmRSS:")) u.rss_mb = std::stod(line.substr(6)) / 1024.0;
     }
     return u;
 }

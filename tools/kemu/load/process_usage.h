@@ -10,6 +10,7 @@ namespace kemu::load {
 struct ProcessUsage {
     double cpu_s = 0;        // user + system CPU seconds so far
     double peak_rss_mb = 0;  // VmHWM: the largest resident set so far
+    double rss_mb = 0;       // VmRSS: the resident set now
 };
 
 // Nullopt when /proc/<pid> cannot be read.

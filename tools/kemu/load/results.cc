@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <unordered_map>
 
 #include "cost.h"
+#include "invocations.h"
 #include "measures.h"
 
 namespace kemu::load {
@@ -35,14 +37,7 @@ int64_t num(const json& j, const char* key) {
 
 struct PerSecond {
     int64_t offered = 0, accepted = 0, throttled_429 = 0, server_errors = 0, partial_throttled = 0;
-    std::vector<double> request_ms, latency_ms;
-};
-
-// When each event was processed: the first invocation that held it started, and the first
-// that succeeded with it (or, failing that, the last that held it) ended.
-struct Processed {
-    int64_t start_ms = 0, end_ms = 0;
-    bool ok = false;
+    std::vector<double> request_ms;
 };
 
 }  // namespace
@@ -51,8 +46,8 @@ json analyse(const Observed& o) {
     const auto& plan = *o.plan;
     const auto& run = *o.run;
     // A stopped run (Ctrl-C) lasted until the stop, not the planned duration.
-    bool stopped = std::any_of(run.requests.begin(), run.requests.end(),
-                               [](const RequestOutcome& r) { return !r.sent; });
+    bool stopped = plan.max || std::any_of(run.requests.begin(), run.requests.end(),
+                                           [](const RequestOutcome& r) { return !r.sent; });
     double run_s = std::max<int64_t>(
                        stopped ? std::min(run.elapsed_ms, plan.duration_ms) : plan.duration_ms, 1) /
                    1000.0;
@@ -60,8 +55,8 @@ json analyse(const Observed& o) {
     int64_t offered = 0, accepted = 0, requests = 0, r429 = 0, r5xx = 0, other = 0, no_answer = 0,
             pthrottled = 0, pfailed = 0, late = 0, event_bytes = 0;
     std::vector<double> request_ms;
-    // Due time (wall ms, fractional) of each accepted event, by its data.
-    std::unordered_map<std::string, double> due_of;
+    // Due times (wall ms, fractional) of the accepted events, by their data, in send order.
+    std::unordered_map<std::string, std::deque<double>> due_of;
     for (size_t i = 0; i < run.requests.size(); ++i) {
         const auto& r = run.requests[i];
         if (!r.sent) continue;
@@ -92,51 +87,25 @@ json analyse(const Observed& o) {
             auto data = event_data(plan, static_cast<int64_t>(i) * plan.per_request + e);
             event_bytes += static_cast<int64_t>(data.size());
             if (r.accepted > 0)
-                due_of[data] = static_cast<double>(run.start_wall_ms) + r.due_us / 1000.0;
+                due_of[data].push_back(static_cast<double>(run.start_wall_ms) + r.due_us / 1000.0);
         }
     }
 
-    // End-to-end latency from the scenario hooks' invocations.
-    std::unordered_map<std::string, Processed> processed;
-    int64_t invocations = 0, records_in_invocations = 0, max_records = 0;
-    double handler_ms_total = 0;
-    for (const auto& inv : o.invocations.is_object()
-                               ? o.invocations.value("invocations", json::array())
-                               : json::array()) {
-        if (inv.value("function", "") != o.function) continue;
-        auto recs = inv.value("records", json::array());
-        bool ok = inv.value("status", "") == "ok";
-        invocations += 1;
-        records_in_invocations += static_cast<int64_t>(recs.size());
-        max_records = std::max<int64_t>(max_records, static_cast<int64_t>(recs.size()));
-        handler_ms_total += static_cast<double>(num(inv, "end_ms") - num(inv, "start_ms"));
-        for (const auto& rec : recs) {
-            auto data = rec.value("data", "");
-            if (!due_of.contains(data)) continue;
-            auto [it, fresh] = processed.try_emplace(data);
-            if (fresh) it->second.start_ms = num(inv, "start_ms");
-            if (!it->second.ok) {
-                it->second.end_ms = num(inv, "end_ms");
-                it->second.ok = ok;
-            }
-        }
-    }
-    std::vector<double> to_start, to_end;
-    for (const auto& [data, p] : processed) {
-        double due = due_of[data];
-        to_start.push_back(std::max(0.0, p.start_ms - due));
-        to_end.push_back(std::max(0.0, p.end_ms - due));
-        auto s = static_cast<size_t>(std::max(0.0, (due - run.start_wall_ms) / 1000.0));
-        secs[std::min(secs.size() - 1, s)].latency_ms.push_back(to_end.back());
-    }
-
+    // End-to-end latency and the function's measures from the scenario hooks' invocations.
+    // Due times of one request's events are pushed in index order, and requests in due order
+    // only roughly (workers race): sort each data's due times.
+    for (auto& [data, dues] : due_of)
+        std::sort(dues.begin(), dues.end());
+    auto inv = analyse_invocations(o.invocations, o.function, run.start_wall_ms, secs.size() - 1,
+                                   std::move(due_of));
+    int64_t invocations = inv.invocations;
     // The status samples: iterator ages (maxima), counters (from the first sample on).
     const auto& samples = *o.samples;
     json first = samples.empty() ? json(nullptr) : flow_of(samples.front()["status"], o.event_type);
     json last = samples.empty() ? json(nullptr) : flow_of(samples.back()["status"], o.event_type);
     int64_t iter_age = 0, stream_age = 0, dlq_max = 0;
     json series = json::array();
-    size_t n_series = std::max(secs.size() - 1, samples.size());
+    size_t n_series = std::max({secs.size() - 1, samples.size(), inv.seconds.size()});
     for (size_t s = 0; s < n_series; ++s) {
         json row{{"second", s}};
         if (s < secs.size()) {
@@ -148,9 +117,23 @@ json analyse(const Observed& o) {
             row["partial_throttled"] = sec.partial_throttled;
             row["request_p99_ms"] =
                 sec.request_ms.empty() ? json(nullptr) : json(percentile(sec.request_ms, 99));
+        }
+        if (s < inv.seconds.size()) {
+            const auto& is = inv.seconds[s];
             for (int pct : {50, 90, 99})
                 row["latency_p" + std::to_string(pct) + "_ms"] =
-                    sec.latency_ms.empty() ? json(nullptr) : json(percentile(sec.latency_ms, pct));
+                    is.latency_ms.empty() ? json(nullptr) : json(percentile(is.latency_ms, pct));
+            row["invocations_started"] = is.invocations;
+            row["invocation_errors"] = is.errors;
+            row["retries"] = is.retries;
+            row["records_per_invocation"] =
+                is.invocations ? json(static_cast<double>(is.records) / is.invocations)
+                               : json(nullptr);
+            row["max_concurrency"] = is.max_concurrency;
+            row["handler_p50_ms"] =
+                is.handler_ms.empty() ? json(nullptr) : json(percentile(is.handler_ms, 50));
+            row["handler_p99_ms"] =
+                is.handler_ms.empty() ? json(nullptr) : json(percentile(is.handler_ms, 99));
         }
         if (s < samples.size()) {
             auto f = flow_of(samples[s]["status"], o.event_type);
@@ -160,6 +143,21 @@ json analyse(const Observed& o) {
             row["invocations"] = num(f, "invocations");
             row["errors"] = num(f, "errors");
             row["dlq_depth"] = num(f, "dlq_depth");
+            row["dlq_messages"] = num(f, "dlq_depth") - num(first, "dlq_depth");
+            row["lambda_throttles"] = num(f, "throttles");
+            if (samples[s].contains("kemu")) {
+                const auto& k = samples[s]["kemu"];
+                row["kemu_rss_mb"] = k["rss_mb"];
+                if (s > 0 && samples[s - 1].contains("kemu")) {
+                    double dt =
+                        (samples[s]["t_ms"].get<double>() - samples[s - 1]["t_ms"].get<double>()) /
+                        1000.0;
+                    if (dt > 0)
+                        row["kemu_cpu_share"] = (k["cpu_s"].get<double>() -
+                                                 samples[s - 1]["kemu"]["cpu_s"].get<double>()) /
+                                                dt;
+                }
+            }
             iter_age = std::max(iter_age, num(f, "iterator_age_ms"));
             stream_age = std::max(stream_age, num(f, "get_records_iterator_age_ms"));
             dlq_max = std::max(dlq_max, num(f, "dlq_depth"));
@@ -195,16 +193,19 @@ json analyse(const Observed& o) {
     summary["throttled_ratio"] = offered ? static_cast<double>(throttled_events) / offered : 0.0;
     summary["late_requests"] = late;
     summary["request_latency_ms"] = percentiles(request_ms);
-    summary["latency_to_handler_start_ms"] = percentiles(to_start);
-    summary["latency_ms"] = percentiles(to_end);
-    summary["events_processed"] = static_cast<int64_t>(processed.size());
+    summary["latency_to_handler_start_ms"] = percentiles(inv.to_start_ms);
+    summary["latency_ms"] = percentiles(inv.to_end_ms);
+    summary["events_processed"] = inv.events_processed;
     summary["iterator_age_ms"] = iter_age;
     summary["stream_iterator_age_ms"] = stream_age;
     summary["invocations"] = own ? invocations : status_invocations;
     summary["records_per_invocation"] =
-        invocations ? json{{"mean", static_cast<double>(records_in_invocations) / invocations},
-                           {"max", max_records}}
+        invocations ? json{{"mean", static_cast<double>(inv.records) / invocations},
+                           {"max", inv.max_records}}
                     : json(nullptr);
+    summary["retries"] = own ? json(inv.retries) : json(nullptr);
+    summary["max_concurrency"] = own ? json(inv.max_concurrency) : json(nullptr);
+    summary["handler_duration_ms"] = percentiles(inv.handler_ms);
     summary["errors"] = errors;
     summary["error_ratio"] =
         status_invocations > 0 ? static_cast<double>(errors) / status_invocations : 0.0;
@@ -221,6 +222,9 @@ json analyse(const Observed& o) {
     shape.front_door = !plan.kinesis;
     shape.shards = std::max<int>(1, static_cast<int>(num(last, "open_shards")));
     shape.invocations_per_s = (own ? invocations : status_invocations) / run_s * scale;
+    double handler_ms_total = 0;
+    for (double ms : inv.handler_ms)
+        handler_ms_total += ms;
     shape.handler_ms = invocations ? handler_ms_total / invocations : 0;
     shape.memory_mb = o.flow ? o.flow->lambda_memory_size : 128;
     shape.dlq_messages_per_s = dlq / run_s * scale;
@@ -304,6 +308,18 @@ std::string summary_text(const json& results) {
                   static_cast<long long>(s["errors"].get<int64_t>()),
                   static_cast<long long>(s["dlq_messages"].get<int64_t>()));
     out += buf;
+    if (s["handler_duration_ms"].is_object() && s["records_per_invocation"].is_object()) {
+        const auto& h = s["handler_duration_ms"];
+        std::snprintf(buf, sizeof buf,
+                      "function: %.1f records per invocation (max %lld), handler p50 %.1f ms, "
+                      "p99 %.1f ms, max concurrency %lld, retries %lld\n",
+                      s["records_per_invocation"]["mean"].get<double>(),
+                      static_cast<long long>(s["records_per_invocation"]["max"].get<int64_t>()),
+                      h["p50"].get<double>(), h["p99"].get<double>(),
+                      static_cast<long long>(s.value("max_concurrency", int64_t{0})),
+                      static_cast<long long>(s.value("retries", int64_t{0})));
+        out += buf;
+    }
     if (s.contains("kemu_cpu_share")) {
         std::snprintf(buf, sizeof buf, "kemu itself: %.0f%% of a core, peak %.0f MB resident\n",
                       100 * s["kemu_cpu_share"].get<double>(), s["kemu_peak_rss_mb"].get<double>());
