@@ -9,6 +9,7 @@ pkgs=(
   libssl-dev libnghttp2-dev
   awscli python3-boto3 curl
   nghttp2-client  # h2load: the HTTP/2 benchmark phase
+  chromium  # headless, for the browser tests of kemu load's report.html
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -19,4 +20,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The browser-side packages the build embeds (web/package-lock.json pins them; uPlot draws
+# `kemu load --report`'s charts). `npm ci` only when the lockfile changed since the last one.
+if ! command -v npm >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+web="$(dirname "$0")/../web"
+stamp="$web/node_modules/.kemu-lock.sha256"
+want="$(sha256sum "$web/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
 fi

@@ -140,6 +140,7 @@ class LoadTest(unittest.TestCase):
         with open(os.path.join(report, "results.json")) as f:
             res = json.load(f)
         self.assertTrue(res["interrupted"])
+        self.assertTrue(os.path.exists(os.path.join(report, "report.html")))
         self.assertLess(res["summary"]["offered_events"], 300)
 
 

@@ -15,6 +15,8 @@
 #include "measures.h"
 #include "overrides.h"
 #include "process_usage.h"
+#include "progress.h"
+#include "report.h"
 #include "results.h"
 #include "scenario/body_template.h"
 #include "scenario/child.h"
@@ -209,14 +211,16 @@ int run_load(const LoadOptions& o) {
     plan.body_template = body;
     plan.key_template = "load-{{i}}";
     plan.seed = o.seed;
+    LiveCounters live;
+    plan.live = &live;
 
     std::vector<json> samples;
     std::atomic<bool> stop_polling{false};
     int64_t start_wall = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
-    std::thread poller(poll_status, endpoint, o.flow, start_wall, std::cref(stop_polling),
-                       &samples);
+    std::thread poller(poll_status, endpoint, o.flow, start_wall, std::cref(stop_polling), &samples,
+                       &live);
     auto usage_before = process_usage(child.pid());
     auto wall_before = std::chrono::steady_clock::now();
     auto run = send_load(plan, g_stop);
@@ -256,6 +260,8 @@ int run_load(const LoadOptions& o) {
     auto results = analyse(obs);
     results["schema"] = "kemu-load/1";
     results["interrupted"] = g_stop.load();
+    results["kemu_version"] = KEMU_VERSION;
+    results["machine"] = machine_info();
     results["settings"] = {
         {"config", o.config},
         {"flow", o.flow},
@@ -315,6 +321,12 @@ int run_load(const LoadOptions& o) {
             return 1;
         }
         std::printf("results: %s/results.json\n", o.report.c_str());
+        std::string why;
+        if (!write_report(o.report, results, &why)) {
+            std::fprintf(stderr, "kemu load: %s\n", why.c_str());
+            return 1;
+        }
+        std::printf("report: %s/report.html\n", o.report.c_str());
     }
     return failed ? kExitThreshold : 0;
 }

@@ -120,9 +120,14 @@ SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop) {
             out.latency_us =
                 std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - due)
                     .count();
-            if (!answer) continue;
-            out.status = answer->first;
-            if (out.status == 200) count_entries(answer->second, &out);
+            if (answer) {
+                out.status = answer->first;
+                if (out.status == 200) count_entries(answer->second, &out);
+            }
+            if (plan.live)
+                plan.live->record(out.events, out.accepted,
+                                  (out.status == 429 ? out.events : 0) + out.partial_throttled,
+                                  out.status == 0 || out.status >= 500, out.latency_us / 1000.0);
         }
     };
     std::vector<std::thread> threads;
@@ -137,31 +142,26 @@ SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop) {
 }
 
 void poll_status(const std::string& endpoint, const std::string& event_type, int64_t start_wall_ms,
-                 const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples) {
+                 const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples,
+                 LiveCounters* live) {
+    ProgressPrinter progress(stdout, ProgressPrinter::stdout_is_tty());
     auto next = SteadyClock::now();
     while (!stop_polling.load()) {
         next += std::chrono::seconds(1);
-        if (!sleep_until(next, stop_polling)) return;
+        if (!sleep_until(next, stop_polling)) break;
         auto r = cli::http_call(endpoint, {"GET", "/_kemu/status", "", {}, 5});
         if (!r || r->first != 200) continue;
         auto doc = json::parse(r->second, nullptr, false);
         if (!doc.is_object()) continue;
         int64_t t_ms = wall_ms() - start_wall_ms;
         samples->push_back({{"t_ms", t_ms}, {"status", doc}});
-        for (const auto& f : doc.value("flows", json::array())) {
-            if (f.value("event_type", "") != event_type) continue;
-            std::printf(
-                "  %3llds %s: records in %lld, invocations %lld, errors %lld, iterator age "
-                "%lld ms (stream %lld ms)\n",
-                static_cast<long long>(t_ms / 1000), event_type.c_str(),
-                static_cast<long long>(f.value("incoming_records", int64_t{0})),
-                static_cast<long long>(f.value("invocations", int64_t{0})),
-                static_cast<long long>(f.value("errors", int64_t{0})),
-                static_cast<long long>(f.value("iterator_age_ms", int64_t{0})),
-                static_cast<long long>(f.value("get_records_iterator_age_ms", int64_t{0})));
-            std::fflush(stdout);
-        }
+        json flow = nullptr;
+        for (const auto& f : doc.value("flows", json::array()))
+            if (f.value("event_type", "") == event_type) flow = f;
+        auto window = live ? live->take() : LiveCounters::Window{};
+        progress.show({progress_line(event_type, t_ms, window, flow)});
     }
+    progress.finish();
 }
 
 }  // namespace kemu::load

@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "measures.h"
+#include "progress.h"
 
 namespace kemu::load {
 
@@ -27,6 +28,7 @@ struct SendPlan {
     int workers = 32;  // requests in flight at most (k6's preAllocatedVUs)
     std::string body_template, key_template;
     uint64_t seed = 1;
+    LiveCounters* live = nullptr;  // when set, each answered request is counted there
 };
 
 struct RequestOutcome {
@@ -55,8 +57,9 @@ std::string event_key(const SendPlan& plan, int64_t index);
 SendRun send_load(const SendPlan& plan, const std::atomic<bool>& stop);
 
 // Polls GET /_kemu/status once a second into `samples` ({"t_ms", "status"}) until `stop_polling`,
-// printing a plain progress line for `event_type` after each.
+// showing `event_type`'s progress line after each (progress.h), with what `live` counted.
 void poll_status(const std::string& endpoint, const std::string& event_type, int64_t start_wall_ms,
-                 const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples);
+                 const std::atomic<bool>& stop_polling, std::vector<nlohmann::json>* samples,
+                 LiveCounters* live = nullptr);
 
 }  // namespace kemu::load

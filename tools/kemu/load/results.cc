@@ -148,8 +148,9 @@ json analyse(const Observed& o) {
             row["partial_throttled"] = sec.partial_throttled;
             row["request_p99_ms"] =
                 sec.request_ms.empty() ? json(nullptr) : json(percentile(sec.request_ms, 99));
-            row["latency_p99_ms"] =
-                sec.latency_ms.empty() ? json(nullptr) : json(percentile(sec.latency_ms, 99));
+            for (int pct : {50, 90, 99})
+                row["latency_p" + std::to_string(pct) + "_ms"] =
+                    sec.latency_ms.empty() ? json(nullptr) : json(percentile(sec.latency_ms, pct));
         }
         if (s < samples.size()) {
             auto f = flow_of(samples[s]["status"], o.event_type);

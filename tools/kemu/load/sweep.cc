@@ -14,6 +14,7 @@
 #include "command.h"
 #include "measures.h"
 #include "overrides.h"
+#include "report.h"
 
 namespace kemu::load {
 
@@ -110,7 +111,11 @@ int run_sweep(const LoadOptions& o) {
                         {"iterator_age_ms", s["iterator_age_ms"]},
                         {"records_per_invocation", s["records_per_invocation"]},
                         {"usd_month", res["cost"]["total_usd_month"]},
-                        {"within_constraints", within}});
+                        {"within_constraints", within},
+                        // For report.html: the point's settings, cost and own report.
+                        {"settings", res["settings"]},
+                        {"cost", res["cost"]},
+                        {"report", "point-" + std::to_string(i + 1) + "/report.html"}});
     }
     // The recommendation: among the points within the constraints (and with latencies), the
     // cheapest, the fastest, or the lowest sum of cost and p99, each relative to its best.
@@ -159,11 +164,17 @@ int run_sweep(const LoadOptions& o) {
              {"max_p99_ms", o.max_p99.empty() ? json(nullptr) : json(*max_p99)},
              {"max_iterator_age_ms", o.max_iterator_age.empty() ? json(nullptr) : json(*max_age)},
              {"points", rows},
-             {"recommendation", pick}};
+             {"recommendation", pick},
+             {"kemu_version", KEMU_VERSION},
+             {"machine", machine_info()}};
     if (!o.report.empty()) {
         std::ofstream f(fs::path(o.report) / "results.json");
         f << out.dump(2) << "\n";
         std::printf("results: %s/results.json (each point's in point-N/)\n", o.report.c_str());
+        if (write_report(o.report, out, &why))
+            std::printf("report: %s/report.html\n", o.report.c_str());
+        else
+            std::fprintf(stderr, "kemu load: %s\n", why.c_str());
     }
     if (!tmp.empty()) {
         std::error_code ec;
