@@ -453,20 +453,22 @@ class EnvelopeAndAuthTest(WireBase):
             self.assert_serving()
 
     def test_cors(self):
-        r = self.send("ListStreams", {}, headers={"Origin": "http://example.test"})
+        # An origin is served only when allowed (here kemu's own); its preflight echoes it.
+        origin = f"http://127.0.0.1:{self.port}"
+        r = self.send("ListStreams", {}, headers={"Origin": origin})
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.header("access-control-allow-origin"), "*")
+        self.assertEqual(r.header("access-control-allow-origin"), origin)
         self.assertEqual(r.header("access-control-expose-headers"),
                          "x-amzn-RequestId,x-amzn-ErrorType,x-amz-request-id,x-amz-id-2,"
                          "x-amzn-ErrorMessage,Date")
         r = self.send(None, b"", ctype=None, sign=False, method="OPTIONS", headers={
-            "Origin": "http://example.test", "Access-Control-Request-Headers": "x-amz-target",
+            "Origin": origin, "Access-Control-Request-Headers": "x-amz-target",
             "Access-Control-Request-Method": "POST"})
         self.assertEqual((r.status, r.body), (200, b""), r)
         self.assertEqual(r.header("access-control-allow-headers"), "x-amz-target")
         self.assertEqual(r.header("access-control-allow-methods"), "POST")
         self.assertEqual(r.header("access-control-max-age"), "172800")
-        self.assertEqual(r.header("access-control-allow-origin"), "*")
+        self.assertEqual(r.header("access-control-allow-origin"), origin)
 
 
 class ValidationTest(WireBase):

@@ -352,6 +352,10 @@ class QueryProtocolTest(WireBase):
 
 
 class PathAndHostTest(WireBase):
+    # Names a container network or a proxy gives kemu are answered once allowed.
+    kemu_args = ("--allow-host", "sqs.example.test", "--allow-host", "kemu",
+                 "--allow-host", "docker-host")
+
     def test_json_posted_to_the_queue_url_path(self):
         url = self.create("pathq")
         path = f"/{ACCOUNT}/pathq"

@@ -162,6 +162,21 @@ CLI::App* add_load(CLI::App& app, kemu::load::LoadOptions& l) {
     return cmd;
 }
 
+// `kemu up`'s access options (core/access_guard.h; README "Security").
+void add_up_access_options(CLI::App* cmd_up, kemu::cli::UpOptions& up) {
+    cmd_up->add_option("--allow-host", up.allow_hosts,
+                       "A Host name kemu answers besides loopback, localhost, *.localhost and the "
+                       "--host address (repeatable)");
+    cmd_up->add_option("--allow-origin", up.allow_origins,
+                       "A browser origin (e.g. http://localhost:3000) allowed to call the AWS "
+                       "APIs besides kemu's own (repeatable)");
+    cmd_up->add_flag("--verify-signatures", up.verify_signatures,
+                     "Verify SigV4 signatures against KEMU_ACCESS_KEYS (id:secret pairs; "
+                     "default test:test)");
+    cmd_up->add_flag("--insecure-open", up.insecure_open,
+                     "Allow a non-loopback --host without --verify-signatures");
+}
+
 // `kemu up` and its options.
 CLI::App* add_up(CLI::App& app, kemu::cli::UpOptions& up) {
     auto* cmd_up = app.add_subcommand("up",
@@ -217,6 +232,7 @@ CLI::App* add_up(CLI::App& app, kemu::cli::UpOptions& up) {
                      "(AWS: 5000)")
         ->check(CLI::Range(100, 300000))
         ->capture_default_str();
+    add_up_access_options(cmd_up, up);
     add_up_runtime_options(cmd_up, up);
     return cmd_up;
 }

@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apigw/front_door.h"
 #include "cloudwatch/api.h"
 #include "cloudwatch/cloudwatch.h"
+#include "core/access_guard.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -111,6 +113,8 @@ bool apply_dead_letter_queues(const Config& cfg, sqs_dlq::QueueStore& queues) {
 
 // The one RocksDB database (nullptr after printing why not).
 std::unique_ptr<Db> open_db(const UpOptions& o) {
+    // The data dir and everything kemu writes are the user's alone (0700 / 0600).
+    ::umask(077);
     DbOptions dbo;
     dbo.path = o.data_dir;
     dbo.in_memory = o.in_memory;
@@ -120,6 +124,11 @@ std::unique_ptr<Db> open_db(const UpOptions& o) {
     if (!db) {
         std::cerr << "kemu: " << error << "\n";
         return nullptr;
+    }
+    if (!o.in_memory) {
+        std::error_code ec;  // a data dir made before kemu did this is closed now
+        std::filesystem::permissions(o.data_dir, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace, ec);
     }
     return db;
 }
@@ -268,6 +277,41 @@ std::unique_ptr<cloudwatch::CloudWatch> make_cloudwatch(
     return cw;
 }
 
+// kemu listening beyond loopback serves anyone who can reach the port: only with signatures
+// checked, or when told so. False after printing why.
+bool check_exposure(const UpOptions& o) {
+    if (loopback_host(o.host) || o.verify_signatures || o.insecure_open) return true;
+    std::cerr << "kemu: --host " << o.host
+              << " listens beyond this machine's loopback, where anyone who reaches the port "
+                 "could call every API; add --verify-signatures (clients then sign with a key "
+                 "of KEMU_ACCESS_KEYS, default test/test), or --insecure-open to accept that\n";
+    return false;
+}
+
+// The checks every request passes (core/access_guard.h); nullptr after printing why not.
+std::shared_ptr<AccessGuard> make_guard(const UpOptions& o, const Clock& clock) {
+    AccessPolicy p;
+    p.listen_host = o.host;
+    p.allowed_hosts = o.allow_hosts;
+    p.allowed_origins = o.allow_origins;
+    p.verify_signatures = o.verify_signatures;
+    if (auto err = parse_access_keys(std::getenv("KEMU_ACCESS_KEYS"), &p.keys); !err.empty()) {
+        std::cerr << "kemu: " << err << "\n";
+        return nullptr;
+    }
+    // The credentials kemu gives its handlers (lambda_runner's runtime variables), so their SDK
+    // calls back into kemu pass verification too.
+    p.keys.emplace("ASIAKEMULOCALEXAMPLE", "kemu-local-secret-access-key");
+    return std::make_shared<AccessGuard>(std::move(p), clock);
+}
+
+GuardedApi aws_api(std::string service, std::string xmlns = "") {
+    GuardedApi a;
+    a.service = std::move(service);
+    a.query_namespace = std::move(xmlns);
+    return a;
+}
+
 }  // namespace
 
 int run_up(const UpOptions& o) {
@@ -278,6 +322,7 @@ int run_up(const UpOptions& o) {
         std::cerr << "kemu: " << err << "\n";
         return 2;
     }
+    if (!check_exposure(o)) return 2;
     Config cfg;
     std::string config_path;
     if (!load_up_config(o, &cfg, &config_path)) return 2;
@@ -347,27 +392,40 @@ int run_up(const UpOptions& o) {
     auto& latency = cloudwatch->request_latency();
     auto lambda_api =
         make_lambda_api(cfg, processors, clock, {o.account, o.region, int64_t{o.status_delay_ms}});
+    // Every handler behind the access guard: host, origin, credentials.
+    auto guard = make_guard(o, clock);
+    if (!guard) return 2;
+    GuardedApi front_door_api{GuardedApi::kFrontDoor, "", "", cfg.api.cors_allowed_origins};
+    GuardedApi internal_api{GuardedApi::kInternal, "", "", {}};
     EdgeServer edge(
         eo,
-        {timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock, hooks.get()),
-               "kemu", latency),
+        {guarded(timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock,
+                                           hooks.get()),
+                       "kemu", latency),
+                 guard, internal_api),
          // The Lambda API's paths (/2015-03-31/functions..., /2015-03-31/event-source-mappings...)
          // before the front door, whose stage paths could otherwise take them.
-         timed(lambda_api, "lambda", latency), timed(front_door, "apigateway", latency)});
+         guarded(timed(lambda_api, "lambda", latency), guard, aws_api("lambda")),
+         guarded(timed(front_door, "apigateway", latency), guard, front_door_api)});
     // CloudWatch and CloudWatch Logs before SQS: a form post signed for `monitoring` is
     // CloudWatch's, every other form post SQS's.
-    edge.add_handler(timed(cloudwatch::make_api_handler(*cloudwatch, clock, {o.account, o.region}),
-                           "cloudwatch", latency));
+    edge.add_handler(
+        guarded(timed(cloudwatch::make_api_handler(*cloudwatch, clock, {o.account, o.region}),
+                      "cloudwatch", latency),
+                guard, aws_api("monitoring", "http://monitoring.amazonaws.com/doc/2010-08-01/")));
     // SQS long polls wait on the edge's timers; Kinesis answers whatever is left, so it is last.
-    edge.add_handler(
-        timed(sqs_dlq::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency));
-    edge.add_handler(
+    edge.add_handler(guarded(
+        timed(sqs_dlq::make_api_handler(queues, edge.scheduler(), {o.account}), "sqs", latency),
+        guard, aws_api("sqs", "http://queue.amazonaws.com/doc/2012-11-05/")));
+    edge.add_handler(guarded(
         timed(kinesis::make_api_handler(store, clock, {o.account, o.region, o.efo_heartbeat_ms}),
-              "kinesis", latency));
+              "kinesis", latency),
+        guard, aws_api("kinesis")));
     if (auto err = edge.listen(); !err.empty()) {
         std::cerr << "kemu: " << err << "\n";
         return 1;
     }
+    guard->set_port(edge.port());
     processors.set_handler_endpoint(handler_endpoint(o, edge.port()));
     processors.start();
     start_timers(edge, processors, *cloudwatch, store, queues, clock, hooks.get());

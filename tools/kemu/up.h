@@ -2,6 +2,7 @@
 // `kemu up` and `kemu validate`: the command line's wiring of the modules.
 
 #include <string>
+#include <vector>
 
 namespace kemu::cli {
 
@@ -38,6 +39,12 @@ struct UpOptions {
     // The API Gateway front door's run settings (kemu.yaml's api block describes the API).
     std::string apigw_account_throttle = "10000/5000";  // RATE/BURST or off
     std::string apigw_api_id;                           // empty: derived from the API name
+
+    // Who may reach kemu (core/access_guard.h).
+    std::vector<std::string> allow_hosts;    // --allow-host: names besides loopback's
+    std::vector<std::string> allow_origins;  // --allow-origin: browser origins of the AWS APIs
+    bool verify_signatures = false;          // check SigV4 against KEMU_ACCESS_KEYS
+    bool insecure_open = false;              // listen beyond loopback without verification
 };
 
 int run_up(const UpOptions& o);
