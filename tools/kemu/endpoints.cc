@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "console.h"
 #include "flow_replay.h"
 #include "sqs_dlq/api.h"
 
@@ -19,7 +20,8 @@ HttpResponse not_found() {
 class Endpoints final : public RequestHandler {
 public:
     Endpoints(const Config& cfg, Processors& p, kinesis::Store& s, sqs_dlq::QueueStore& q,
-              const cloudwatch::CloudWatch& cw, const Clock& clock, scenario::Hooks* hooks)
+              const cloudwatch::CloudWatch& cw, const Clock& clock, scenario::Hooks* hooks,
+              ConsoleDeps console)
         : cfg_(cfg),
           processors_(p),
           store_(s),
@@ -27,7 +29,8 @@ public:
           cloudwatch_(cw),
           clock_(clock),
           hooks_(hooks),
-          replay_(cfg, p, s, q) {}
+          replay_(cfg, p, s, q),
+          console_(std::move(console)) {}
 
     bool matches(const HttpRequest& req) const override {
         return req.path().starts_with("/_kemu/");
@@ -38,7 +41,9 @@ public:
 
     void handle(const HttpRequest& req, Respond respond) override {
         auto path = req.path();
-        if (path.starts_with(kFlows)) {
+        if (console_.cfg && is_console_path(path)) {
+            handle_console(console_, req, std::move(respond));
+        } else if (path.starts_with(kFlows)) {
             flow_action(req, std::move(respond));
         } else if (hooks_ && path.starts_with(scenario::kHooksPrefix)) {
             respond(hooks_->handle(req));
@@ -156,6 +161,7 @@ private:
     const Clock& clock_;
     scenario::Hooks* hooks_;
     FlowReplay replay_;
+    ConsoleDeps console_;
 };
 
 }  // namespace
@@ -164,8 +170,10 @@ std::shared_ptr<RequestHandler> make_kemu_endpoints(const Config& cfg, Processor
                                                     kinesis::Store& store,
                                                     sqs_dlq::QueueStore& queues,
                                                     const cloudwatch::CloudWatch& cloudwatch,
-                                                    const Clock& clock, scenario::Hooks* hooks) {
-    return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock, hooks);
+                                                    const Clock& clock, scenario::Hooks* hooks,
+                                                    ConsoleDeps console) {
+    return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock, hooks,
+                                       std::move(console));
 }
 
 }  // namespace kemu::cli
