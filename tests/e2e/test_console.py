@@ -91,7 +91,7 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(len(flows), 3, flows)
         for flow, event_type in zip(flows, ("user_activity", "orders", "payments")):
             for name in (f"dev-{event_type}-stream", f"dev-{event_type}-processor",
-                         f"dev-{event_type}-dlq", "1 shard", "ev/s", "inv/s", "depth 0",
+                         f"dev-{event_type}-dlq", "1 shard", "ev/s", "rec/s", "depth 0",
                          "lambda-errors: OK"):
                 self.assertIn(name, flow)
         # Keyboard: Enter on the orders row selects it and moves focus to its details.
@@ -100,6 +100,7 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(b.step(op="focused")["focused"], "flow")
         b.step(op="wait_text", sel="#shards td", text="shardId-000000000000")
         b.step(op="wait_text", sel="#mapping td", text="dev-orders-processor")
+        b.step(op="wait_text", sel="#mapping tr", text="BatchSize100")
         self.finish("topology.png")
 
     def test_a_foreign_origin_post_is_refused_and_changes_nothing(self):

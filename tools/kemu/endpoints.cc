@@ -113,6 +113,9 @@ private:
                 j["throttles"] = m.throttles;
                 j["iterator_age_ms"] = m.iterator_age_ms;
                 j["lanes"] = m.lanes;
+                // For the console's rates: records handed to the function, time spent in it.
+                j["invoked_events"] = m.invoked_events;
+                j["duration_us_sum"] = m.duration_us_sum;
                 // Settings changed through the Lambda API (until kemu restarts), against
                 // kemu.yaml's.
                 auto live = p.mapping->settings();
@@ -132,6 +135,12 @@ private:
                      live.parallelization_factor);
                 diff("Enabled", file.enabled, live.enabled);
                 j["mapping_enabled"] = live.enabled;
+                j["mapping"] = {{"BatchSize", live.batch_size},
+                                {"MaximumBatchingWindowInSeconds", live.batch_window_seconds},
+                                {"MaximumRetryAttempts", live.max_retry_attempts},
+                                {"MaximumRecordAgeInSeconds", live.max_record_age_seconds},
+                                {"BisectBatchOnFunctionError", live.bisect_on_error},
+                                {"ParallelizationFactor", live.parallelization_factor}};
                 if (!changed.empty()) j["mapping_changed"] = changed;
                 auto st = p.pool->stats();
                 j["environments"] = st.environments;

@@ -52,16 +52,20 @@
       const rate = (k) => (p && dt > 0 ? Math.max(0, ((f[k] || 0) - (p[k] || 0)) / dt) : 0);
       state.rates[f.event_type] = {
         inPerS: rate("incoming_records"), invPerS: rate("invocations"),
-        errPerS: rate("errors"), thrPerS: rate("throttles"),
+        errPerS: rate("errors"), thrPerS: rate("throttles"), recPerS: rate("invoked_events"),
       };
+      const dInv = p ? (f.invocations || 0) - (p.invocations || 0) : 0;
+      const durMs = dInv > 0 ? ((f.duration_us_sum || 0) - (p.duration_us_sum || 0)) / dInv / 1000 : null;
       const h = (state.ageHist[f.event_type] = state.ageHist[f.event_type] || []);
       h.push(f.iterator_age_ms || 0);
       if (h.length > 5) h.shift();
       const s = (state.series[f.event_type] = state.series[f.event_type] ||
-                 {t: [], inc: [], inv: [], err: [], thr: [], age: [], gage: [], dur: []});
+                 {t: [], inc: [], rec: [], inv: [], err: [], thr: [], age: [], gage: [], dur: []});
       s.t.push(now / 1000);
       s.inc.push(state.rates[f.event_type].inPerS);
+      s.rec.push(state.rates[f.event_type].recPerS);
       s.inv.push(state.rates[f.event_type].invPerS);
+      s.dur.push(durMs);
       s.err.push(state.rates[f.event_type].errPerS);
       s.thr.push(state.rates[f.event_type].thrPerS);
       s.age.push(f.iterator_age_ms || 0);
@@ -83,7 +87,7 @@
   // ---- topology ----
   function drawTopology() {
     const flows = state.flows;
-    const rowH = 92, top = 30, w = 1120;
+    const rowH = 92, top = 30, w = 1300;
     const h = top + flows.length * rowH + 10;
     const root = svg("svg", {viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: "group",
                              "aria-label": "pipeline topology"});
@@ -93,7 +97,7 @@
     marker.append(svg("path", {d: "M0,0 L10,5 L0,10 z", fill: "#555"}));
     defs.append(marker);
     root.append(defs);
-    for (const [x, t] of [[10, "Front door"], [250, "Stream"], [560, "Processor"], [840, "DLQ"], [990, "Alarms"]])
+    for (const [x, t] of [[10, "Front door"], [250, "Stream"], [570, "Processor"], [900, "DLQ"], [1110, "Alarms"]])
       root.append(svg("text", {x, y: 16, "font-weight": 600}, t));
     const fdY = top + (flows.length * rowH) / 2 - 30;
     const fd = svg("g", {class: "frontdoor"});
@@ -114,35 +118,35 @@
       // front door -> stream
       g.append(svg("path", {class: "edge", d: `M150,${fdY + 30} C200,${fdY + 30} 200,${y + 40} 248,${y + 40}`}));
       g.append(svg("text", {x: 190, y: y + 30, class: "label"}, `${fmt(r.inPerS)} ev/s`));
-      const stream = svg("rect", {class: "box", x: 250, y: y + 12, width: 220, height: 58, rx: 6});
+      const stream = svg("rect", {class: "box", x: 250, y: y + 12, width: 240, height: 58, rx: 6});
       g.append(stream);
       g.append(svg("text", {x: 260, y: y + 32}, f.stream));
       g.append(svg("text", {x: 260, y: y + 52, class: "label"},
                    `${f.open_shards ?? "?"} shard${f.open_shards === 1 ? "" : "s"}, ${f.stream_mode || ""}`));
       // stream -> processor
-      g.append(svg("path", {class: "edge", d: `M470,${y + 40} L558,${y + 40}`}));
-      g.append(svg("text", {x: 474, y: y + 33, class: "label"}, `${fmt(r.invPerS)} inv/s`));
+      g.append(svg("path", {class: "edge", d: `M490,${y + 40} L568,${y + 40}`}));
+      g.append(svg("text", {x: 494, y: y + 33, class: "label"}, `${fmt(r.recPerS)} rec/s`));
       const ageBad = why.includes("iterator age rising");
-      g.append(svg("text", {x: 474, y: y + 58, class: "label" + (ageBad ? " bad" : "")},
+      g.append(svg("text", {x: 494, y: y + 58, class: "label" + (ageBad ? " bad" : "")},
                    `age ${f.iterator_age_ms ?? 0} ms`));
-      g.append(svg("rect", {class: "box", x: 560, y: y + 12, width: 220, height: 58, rx: 6}));
-      g.append(svg("text", {x: 570, y: y + 32}, f.function));
-      g.append(svg("text", {x: 570, y: y + 52, class: "label" + ((f.errors || 0) > 0 ? " bad" : "")},
+      g.append(svg("rect", {class: "box", x: 570, y: y + 12, width: 260, height: 58, rx: 6}));
+      g.append(svg("text", {x: 580, y: y + 32}, f.function));
+      g.append(svg("text", {x: 580, y: y + 52, class: "label" + ((f.errors || 0) > 0 ? " bad" : "")},
                    `${f.invocations || 0} inv, ${f.errors || 0} errors, ${f.throttles || 0} throttles`));
       // processor -> DLQ
       if (f.dlq) {
         const depth = f.dlq_depth || 0;
-        g.append(svg("path", {class: "edge", d: `M780,${y + 40} L838,${y + 40}`}));
-        g.append(svg("text", {x: 784, y: y + 33, class: "label" + (r.errPerS > 0 ? " bad" : "")},
+        g.append(svg("path", {class: "edge", d: `M830,${y + 40} L898,${y + 40}`}));
+        g.append(svg("text", {x: 834, y: y + 33, class: "label" + (r.errPerS > 0 ? " bad" : "")},
                      `${fmt(r.errPerS)} err/s`));
-        g.append(svg("rect", {class: "box" + (depth > 0 ? " hot" : ""), x: 840, y: y + 12, width: 140, height: 58, rx: 6}));
-        g.append(svg("text", {x: 848, y: y + 32}, f.dlq));
-        g.append(svg("text", {x: 848, y: y + 52, class: "label" + (depth > 0 ? " bad" : "")},
+        g.append(svg("rect", {class: "box" + (depth > 0 ? " hot" : ""), x: 900, y: y + 12, width: 190, height: 58, rx: 6}));
+        g.append(svg("text", {x: 908, y: y + 32}, f.dlq));
+        g.append(svg("text", {x: 908, y: y + 52, class: "label" + (depth > 0 ? " bad" : "")},
                      `depth ${depth}`));
       }
       let ay = y + 24;
       for (const [name, st] of Object.entries(f.alarms || {})) {
-        g.append(svg("text", {x: 990, y: ay, class: "label" + (st === "ALARM" ? " bad" : "")},
+        g.append(svg("text", {x: 1110, y: ay, class: "label" + (st === "ALARM" ? " bad" : "")},
                      `${name}: ${st}`));
         ay += 16;
       }
@@ -171,6 +175,7 @@
     $("replay-result").textContent = "";
     for (const c of state.charts) c.plot.destroy();
     state.charts = [];
+    $("charts").replaceChildren();
     drawTopology();
     refreshFlow(true);
     if (focus) $("flow").focus();
@@ -198,6 +203,7 @@
                   ["Parallelization factor", f.parallelization_factor], ["Lanes", f.lanes],
                   ["Environments (busy)", `${f.environments ?? "–"} (${f.busy ?? "–"})`],
                   ["Stream mode", f.stream_mode]];
+    for (const [k, v] of Object.entries(f.mapping || {})) rows.push([k, String(v)]);
     for (const [k, v] of Object.entries(f.mapping_changed || {}))
       rows.push([k + " (changed)", `${v.kemu_yaml} → ${v.live}`]);
     $("mapping").tBodies[0].replaceChildren(...rows.map(([k, v]) => el("tr", {}, el("th", {scope: "row"}, k), el("td", {}, v ?? "–"))));
@@ -308,9 +314,10 @@
     const s = state.series[f.event_type];
     if (!s || typeof uPlot === "undefined") return;
     const defs = [
-      ["Incoming records /s", [["records/s", s.inc, "#0b57d0"]]],
+      ["Records /s", [["incoming/s", s.inc, "#0b57d0"], ["processed/s", s.rec, "#0b6b2b"]]],
       ["Invocations, errors, throttles /s", [["invocations/s", s.inv, "#0b6b2b"], ["errors/s", s.err, "#b00020"], ["throttles/s", s.thr, "#8a4b00"]]],
       ["Iterator ages (ms)", [["Lambda IteratorAge", s.age, "#5b2a86"], ["GetRecords IteratorAgeMilliseconds", s.gage, "#0b57d0"]]],
+      ["Handler duration (ms, mean per second)", [["duration ms", s.dur, "#8a4b00"]]],
     ];
     if (!state.charts.length) {
       for (const [title, series] of defs) {
