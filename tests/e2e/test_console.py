@@ -110,6 +110,13 @@ class ConsoleTest(unittest.TestCase):
             self.assertEqual(status, 403, body)
         records = self.get(f"/_kemu/streams/{STREAM}/records?type=TRIM_HORIZON")["records"]
         self.assertEqual(records, [])
+        # Reads that cannot be served say why.
+        for path, code in (("/_kemu/streams/nope/shards", 404),
+                           (f"/_kemu/streams/{STREAM}/records?type=SOMEWHERE", 400),
+                           ("/_kemu/logs", 400)):
+            with self.assertRaises(urllib.error.HTTPError) as e:
+                self.get(path)
+            self.assertEqual(e.exception.code, code, path)
         # The console's own origin is served.
         status, body = self.post("/_kemu/console/send?type=orders",
                                  b'{"order_id":"ORD-Y","total_amount":1}',
@@ -141,6 +148,10 @@ class ConsoleTest(unittest.TestCase):
         row = b.step(op="text", sel="#dlq tr.dlq-message")["texts"]
         self.assertEqual(len(row), 1, row)
         self.assertIn("(Unhandled)", row[0])
+        # The failure's records, read back from the stream.
+        b.step(op="click", sel="#dlq tr.dlq-message button")
+        b.step(op="wait_text", sel="#records tr.record", text='"order_id": "ORD-POISON"')
+        self.assertEqual(b.step(op="count", sel="#records tr.record")["count"], 1)
         # The errors alarm's minute, passed on kemu's clock (scenario hooks) rather than waited.
         status, body = self.post("/_kemu/scenario/advance_time?ms=60000")
         self.assertEqual(status, 200, body)

@@ -173,6 +173,7 @@
     state.logCursor = 0; state.logLines = []; state.recordsKey = null;
     $("logs").replaceChildren(); $("records").tBodies[0].replaceChildren();
     $("replay-result").textContent = "";
+    state.dlqKey = null;
     for (const c of state.charts) c.plot.destroy();
     state.charts = [];
     $("charts").replaceChildren();
@@ -213,21 +214,33 @@
     $("dlq-name").textContent = f.dlq || "(none: dlq_enabled is false)";
     $("replay-button").disabled = !f.dlq;
     const tb = $("dlq").tBodies[0];
-    if (!f.dlq) { tb.replaceChildren(); return; }
+    if (!f.dlq) { tb.replaceChildren(); state.dlqKey = null; return; }
     const j = await getJson(`/_kemu/sqs/queues/${encodeURIComponent(f.dlq)}/messages?max=100`);
+    // Redrawn only when the messages change, so that a focused button keeps its focus.
+    const key = f.dlq + JSON.stringify(j.messages.map((m) => m.messageId));
+    if (state.dlqKey === key) return;
+    state.dlqKey = key;
     tb.replaceChildren(...j.messages.map((m) => {
       let b = {};
       try { b = JSON.parse(m.body); } catch (e) { /* shown raw below */ }
       const rc = b.requestContext || {}, info = b.KinesisBatchInfo || {}, resp = b.responseContext || {};
-      if (!info.shardId) return el("tr", {}, el("td", {colspan: 6, class: "mono"}, m.body));
+      if (!info.shardId) return el("tr", {}, el("td", {colspan: 7, class: "mono"}, m.body));
+      const read = el("button", {type: "button"}, "Read these records");
+      read.addEventListener("click", () => {
+        $("rec-shard").value = info.shardId;
+        $("rec-type").value = "AT_SEQUENCE_NUMBER";
+        $("rec-at").value = info.startSequenceNumber;
+        $("rec-live").checked = false;
+        readRecords(f, Number(info.batchSize) || 100).then(() => $("records").scrollIntoView());
+      });
       return el("tr", {class: "dlq-message"},
         el("td", {}, `${rc.condition}${resp.functionError ? " (" + resp.functionError + ")" : ""}`),
         el("td", {}, rc.approximateInvokeCount ?? "–"), el("td", {}, info.batchSize ?? "–"),
         el("td", {class: "mono"}, info.shardId),
         el("td", {class: "mono"}, `${info.startSequenceNumber} .. ${info.endSequenceNumber}`),
-        el("td", {}, b.timestamp || iso(Number(m.sentTimestamp))));
+        el("td", {}, b.timestamp || iso(Number(m.sentTimestamp))), el("td", {}, read));
     }));
-    if (!j.messages.length) tb.append(el("tr", {}, el("td", {colspan: 6}, "empty")));
+    if (!j.messages.length) tb.append(el("tr", {}, el("td", {colspan: 7}, "empty")));
   }
 
   async function drawLogs(f) {
@@ -290,11 +303,11 @@
     return {kind: "hex", text: lines.join("\n")};
   }
 
-  async function readRecords(f) {
+  async function readRecords(f, limit) {
     const type = $("rec-type").value;
     let at = $("rec-at").value.trim();
     if (type === "AT_TIMESTAMP" && at && !/^\d+$/.test(at)) at = String(Date.parse(at));
-    const q = new URLSearchParams({shard: $("rec-shard").value || "shardId-000000000000", type, at, limit: "100"});
+    const q = new URLSearchParams({shard: $("rec-shard").value || "shardId-000000000000", type, at, limit: String(limit || 100)});
     const tb = $("records").tBodies[0];
     try {
       const j = await getJson(`/_kemu/streams/${encodeURIComponent(f.stream)}/records?${q}`);
