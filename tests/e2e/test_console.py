@@ -110,6 +110,9 @@ class ConsoleTest(unittest.TestCase):
             self.assertEqual(status, 403, body)
         records = self.get(f"/_kemu/streams/{STREAM}/records?type=TRIM_HORIZON")["records"]
         self.assertEqual(records, [])
+        with urllib.request.urlopen(self.kemu.endpoint + "/_kemu/console", timeout=10) as r:
+            self.assertEqual(r.headers["Content-Type"], "text/html; charset=utf-8")
+            self.assertIn("frame-ancestors 'none'", r.headers["Content-Security-Policy"])
         # Reads that cannot be served say why.
         for path, code in (("/_kemu/streams/nope/shards", 404),
                            (f"/_kemu/streams/{STREAM}/records?type=SOMEWHERE", 400),
