@@ -1,6 +1,6 @@
 # Browser-side assets (web/: package.json and its lockfile pin them; scripts/setup.sh runs
 # `npm ci` there), embedded into the binary at build time so that what kemu writes or serves
-# (`kemu load --report`'s report.html, later a web console) needs no network and no files
+# (`kemu load --report`'s report.html, the console at /_kemu/console) needs no network and no files
 # beside the binary.
 #
 #   kemu_embed_web_asset(<out-var> <symbol> <path under web/node_modules>)

@@ -13,30 +13,10 @@ import subprocess
 import tempfile
 import unittest
 
+from browser_support import artifact_dir, missing_browser
 from kemu_harness import REPO, kemu_bin, run_main
 
-CHROMIUM = os.environ.get("KEMU_CHROMIUM", "/usr/bin/chromium")
-PLAYWRIGHT = os.path.join(REPO, "web", "node_modules", "playwright-core")
 BROWSER_SCRIPT = os.path.join(REPO, "tests", "e2e", "report_browser.cjs")
-
-
-def missing_browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"no chromium at {CHROMIUM} (scripts/setup.sh installs Debian's chromium)"
-    if not os.path.isdir(PLAYWRIGHT):
-        return "no web/node_modules/playwright-core (scripts/setup.sh runs npm ci in web/)"
-    if not shutil.which("node"):
-        return "no node on PATH"
-    return None
-
-
-def artifact_dir():
-    # build/<preset>/tools/kemu/kemu -> build/<preset>/test-artifacts/load-report
-    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(kemu_bin()))))
-    path = os.environ.get("KEMU_TEST_ARTIFACTS", os.path.join(build, "test-artifacts"))
-    path = os.path.join(path, "load-report")
-    os.makedirs(path, exist_ok=True)
-    return path
 
 
 class LoadReportTest(unittest.TestCase):
@@ -50,7 +30,7 @@ class LoadReportTest(unittest.TestCase):
         shutil.copytree(os.path.join(REPO, "examples"), os.path.join(cls.tmp, "examples"),
                         ignore=shutil.ignore_patterns("__pycache__", ".kemu"))
         cls.env = dict(os.environ, TMPDIR=cls.tmp)
-        cls.artifacts = artifact_dir()
+        cls.artifacts = artifact_dir("load-report")
 
     @classmethod
     def tearDownClass(cls):

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "console.h"
 #include "flow_replay.h"
 #include "sqs_dlq/api.h"
 
@@ -19,7 +20,8 @@ HttpResponse not_found() {
 class Endpoints final : public RequestHandler {
 public:
     Endpoints(const Config& cfg, Processors& p, kinesis::Store& s, sqs_dlq::QueueStore& q,
-              const cloudwatch::CloudWatch& cw, const Clock& clock, scenario::Hooks* hooks)
+              const cloudwatch::CloudWatch& cw, const Clock& clock, scenario::Hooks* hooks,
+              ConsoleDeps console)
         : cfg_(cfg),
           processors_(p),
           store_(s),
@@ -27,7 +29,8 @@ public:
           cloudwatch_(cw),
           clock_(clock),
           hooks_(hooks),
-          replay_(cfg, p, s, q) {}
+          replay_(cfg, p, s, q),
+          console_(std::move(console)) {}
 
     bool matches(const HttpRequest& req) const override {
         return req.path().starts_with("/_kemu/");
@@ -38,7 +41,9 @@ public:
 
     void handle(const HttpRequest& req, Respond respond) override {
         auto path = req.path();
-        if (path.starts_with(kFlows)) {
+        if (console_.cfg && is_console_path(path)) {
+            handle_console(console_, req, std::move(respond));
+        } else if (path.starts_with(kFlows)) {
             flow_action(req, std::move(respond));
         } else if (hooks_ && path.starts_with(scenario::kHooksPrefix)) {
             respond(hooks_->handle(req));
@@ -108,6 +113,9 @@ private:
                 j["throttles"] = m.throttles;
                 j["iterator_age_ms"] = m.iterator_age_ms;
                 j["lanes"] = m.lanes;
+                // For the console's rates: records handed to the function, time spent in it.
+                j["invoked_events"] = m.invoked_events;
+                j["duration_us_sum"] = m.duration_us_sum;
                 // Settings changed through the Lambda API (until kemu restarts), against
                 // kemu.yaml's.
                 auto live = p.mapping->settings();
@@ -127,6 +135,12 @@ private:
                      live.parallelization_factor);
                 diff("Enabled", file.enabled, live.enabled);
                 j["mapping_enabled"] = live.enabled;
+                j["mapping"] = {{"BatchSize", live.batch_size},
+                                {"MaximumBatchingWindowInSeconds", live.batch_window_seconds},
+                                {"MaximumRetryAttempts", live.max_retry_attempts},
+                                {"MaximumRecordAgeInSeconds", live.max_record_age_seconds},
+                                {"BisectBatchOnFunctionError", live.bisect_on_error},
+                                {"ParallelizationFactor", live.parallelization_factor}};
                 if (!changed.empty()) j["mapping_changed"] = changed;
                 auto st = p.pool->stats();
                 j["environments"] = st.environments;
@@ -156,6 +170,7 @@ private:
     const Clock& clock_;
     scenario::Hooks* hooks_;
     FlowReplay replay_;
+    ConsoleDeps console_;
 };
 
 }  // namespace
@@ -164,8 +179,10 @@ std::shared_ptr<RequestHandler> make_kemu_endpoints(const Config& cfg, Processor
                                                     kinesis::Store& store,
                                                     sqs_dlq::QueueStore& queues,
                                                     const cloudwatch::CloudWatch& cloudwatch,
-                                                    const Clock& clock, scenario::Hooks* hooks) {
-    return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock, hooks);
+                                                    const Clock& clock, scenario::Hooks* hooks,
+                                                    ConsoleDeps console) {
+    return std::make_shared<Endpoints>(cfg, processors, store, queues, cloudwatch, clock, hooks,
+                                       std::move(console));
 }
 
 }  // namespace kemu::cli

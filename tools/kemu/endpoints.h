@@ -10,6 +10,7 @@
 //                                           errors, throttles, DLQ depth, alarm states
 //   POST /_kemu/flows/{event_type}/replay   flow_replay.h
 //   GET  /_kemu/sqs/queues[/{name}/messages] the queues' depths and a peek (sqs_dlq/api.h)
+//   /_kemu/console, /_kemu/streams/..., /_kemu/logs, POST /_kemu/console/send   console.h
 //   /_kemu/scenario/...                     only with `kemu up --scenario-hooks`
 //                                           (scenario/hooks.h)
 // Anything else under /_kemu/ is 404 {"message":"no such kemu endpoint"}.
@@ -17,6 +18,7 @@
 #include <memory>
 
 #include "cloudwatch/cloudwatch.h"
+#include "console.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/http.h"
@@ -29,6 +31,7 @@ namespace kemu::cli {
 
 std::shared_ptr<RequestHandler> make_kemu_endpoints(
     const Config& cfg, Processors& processors, kinesis::Store& store, sqs_dlq::QueueStore& queues,
-    const cloudwatch::CloudWatch& cloudwatch, const Clock& clock, scenario::Hooks* hooks = nullptr);
+    const cloudwatch::CloudWatch& cloudwatch, const Clock& clock, scenario::Hooks* hooks = nullptr,
+    ConsoleDeps console = {});
 
 }  // namespace kemu::cli

@@ -250,9 +250,27 @@ void print_banner(const UpOptions& o, const Config& cfg, unsigned port,
         "kemu lambda, cloudwatch and logs: %s (aws --endpoint-url %s lambda|cloudwatch|logs ...)\n",
         base.c_str(), base.c_str());
     processors.print_banner();
+    std::printf("kemu console: %s/_kemu/console\n", base.c_str());
     std::printf(
         "kemu metrics: %s/_kemu/metrics (alarms: %s/_kemu/alarms; `kemu status --endpoint %s`)\n",
         base.c_str(), base.c_str(), base.c_str());
+}
+
+// What the console (console.h) reads and sends through.
+ConsoleDeps console_deps(const Config& cfg, const UpOptions& o, kinesis::Store& store,
+                         std::shared_ptr<cloudwatch::LogStore> logs,
+                         std::shared_ptr<RequestHandler> front_door,
+                         const apigw::FrontDoorOptions& fo) {
+    ConsoleDeps d{&cfg, &store, o.account, o.region, std::move(logs), std::move(front_door), ""};
+    if (cfg.api.api_key_required) {
+        for (const auto& k : fo.api_keys) {
+            if (k.enabled) {
+                d.api_key = k.value;
+                break;
+            }
+        }
+    }
+    return d;
 }
 
 // CloudWatch over every flow's stream and function, every queue and the front door, its
@@ -420,7 +438,8 @@ int run_up(const UpOptions& o) {
     EdgeServer edge(
         eo,
         {guarded(timed(make_kemu_endpoints(cfg, processors, store, queues, *cloudwatch, clock,
-                                           hooks.get()),
+                                           hooks.get(),
+                                           console_deps(cfg, o, store, logs, front_door, fo)),
                        "kemu", latency),
                  guard, internal_api),
          // The Lambda API's paths (/2015-03-31/functions..., /2015-03-31/event-source-mappings...)
