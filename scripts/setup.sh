@@ -9,6 +9,7 @@ pkgs=(
   libssl-dev libnghttp2-dev
   awscli python3-boto3 curl
   nghttp2-client  # h2load: the HTTP/2 benchmark phase
+  clang-14 libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh, docs/fuzzing.md)
 )
 missing=()
 for p in "${pkgs[@]}"; do
