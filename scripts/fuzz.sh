@@ -11,6 +11,7 @@ seconds="${1:-20}"
 shift || true
 jobs="${KEMU_FUZZ_JOBS:-2}"
 start=$SECONDS
+bash scripts/setup.sh  # clang-14 and libclang-rt-14-dev
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j2
 echo "== fuzz: build took $((SECONDS - start)) s"
