@@ -20,7 +20,14 @@ void template_field(YamlReader& r, const YAML::Node& n, const std::string& path,
     if (n.IsScalar()) {
         *out = n.Scalar();
     } else {
-        *out = yaml_to_json(n).dump();
+        // A mapping becomes JSON text, which cannot carry strings that are not UTF-8 (dump
+        // throws on them): an error in the file, not a crash of kemu test.
+        try {
+            *out = yaml_to_json(n).dump();
+        } catch (const nlohmann::json::type_error&) {
+            r.error(n, path, "must be valid UTF-8");
+            return;
+        }
     }
     if (auto why = check_template(*out); !why.empty()) r.error(n, path, why);
 }
