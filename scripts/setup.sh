@@ -10,7 +10,8 @@ pkgs=(
   libzip-dev  # kemu deploy --aws: the handler zips
   awscli python3-boto3 curl
   nghttp2-client  # h2load: the HTTP/2 benchmark phase
-  chromium  # headless, for the browser tests of kemu load's report.html
+  chromium  # headless, for the browser tests of kemu load's report.html, the console and the access guard
+  clang-14 libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh, docs/fuzzing.md)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -234,8 +234,10 @@ bool object_matches(const json& p, const json& record) {
         if (v.is_object()) {
             if (!field) return false;
             if (field->is_array()) {
+                // Named, not captured: clang 14 cannot capture a structured binding.
+                const json& inner = v;
                 if (std::none_of(field->begin(), field->end(),
-                                 [&](const json& e) { return object_matches(v, e); }))
+                                 [&](const json& e) { return object_matches(inner, e); }))
                     return false;
             } else if (!object_matches(v, *field)) {
                 return false;

@@ -15,12 +15,24 @@ using Reader = YamlReader::Reader;
 constexpr int64_t kMaxCount = 1'000'000;
 const std::vector<std::string> kAlarmStates = {"OK", "ALARM", "INSUFFICIENT_DATA"};
 
+// A YAML value as JSON text. JSON cannot carry strings that are not UTF-8 (dump throws on
+// them): an error in the file, not a crash of kemu test. False after reporting it.
+bool json_text(YamlReader& r, const YAML::Node& n, const std::string& path, std::string* out) {
+    try {
+        *out = yaml_to_json(n).dump();
+        return true;
+    } catch (const nlohmann::json::type_error&) {
+        r.error(n, path, "must be valid UTF-8");
+        return false;
+    }
+}
+
 // A template field (body or partition key): checked now, rendered per record later.
 void template_field(YamlReader& r, const YAML::Node& n, const std::string& path, std::string* out) {
     if (n.IsScalar()) {
         *out = n.Scalar();
-    } else {
-        *out = yaml_to_json(n).dump();
+    } else if (!json_text(r, n, path, out)) {
+        return;
     }
     if (auto why = check_template(*out); !why.empty()) r.error(n, path, why);
 }
@@ -213,8 +225,14 @@ Reader status_reader(YamlReader& r, std::optional<int>* out) {
 Reader bodies_reader(YamlReader& r, std::vector<std::string>* out) {
     return [&r, out](const YAML::Node& v, const std::string& p) {
         if (!v.IsSequence()) return r.error(v, p, "must be a list of bodies");
-        for (const auto& b : v)
-            out->push_back(b.IsScalar() ? b.Scalar() : yaml_to_json(b).dump());
+        for (const auto& b : v) {
+            std::string text;
+            if (b.IsScalar()) {
+                out->push_back(b.Scalar());
+            } else if (json_text(r, b, p, &text)) {
+                out->push_back(std::move(text));
+            }
+        }
     };
 }
 
@@ -234,7 +252,9 @@ Reader fields_reader(YamlReader& r, std::map<std::string, std::string>* out) {
         for (const auto& kv : v) {
             if (!kv.second.IsScalar())
                 r.error(kv.second, p + "." + kv.first.Scalar(), "must be a scalar");
-            (*out)[kv.first.as<std::string>("")] = yaml_to_json(kv.second).dump();
+            std::string text;
+            if (json_text(r, kv.second, p + "." + kv.first.Scalar(), &text))
+                (*out)[kv.first.as<std::string>("")] = std::move(text);
         }
     };
 }
