@@ -13,13 +13,6 @@ constexpr std::string_view kSingle = "/events/{event_type}";
 constexpr std::string_view kBatch = "/events/batch/{event_type}";
 constexpr std::string_view kUnmatched = "-";
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // Splits "/a/b/c" into at most 5 segments; false if there are more or one is empty.
 bool split(std::string_view path, std::array<std::string_view, 5>* out, size_t* n) {
     *n = 0;
@@ -52,23 +45,6 @@ Route with_method(std::string_view method, std::string_view resource, RouteKind 
 }
 
 }  // namespace
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out.push_back(static_cast<char>(hi * 16 + lo));
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(s[i]);
-    }
-    return out;
-}
 
 Route resolve_route(std::string_view method, std::string_view path, std::string_view stage) {
     Route none;

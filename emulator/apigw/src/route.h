@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/encoding.h"
+
 namespace kemu::apigw {
 
 enum class RouteKind {
@@ -29,7 +31,7 @@ Route resolve_route(std::string_view method, std::string_view path, std::string_
 // True for `{api_id}.execute-api.localhost[:port]`; sets `*api_id`.
 bool host_style(std::string_view host, std::string_view* api_id);
 
-// %XX decoding; malformed escapes are kept as they are.
-std::string percent_decode(std::string_view s);
+// %XX decoding (core/encoding.h); malformed escapes are kept as they are.
+using kemu::percent_decode;
 
 }  // namespace kemu::apigw

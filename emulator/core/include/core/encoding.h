@@ -48,6 +48,13 @@ std::string random_bytes(size_t n);
 // and newline, which XML 1.0 cannot carry even escaped, become '?'.
 void xml_escape(std::string_view s, std::string& out);
 
+// The value of one hex digit ('0'-'9', 'a'-'f', 'A'-'F'), or -1.
+int hex_value(char c);
+
+// %XX decoding only ('+' stays '+'), as a URL path and SigV4's query strings are read; a
+// malformed escape is kept as it is.
+std::string percent_decode(std::string_view s);
+
 // Percent-decodes an application/x-www-form-urlencoded string ('+' is a space): the query
 // protocols' bodies (SQS, CloudWatch) and query strings. Form decoding is this one loop, so kemu
 // does not link Boost.URL for it. nullopt on a bad escape.
