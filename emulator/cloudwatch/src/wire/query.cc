@@ -31,8 +31,10 @@ void put(ojson& root, std::string_view key, std::string value) {
     }
     for (size_t i = 0; i < parts.size(); ++i) {
         if (parts[i] == "member" && i + 1 < parts.size() && all_digits(parts[i + 1])) {
-            auto n = std::stoul(std::string(parts[i + 1]));
-            if (n == 0 || n > 1000) return;
+            // An index past what fits in 64 bits is as out of range as 1001.
+            auto parsed = parse_int64(parts[i + 1]);
+            if (!parsed || *parsed == 0 || *parsed > 1000) return;
+            auto n = static_cast<size_t>(*parsed);
             if (!cur->is_array()) *cur = ojson::array();
             while (cur->size() < n)
                 cur->push_back(nullptr);
