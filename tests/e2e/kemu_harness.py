@@ -644,7 +644,11 @@ class LambdaTestCase(unittest.TestCase):
         self.assertEqual(k["sequenceNumber"], put["SequenceNumber"])
         self.assertEqual(k["data"], base64.b64encode(put["data"]).decode())
         ts = k["approximateArrivalTimestamp"]
-        self.assertIsInstance(ts, float, f"approximateArrivalTimestamp {ts!r} is not a JSON float")
+        # kemu writes a whole second as "1718031246.0" (lane_test checks the event's text), but a
+        # Node handler that echoes the event back prints that number as 1718031246: JavaScript
+        # has one number type. An int is therefore a whole second, never a truncated one.
+        self.assertTrue(isinstance(ts, float) or type(ts) is int,
+                        f"approximateArrivalTimestamp {ts!r} is not a JSON number")
         self.assertEqual(len(str(int(ts))), 10, ts)
         self.assertAlmostEqual(ts, round(ts, 3), places=6, msg=f"{ts} has more than ms resolution")
         self.assertLess(abs(ts - put["time"]), 5.0, f"arrival {ts} vs put at {put['time']}")
