@@ -226,7 +226,9 @@ async function must(port, op, body) {
 async function createQueue(port, name) {
   const res = await fetch(`http://127.0.0.1:${port}/`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AmazonSQS.CreateQueue' },
+    // kemu answers an unsigned request MissingAuthenticationToken, as AWS does.
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AmazonSQS.CreateQueue',
+               'Authorization': AUTH, 'X-Amz-Date': '20261126T000000Z' },
     body: JSON.stringify({ QueueName: name, Attributes: { VisibilityTimeout: '60' } }),
   })
   if (!res.ok) throw new Error(`CreateQueue ${name}: HTTP ${res.status} ${await res.text()}`)
