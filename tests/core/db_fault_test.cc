@@ -11,21 +11,11 @@
 #include "core/db.h"
 #include "core/fault_file_system.h"
 #include "support/temp_dir.h"
+#include "support/test_db.h"
 
 using namespace kemu;
 
 namespace {
-
-std::unique_ptr<Db> open_db(const std::string& path, std::shared_ptr<FaultFileSystem> fs) {
-    DbOptions o;
-    o.path = path;
-    o.file_system = std::move(fs);
-    std::string error;
-    auto db = Db::open(o, &error);
-    INFO(error);
-    REQUIRE(db);
-    return db;
-}
 
 rocksdb::Status put(Db& db, const std::string& key, const std::string& value) {
     rocksdb::WriteBatch b;
@@ -44,7 +34,7 @@ std::string get(Db& db, const std::string& key) {
 TEST_CASE("a write on a full disk fails and the db resumes once it has room", "[db]") {
     testing::TempDir dir;
     auto fs = std::make_shared<FaultFileSystem>();
-    auto db = open_db(dir.path.string(), fs);
+    auto db = test::open_test_db(dir.path.string(), fs);
     REQUIRE(put(*db, "a", "1").ok());
 
     fs->fail_writes(true);
@@ -67,7 +57,7 @@ TEST_CASE("a write on a full disk fails and the db resumes once it has room", "[
     CHECK(get(*db, "d") == "4");
 
     db.reset();
-    auto again = open_db(dir.path.string(), nullptr);
+    auto again = test::open_test_db(dir.path.string(), nullptr);
     CHECK(get(*again, "a") == "1");
     CHECK(get(*again, "d") == "4");
     CHECK(get(*again, "e") == "5");
@@ -76,7 +66,7 @@ TEST_CASE("a write on a full disk fails and the db resumes once it has room", "[
 TEST_CASE("faults that come and go keep every acknowledged write", "[db]") {
     testing::TempDir dir;
     auto fs = std::make_shared<FaultFileSystem>();
-    auto db = open_db(dir.path.string(), fs);
+    auto db = test::open_test_db(dir.path.string(), fs);
     std::string big(64 * 1024, 'x');  // enough to make RocksDB flush memtables now and then
     int acknowledged = 0;
     for (int i = 0; i < 600; ++i) {
@@ -89,7 +79,7 @@ TEST_CASE("faults that come and go keep every acknowledged write", "[db]") {
     CHECK(acknowledged == 480);
     fs->fail_writes(false);
     db.reset();
-    auto again = open_db(dir.path.string(), nullptr);
+    auto again = test::open_test_db(dir.path.string(), nullptr);
     for (int i = 0; i < 600; ++i) {
         INFO(i);
         if (i % 50 < 40) CHECK(get(*again, "k" + std::to_string(i)) == big + std::to_string(i));

@@ -7,29 +7,17 @@
 
 #include "core/fault_file_system.h"
 #include "store_fixture.h"
+#include "support/test_db.h"
 
 namespace kemu::kinesis::store_test {
-namespace {
-
-std::unique_ptr<Db> open_on(const std::string& path, std::shared_ptr<FaultFileSystem> fs) {
-    DbOptions o;
-    o.path = path;
-    o.file_system = std::move(fs);
-    std::string error;
-    auto db = Db::open(o, &error);
-    INFO(error);
-    REQUIRE(db);
-    return db;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("puts on a full disk fail with InternalFailure and succeed once it has room",
           "[kinesis][disk]") {
     kemu::testing::TempDir dir;
     auto fs = std::make_shared<FaultFileSystem>();
     kemu::ManualClock clock{1'700'000'000'000};
-    auto db = open_on(dir.path.string(), fs);
+    auto db = test::open_test_db(dir.path.string(), fs);
     auto store = std::make_unique<Store>(*db, clock, StoreOptions{});
     store->load();
     REQUIRE(store->create_stream(key(), 1, std::nullopt, {}));
@@ -67,7 +55,7 @@ TEST_CASE("puts on a full disk fail with InternalFailure and succeed once it has
 
     store.reset();
     db.reset();
-    auto again = open_on(dir.path.string(), nullptr);
+    auto again = test::open_test_db(dir.path.string(), nullptr);
     Store restarted(*again, clock, StoreOptions{});
     restarted.load();
     CHECK(read_all(restarted) == acknowledged);
