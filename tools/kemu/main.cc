@@ -203,7 +203,7 @@ CLI::App* add_up(CLI::App& app, kemu::cli::UpOptions& up) {
     auto* cmd_up = app.add_subcommand("up",
                                       "Serve the Kinesis, SQS, Lambda, CloudWatch and Logs APIs "
                                       "and the front door (and the topology of kemu.yaml) on one "
-                                      "port");
+                                      "port, with the console at /_kemu/console");
     cmd_up->add_option("-c,--config", up.config,
                        "Topology file (default: ./kemu.yaml when present)");
     cmd_up->add_option("--host", up.host, "Address to listen on")->capture_default_str();
