@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include <rocksdb/experimental.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/write_batch.h>
 
@@ -41,7 +42,15 @@ void Store::trim_expired() {
             // A failed delete (a full disk) is retried by the next trim.
             rocksdb::WriteBatch batch;
             batch.DeleteRange(im.db.records(), first, last_expired);
-            im.db.write(batch).PermitUncheckedError();
+            if (!im.db.write(batch).ok()) continue;
+            // A range tombstone hides the records; only a compaction of the files holding them
+            // gives the space back. At a low write rate RocksDB's own compactions (four L0
+            // files) come rarely, so the trimmed range's files are marked for compaction: the
+            // background threads rewrite them without the deleted records, and this thread
+            // does not wait for it. (Records still in the memtable are dropped when it flushes.)
+            rocksdb::Slice begin(first), end(last_expired);
+            rocksdb::experimental::SuggestCompactRange(im.db.raw(), im.db.records(), &begin, &end)
+                .PermitUncheckedError();
         }
     }
 }
