@@ -221,6 +221,7 @@ private:
 bool loopback_host(std::string_view host) {
     std::string h = host_only(host);
     if (h == "localhost" || h.ends_with(".localhost") || h == "::1") return true;
+    if (h == "127.0.0.1") return true;  // the usual case, without parsing an address
     boost::system::error_code ec;
     auto addr = boost::asio::ip::make_address(h, ec);
     return !ec && addr.is_loopback();

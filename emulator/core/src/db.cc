@@ -105,6 +105,9 @@ std::unique_ptr<Db> Db::open(const DbOptions& options, std::string* error) {
     db->records_ = handles[2];
     db->messages_ = handles[3];
     db->write_options_.sync = options.sync;
+    // In memory there is nothing for a WAL to recover after a crash: the whole database goes
+    // with the process. Writing one would only copy every record once more.
+    db->write_options_.disableWAL = options.in_memory;
     db->path_ = path;
     return db;
 }

@@ -39,6 +39,52 @@ bool malformed(const beast::error_code& ec) {
            ec != http::error::need_buffer;
 }
 
+// 1xx, 204 and 304 responses never carry a body (RFC 9110 6.4.1).
+bool bodiless(int status) {
+    return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+// The status line and header fields of a response whose body follows as it is. Beast's
+// serializer did this before; its buffer sequences were a sixth of PutRecord's instructions
+// (callgrind, bench/README.md). As Beast's prepare_payload and keep_alive did: Content-Length
+// is the body's size (none for a bodiless status), "Connection: close" when the connection
+// ends after it, and the handler's own Content-Length, Transfer-Encoding and Connection fields
+// give way to these.
+std::string response_head(const HttpResponse& out, bool keep_alive) {
+    std::string head;
+    head.reserve(192 + out.headers.size() * 48);
+    head += "HTTP/1.1 ";
+    head += std::to_string(out.status);
+    head += ' ';
+    auto reason = http::obsolete_reason(static_cast<http::status>(out.status));
+    head.append(reason.data(), reason.size());
+    head += "\r\n";
+    bool has_date = false;
+    for (const auto& h : out.headers) {
+        if (beast::iequals(h.name, "Content-Length") ||
+            beast::iequals(h.name, "Transfer-Encoding") || beast::iequals(h.name, "Connection"))
+            continue;
+        has_date = has_date || beast::iequals(h.name, "Date");
+        head += h.name;
+        head += ": ";
+        head += h.value;
+        head += "\r\n";
+    }
+    if (!has_date) {
+        head += "Date: ";
+        head += http_date_now();
+        head += "\r\n";
+    }
+    if (!bodiless(out.status)) {
+        head += "Content-Length: ";
+        head += std::to_string(out.body.size());
+        head += "\r\n";
+    }
+    if (!keep_alive) head += "Connection: close\r\n";
+    head += "\r\n";
+    return head;
+}
+
 HttpResponse not_found(const HttpRequest& req) {
     HttpResponse r;
     r.status = 404;
@@ -92,7 +138,9 @@ struct EdgeServer::Impl {
     uint64_t next_session = 0;
     struct SessionEntry {
         beast::tcp_stream* stream;
-        bool busy;
+        // In the middle of a request. Written by the session's own thread without the lock
+        // (twice a request: a global lock there was a cross-thread hand-off per request).
+        const std::atomic<bool>* busy;
         // Set while the connection cannot simply be cancelled (HTTP/2, an event stream): how
         // to end it gracefully. Called from any thread.
         std::function<void()> on_stop;
@@ -167,11 +215,6 @@ struct EdgeServer::Impl {
         std::lock_guard lock(p->mu);
         if (p->out) co_return std::move(*p->out);
         co_return h->internal_error(req);
-    }
-
-    void set_busy(uint64_t id, bool busy) {
-        std::lock_guard lock(sessions_mu);
-        sessions[id].busy = busy;
     }
 
     // Returns false when the server is already stopping (the hook is then not kept).
@@ -339,11 +382,12 @@ struct EdgeServer::Impl {
 
     awaitable<void> session(tcp::socket socket) {
         beast::tcp_stream stream(std::move(socket));
+        std::atomic<bool> busy{false};  // outlives its entry in `sessions` (Unregister)
         uint64_t id;
         {
             std::lock_guard lock(sessions_mu);
             id = next_session++;
-            sessions[id] = {&stream, false, {}};
+            sessions[id] = {&stream, &busy, {}};
         }
         struct Unregister {
             Impl* self;
@@ -364,7 +408,7 @@ struct EdgeServer::Impl {
         auto h2 = co_await sniff_h2(stream, buffer);
         if (!h2) co_return;
         if (*h2) {
-            set_busy(id, true);
+            busy.store(true, std::memory_order_relaxed);
             co_await serve_h2_connection(stream, buffer, remote, id);
             co_return;
         }
@@ -390,7 +434,7 @@ struct EdgeServer::Impl {
                 break;
             }
             if (ec) break;  // end_of_stream, timeout, reset, cancelled by stop()
-            set_busy(id, true);
+            busy.store(true, std::memory_order_relaxed);
             auto& head = parser.get();
             if (auto len = parser.content_length(); len && *len > options.max_body_bytes) {
                 // AWS: an oversized body is refused before it is read.
@@ -434,17 +478,13 @@ struct EdgeServer::Impl {
                 co_await write_stream_h1(stream, out, id);
                 break;
             }
-            http::response<http::string_body> res{static_cast<http::status>(out.status), 11};
-            for (auto& h : out.headers)
-                res.insert(h.name, h.value);
-            if (res.find(http::field::date) == res.end())
-                res.set(http::field::date, http_date_now());
-            res.body() = std::move(out.body);
-            res.keep_alive(keep_alive && !stopping);
-            res.prepare_payload();
-            auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
-            set_busy(id, false);
-            if (wec || !res.keep_alive()) break;
+            bool keep = keep_alive && !stopping;
+            std::string out_head = response_head(out, keep);
+            if (bodiless(out.status)) out.body.clear();
+            std::array<net::const_buffer, 2> bufs{net::buffer(out_head), net::buffer(out.body)};
+            auto [wec, wn] = co_await net::async_write(stream, bufs, kTuple);
+            busy.store(false, std::memory_order_relaxed);
+            if (wec || !keep) break;
         }
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -495,13 +535,14 @@ struct EdgeServer::Impl {
                     s.on_stop();
                     continue;
                 }
-                if (s.busy) continue;
+                if (s.busy->load(std::memory_order_relaxed)) continue;
                 // Runs on the session's thread, where the session also runs; it may have ended
                 // by then, so look it up again: while it is registered its stream is alive.
                 net::post(s.stream->get_executor(), [this, id = id] {
                     std::lock_guard again(sessions_mu);
                     auto it = sessions.find(id);
-                    if (it != sessions.end() && !it->second.busy) it->second.stream->cancel();
+                    if (it != sessions.end() && !it->second.busy->load(std::memory_order_relaxed))
+                        it->second.stream->cancel();
                 });
             }
             // The other contexts end once their connections have (the posts above hold them

@@ -55,29 +55,49 @@ std::string base64_encode(std::string_view in) {
 
 std::optional<std::string> base64_decode(std::string_view in) {
     if (in.size() % 4 != 0) return std::nullopt;
-    std::string out;
-    out.reserve(in.size() / 4 * 3);
-    for (size_t i = 0; i < in.size(); i += 4) {
-        int v[4];
-        int pad = 0;
-        for (int k = 0; k < 4; ++k) {
-            char c = in[i + k];
-            if (c == '=') {
-                if (i + 4 != in.size() || k < 2) return std::nullopt;
-                v[k] = 0;
-                ++pad;
-            } else {
-                if (pad) return std::nullopt;
-                v[k] = kB64Table[static_cast<uint8_t>(c)];
-                if (v[k] < 0) return std::nullopt;
-            }
-        }
-        uint32_t w = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-        out.push_back(static_cast<char>((w >> 16) & 0xff));
-        if (pad < 2) out.push_back(static_cast<char>((w >> 8) & 0xff));
-        if (pad < 1) out.push_back(static_cast<char>(w & 0xff));
+    if (in.empty()) return std::string();
+    size_t pad = in.back() == '=' ? (in[in.size() - 2] == '=' ? 2 : 1) : 0;
+    std::string out(in.size() / 4 * 3 - pad, '\0');
+    const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+    auto* o = reinterpret_cast<uint8_t*>(out.data());
+    // Every group but the last has no padding: four table look-ups, three bytes out.
+    size_t full = in.size() - 4;
+    for (size_t i = 0; i < full; i += 4, o += 3) {
+        int32_t w = (kB64Table[p[i]] << 18) | (kB64Table[p[i + 1]] << 12) |
+                    (kB64Table[p[i + 2]] << 6) | kB64Table[p[i + 3]];
+        if (w < 0) return std::nullopt;  // a -1 (not in the alphabet) sets the sign bit
+        o[0] = static_cast<uint8_t>(w >> 16);
+        o[1] = static_cast<uint8_t>(w >> 8);
+        o[2] = static_cast<uint8_t>(w);
     }
+    // The last group: '=' only as its last one or two characters.
+    int v[4];
+    for (int k = 0; k < 4; ++k) {
+        bool padded = k >= 4 - static_cast<int>(pad);
+        if (!padded && p[full + k] == '=') return std::nullopt;
+        v[k] = padded ? 0 : kB64Table[p[full + k]];
+        if (v[k] < 0) return std::nullopt;
+    }
+    uint32_t w = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    o[0] = static_cast<uint8_t>(w >> 16);
+    if (pad < 2) o[1] = static_cast<uint8_t>(w >> 8);
+    if (pad < 1) o[2] = static_cast<uint8_t>(w);
     return out;
+}
+
+bool base64_canonical(std::string_view in) {
+    if (in.size() % 4 != 0) return false;
+    size_t pad = 0;
+    while (pad < in.size() && in[in.size() - 1 - pad] == '=')
+        ++pad;
+    if (pad > 2) return false;
+    for (size_t i = 0; i + pad < in.size(); ++i) {
+        if (kB64Table[static_cast<uint8_t>(in[i])] < 0) return false;
+    }
+    if (pad == 0) return true;
+    // One '=': the last character carries 4 bits of data, 2 unused; two: 2 bits, 4 unused.
+    int last = kB64Table[static_cast<uint8_t>(in[in.size() - 1 - pad])];
+    return (last & (pad == 1 ? 0x3 : 0xf)) == 0;
 }
 
 std::string hex_encode(std::string_view bytes) {
@@ -92,9 +112,22 @@ std::string hex_encode(std::string_view bytes) {
 }
 
 std::array<uint8_t, 16> md5(std::string_view bytes) {
+    // Fetched once: EVP_md5() would look the algorithm up in OpenSSL 3's provider store on
+    // every call, and EVP_Digest allocates a context each time (both showed in PutRecord's
+    // profile: every record's partition key is hashed).
+    static EVP_MD* const kMd5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+    struct Ctx {
+        EVP_MD_CTX* p = EVP_MD_CTX_new();
+        ~Ctx() { EVP_MD_CTX_free(p); }
+    };
+    thread_local Ctx ctx;
     std::array<uint8_t, 16> digest{};
     unsigned int len = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest.data(), &len, EVP_md5(), nullptr);
+    if (!kMd5 || !ctx.p || !EVP_DigestInit_ex2(ctx.p, kMd5, nullptr) ||
+        !EVP_DigestUpdate(ctx.p, bytes.data(), bytes.size()) ||
+        !EVP_DigestFinal_ex(ctx.p, digest.data(), &len)) {
+        EVP_Digest(bytes.data(), bytes.size(), digest.data(), &len, EVP_md5(), nullptr);
+    }
     return digest;
 }
 

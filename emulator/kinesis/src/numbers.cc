@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <boost/container/small_vector.hpp>
+
 #include "core/encoding.h"
 
 namespace kemu::kinesis {
@@ -11,12 +13,20 @@ namespace {
 // Arbitrary-size unsigned arithmetic on base-16 digit strings, for the 47-hex-digit sequence
 // numbers; only conversion is needed, never arithmetic on the hot path.
 std::string hex_to_decimal(std::string_view hex) {
-    std::vector<uint32_t> limbs;  // base 1e9, little-endian
-    for (char c : hex) {
-        uint32_t d = (c <= '9') ? c - '0' : (c | 0x20) - 'a' + 10;
-        uint64_t carry = d;
+    // Base-1e9 limbs, little-endian; the hex digits go in seven at a time (28 bits: a limb times
+    // 2^28 plus a carry stays within 64 bits). A sequence number needs seven limbs.
+    boost::container::small_vector<uint32_t, 16> limbs;
+    for (size_t at = 0; at < hex.size();) {
+        size_t n = std::min<size_t>(7, hex.size() - at);
+        uint64_t carry = 0;
+        for (size_t k = 0; k < n; ++k) {
+            char c = hex[at + k];
+            carry =
+                carry << 4 | static_cast<uint64_t>((c <= '9') ? c - '0' : (c | 0x20) - 'a' + 10);
+        }
+        at += n;
         for (auto& l : limbs) {
-            uint64_t v = static_cast<uint64_t>(l) * 16 + carry;
+            uint64_t v = (static_cast<uint64_t>(l) << (4 * n)) + carry;
             l = static_cast<uint32_t>(v % 1000000000);
             carry = v / 1000000000;
         }
@@ -27,15 +37,17 @@ std::string hex_to_decimal(std::string_view hex) {
     }
     if (limbs.empty()) return "0";
     std::string out = std::to_string(limbs.back());
-    char buf[16];
-    for (size_t i = limbs.size() - 1; i-- > 0;) {
-        std::snprintf(buf, sizeof buf, "%09u", limbs[i]);
-        out += buf;
+    size_t head = out.size();
+    out.resize(head + 9 * (limbs.size() - 1));
+    char* p = out.data() + head;
+    for (size_t i = limbs.size() - 1; i-- > 0; p += 9) {
+        uint32_t v = limbs[i];
+        for (int d = 8; d >= 0; --d, v /= 10)
+            p[d] = static_cast<char>('0' + v % 10);
     }
     return out;
 }
 
-// Decimal text to hex digits (no leading zeros; "0" for zero).
 std::string decimal_to_hex(std::string_view dec) {
     std::vector<uint32_t> limbs;  // base 2^32 little-endian
     for (char c : dec) {
@@ -188,9 +200,16 @@ std::optional<SeqParts> decode_sequence(std::string_view dec) {
 }
 
 std::string shard_id(int index) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "shardId-%012d", index);
-    return buf;
+    if (index < 0) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "shardId-%012d", index);
+        return buf;
+    }
+    // Every answer names one: no printf here. An int has at most 10 digits, within the 12.
+    std::string out = "shardId-000000000000";
+    for (size_t at = out.size(); index > 0; index /= 10)
+        out[--at] = static_cast<char>('0' + index % 10);
+    return out;
 }
 
 std::optional<int> parse_shard_id(std::string_view s) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <boost/container/small_vector.hpp>
 #include <rocksdb/write_batch.h>
 
 #include "errors.h"
@@ -90,29 +91,41 @@ struct Append {
 // not empty.
 Result<std::vector<std::string>> append_drawn(Store::Impl& im, Stream& s,
                                               const std::vector<Append>& appends, int64_t now) {
-    std::vector<int> groups;
+    boost::container::small_vector<int, 4> groups;
     for (const auto& a : appends)
         groups.push_back(a.shard / 5);
     std::sort(groups.begin(), groups.end());
     groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
 
-    std::vector<std::unique_lock<std::mutex>> locks;
-    locks.reserve(groups.size());
+    boost::container::small_vector<std::unique_lock<std::mutex>, 4> locks;
     for (int g : groups)
         locks.emplace_back(s.groups[g]->mu);
-    rocksdb::WriteBatch batch;
-    std::vector<std::pair<SeqGroup*, uint64_t>> drawn;  // to publish once written
+    // Each group's indexes drawn here, [first, last]: consecutive, as the group's lock is held.
+    struct Drawn {
+        uint64_t first = 0, last = 0;
+        bool any = false;
+    };
+    boost::container::small_vector<Drawn, 4> drawn(groups.size());
+    size_t value_bytes = 0;
+    for (const auto& a : appends)
+        value_bytes += a.in->data.size() + a.in->partition_key.size() + 64;
+    rocksdb::WriteBatch batch(value_bytes + 16);
     std::vector<std::string> out;
+    out.reserve(appends.size());
     int64_t bytes = 0;
     for (const auto& a : appends) {
         const auto& sh = s.shards[a.shard];
         auto& rt = *s.runtime[a.shard];
-        auto& g = *s.groups[a.shard / 5];
+        int gi = a.shard / 5;
+        auto& g = *s.groups[gi];
         int64_t arrival = std::max(now, rt.last_arrival_ms.load(std::memory_order_relaxed));
         int64_t record_secs = std::max(arrival / 1000, sh.create_secs);
         uint64_t seq = draw_seq(g, sh, record_secs);
-        g.writing.insert(seq);
-        drawn.push_back({&g, seq});
+        g.writing.insert(g.writing.end(), seq);
+        auto& d = drawn[std::lower_bound(groups.begin(), groups.end(), gi) - groups.begin()];
+        if (!d.any) d.first = seq;
+        d.last = seq;
+        d.any = true;
         rt.last_arrival_ms.store(arrival, std::memory_order_relaxed);
         batch.Put(im.db.records(), records_key(s.id, a.shard, seq),
                   encode_value(arrival, s.encrypted, a.in->partition_key, a.in->data));
@@ -122,12 +135,12 @@ Result<std::vector<std::string>> append_drawn(Store::Impl& im, Stream& s,
     locks.clear();
 
     auto st = im.db.write(batch);
-    for (int gi : groups) {
-        auto& g = *s.groups[gi];
+    for (size_t i = 0; i < groups.size(); ++i) {
+        auto& g = *s.groups[groups[i]];
         std::lock_guard glock(g.mu);
-        for (const auto& [dg, seq] : drawn) {
-            if (dg == &g) g.writing.erase(seq);  // written, or abandoned: a gap readers skip
-        }
+        // Written, or abandoned: a gap readers skip.
+        g.writing.erase(g.writing.lower_bound(drawn[i].first),
+                        g.writing.upper_bound(drawn[i].last));
         g.publish();
     }
     if (!st.ok()) return errors::internal_failure();

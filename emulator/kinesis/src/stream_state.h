@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/container/flat_set.hpp>
+
 #include "kinesis/types.h"
 
 namespace kemu::kinesis {
@@ -57,9 +59,11 @@ struct PendingOp {
 // (or abandoned after a failed write), so none ever sees index N+1 before N.
 struct SeqGroup {
     std::mutex mu;
-    uint64_t next = 0;           // guarded by mu
-    bool fresh = true;           // no record drawn yet; guarded by mu
-    std::set<uint64_t> writing;  // drawn, not yet written; guarded by mu
+    uint64_t next = 0;  // guarded by mu
+    bool fresh = true;  // no record drawn yet; guarded by mu
+    // Drawn, not yet written; guarded by mu. Sequence indexes are drawn in increasing order, so
+    // this sorted vector only grows at its end (no node allocated per record, as a std::set did).
+    boost::container::flat_set<uint64_t> writing;
     std::atomic<uint64_t> visible_end{0};
 
     // REQUIRES: mu held.

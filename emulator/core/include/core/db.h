@@ -17,7 +17,7 @@ namespace kemu {
 
 struct DbOptions {
     std::string path = ".kemu/data";  // Default: .kemu/data (created if missing).
-    bool in_memory = false;           // Same code path over RocksDB's in-memory Env.
+    bool in_memory = false;           // Same code path over RocksDB's in-memory Env, without a WAL.
     bool sync = false;  // fsync the WAL on every write (power-loss safe); Default: off.
                         // Off, an acknowledged write still survives `kill -9` of kemu.
     // The file system under the data dir; null: the machine's. Tests (and `kemu up

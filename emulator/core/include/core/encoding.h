@@ -14,6 +14,10 @@ namespace kemu {
 std::string base64_encode(std::string_view bytes);
 // Strict standard base64 with padding; nullopt on anything else.
 std::optional<std::string> base64_decode(std::string_view text);
+// Whether base64_decode takes `text` and base64_encode of the result gives `text` back: the
+// alphabet, '=' only as the last one or two characters, and no bits set past the data in the
+// last character (e.g. "QR==" decodes but is not canonical: "QQ==" is). Decodes nothing.
+bool base64_canonical(std::string_view text);
 
 std::string hex_encode(std::string_view bytes);
 

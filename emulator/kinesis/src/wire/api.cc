@@ -55,6 +55,7 @@ Encoding encoding_of(std::string_view content_type) {
 class Responder {
 public:
     Responder(const HttpRequest& req, Encoding enc) : enc_(enc) {
+        out_.headers.reserve(6);
         out_.set_header("x-amzn-RequestId", uuid_v4());
         out_.set_header("x-amz-id-2", base64_encode(random_bytes(72)));
         if (req.has_header("Origin")) {
@@ -170,7 +171,10 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
         bool cred = false, sig = false, signed_headers = false;
         std::string_view rest = auth;
         while (!rest.empty()) {
-            auto sep = rest.find_first_of(", ");
+            size_t sep = 0;  // the next ',' or ' ' (find_first_of was most of this function)
+            while (sep < rest.size() && rest[sep] != ',' && rest[sep] != ' ')
+                ++sep;
+            if (sep == rest.size()) sep = std::string_view::npos;
             auto tok = rest.substr(0, sep);
             if (tok.starts_with("Credential=")) {
                 cred = true;
@@ -196,21 +200,26 @@ std::optional<AwsError> check_auth(const HttpRequest& req, const ApiOptions& opt
         credential = *param("X-Amz-Credential");
     }
     // Credential = AKID/date/region/service/aws4_request (the query form is %2F-encoded).
-    std::string cred(credential);
-    for (size_t p; (p = cred.find("%2F")) != std::string::npos;)
-        cred.replace(p, 3, "/");
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (;;) {
-        auto slash = cred.find('/', start);
-        parts.push_back(cred.substr(start, slash - start));
-        if (slash == std::string::npos) break;
-        start = slash + 1;
+    std::string decoded;
+    if (credential.find("%2F") != std::string_view::npos) {
+        decoded = credential;
+        for (size_t p; (p = decoded.find("%2F")) != std::string::npos;)
+            decoded.replace(p, 3, "/");
+        credential = decoded;
     }
-    const std::string& akid = parts[0];
+    // The access key id and the region: the first and third parts.
+    std::string_view akid = credential.substr(0, credential.find('/'));
+    std::string_view region;
+    if (auto first = credential.find('/'); first != std::string_view::npos) {
+        auto second = credential.find('/', first + 1);
+        if (second != std::string_view::npos) {
+            region = credential.substr(second + 1);
+            region = region.substr(0, region.find('/'));
+        }
+    }
     bool twelve_digits = akid.size() == 12 && std::all_of(akid.begin(), akid.end(), ::isdigit);
-    id->account = twelve_digits ? akid : opt.default_account;
-    id->region = parts.size() >= 3 && !parts[2].empty() ? parts[2] : opt.default_region;
+    id->account = twelve_digits ? std::string(akid) : opt.default_account;
+    id->region = !region.empty() ? std::string(region) : opt.default_region;
     return std::nullopt;
 }
 

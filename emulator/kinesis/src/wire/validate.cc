@@ -5,6 +5,10 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <string_view>
+
+#include <boost/container/small_vector.hpp>
 
 #include "core/encoding.h"
 
@@ -129,6 +133,7 @@ const char* java_class(const json::value& v) {
 }
 
 std::optional<std::string> blob_error(std::string_view s) {
+    if (base64_canonical(s)) return std::nullopt;  // nearly every request: one pass, no copy
     std::string q = "'" + std::string(s) + "' can not be converted to a Blob: ";
     if (s.size() % 4 != 0) {
         return q + "Base64 encoded length is expected a multiple of 4 bytes but found: " +
@@ -138,14 +143,14 @@ std::optional<std::string> blob_error(std::string_view s) {
     // non-'=' follows (that '=', not the character after it).
     for (size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
-        bool b64 = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+        bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                   c == '+' || c == '/';
         bool misplaced_pad = c == '=' && i + 1 < s.size() && s[i + 1] != '=';
         if ((!b64 && c != '=') || misplaced_pad) {
             return q + "Invalid Base64 character: '" + std::string(1, c) + "'";
         }
     }
-    auto decoded = base64_decode(s);
-    if (!decoded || base64_encode(*decoded) != s) {
+    if (!base64_canonical(s)) {
         return q + "Invalid last non-pad Base64 character dectected";
     }
     return std::nullopt;
@@ -260,21 +265,47 @@ long value_length(const json::value& v, const FieldRule& r) {
 // names (lowerCamelCase) in alphabetical order, e.g. ListTagsForStream's exclusiveStartTagKey,
 // limit, streamName (docs/aws/kinesis.md, Wire protocol). Member types are still checked in
 // declaration order (check_types).
-std::vector<const FieldRule*> reported_order(const Rules& rules) {
-    std::vector<const FieldRule*> out;
-    out.reserve(rules.size());
+boost::container::small_vector<const FieldRule*, 8> reported_order(const Rules& rules) {
+    boost::container::small_vector<const FieldRule*, 8> out;
     for (const auto& r : rules)
         out.push_back(&r);
-    std::stable_sort(out.begin(), out.end(), [](const FieldRule* a, const FieldRule* b) {
-        return lower_first(a->name) < lower_first(b->name);
-    });
+    // By lower_first(name), without building the strings; stable (an insertion sort: a
+    // structure has a handful of members, and std::stable_sort would allocate a buffer).
+    auto before = [](const FieldRule* a, const FieldRule* b) {
+        std::string_view x = a->name, y = b->name;
+        if (x.empty() || y.empty()) return x.size() < y.size();
+        auto fx = std::tolower(static_cast<unsigned char>(x[0]));
+        auto fy = std::tolower(static_cast<unsigned char>(y[0]));
+        if (fx != fy) return fx < fy;
+        return x.substr(1) < y.substr(1);
+    };
+    for (size_t i = 1; i < out.size(); ++i) {
+        for (size_t j = i; j > 0 && before(out[j], out[j - 1]); --j)
+            std::swap(out[j], out[j - 1]);
+    }
     return out;
 }
+
+// A member's value as AWS shows it in a validation message ('...'), rendered only when a
+// message needs it: valid requests (nearly all) never pay for it.
+class Shown {
+public:
+    Shown(const json::value& v, const FieldRule& r) : v_(v), r_(r) {}
+    operator const std::string&() const {
+        if (!text_) text_ = "'" + render(v_, r_) + "'";
+        return *text_;
+    }
+
+private:
+    const json::value& v_;
+    const FieldRule& r_;
+    mutable std::optional<std::string> text_;
+};
 
 void check_member(const json::object& body, const FieldRule& r, const std::string& path,
                   Collector& c);
 
-void check_length(const json::value& v, const FieldRule& r, const std::string& shown,
+void check_length(const json::value& v, const FieldRule& r, const Shown& shown,
                   const std::string& path, Collector& c) {
     if (r.type != FieldType::kString && r.type != FieldType::kBlob && r.type != FieldType::kList &&
         r.type != FieldType::kMap) {
@@ -291,7 +322,7 @@ void check_length(const json::value& v, const FieldRule& r, const std::string& s
     }
 }
 
-void check_value(const json::value& v, const FieldRule& r, const std::string& shown,
+void check_value(const json::value& v, const FieldRule& r, const Shown& shown,
                  const std::string& path, Collector& c) {
     if ((r.type == FieldType::kInteger || r.type == FieldType::kLong) && v.is_int64()) {
         long long n = v.as_int64();
@@ -316,7 +347,7 @@ void check_value(const json::value& v, const FieldRule& r, const std::string& sh
 }
 
 // The element constraints of string lists and maps.
-void check_elements(const json::value& v, const FieldRule& r, const std::string& shown,
+void check_elements(const json::value& v, const FieldRule& r, const Shown& shown,
                     const std::string& path, Collector& c) {
     if (r.type == FieldType::kList && r.element_constraint) {
         bool bad = false;
@@ -377,7 +408,7 @@ void check_member(const json::object& body, const FieldRule& r, const std::strin
         if (r.required || (r.stream_name && !arn)) c.add("null", path, "Member must not be null");
         return;
     }
-    std::string shown = "'" + render(*v, r) + "'";
+    Shown shown(*v, r);
     if (r.pattern && v->is_string() && !r.pattern->match(v->as_string())) {
         c.add(shown, path,
               std::string("Member must satisfy regular expression pattern: ") + r.pattern->text);
