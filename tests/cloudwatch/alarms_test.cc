@@ -5,12 +5,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "start_time.h"
+
 using namespace kemu;
 using namespace kemu::cloudwatch;
+using kemu::test::kT0;
 
 namespace {
-
-constexpr int64_t kT0 = 1'700'000'040'000;
 
 Config one_flow() {
     Config cfg;

@@ -7,13 +7,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "start_time.h"
+
 using namespace kemu::cloudwatch;
-
-namespace {
-
-constexpr int64_t kT0 = 1'700'000'040'000;
-
-}  // namespace
+using kemu::test::kT0;
 
 TEST_CASE("names are snake-cased as cloudwatch_exporter does", "[exposition]") {
     CHECK(snake_case("GetRecords.IteratorAgeMilliseconds") ==

@@ -4,16 +4,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "start_time.h"
 #include "support/temp_dir.h"
 
 using namespace kemu;
 using namespace kemu::cloudwatch;
+using kemu::test::kT0;
 
 namespace {
 
 const SeriesKey kErrors = series("AWS/Lambda", "Errors", "FunctionName", "f");
 const SeriesKey kAge = series("AWS/Lambda", "IteratorAge", "FunctionName", "f");
-constexpr int64_t kT0 = 1'700'000'040'000;  // a minute boundary (ms)
 
 std::unique_ptr<Db> open_db(const std::string& path, bool in_memory = false) {
     DbOptions o;

@@ -7,10 +7,12 @@
 #include <catch2/catch.hpp>
 
 #include "core/config.h"
+#include "support/config_errors.h"
 
 using kemu::Config;
 using kemu::ConfigError;
 using kemu::parse_config;
+using kemu::test::config_error_texts;
 
 namespace {
 
@@ -22,17 +24,9 @@ std::string flow(const std::string& extra) {
            extra;
 }
 
-std::vector<std::string> errors_of(const std::string& yaml) {
-    Config cfg;
-    std::vector<std::string> out;
-    for (const auto& e : parse_config(yaml, "kemu.yaml", &cfg))
-        out.push_back(e.to_string());
-    return out;
-}
-
 Config parsed(const std::string& yaml) {
     Config cfg;
-    auto errors = errors_of(yaml);
+    auto errors = config_error_texts(yaml);
     INFO(::Catch::Detail::stringify(errors));
     REQUIRE(errors.empty());
     REQUIRE(parse_config(yaml, "kemu.yaml", &cfg).empty());
@@ -51,7 +45,7 @@ TEST_CASE("tumbling_window_seconds takes 0 to 900", "[core]") {
     CHECK(
         parsed(flow("    tumbling_window_seconds: 900\n")).event_flows[0].tumbling_window_seconds ==
         900);
-    CHECK(errors_of(flow("    tumbling_window_seconds: 901\n")) ==
+    CHECK(config_error_texts(flow("    tumbling_window_seconds: 901\n")) ==
           std::vector<std::string>{"kemu.yaml:5: event_flows[0].tumbling_window_seconds: must be "
                                    "between 0 and 900 (got 901)"});
 }
@@ -73,26 +67,26 @@ TEST_CASE("filter_criteria patterns become JSON with YAML's scalar types", "[cor
 }
 
 TEST_CASE("a bad filter pattern names the file, line and key with AWS's message", "[core]") {
-    CHECK(errors_of(flow("    filter_criteria:\n"
-                         "      - data: {type: [created]}\n"
-                         "      - data:\n"
-                         "          qty: [{numeric: ['>']}]\n")) ==
+    CHECK(config_error_texts(flow("    filter_criteria:\n"
+                                  "      - data: {type: [created]}\n"
+                                  "      - data:\n"
+                                  "          qty: [{numeric: ['>']}]\n")) ==
           std::vector<std::string>{
               "kemu.yaml:8: event_flows[0].filter_criteria[1].data.qty[0]: Invalid filter pattern "
               "definition. (numeric takes [\"=\", n] or up to two comparisons, e.g. [\">\", 0, "
               "\"<=\", 5])"});
-    CHECK(errors_of(flow("    filter_criteria:\n"
-                         "      - data:\n"
-                         "          type: created\n")) ==
+    CHECK(config_error_texts(flow("    filter_criteria:\n"
+                                  "      - data:\n"
+                                  "          type: created\n")) ==
           std::vector<std::string>{
               "kemu.yaml:7: event_flows[0].filter_criteria[0].data.type: Invalid filter pattern "
               "definition. (a field's value is a list of values or a nested pattern (write "
               "[\"created\"]))"});
-    CHECK(errors_of(flow("    filter_criteria:\n"
-                         "      - [1]\n")) ==
+    CHECK(config_error_texts(flow("    filter_criteria:\n"
+                                  "      - [1]\n")) ==
           std::vector<std::string>{"kemu.yaml:6: event_flows[0].filter_criteria[0]: Invalid filter "
                                    "pattern definition. (a pattern is an object of field names)"});
-    CHECK(errors_of(flow("    filter_criteria: {data: {a: [1]}}\n")) ==
+    CHECK(config_error_texts(flow("    filter_criteria: {data: {a: [1]}}\n")) ==
           std::vector<std::string>{"kemu.yaml:5: event_flows[0].filter_criteria: must be a list "
                                    "of filter patterns (mappings)"});
 }
@@ -101,13 +95,13 @@ TEST_CASE("more than five filters, or a pattern over 4096 characters, is refused
     std::string six = "    filter_criteria:\n";
     for (int i = 0; i < 6; ++i)
         six += "      - data: {a: [" + std::to_string(i) + "]}\n";
-    auto errors = errors_of(flow(six));
+    auto errors = config_error_texts(flow(six));
     REQUIRE(errors.size() == 1);
     CHECK(errors[0] ==
           "kemu.yaml:11: event_flows[0].filter_criteria: at most 5 filters per event source "
           "mapping (AWS's default quota; got 6)");
     std::string big = "    filter_criteria:\n      - data: {a: [" + std::string(4100, 'x') + "]}\n";
-    errors = errors_of(flow(big));
+    errors = config_error_texts(flow(big));
     REQUIRE(errors.size() == 1);
     CHECK_THAT(errors[0], Catch::Matchers::StartsWith(
                               "kemu.yaml:6: event_flows[0].filter_criteria[0]: Value at "

@@ -8,9 +8,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/config_errors.h"
+
 using kemu::Config;
 using kemu::ConfigError;
 using kemu::parse_config;
+using kemu::test::config_errors;
+using kemu::test::only_config_error;
 
 namespace {
 
@@ -25,23 +29,6 @@ std::vector<std::string> texts(const std::vector<ConfigError>& errors) {
     for (const auto& e : errors)
         out.push_back(e.to_string());
     return out;
-}
-
-// The errors of `yaml` read as kemu.yaml; the config must stay untouched when there are any.
-std::vector<ConfigError> errors_of(const std::string& yaml) {
-    Config cfg;
-    cfg.project = "untouched";
-    auto errors = parse_config(yaml, "kemu.yaml", &cfg);
-    if (!errors.empty()) CHECK(cfg.project == "untouched");
-    return errors;
-}
-
-// One error, as to_string() prints it.
-std::string only_error(const std::string& yaml) {
-    auto errors = errors_of(yaml);
-    INFO(::Catch::Detail::stringify(texts(errors)));
-    REQUIRE(errors.size() == 1);
-    return errors[0].to_string();
 }
 
 }  // namespace
@@ -160,7 +147,7 @@ TEST_CASE("explicit values override the defaults", "[core]") {
 }
 
 TEST_CASE("an unknown key names the file, line and dotted key", "[core]") {
-    auto errors = errors_of(
+    auto errors = config_errors(
         "version: 1\n"
         "event_flows:\n"
         "  - event_type: orders\n"
@@ -175,41 +162,41 @@ TEST_CASE("an unknown key names the file, line and dotted key", "[core]") {
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].batchsize: unknown key"));
     CHECK_THAT(errors[0].message, Catch::Matchers::Contains("batch_size"));
 
-    CHECK_THAT(only_error("version: 1\n"
-                          "api:\n"
-                          "  stage: v2\n"
-                          "event_flows:\n"
-                          "  - event_type: orders\n"
-                          "    lambda_source_path: src\n"),
+    CHECK_THAT(only_config_error("version: 1\n"
+                                 "api:\n"
+                                 "  stage: v2\n"
+                                 "event_flows:\n"
+                                 "  - event_type: orders\n"
+                                 "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:3: api.stage: unknown key"));
-    CHECK_THAT(only_error("versoin: 1\n"
-                          "version: 1\n"
-                          "event_flows:\n"
-                          "  - event_type: orders\n"
-                          "    lambda_source_path: src\n"),
+    CHECK_THAT(only_config_error("versoin: 1\n"
+                                 "version: 1\n"
+                                 "event_flows:\n"
+                                 "  - event_type: orders\n"
+                                 "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:1: versoin: unknown key"));
 }
 
 TEST_CASE("an out-of-range batch_size says the range and the value", "[core]") {
-    CHECK(only_error("version: 1\n"
-                     "event_flows:\n"
-                     "  - event_type: orders\n"
-                     "    lambda_source_path: src\n"
-                     "  - event_type: clicks\n"
-                     "    lambda_source_path: src\n"
-                     "    batch_size: 0\n") ==
+    CHECK(only_config_error("version: 1\n"
+                            "event_flows:\n"
+                            "  - event_type: orders\n"
+                            "    lambda_source_path: src\n"
+                            "  - event_type: clicks\n"
+                            "    lambda_source_path: src\n"
+                            "    batch_size: 0\n") ==
           "kemu.yaml:7: event_flows[1].batch_size: must be between 1 and 10000 (got 0)");
-    CHECK(only_error("version: 1\n"
-                     "event_flows:\n"
-                     "  - event_type: orders\n"
-                     "    lambda_source_path: src\n"
-                     "    batch_size: 10001\n") ==
+    CHECK(only_config_error("version: 1\n"
+                            "event_flows:\n"
+                            "  - event_type: orders\n"
+                            "    lambda_source_path: src\n"
+                            "    batch_size: 10001\n") ==
           "kemu.yaml:5: event_flows[0].batch_size: must be between 1 and 10000 (got 10001)");
-    CHECK(only_error("version: 1\n"
-                     "event_flows:\n"
-                     "  - event_type: orders\n"
-                     "    lambda_source_path: src\n"
-                     "    batch_size: many\n") ==
+    CHECK(only_config_error("version: 1\n"
+                            "event_flows:\n"
+                            "  - event_type: orders\n"
+                            "    lambda_source_path: src\n"
+                            "    batch_size: many\n") ==
           "kemu.yaml:5: event_flows[0].batch_size: must be an integer (got 'many')");
 }
 
@@ -222,37 +209,37 @@ TEST_CASE("other documented ranges and patterns are enforced", "[core]") {
                "    " +
                extra + "\n";
     };
-    CHECK_THAT(only_error(flow("retention_period: 23")),
+    CHECK_THAT(only_config_error(flow("retention_period: 23")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].retention_period: "));
-    CHECK_THAT(only_error(flow("lambda_memory_size: 127")),
+    CHECK_THAT(only_config_error(flow("lambda_memory_size: 127")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].lambda_memory_size: "));
-    CHECK_THAT(only_error(flow("lambda_timeout: 901")),
+    CHECK_THAT(only_config_error(flow("lambda_timeout: 901")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].lambda_timeout: "));
-    CHECK_THAT(only_error(flow("batch_window_seconds: 301")),
+    CHECK_THAT(only_config_error(flow("batch_window_seconds: 301")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].batch_window_seconds: "));
-    CHECK_THAT(only_error(flow("max_retry_attempts: -2")),
+    CHECK_THAT(only_config_error(flow("max_retry_attempts: -2")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].max_retry_attempts: "));
-    CHECK_THAT(only_error(flow("starting_position: EARLIEST")),
+    CHECK_THAT(only_config_error(flow("starting_position: EARLIEST")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].starting_position: "));
-    CHECK_THAT(only_error(flow("shard_level_metrics: [IncomingBytes, Bogus]")),
+    CHECK_THAT(only_config_error(flow("shard_level_metrics: [IncomingBytes, Bogus]")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].shard_level_metrics[1]: "));
-    CHECK_THAT(only_error(flow("dlq_enabled: maybe")),
+    CHECK_THAT(only_config_error(flow("dlq_enabled: maybe")),
                Catch::Matchers::StartsWith("kemu.yaml:5: event_flows[0].dlq_enabled: "));
-    CHECK_THAT(only_error("version: 1\n"
-                          "environment: Dev\n"
-                          "event_flows:\n"
-                          "  - event_type: orders\n"
-                          "    lambda_source_path: src\n"),
+    CHECK_THAT(only_config_error("version: 1\n"
+                                 "environment: Dev\n"
+                                 "event_flows:\n"
+                                 "  - event_type: orders\n"
+                                 "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:2: environment: "));
-    CHECK_THAT(only_error("version: 1\n"
-                          "api:\n"
-                          "  throttling_rate_limit: 0\n"
-                          "event_flows:\n"
-                          "  - event_type: orders\n"
-                          "    lambda_source_path: src\n"),
+    CHECK_THAT(only_config_error("version: 1\n"
+                                 "api:\n"
+                                 "  throttling_rate_limit: 0\n"
+                                 "event_flows:\n"
+                                 "  - event_type: orders\n"
+                                 "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:3: api.throttling_rate_limit: "));
     // (kemu also adds a second "event_type: is required" line here; only the first is asserted.)
-    auto bad_type = errors_of(
+    auto bad_type = config_errors(
         "version: 1\n"
         "event_flows:\n"
         "  - event_type: Orders\n"
@@ -264,7 +251,7 @@ TEST_CASE("other documented ranges and patterns are enforced", "[core]") {
 }
 
 TEST_CASE("event_type batch is refused because of the batch route", "[core]") {
-    auto e = only_error(
+    auto e = only_config_error(
         "version: 1\n"
         "event_flows:\n"
         "  - event_type: batch\n"
@@ -274,7 +261,7 @@ TEST_CASE("event_type batch is refused because of the batch route", "[core]") {
 }
 
 TEST_CASE("a duplicate event_type is refused at its second use", "[core]") {
-    auto e = only_error(
+    auto e = only_config_error(
         "version: 1\n"
         "event_flows:\n"
         "  - event_type: orders\n"
@@ -285,28 +272,28 @@ TEST_CASE("a duplicate event_type is refused at its second use", "[core]") {
 }
 
 TEST_CASE("required keys are reported when missing", "[core]") {
-    CHECK(only_error("event_flows:\n"
-                     "  - event_type: orders\n"
-                     "    lambda_source_path: src\n") ==
+    CHECK(only_config_error("event_flows:\n"
+                            "  - event_type: orders\n"
+                            "    lambda_source_path: src\n") ==
           "kemu.yaml:1: version: is required (write `version: 1`)");
-    CHECK_THAT(only_error("version: 2\n"
-                          "event_flows:\n"
-                          "  - event_type: orders\n"
-                          "    lambda_source_path: src\n"),
+    CHECK_THAT(only_config_error("version: 2\n"
+                                 "event_flows:\n"
+                                 "  - event_type: orders\n"
+                                 "    lambda_source_path: src\n"),
                Catch::Matchers::StartsWith("kemu.yaml:1: version: unsupported version 2"));
-    CHECK_THAT(only_error("version: 1\n"),
+    CHECK_THAT(only_config_error("version: 1\n"),
                Catch::Matchers::StartsWith("kemu.yaml:1: event_flows: is required"));
-    CHECK_THAT(only_error("version: 1\nevent_flows: []\n"),
+    CHECK_THAT(only_config_error("version: 1\nevent_flows: []\n"),
                Catch::Matchers::StartsWith("kemu.yaml:2: event_flows: "));
-    CHECK(only_error("version: 1\n"
-                     "event_flows:\n"
-                     "  - event_type: orders\n") ==
+    CHECK(only_config_error("version: 1\n"
+                            "event_flows:\n"
+                            "  - event_type: orders\n") ==
           "kemu.yaml:3: event_flows[0].lambda_source_path: is required");
-    CHECK_FALSE(errors_of("").empty());
+    CHECK_FALSE(config_errors("").empty());
 }
 
 TEST_CASE("every error in a file is reported, not just the first", "[core]") {
-    auto errors = errors_of(
+    auto errors = config_errors(
         "version: 1\n"
         "colour: blue\n"
         "event_flows:\n"
@@ -324,7 +311,7 @@ TEST_CASE("every error in a file is reported, not just the first", "[core]") {
 }
 
 TEST_CASE("invalid YAML is one error with its line", "[core]") {
-    auto errors = errors_of(
+    auto errors = config_errors(
         "version: 1\n"
         "event_flows:\n"
         "  - event_type: [orders\n"
@@ -418,85 +405,85 @@ TEST_CASE("api_key_required without a usage plan gets the module's one plan and 
 }
 
 TEST_CASE("api: bad values name the file, line and dotted key", "[core]") {
-    CHECK(only_error(with_api("  passthrough_behavior: ALWAYS\n")) ==
+    CHECK(only_config_error(with_api("  passthrough_behavior: ALWAYS\n")) ==
           "kemu.yaml:3: api.passthrough_behavior: must be one of NEVER, WHEN_NO_TEMPLATES, "
           "WHEN_NO_MATCH (got 'ALWAYS')");
-    CHECK(only_error(with_api("  integration_responses: some\n")) ==
+    CHECK(only_config_error(with_api("  integration_responses: some\n")) ==
           "kemu.yaml:3: api.integration_responses: must be one of recommended, default-only, "
           "none (got 'some')");
-    CHECK(only_error(with_api("  gateway_response_cors: maybe\n")) ==
+    CHECK(only_config_error(with_api("  gateway_response_cors: maybe\n")) ==
           "kemu.yaml:3: api.gateway_response_cors: must be true or false (got 'maybe')");
-    CHECK(only_error(with_api("  method_settings:\n"
-                              "    - method_path: \"*/*\"\n")) ==
+    CHECK(only_config_error(with_api("  method_settings:\n"
+                                     "    - method_path: \"*/*\"\n")) ==
           "kemu.yaml:4: api.method_settings[0].method_path: must be one of "
           "events/{event_type}/POST, events/batch/{event_type}/POST, "
           "events/{event_type}/OPTIONS, events/batch/{event_type}/OPTIONS (got '*/*')");
-    CHECK(only_error(with_api("  method_settings:\n"
-                              "    - method_path: events/{event_type}/POST\n"
-                              "      throttling_burst_limit: 0\n")) ==
+    CHECK(only_config_error(with_api("  method_settings:\n"
+                                     "    - method_path: events/{event_type}/POST\n"
+                                     "      throttling_burst_limit: 0\n")) ==
           "kemu.yaml:5: api.method_settings[0].throttling_burst_limit: must be between 1 and "
           "2147483647 (got 0)");
     auto missing =
-        errors_of(with_api("  method_settings:\n"
-                           "    - throttling_rate_limit: 5\n"));
+        config_errors(with_api("  method_settings:\n"
+                               "    - throttling_rate_limit: 5\n"));
     REQUIRE(missing.size() == 1);
     CHECK(missing[0].to_string() == "kemu.yaml:4: api.method_settings[0].method_path: is required");
-    CHECK(only_error(with_api("  method_settings: events\n")) ==
+    CHECK(only_config_error(with_api("  method_settings: events\n")) ==
           "kemu.yaml:3: api.method_settings: must be a list");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "      quota_settings: {limit: 5, period: YEAR}\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "      quota_settings: {limit: 5, period: YEAR}\n")) ==
           "kemu.yaml:5: api.usage_plans[0].quota_settings.period: must be one of DAY, WEEK, "
           "MONTH (got 'YEAR')");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "      quota_settings: {period: DAY}\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "      quota_settings: {period: DAY}\n")) ==
           "kemu.yaml:5: api.usage_plans[0].quota_settings.limit: is required");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "      throttle_settings:\n"
-                              "        rate_limit: 0\n"
-                              "        burst_limit: 1\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "      throttle_settings:\n"
+                                     "        rate_limit: 0\n"
+                                     "        burst_limit: 1\n")) ==
           "kemu.yaml:6: api.usage_plans[0].throttle_settings.rate_limit: must be greater than 0 "
           "(got 0)");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "      throttle_settings: {rate_limit: 5}\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "      throttle_settings: {rate_limit: 5}\n")) ==
           "kemu.yaml:5: api.usage_plans[0].throttle_settings.burst_limit: is required");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - api_keys: []\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - api_keys: []\n")) ==
           "kemu.yaml:4: api.usage_plans[0].name: is required");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "      api_keys:\n"
-                              "        - name: a b\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "      api_keys:\n"
+                                     "        - name: a b\n")) ==
           "kemu.yaml:6: api.usage_plans[0].api_keys[0].name: must match [A-Za-z0-9_-]{1,128} "
           "(got 'a b')");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "      api_keys:\n"
-                              "        - name: k\n"
-                              "          value: secret\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "      api_keys:\n"
+                                     "        - name: k\n"
+                                     "          value: secret\n")) ==
           "kemu.yaml:7: api.usage_plans[0].api_keys[0].value: unknown key (known keys: enabled, "
           "name)");
 }
 
 TEST_CASE("api: duplicate plans, keys and method paths are refused at their second use", "[core]") {
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "    - name: p\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "    - name: p\n")) ==
           "kemu.yaml:5: api.usage_plans[1].name: duplicate usage plan name 'p'");
-    CHECK(only_error(with_api("  usage_plans:\n"
-                              "    - name: p\n"
-                              "      api_keys: [{name: web-app}]\n"
-                              "    - name: q\n"
-                              "      api_keys:\n"
-                              "        - name: WEB_APP\n")) ==
+    CHECK(only_config_error(with_api("  usage_plans:\n"
+                                     "    - name: p\n"
+                                     "      api_keys: [{name: web-app}]\n"
+                                     "    - name: q\n"
+                                     "      api_keys:\n"
+                                     "        - name: WEB_APP\n")) ==
           "kemu.yaml:8: api.usage_plans[1].api_keys[0].name: duplicate api key name 'WEB_APP' "
           "(its value is read from KEMU_API_KEY_WEB_APP, and a key belongs to one usage plan)");
-    CHECK(only_error(with_api("  method_settings:\n"
-                              "    - method_path: events/{event_type}/POST\n"
-                              "    - method_path: events/{event_type}/POST\n")) ==
+    CHECK(only_config_error(with_api("  method_settings:\n"
+                                     "    - method_path: events/{event_type}/POST\n"
+                                     "    - method_path: events/{event_type}/POST\n")) ==
           "kemu.yaml:5: api.method_settings[1].method_path: duplicate method_path "
           "'events/{event_type}/POST'");
 }
@@ -511,7 +498,7 @@ TEST_CASE("log_retention_days takes the CloudWatch Logs periods or 0 for never",
     CHECK(cfg.api.log_retention_days == 30);
     CHECK(cfg.event_flows[0].log_retention_days == 0);
     CHECK(Config{}.api.log_retention_days == 14);
-    CHECK_THAT(only_error(with_api("  log_retention_days: 10\n")),
+    CHECK_THAT(only_config_error(with_api("  log_retention_days: 10\n")),
                Catch::StartsWith("kemu.yaml:3: api.log_retention_days: must be one of 0, 1, 3, "));
 }
 

@@ -13,22 +13,17 @@
 
 #include "deploy/engine.h"
 #include "deploy/plan_summary.h"
+#include "example_project.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace kemu;
+using kemu::test::kSource;
+using kemu::test::slurp;
 
 namespace {
 
-const fs::path kSource = KEMU_SOURCE_DIR;
 const fs::path kFixtures = kSource / "tests" / "fixtures" / "deploy";
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
-}
 
 // A fake engine: logs "dir|args|endpoint|kinesis endpoint|TF_IN_AUTOMATION" per call, prints
 // a version, the plan JSON of $FAKE_SHOW and outputs; fails the step named by $FAKE_FAIL.

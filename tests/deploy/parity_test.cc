@@ -10,24 +10,19 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config.h"
+#include "example_project.h"
 
 namespace fs = std::filesystem;
 using namespace kemu;
+using kemu::test::example_config;
+using kemu::test::kSource;
 using nlohmann::json;
 
 namespace {
 
-const fs::path kSource = KEMU_SOURCE_DIR;
-
 json plan_values() {
     std::ifstream in(kSource / "tests" / "fixtures" / "deploy" / "plan_values.json");
     return json::parse(in);
-}
-
-Config example() {
-    Config cfg;
-    REQUIRE(load_config((kSource / "examples" / "kemu.yaml").string(), &cfg).empty());
-    return cfg;
 }
 
 json& find(json& plan, const std::string& address) {
@@ -40,7 +35,7 @@ json& find(json& plan, const std::string& address) {
 }  // namespace
 
 TEST_CASE("parity holds for the plan of the rendered example", "[deploy]") {
-    CHECK(deploy::parity_check(example(), plan_values().dump()).empty());
+    CHECK(deploy::parity_check(example_config(), plan_values().dump()).empty());
 }
 
 TEST_CASE("parity flags an unset maximum_retry_attempts and a changed batch size", "[deploy]") {
@@ -49,7 +44,7 @@ TEST_CASE("parity flags an unset maximum_retry_attempts and a changed batch size
     esm["change"]["after"]["maximum_retry_attempts"] = nullptr;
     esm["change"]["after"]["batch_size"] = 500;
     esm["change"]["after"]["destination_config"] = json::array();
-    const auto lines = deploy::parity_check(example(), plan.dump());
+    const auto lines = deploy::parity_check(example_config(), plan.dump());
     REQUIRE(lines.size() == 3);
     CHECK(lines[0] == "orders: batch_size: AWS gets 500, kemu emulates 100");
     CHECK(lines[1] ==
@@ -68,7 +63,7 @@ TEST_CASE("parity compares alarm thresholds and the stage throttle", "[deploy]")
     find(plan,
          "module.api_gateway.aws_api_gateway_method_settings.all")["change"]["after"]["settings"][0]
                                                                   ["throttling_burst_limit"] = 100;
-    const auto lines = deploy::parity_check(example(), plan.dump());
+    const auto lines = deploy::parity_check(example_config(), plan.dump());
     CHECK(lines ==
           std::vector<std::string>{"api: throttling_burst_limit: AWS gets 100, kemu emulates 5000",
                                    "payments: threshold: AWS gets 120000, kemu emulates 60000"});

@@ -12,28 +12,16 @@
 
 #include "core/config.h"
 #include "deploy/zip_writer.h"
+#include "example_project.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace kemu;
+using kemu::test::example_config;
+using kemu::test::kSource;
+using kemu::test::slurp;
 
 namespace {
-
-const fs::path kSource = KEMU_SOURCE_DIR;
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
-}
-
-Config example() {
-    Config cfg;
-    const auto errors = load_config((kSource / "examples" / "kemu.yaml").string(), &cfg);
-    REQUIRE(errors.empty());
-    return cfg;
-}
 
 // Every file under `dir`, relative path -> bytes.
 std::map<std::string, std::string> tree(const fs::path& dir) {
@@ -66,7 +54,7 @@ void check_golden(const fs::path& golden, const std::string& actual) {
 
 TEST_CASE("render of examples/kemu.yaml matches the golden tree", "[deploy]") {
     testing::TempDir tmp;
-    const auto result = deploy::render(example(), "eu-west-1", tmp.path.string());
+    const auto result = deploy::render(example_config(), "eu-west-1", tmp.path.string());
     const auto golden = kSource / "tests" / "fixtures" / "deploy" / "examples";
     check_golden(golden / "topology.yaml", slurp(tmp.path / "topology.yaml"));
     check_golden(golden / "kemu-render.json",
@@ -84,8 +72,8 @@ TEST_CASE("render of examples/kemu.yaml matches the golden tree", "[deploy]") {
 
 TEST_CASE("two renders of the same input are byte-identical", "[deploy]") {
     testing::TempDir a, b;
-    deploy::render(example(), "eu-west-1", a.path.string());
-    deploy::render(example(), "eu-west-1", b.path.string());
+    deploy::render(example_config(), "eu-west-1", a.path.string());
+    deploy::render(example_config(), "eu-west-1", b.path.string());
     const auto ta = tree(a.path), tb = tree(b.path);
     CHECK(ta.size() == 17);
     CHECK(ta == tb);
@@ -94,7 +82,7 @@ TEST_CASE("two renders of the same input are byte-identical", "[deploy]") {
 TEST_CASE("a render removes files it no longer produces and keeps terraform state", "[deploy]") {
     testing::TempDir tmp;
     const auto out = tmp.path / "out";
-    auto cfg = example();
+    auto cfg = example_config();
     deploy::render(cfg, "eu-west-1", out.string());
     for (const char* kept :
          {"terraform.tfstate", ".terraform.lock.hcl", ".terraform/x", "notes.txt"}) {
@@ -122,7 +110,7 @@ TEST_CASE("the region comes from kemu.yaml, then AWS_REGION, then AWS_DEFAULT_RE
 }
 
 TEST_CASE("the topology renders every flow setting kemu.yaml has", "[deploy]") {
-    Config cfg = example();
+    Config cfg = example_config();
     auto& f = cfg.event_flows[0];
     f.parallelization_factor = 4;
     f.starting_position = "AT_TIMESTAMP";

@@ -28,14 +28,14 @@ const StreamKey kKey{"000000000000", "us-east-1", "s1"};
 constexpr const char* kArn =
     "arn:aws:kinesis:us-east-1:000000000000:stream/s1/consumer/c1:1700000000";
 
-struct Fixture {
+struct HubFixture {
     kemu::ManualClock clock{1'700'000'000'000};
     std::unique_ptr<kemu::Db> db;
     std::unique_ptr<Store> store;
     std::unique_ptr<SubscriptionHub> hub;
     int wakes = 0;
 
-    Fixture() {
+    HubFixture() {
         db = kemu::test::open_test_db();
         store = std::make_unique<Store>(*db, clock, StoreOptions{});
         store->load();
@@ -74,7 +74,7 @@ boost::json::object event(const BodySource::Piece& p) {
 }  // namespace
 
 TEST_CASE("subscribe: initial-response, then what is readable, then appends", "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     f.put("a");
     auto s = f.subscribe();
     auto first = message(s->pull());
@@ -98,7 +98,7 @@ TEST_CASE("subscribe: initial-response, then what is readable, then appends", "[
 }
 
 TEST_CASE("subscribe: an empty event every 5 s of silence, the end after 300 s", "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     auto s = f.subscribe({IteratorType::kLatest, {}, {}});
     message(s->pull());
     auto e1 = event(s->pull());
@@ -117,7 +117,7 @@ TEST_CASE("subscribe: an empty event every 5 s of silence, the end after 300 s",
 }
 
 TEST_CASE("subscribe: LATEST's continuation is the last record before it", "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     f.put("a");
     auto s = f.subscribe({IteratorType::kLatest, {}, {}});
     message(s->pull());
@@ -129,7 +129,7 @@ TEST_CASE("subscribe: LATEST's continuation is the last record before it", "[kin
 }
 
 TEST_CASE("subscribe: shard end names the children, without a continuation", "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     f.put("a");
     auto s = f.subscribe();
     message(s->pull());
@@ -142,7 +142,7 @@ TEST_CASE("subscribe: shard end names the children, without a continuation", "[k
 }
 
 TEST_CASE("subscribe: a CBOR request gets CBOR events with byte-string data", "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     f.put("hello");
     auto s = f.subscribe({}, true);
     auto init = message(s->pull());
@@ -159,7 +159,7 @@ TEST_CASE("subscribe: a CBOR request gets CBOR events with byte-string data", "[
 
 TEST_CASE("subscribe: one call a second, one subscription per 5 s, then take-over",
           "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     auto first = f.subscribe();
     auto it = f.store->get_shard_iterator(kKey, "shardId-000000000000", {});
     SubscribeTarget t{kKey, kArn, "c1", "shardId-000000000000", *it, false};
@@ -189,7 +189,7 @@ TEST_CASE("subscribe: one call a second, one subscription per 5 s, then take-ove
 }
 
 TEST_CASE("consumers: CREATING for the delay, DELETING until gone, limits", "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     auto c = f.store->register_consumer(kKey, "c1", {});
     REQUIRE(c);
     CHECK(c->status == ConsumerStatus::kCreating);
@@ -214,7 +214,7 @@ TEST_CASE("consumers: CREATING for the delay, DELETING until gone, limits", "[ki
 
 TEST_CASE("subscribe: a deleted stream ends the subscription with ResourceNotFound",
           "[kinesis][efo]") {
-    Fixture f;
+    HubFixture f;
     REQUIRE(f.store->register_consumer(kKey, "c1", {}));
     auto blocked = f.store->delete_stream(kKey, false);
     REQUIRE_FALSE(blocked);

@@ -40,7 +40,7 @@ std::string read(const fs::path& p) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-struct Fixture {
+struct PoolFixture {
     TempDir dir;
     FunctionMetrics metrics;
     kemu::SystemClock system_clock;
@@ -138,7 +138,7 @@ struct SinkLines {
 }  // namespace
 
 TEST_CASE("a warm Python environment is reused and keeps its globals", "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
     auto a = f.pool->invoke(R"({"kind":"ok"})");
     REQUIRE(a.status == InvokeResult::Status::kOk);
@@ -164,7 +164,7 @@ TEST_CASE("a warm Python environment is reused and keeps its globals", "[lambda]
 
 TEST_CASE("a Python exception is a function error with the runtime's body, the env stays warm",
           "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
     auto r = f.pool->invoke(R"({"kind":"raise"})");
     REQUIRE(r.status == InvokeResult::Status::kFunctionError);
@@ -181,7 +181,7 @@ TEST_CASE("a Python exception is a function error with the runtime's body, the e
 }
 
 TEST_CASE("a timeout kills the environment with AWS's Sandbox.Timedout", "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython, /*timeout_s=*/1);
     auto r = f.pool->invoke(R"({"kind":"sleep"})");
     REQUIRE(r.status == InvokeResult::Status::kFunctionError);
@@ -196,7 +196,7 @@ TEST_CASE("a timeout kills the environment with AWS's Sandbox.Timedout", "[lambd
 }
 
 TEST_CASE("a runtime that exits is Runtime.ExitError with its status", "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
     auto r = f.pool->invoke(R"({"kind":"exit"})");
     REQUIRE(r.status == InvokeResult::Status::kFunctionError);
@@ -207,7 +207,7 @@ TEST_CASE("a runtime that exits is Runtime.ExitError with its status", "[lambda]
 }
 
 TEST_CASE("memory past the limit kills the environment as Runtime.OutOfMemory", "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython, 10, /*memory_mb=*/128);
     auto r = f.pool->invoke(R"({"kind":"hog"})");
     REQUIRE(r.status == InvokeResult::Status::kFunctionError);
@@ -217,7 +217,7 @@ TEST_CASE("memory past the limit kills the environment as Runtime.OutOfMemory", 
 
 TEST_CASE("an import error is an init error, and the next invocation initialises again",
           "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", "import requests_not_here\n");
     auto r = f.pool->invoke("{}");
     REQUIRE(r.status == InvokeResult::Status::kFunctionError);
@@ -229,7 +229,7 @@ TEST_CASE("an import error is an init error, and the next invocation initialises
 }
 
 TEST_CASE("a Node handler runs and its errors carry `trace`", "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("nodejs20.x", "index.handler", "index.js", R"(
 let calls = 0;
 exports.handler = async (event, context) => {
@@ -255,7 +255,7 @@ exports.handler = async (event, context) => {
 
 TEST_CASE("concurrency beyond the limit is a throttle, idle environments are reaped",
           "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
     REQUIRE(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);
     CHECK(f.pool->stats().environments == 1);
@@ -271,7 +271,7 @@ TEST_CASE("concurrency beyond the limit is a throttle, idle environments are rea
 
 TEST_CASE("idle time is read on the injected clock", "[lambda][pool][clock]") {
     kemu::ManualClock clock;
-    Fixture f;
+    PoolFixture f;
     f.clock = &clock;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
     REQUIRE(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);
@@ -288,7 +288,7 @@ TEST_CASE("an invocation timeout runs on the injected clock: Duration is the tim
           "[lambda][pool][clock]") {
     kemu::ManualClock clock;
     SinkLines seen;
-    Fixture f;
+    PoolFixture f;
     f.clock = &clock;
     f.sink = seen.sink();
     f.start("python3.11", "handler.process_event", "handler.py", kPython, /*timeout_s=*/3);
@@ -312,7 +312,7 @@ TEST_CASE("the log sink gets every line of the function log, in order, with its 
           "[lambda][pool][sink]") {
     kemu::ManualClock clock(1'700'000'123'456);
     SinkLines seen;
-    Fixture f;
+    PoolFixture f;
     f.clock = &clock;
     f.sink = seen.sink();
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
@@ -339,7 +339,7 @@ TEST_CASE("the log sink gets every line of the function log, in order, with its 
 TEST_CASE("a warm environment outlives the thread that cold-started it", "[lambda][pool]") {
     // PR_SET_PDEATHSIG fires when the thread that forked exits: a replay thread or a closed
     // shard's lane thread used to take the shared warm environment down with it.
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython);
     InvokeResult first;
     std::thread starter([&] { first = f.pool->invoke(R"({"kind":"ok"})"); });
@@ -354,7 +354,7 @@ TEST_CASE("a warm environment outlives the thread that cold-started it", "[lambd
 
 TEST_CASE("bytes on the Runtime API that are not UTF-8 are refused, and kemu lives on",
           "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", R"(import os, socket
 def process_event(event, context):
     host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
@@ -376,7 +376,7 @@ TEST_CASE("a client that sends half a header to the Runtime API holds only its o
           "[lambda][pool]") {
     // The handler leaves a connection open with half a request line and header in it; the
     // runtime's next /next and the next invocation must not wait for it.
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", R"(import os, socket
 stuck = []
 def process_event(event, context):
@@ -397,7 +397,7 @@ def process_event(event, context):
 TEST_CASE("memory counts the whole environment: a handler's subprocess, and init",
           "[lambda][pool]") {
     SECTION("a subprocess past the limit is Runtime.OutOfMemory") {
-        Fixture f;
+        PoolFixture f;
         f.start("python3.11", "handler.process_event", "handler.py", R"PY(import subprocess, sys
 def process_event(event, context):
     subprocess.run([sys.executable, "-c",
@@ -413,7 +413,7 @@ def process_event(event, context):
     SECTION("a setsid'd subprocess past the limit is Runtime.OutOfMemory") {
         // It leaves the runtime's session and process group, and its parent is gone: it is
         // still in the environment's tree, adopted by the supervisor.
-        Fixture f;
+        PoolFixture f;
         f.start("python3.11", "handler.process_event", "handler.py", R"PY(import os, subprocess, sys
 def process_event(event, context):
     hog = ("import os, time\nif os.fork(): os._exit(0)\n"
@@ -429,7 +429,7 @@ def process_event(event, context):
         CHECK(r.error_type == "Runtime.OutOfMemory");
     }
     SECTION("module-level code past the limit is Runtime.OutOfMemory before any invocation") {
-        Fixture f;
+        PoolFixture f;
         f.start("python3.11", "handler.process_event", "handler.py",
                 R"(blob = bytearray(300 * 1024 * 1024)
 for i in range(0, len(blob), 4096): blob[i] = 1
@@ -446,7 +446,7 @@ def process_event(event, context):
 
 TEST_CASE("an aimed disruption fails the invocation through the environment's own paths",
           "[lambda][pool]") {
-    Fixture f;
+    PoolFixture f;
     f.start("python3.11", "handler.process_event", "handler.py", kPython, /*timeout_s=*/1);
     // Warm first, so each disruption meets a runtime waiting in /next.
     REQUIRE(f.pool->invoke(R"({"kind":"ok"})").status == InvokeResult::Status::kOk);

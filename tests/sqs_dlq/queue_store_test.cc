@@ -26,10 +26,10 @@ using kemu::AwsErrorCode;
 
 using kemu::testing::TempDir;
 
-using Fixture = kemu::sqs_dlq::fixtures::StoreFixture;
+using kemu::sqs_dlq::fixtures::StoreFixture;
 
 TEST_CASE("a received message is hidden for the visibility timeout and then comes back", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q", {{"VisibilityTimeout", "30"}});
     auto id = f.send("q", "hello");
     auto first = f.receive("q");
@@ -52,7 +52,7 @@ TEST_CASE("a received message is hidden for the visibility timeout and then come
 }
 
 TEST_CASE("the receive's VisibilityTimeout overrides the queue's", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "x");
     REQUIRE(f.receive("q", 1, 2).size() == 1);
@@ -61,7 +61,7 @@ TEST_CASE("the receive's VisibilityTimeout overrides the queue's", "[sqs]") {
 }
 
 TEST_CASE("only the latest receipt handle deletes, a stale one is a quiet no-op", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "x");
     auto old_handle = f.receive("q", 1, 1)[0].receipt_handle;
@@ -81,7 +81,7 @@ TEST_CASE("only the latest receipt handle deletes, a stale one is a quiet no-op"
 }
 
 TEST_CASE("a malformed receipt handle is ReceiptHandleIsInvalid with AWS's text", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     auto r = f.store->delete_message("q", "garbage");
     REQUIRE_FALSE(r);
@@ -91,7 +91,7 @@ TEST_CASE("a malformed receipt handle is ReceiptHandleIsInvalid with AWS's text"
 }
 
 TEST_CASE("changing the visibility of a deleted message names the handle", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "x");
     auto h = f.receive("q")[0].receipt_handle;
@@ -106,7 +106,7 @@ TEST_CASE("changing the visibility of a deleted message names the handle", "[sqs
 
 TEST_CASE("ChangeMessageVisibility restarts the timer from the call, 0 makes it visible now",
           "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "x");
     auto h = f.receive("q")[0].receipt_handle;
@@ -122,7 +122,7 @@ TEST_CASE("ChangeMessageVisibility restarts the timer from the call, 0 makes it 
 }
 
 TEST_CASE("visibility may not run past 12 hours from the first receive", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "x");
     auto h = f.receive("q")[0].receipt_handle;
@@ -135,7 +135,7 @@ TEST_CASE("visibility may not run past 12 hours from the first receive", "[sqs]"
 }
 
 TEST_CASE("DelaySeconds hides a new message and counts it as delayed", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q", {{"DelaySeconds", "10"}});
     f.send("q", "queue delay");
     SendRequest r;
@@ -160,7 +160,7 @@ TEST_CASE("DelaySeconds hides a new message and counts it as delayed", "[sqs]") 
 }
 
 TEST_CASE("messages expire after the retention period, counted from the send", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q", {{"MessageRetentionPeriod", "60"}});
     f.send("q", "old");
     f.clock.advance_ms(30'000);
@@ -176,7 +176,7 @@ TEST_CASE("messages expire after the retention period, counted from the send", "
 }
 
 TEST_CASE("the default retention is 4 days and the maximum 14", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     CHECK(f.attribute("q", "MessageRetentionPeriod") == "345600");
     auto r = f.store->create_queue("long", {{"MessageRetentionPeriod", "1209601"}}, {});
@@ -187,7 +187,7 @@ TEST_CASE("the default retention is 4 days and the maximum 14", "[sqs]") {
 }
 
 TEST_CASE("CreateQueue is idempotent for equal attributes and refuses different ones", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q", {{"DelaySeconds", "5"}});
     REQUIRE(f.store->create_queue("q", {{"DelaySeconds", "5"}}, {}));
     REQUIRE(f.store->create_queue("q", {}, {}));
@@ -202,7 +202,7 @@ TEST_CASE("CreateQueue is idempotent for equal attributes and refuses different 
 }
 
 TEST_CASE("queue names and attribute names are checked", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     auto bad = f.store->create_queue("has space", {}, {});
     REQUIRE_FALSE(bad);
     CHECK(bad.error().code == AwsErrorCode::kSqsInvalidParameterValue);
@@ -220,7 +220,7 @@ TEST_CASE("queue names and attribute names are checked", "[sqs]") {
 }
 
 TEST_CASE("GetQueueAttributes without names returns none, All returns the lot", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     auto none = f.store->get_attributes("q", {});
     REQUIRE(none);
@@ -237,7 +237,7 @@ TEST_CASE("GetQueueAttributes without names returns none, All returns the lot", 
 }
 
 TEST_CASE("a missing queue is QueueDoesNotExist everywhere", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     SendRequest s;
     s.body = "x";
     CHECK(f.store->send_message("nope", s).error().code == AwsErrorCode::kQueueDoesNotExist);
@@ -249,7 +249,7 @@ TEST_CASE("a missing queue is QueueDoesNotExist everywhere", "[sqs]") {
 }
 
 TEST_CASE("a body larger than MaximumMessageSize is refused, attributes count", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q", {{"MaximumMessageSize", "1024"}});
     SendRequest r;
     r.body = std::string(1000, 'a');
@@ -263,7 +263,7 @@ TEST_CASE("a body larger than MaximumMessageSize is refused, attributes count", 
 }
 
 TEST_CASE("bodies outside XML's character ranges are InvalidMessageContents", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     for (std::string body :
          {std::string("a\x01z"), std::string("\xff"), std::string("\xef\xbf\xbe")}) {
@@ -301,7 +301,7 @@ TEST_CASE("MD5OfMessageAttributes follows AWS's encoding", "[sqs]") {
 }
 
 TEST_CASE("message attributes are validated", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     SendRequest r;
     r.body = "x";
@@ -326,7 +326,7 @@ TEST_CASE("message attributes are validated", "[sqs]") {
 }
 
 TEST_CASE("a second purge within 60 s is PurgeQueueInProgress (403)", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("my-q");
     f.send("my-q", "a");
     f.receive("my-q");  // in flight messages go too
@@ -345,7 +345,7 @@ TEST_CASE("a second purge within 60 s is PurgeQueueInProgress (403)", "[sqs]") {
 }
 
 TEST_CASE("a receive past maxReceiveCount moves the message to the DLQ", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("dlq");
     f.create(
         "src",
@@ -363,7 +363,7 @@ TEST_CASE("a receive past maxReceiveCount moves the message to the DLQ", "[sqs]"
 }
 
 TEST_CASE("RedrivePolicy needs an existing target and a count of 1 to 1000", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("src");
     auto missing = f.store->set_attributes(
         "src",
@@ -387,7 +387,7 @@ TEST_CASE("RedrivePolicy needs an existing target and a count of 1 to 1000", "[s
 
 TEST_CASE("a move task needs a redrive DLQ as its source, as for Lambda's on-failure queues",
           "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("lambda-dlq");
     auto r = f.store->start_move_task("arn:aws:sqs:us-east-1:000000000000:lambda-dlq", "", 0);
     REQUIRE_FALSE(r);
@@ -418,7 +418,7 @@ TEST_CASE("a move task needs a redrive DLQ as its source, as for Lambda's on-fai
 }
 
 TEST_CASE("a long-poll waker registered on an empty queue fires on the next send", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     int woken = 0;
     uint64_t id = 0;
@@ -445,7 +445,7 @@ TEST_CASE("messages and their receive state survive a restart, deletes stay dele
     TempDir dir;
     std::string kept_id, deleted_id;
     {
-        Fixture f(dir.path.string());
+        StoreFixture f(dir.path.string());
         f.create("q", {{"VisibilityTimeout", "60"}, {"DelaySeconds", "0"}});
         REQUIRE(f.store->tag_queue("q", {{"team", "data"}}));
         kept_id = f.send("q", "kept");
@@ -459,7 +459,7 @@ TEST_CASE("messages and their receive state survive a restart, deletes stay dele
         f.send("gone", "x");
         REQUIRE(f.store->delete_queue("gone"));
     }
-    Fixture f(dir.path.string());
+    StoreFixture f(dir.path.string());
     CHECK_FALSE(f.store->queue_exists("gone"));
     auto tags = f.store->list_tags("q");
     REQUIRE(tags);
@@ -479,7 +479,7 @@ TEST_CASE("messages and their receive state survive a restart, deletes stay dele
 }
 
 TEST_CASE("the DeadLetterSink writes AWS's on-failure record", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("dev-orders-dlq");
     FailureRecord r = kemu::sqs_dlq::testing::sample_failure_record();
     DeadLetterSink& sink = *f.store;
@@ -515,13 +515,13 @@ TEST_CASE("a restart never reuses a receipt handle, even after the newest messag
     TempDir dir;
     std::string old_handle;
     {
-        Fixture f(dir.path.string());
+        StoreFixture f(dir.path.string());
         f.create("q");
         f.send("q", "first");
         old_handle = f.receive("q")[0].receipt_handle;
         REQUIRE(f.store->delete_message("q", old_handle));
     }
-    Fixture f(dir.path.string());
+    StoreFixture f(dir.path.string());
     f.send("q", "second");
     auto got = f.receive("q");
     REQUIRE(got.size() == 1);
@@ -535,13 +535,13 @@ TEST_CASE("a queue deleted and recreated across a restart gets a new id", "[sqs]
     TempDir dir;
     std::string old_handle;
     {
-        Fixture f(dir.path.string());
+        StoreFixture f(dir.path.string());
         f.create("q");
         f.send("q", "x");
         old_handle = f.receive("q")[0].receipt_handle;
         REQUIRE(f.store->delete_queue("q"));
     }
-    Fixture f(dir.path.string());
+    StoreFixture f(dir.path.string());
     f.create("q");
     f.send("q", "y");
     REQUIRE(f.receive("q").size() == 1);
@@ -551,7 +551,7 @@ TEST_CASE("a queue deleted and recreated across a restart gets a new id", "[sqs]
 }
 
 TEST_CASE("attribute names and values, queue attributes and tags must be valid text", "[sqs]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     SendRequest r;
     r.body = "x";
@@ -574,7 +574,7 @@ TEST_CASE("attribute names and values, queue attributes and tags must be valid t
 TEST_CASE("a receive with visibility timeout 0 takes each message once per call", "[sqs]") {
     // The received message was re-indexed as visible at `now` inside the loop, so one call
     // returned it up to MaxNumberOfMessages times, all but the last handle already stale.
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "only");
     auto got = f.receive("q", 10, 0);

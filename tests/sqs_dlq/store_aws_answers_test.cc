@@ -15,12 +15,12 @@
 
 using namespace kemu::sqs_dlq;
 using kemu::AwsErrorCode;
+using kemu::sqs_dlq::fixtures::StoreFixture;
 using kemu::testing::TempDir;
-using Fixture = kemu::sqs_dlq::fixtures::StoreFixture;
 
 namespace {
 
-std::map<std::string, std::string> all_attributes(Fixture& f, const std::string& q) {
+std::map<std::string, std::string> all_attributes(StoreFixture& f, const std::string& q) {
     auto a = f.store->get_attributes(q, {"All"});
     REQUIRE(a);
     return {a->begin(), a->end()};
@@ -30,7 +30,7 @@ std::map<std::string, std::string> all_attributes(Fixture& f, const std::string&
 
 TEST_CASE("ChangeMessageVisibility after the timeout ran out is OK and changes nothing",
           "[sqs][aws]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "x");
     auto h = f.receive("q", 1, 5)[0].receipt_handle;
@@ -47,7 +47,7 @@ TEST_CASE("ChangeMessageVisibility after the timeout ran out is OK and changes n
 }
 
 TEST_CASE("a handle naming no receive of a message is MessageNotInflight", "[sqs][aws]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     f.send("q", "received");
     f.send("q", "never received");
@@ -62,7 +62,7 @@ TEST_CASE("a handle naming no receive of a message is MessageNotInflight", "[sqs
 
 TEST_CASE("a KMS key turns SqsManagedSseEnabled to false and it stays so after the key is removed",
           "[sqs][aws]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     CHECK(all_attributes(f, "q").at("SqsManagedSseEnabled") == "true");
     REQUIRE(f.store->set_attributes("q", {{"KmsMasterKeyId", "alias/aws/sqs"}}));
@@ -80,7 +80,7 @@ TEST_CASE("a KMS key turns SqsManagedSseEnabled to false and it stays so after t
 }
 
 TEST_CASE("both kinds of SSE in one request are InvalidAttributeName", "[sqs][aws]") {
-    Fixture f;
+    StoreFixture f;
     const AttributeList both = {{"KmsMasterKeyId", "alias/aws/sqs"},
                                 {"SqsManagedSseEnabled", "true"}};
     auto created = f.store->create_queue("q", both, {});
@@ -104,7 +104,7 @@ TEST_CASE("both kinds of SSE in one request are InvalidAttributeName", "[sqs][aw
 
 TEST_CASE("FIFO attributes on a standard queue are InvalidAttributeName and FifoQueue=false too",
           "[sqs][aws]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     for (bool create : {true, false}) {
         auto apply = [&](const std::string& name, const std::string& value) {
@@ -128,7 +128,7 @@ TEST_CASE("FIFO attributes on a standard queue are InvalidAttributeName and Fifo
 
 TEST_CASE("MessageGroupId on a standard queue is kept when valid and else InvalidParameterValue",
           "[sqs][aws]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q");
     SendRequest ok;
     ok.body = "x";
@@ -156,7 +156,7 @@ TEST_CASE("MessageGroupId on a standard queue is kept when valid and else Invali
 
 TEST_CASE("a batch entry over MaximumMessageSize says the parameters cannot be validated",
           "[sqs][aws]") {
-    Fixture f;
+    StoreFixture f;
     f.create("q", {{"MaximumMessageSize", "1024"}});
     SendRequest r;
     r.body = std::string(1025, 'x');
@@ -171,7 +171,7 @@ TEST_CASE("a batch entry over MaximumMessageSize says the parameters cannot be v
 TEST_CASE("trace header and group id survive a restart and older stored messages still load",
           "[sqs][aws]") {
     TempDir dir;
-    Fixture f(dir.path.string());
+    StoreFixture f(dir.path.string());
     f.create("q");
     SendRequest r;
     r.body = "new";

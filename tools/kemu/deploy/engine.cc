@@ -19,13 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string env_value(const std::vector<std::string>& env, const std::string& name) {
-    for (const auto& e : env)
-        if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=')
-            return e.substr(name.size() + 1);
-    return {};
-}
-
 std::optional<std::string> on_path(const std::string& name, const std::string& path_var) {
     if (name.find('/') != std::string::npos) {
         if (::access(name.c_str(), X_OK) == 0) return name;
@@ -47,6 +40,13 @@ std::optional<std::string> on_path(const std::string& name, const std::string& p
 }
 
 }  // namespace
+
+std::string env_value(const std::vector<std::string>& env, const std::string& name) {
+    for (const auto& e : env)
+        if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=')
+            return e.substr(name.size() + 1);
+    return {};
+}
 
 std::optional<std::string> find_on_path(const std::string& name,
                                         const std::vector<std::string>& env) {

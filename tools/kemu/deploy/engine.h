@@ -47,6 +47,9 @@ struct RunResult {
 RunResult run_engine(const std::string& program, const std::vector<std::string>& args,
                      const std::string& dir, const std::vector<std::string>& env, bool capture);
 
+// The value of `name` in `env` ("NAME=value" entries); empty when it is not there.
+std::string env_value(const std::vector<std::string>& env, const std::string& name);
+
 // The current process's environment as "NAME=value" entries.
 std::vector<std::string> current_environment();
 

@@ -4,18 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deploy/plan_summary.h"
+
 namespace kemu::deploy {
 
 using nlohmann::json;
 
 namespace {
-
-std::string flow_of(const std::string& module_address) {
-    const std::string prefix = "module.event_flow[\"";
-    if (!module_address.starts_with(prefix)) return {};
-    return module_address.substr(prefix.size(),
-                                 module_address.find("\"]", prefix.size()) - prefix.size());
-}
 
 // AWS's value where the plan leaves an argument unset, and whether kemu models that default.
 struct Unset {
@@ -78,7 +73,7 @@ std::vector<std::string> parity_check(const Config& cfg, const std::string& show
             compare(out, "api", s, "throttling_burst_limit", cfg.api.throttling_burst_limit);
             continue;
         }
-        const auto it = flows.find(flow_of(rc.value("module_address", "")));
+        const auto it = flows.find(event_flow_of(rc.value("module_address", "")));
         if (it == flows.end()) continue;
         const FlowConfig& f = *it->second;
         const std::string who = f.event_type;

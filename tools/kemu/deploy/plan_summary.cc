@@ -12,13 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-// module.event_flow["orders"] -> orders; module.api_gateway -> api.
+// module.event_flow["orders"] -> orders; module.api_gateway -> api; anything else -> root.
 std::string flow_of(const std::string& module_address) {
-    const std::string prefix = "module.event_flow[\"";
-    if (module_address.starts_with(prefix)) {
-        const auto end = module_address.find("\"]", prefix.size());
-        return module_address.substr(prefix.size(), end - prefix.size());
-    }
+    if (auto flow = event_flow_of(module_address); !flow.empty()) return flow;
     if (module_address.starts_with("module.api_gateway")) return "api";
     return "root";
 }
@@ -33,6 +29,13 @@ std::string scalar(const json& v) {
 }
 
 }  // namespace
+
+std::string event_flow_of(const std::string& module_address) {
+    const std::string prefix = "module.event_flow[\"";
+    if (!module_address.starts_with(prefix)) return {};
+    return module_address.substr(prefix.size(),
+                                 module_address.find("\"]", prefix.size()) - prefix.size());
+}
 
 PlanSummary summarise_plan(const std::string& show_json) {
     const auto plan = json::parse(show_json, nullptr, false);

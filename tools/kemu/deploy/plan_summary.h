@@ -22,6 +22,9 @@ struct PlanSummary {
     std::vector<std::string> lines() const;  // what kemu prints
 };
 
+// module.event_flow["orders"] -> orders; empty for any other address.
+std::string event_flow_of(const std::string& module_address);
+
 // Throws std::runtime_error when `show_json` is not a plan's JSON.
 PlanSummary summarise_plan(const std::string& show_json);
 

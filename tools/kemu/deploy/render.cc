@@ -33,13 +33,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string env_value(const std::vector<std::string>& env, const std::string& name) {
-    for (const auto& e : env)
-        if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=')
-            return e.substr(name.size() + 1);
-    return {};
-}
-
 std::string sha256_hex(const std::string& data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
