@@ -60,7 +60,9 @@ void cbor_double(std::string& out, double d) {
 }
 
 void cbor_value(const ojson& v, std::string& out) {
-    if (v.is_object() && v.contains("$ts")) {
+    // {"$ts": ms} is the timestamp marker; an object whose "$ts" is no number (a client's) is
+    // an ordinary map (found by fuzz/cloudwatch_cbor.cc).
+    if (v.is_object() && v.contains("$ts") && v["$ts"].is_number()) {
         cbor_head(out, 6, 1);  // tag 1: epoch seconds
         cbor_double(out, static_cast<double>(v["$ts"].get<int64_t>()) / 1000.0);
     } else if (v.is_object()) {

@@ -401,7 +401,11 @@ ActionResult get_metric_data(CloudWatch& cw, const ojson& in) {
         if (auto e = check_period(period, field + ".MetricStat.Period")) return {{}, e};
         auto p = static_cast<int64_t>(*period);
         auto stat = statistic_of(str(ms, "Stat").value_or(""));
-        const auto& metric = ms.value("Metric", ojson::object());
+        // A Metric that is not a structure names no series (nlohmann's value() would throw on
+        // it below; found by fuzz/cloudwatch_api.cc).
+        auto metric_it = ms.find("Metric");
+        const ojson metric =
+            metric_it != ms.end() && metric_it->is_object() ? *metric_it : ojson::object();
         auto name = str(metric, "MetricName").value_or("");
         ojson r;
         r["Id"] = *id;
