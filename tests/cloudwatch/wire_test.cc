@@ -110,6 +110,17 @@ TEST_CASE("CBOR: botocore's request bytes, tagged timestamps, indefinite lengths
     // Written timestamps are tag 1 with epoch seconds as a double.
     CHECK(cbor_encode({{"t", {{"$ts", 1500}}}}) ==
           bytes({0xa1, 0x61, 't', 0xc1, 0xfb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0}));
+    // A client's map with a "$ts" key is only a map unless it is the marker exactly: one member,
+    // an integer (fuzz/corpus/cloudwatch_cbor/crash-ts-key-a-huge-double).
+    CHECK(cbor_encode({{"$ts", -2.95879e+287}}).substr(0, 6) ==
+          bytes({0xa1, 0x63, '$', 't', 's', 0xfb}));  // a map of one double, no tag 1
+    CHECK(static_cast<uint8_t>(cbor_encode({{"$ts", 1500}, {"x", 1}})[0]) == 0xa2);
+    // A negative integer below int64's range reads as a double, not a wrapped integer.
+    auto low =
+        cbor_input(bytes({0xa1, 0x61, 'n', 0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
+    REQUIRE(low);
+    CHECK((*low)["n"].is_number_float());
+    CHECK((*low)["n"].get<double>() < -1.8e19);
     auto round = cbor_input(cbor_encode({{"n", -3}, {"s", "x"}, {"l", {1, 2}}}));
     REQUIRE(round);
     CHECK(*round == ojson{{"n", -3}, {"s", "x"}, {"l", {1, 2}}});

@@ -1,5 +1,7 @@
 #include "core/encoding.h"
 
+#include <cmath>
+#include <limits>
 #include <regex>
 #include <string>
 #include <vector>
@@ -46,6 +48,19 @@ TEST_CASE("parse_int64 takes a whole decimal integer and nothing else", "[encodi
     CHECK_FALSE(parse_int64("1.5"));
     CHECK_FALSE(parse_int64("12x"));
     CHECK_FALSE(parse_int64("9223372036854775808"));  // overflow
+}
+
+TEST_CASE("whole_int64 truncates a number in int64's range and refuses the rest", "[encoding]") {
+    CHECK(whole_int64(0.0) == 0);
+    CHECK(whole_int64(1.9) == 1);
+    CHECK(whole_int64(-1.9) == -1);
+    CHECK(whole_int64(-9223372036854775808.0) == INT64_MIN);
+    CHECK(whole_int64(9223372036854774784.0) == 9223372036854774784);  // the largest below 2^63
+    CHECK_FALSE(whole_int64(9223372036854775808.0));                   // 2^63
+    CHECK_FALSE(whole_int64(-2.95879e+287));  // the fuzz input that found the unchecked cast
+    CHECK_FALSE(whole_int64(std::numeric_limits<double>::infinity()));
+    CHECK_FALSE(whole_int64(-std::numeric_limits<double>::infinity()));
+    CHECK_FALSE(whole_int64(std::nan("")));
 }
 
 TEST_CASE("append_json_string escapes quotes, backslashes and control characters", "[encoding]") {

@@ -217,6 +217,13 @@ std::optional<int64_t> parse_int64(std::string_view text) {
     return v;
 }
 
+std::optional<int64_t> whole_int64(double v) {
+    // 2^63 is exact as a double; int64's range is [-2^63, 2^63). NaN fails both comparisons.
+    constexpr double kTwo63 = 9223372036854775808.0;
+    if (!(v >= -kTwo63 && v < kTwo63)) return std::nullopt;
+    return static_cast<int64_t>(v);
+}
+
 bool valid_utf8(std::string_view bytes) {
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     const auto* end = p + bytes.size();

@@ -36,6 +36,7 @@ struct Input {
     std::optional<int64_t> num(const char* k) const {
         auto it = j.find(k);
         if (it == j.end() || !it->is_number()) return std::nullopt;
+        if (it->is_number_float()) return whole_int64(it->get<double>());
         return it->get<int64_t>();
     }
     bool flag(const char* k, bool def) const {

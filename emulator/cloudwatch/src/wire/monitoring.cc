@@ -14,6 +14,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/encoding.h"
 
@@ -60,11 +61,9 @@ void cbor_double(std::string& out, double d) {
 }
 
 void cbor_value(const ojson& v, std::string& out) {
-    // {"$ts": ms} is the timestamp marker; an object whose "$ts" is no number (a client's) is
-    // an ordinary map (found by fuzz/cloudwatch_cbor.cc).
-    if (v.is_object() && v.contains("$ts") && v["$ts"].is_number()) {
+    if (auto ms = timestamp_marker_ms(v)) {
         cbor_head(out, 6, 1);  // tag 1: epoch seconds
-        cbor_double(out, static_cast<double>(v["$ts"].get<int64_t>()) / 1000.0);
+        cbor_double(out, static_cast<double>(*ms) / 1000.0);
     } else if (v.is_object()) {
         size_t n = 0;
         for (const auto& [k, item] : v.items())
@@ -185,6 +184,9 @@ struct CborReader {
             case 1: {
                 auto v = arg(info);
                 if (!v) return std::nullopt;
+                // -1 - n; below int64's range it is kept as a double, as nlohmann's reader does.
+                if (*v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+                    return ojson(-1.0 - static_cast<double>(*v));
                 return ojson(-1 - static_cast<int64_t>(*v));
             }
             case 2: {
@@ -256,8 +258,7 @@ bool is_json(const HttpRequest& req) {
 
 // JSON 1.0 timestamps are epoch seconds.
 ojson json_protocol(const ojson& v) {
-    if (v.is_object() && v.contains("$ts"))
-        return static_cast<double>(v["$ts"].get<int64_t>()) / 1000.0;
+    if (auto ms = timestamp_marker_ms(v)) return static_cast<double>(*ms) / 1000.0;
     if (v.is_object()) {
         ojson out = ojson::object();
         for (const auto& [k, item] : v.items())

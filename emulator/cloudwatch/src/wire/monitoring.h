@@ -4,6 +4,8 @@
 // them and them into answers: the query protocol (query.cc: form fields in, XML out) and RPC v2
 // CBOR (cbor_protocol.cc).
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "cloudwatch/cloudwatch.h"
@@ -15,6 +17,20 @@ namespace kemu::cloudwatch::wire {
 
 inline constexpr std::string_view kCborPathPrefix = "/service/GraniteServiceVersion20100801/";
 inline constexpr std::string_view kJsonTargetPrefix = "GraniteServiceVersion20100801.";
+
+// The actions write a timestamp as {"$ts": ms} for each protocol to render its own way (epoch
+// seconds in JSON, tag 1 in CBOR, ISO 8601 in XML). A client's input can hold the same key, so
+// only a one-member object whose "$ts" is an integer is the marker: anything else (a client's
+// {"$ts": 1e300}, {"$ts": []}) is an ordinary map. Found by fuzz/cloudwatch_cbor.cc.
+inline ojson timestamp_marker(int64_t ms) {
+    return {{"$ts", ms}};
+}
+inline std::optional<int64_t> timestamp_marker_ms(const ojson& v) {
+    if (!v.is_object() || v.size() != 1) return std::nullopt;
+    auto it = v.find("$ts");
+    if (it == v.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
+}
 
 // Runs `action` on `input`: the output, or the error to render.
 struct ActionResult {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <map>
 
 #include "core/encoding.h"
@@ -15,9 +16,6 @@ namespace {
 
 using Dims = std::vector<std::pair<std::string, std::string>>;
 
-ojson ts(int64_t ms) {
-    return {{"$ts", ms}};
-}
 ApiError invalid_value(std::string m) {
     return {"InvalidParameterValue", 400, std::move(m)};
 }
@@ -47,8 +45,8 @@ std::optional<double> number(const ojson& in, const char* k) {
 
 // ISO 8601 ("2026-12-06T17:00:00Z", "...T17:00:00.123Z", "+00:00") or epoch seconds.
 std::optional<int64_t> parse_time(const ojson& v) {
-    if (v.is_object() && v.contains("$ts")) return v["$ts"].get<int64_t>();
-    if (v.is_number()) return static_cast<int64_t>(std::llround(v.get<double>() * 1000));
+    if (auto ms = timestamp_marker_ms(v)) return ms;
+    if (v.is_number()) return whole_int64(std::round(v.get<double>() * 1000));
     if (!v.is_string()) return std::nullopt;
     const auto& s = v.get_ref<const std::string&>();
     std::tm tm{};
@@ -120,6 +118,9 @@ std::optional<Statistic> statistic_of(std::string_view s) {
 std::optional<ApiError> check_period(std::optional<double> p, std::string_view field) {
     if (!p || std::isnan(*p) || *p != std::floor(*p) || *p < 1)
         return invalid_value("The parameter " + std::string(field) + " must be greater than 0.");
+    // Period is an Integer in the API; a larger one is no multiple of 60 CloudWatch keeps.
+    if (*p > std::numeric_limits<int32_t>::max())
+        return invalid_value("The parameter " + std::string(field) + " must be a multiple of 60.");
     auto v = static_cast<int64_t>(*p);
     if (v < 60 && v != 1 && v != 5 && v != 10 && v != 20 && v != 30)
         return invalid_value("The parameter " + std::string(field) +
@@ -199,7 +200,7 @@ ActionResult describe_alarms(CloudWatch& cw, const ApiOptions& o, int64_t starte
         ojson j;
         j["AlarmName"] = d.name;
         j["AlarmArn"] = "arn:aws:cloudwatch:" + o.region + ":" + o.account + ":alarm:" + d.name;
-        j["AlarmConfigurationUpdatedTimestamp"] = ts(started);
+        j["AlarmConfigurationUpdatedTimestamp"] = timestamp_marker(started);
         j["ActionsEnabled"] = true;
         j["OKActions"] = ojson::array();
         j["AlarmActions"] = ojson::array();
@@ -207,7 +208,7 @@ ActionResult describe_alarms(CloudWatch& cw, const ApiOptions& o, int64_t starte
         j["StateValue"] = a.state;
         j["StateReason"] = a.reason;
         if (!a.reason_data.empty()) j["StateReasonData"] = a.reason_data;
-        j["StateUpdatedTimestamp"] = ts(a.updated_ms ? a.updated_ms : started);
+        j["StateUpdatedTimestamp"] = timestamp_marker(a.updated_ms ? a.updated_ms : started);
         j["MetricName"] = d.metric;
         j["Namespace"] = d.ns;
         j["Statistic"] = d.statistic;
@@ -218,7 +219,7 @@ ActionResult describe_alarms(CloudWatch& cw, const ApiOptions& o, int64_t starte
         j["Threshold"] = d.threshold;
         j["ComparisonOperator"] = "GreaterThanThreshold";
         j["TreatMissingData"] = "notBreaching";
-        j["StateTransitionedTimestamp"] = ts(a.updated_ms ? a.updated_ms : started);
+        j["StateTransitionedTimestamp"] = timestamp_marker(a.updated_ms ? a.updated_ms : started);
         out["MetricAlarms"].push_back(std::move(j));
     }
     if (end < picked.size()) out["NextToken"] = std::to_string(end);
@@ -255,7 +256,7 @@ ActionResult describe_alarm_history(CloudWatch& cw, const ojson& in) {
     for (size_t i = skip; i < end; ++i)
         out["AlarmHistoryItems"].push_back({{"AlarmName", items[i].name},
                                             {"AlarmType", "MetricAlarm"},
-                                            {"Timestamp", ts(items[i].at_ms)},
+                                            {"Timestamp", timestamp_marker(items[i].at_ms)},
                                             {"HistoryItemType", "StateUpdate"},
                                             {"HistorySummary", items[i].summary},
                                             {"HistoryData", items[i].data}});
@@ -352,7 +353,7 @@ ActionResult get_metric_statistics(CloudWatch& cw, const ojson& in) {
     const auto* m = find_metric(key->ns, key->metric);
     for (const auto& [at, s] : buckets(cw.history(), *key, *from, *to, p)) {
         ojson d;
-        d["Timestamp"] = ts(at);
+        d["Timestamp"] = timestamp_marker(at);
         for (auto st : stats)
             d[std::string(statistic_name(st))] = s.get(st);
         d["Unit"] = m ? std::string(m->unit) : "None";
@@ -419,7 +420,7 @@ ActionResult get_metric_data(CloudWatch& cw, const ojson& in) {
             auto b = buckets(cw.history(), *key, *from, *to, p);
             if (!ascending) std::reverse(b.begin(), b.end());
             for (const auto& [at, s] : b) {
-                r["Timestamps"].push_back(ts(at));
+                r["Timestamps"].push_back(timestamp_marker(at));
                 r["Values"].push_back(s.get(*stat));
             }
         }

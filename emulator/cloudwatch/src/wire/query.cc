@@ -49,8 +49,8 @@ void put(ojson& root, std::string_view key, std::string value) {
 }
 
 void xml_value(const ojson& v, std::string& out) {
-    if (v.is_object() && v.contains("$ts")) {
-        out += iso8601_ms(v["$ts"].get<int64_t>());
+    if (auto ms = timestamp_marker_ms(v)) {
+        out += iso8601_ms(*ms);
     } else if (v.is_object()) {
         for (const auto& [k, item] : v.items()) {
             if (item.is_null()) continue;

@@ -40,6 +40,9 @@ void append_json_string(std::string& out, std::string_view s);
 
 // A whole decimal integer ("-12", no '+', no spaces); nullopt on anything else or overflow.
 std::optional<int64_t> parse_int64(std::string_view text);
+// A finite number inside int64's range, truncated toward zero; nullopt for NaN, infinities and
+// anything a cast would make undefined (a client's 1e300 where a Long belongs).
+std::optional<int64_t> whole_int64(double v);
 
 // True when `bytes` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool valid_utf8(std::string_view bytes);
