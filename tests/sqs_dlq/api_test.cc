@@ -17,7 +17,6 @@
 
 using namespace kemu;
 using namespace kemu::sqs_dlq;
-using json = nlohmann::json;
 
 using namespace kemu::sqs_dlq::fixtures;
 

@@ -22,7 +22,6 @@
 using namespace kemu;
 using namespace kemu::sqs_dlq;
 using namespace kemu::sqs_dlq::fixtures;
-using json = nlohmann::json;
 
 namespace {
 

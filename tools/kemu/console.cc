@@ -23,9 +23,10 @@ extern const std::size_t uplot_css_size;
 }  // namespace kemu::embedded
 
 namespace kemu::cli {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 constexpr std::string_view kConsole = "/_kemu/console";
 constexpr std::string_view kStreams = "/_kemu/streams/";

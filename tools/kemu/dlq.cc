@@ -13,9 +13,10 @@
 #include "sqs_dlq/dead_letter_sink.h"
 
 namespace kemu::cli {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 std::optional<Config> load(const std::string& path) {
     std::string p = path;

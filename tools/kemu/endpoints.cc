@@ -7,9 +7,10 @@
 #include "sqs_dlq/api.h"
 
 namespace kemu::cli {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 constexpr std::string_view kFlows = "/_kemu/flows/";
 

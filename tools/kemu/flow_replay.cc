@@ -7,9 +7,10 @@
 #include "lambda_runner/replay.h"
 
 namespace kemu::cli {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 HttpResponse answer(int status, const json& body) {
     return json_answer(status, body.dump());

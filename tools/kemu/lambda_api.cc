@@ -13,9 +13,10 @@
 #include "lambda_runner/mapping_update.h"
 
 namespace kemu::cli {
-namespace {
 
 using ojson = nlohmann::ordered_json;
+
+namespace {
 using lambda_runner::MappingSettings;
 
 constexpr std::string_view kFunctions = "/2015-03-31/functions";
@@ -96,8 +97,8 @@ std::string lambda_time(int64_t ms) {
 
 class LambdaApi final : public RequestHandler, public std::enable_shared_from_this<LambdaApi> {
 public:
-    LambdaApi(const Config& cfg, Processors& processors, const Clock& clock, LambdaApiOptions o)
-        : cfg_(cfg), processors_(processors), clock_(clock), o_(std::move(o)) {
+    LambdaApi(Processors& processors, const Clock& clock, LambdaApiOptions o)
+        : processors_(processors), clock_(clock), o_(std::move(o)) {
         started_ms_ = clock_.now_ms();
         for (const auto& p : processors_.all()) {
             const auto& mc = p.mapping->config();
@@ -500,7 +501,6 @@ private:
         return json_ok(202, out);
     }
 
-    const Config& cfg_;
     Processors& processors_;
     const Clock& clock_;
     LambdaApiOptions o_;
@@ -527,9 +527,9 @@ void wait_for_invocations(RequestHandler& lambda_api) {
     if (auto* api = dynamic_cast<LambdaApi*>(&lambda_api)) api->wait_for_invocations();
 }
 
-std::shared_ptr<RequestHandler> make_lambda_api(const Config& cfg, Processors& processors,
-                                                const Clock& clock, LambdaApiOptions options) {
-    return std::make_shared<LambdaApi>(cfg, processors, clock, std::move(options));
+std::shared_ptr<RequestHandler> make_lambda_api(Processors& processors, const Clock& clock,
+                                                LambdaApiOptions options) {
+    return std::make_shared<LambdaApi>(processors, clock, std::move(options));
 }
 
 }  // namespace kemu::cli

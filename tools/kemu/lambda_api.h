@@ -27,7 +27,7 @@ bool is_lambda_request(const HttpRequest& req);
 // for them before it stops the functions they run in.
 void wait_for_invocations(RequestHandler& lambda_api);
 
-std::shared_ptr<RequestHandler> make_lambda_api(const Config& cfg, Processors& processors,
-                                                const Clock& clock, LambdaApiOptions options);
+std::shared_ptr<RequestHandler> make_lambda_api(Processors& processors, const Clock& clock,
+                                                LambdaApiOptions options);
 
 }  // namespace kemu::cli

@@ -429,7 +429,7 @@ int run_up(const UpOptions& o) {
     auto cloudwatch = make_cloudwatch(cfg, o, store, queues, processors, front_door, *db, logs);
     auto& latency = cloudwatch->request_latency();
     auto lambda_api =
-        make_lambda_api(cfg, processors, clock, {o.account, o.region, int64_t{o.status_delay_ms}});
+        make_lambda_api(processors, clock, {o.account, o.region, int64_t{o.status_delay_ms}});
     // Every handler behind the access guard: host, origin, credentials.
     auto guard = make_guard(o, cfg, clock);
     if (!guard) return 2;

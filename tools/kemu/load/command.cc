@@ -25,10 +25,12 @@
 #include "synthetic.h"
 
 namespace kemu::load {
+
+using json = nlohmann::json;
+
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 constexpr int kExitThreshold = 99;
 constexpr int kExitUsage = 2;

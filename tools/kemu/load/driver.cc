@@ -14,9 +14,10 @@
 #include "scenario/body_template.h"
 
 namespace kemu::load {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 int64_t wall_ms() {

@@ -5,9 +5,10 @@
 #include <unordered_set>
 
 namespace kemu::load {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 int64_t num(const json& j, const char* key) {
     return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<int64_t>() : 0;

@@ -19,9 +19,10 @@ extern const std::size_t load_report_css_size;
 }  // namespace kemu::embedded
 
 namespace kemu::load {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 std::string_view bytes(const unsigned char* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};

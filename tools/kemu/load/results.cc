@@ -11,9 +11,10 @@
 #include "measures.h"
 
 namespace kemu::load {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 json percentiles(const std::vector<double>& v) {
     if (v.empty()) return nullptr;

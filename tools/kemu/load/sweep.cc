@@ -21,10 +21,11 @@ namespace kemu::load {
 
 bool stop_requested();  // command.cc: Ctrl-C seen
 
+using json = nlohmann::json;
+
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 std::string label(const std::vector<Override>& point) {
     std::string out;

@@ -3,9 +3,10 @@
 #include <map>
 
 namespace kemu::scenario {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 
 constexpr const char* kRetryExhaustion = "retry exhaustion";
 constexpr const char* kRecordAge = "record age";

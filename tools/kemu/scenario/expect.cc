@@ -10,9 +10,10 @@
 #include "client.h"
 
 namespace kemu::scenario {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 using K = Expectation::Kind;
 
 // Records in the invocations; only those of successful invocations when `ok_only`.

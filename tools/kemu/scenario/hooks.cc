@@ -8,9 +8,10 @@
 #include "flow_replay.h"
 
 namespace kemu::scenario {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 using lambda_runner::InvokeResult;
 
 class RecordingInvoker final : public lambda_runner::Invoker {

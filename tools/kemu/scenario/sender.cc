@@ -10,9 +10,10 @@
 #include "core/encoding.h"
 
 namespace kemu::scenario {
-namespace {
 
 using json = nlohmann::json;
+
+namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Rec {

@@ -70,7 +70,7 @@ private:
         }
         while (!at_break()) {
             uint8_t b;
-            uint64_t n;
+            uint64_t n = 0;
             if (!byte(&b) || (b >> 5) != major || !argument(b & 31, &n) || n == kBreak)
                 return false;
             if (!string(major, n, out)) return false;
