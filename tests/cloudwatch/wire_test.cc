@@ -6,6 +6,9 @@
 
 #include "cloudwatch/alarms.h"
 #include "cloudwatch/api.h"
+#include "cloudwatch/cloudwatch.h"
+#include "core/clock.h"
+#include "core/config.h"
 #include "wire/filter_pattern.h"
 #include "wire/logs.h"
 #include "wire/monitoring.h"
@@ -124,6 +127,43 @@ TEST_CASE("CBOR: botocore's request bytes, tagged timestamps, indefinite lengths
     auto round = cbor_input(cbor_encode({{"n", -3}, {"s", "x"}, {"l", {1, 2}}}));
     REQUIRE(round);
     CHECK(*round == ojson{{"n", -3}, {"s", "x"}, {"l", {1, 2}}});
+}
+
+TEST_CASE("numbers past what a cast can hold are refused, not cast", "[wire]") {
+    kemu::ManualClock clock{1'700'000'000'000};
+    kemu::Config config;
+    CloudWatch cw{config, {}, nullptr};
+    auto stats = [&](ojson period, ojson start) {
+        ojson in = {{"Namespace", "AWS/Lambda"}, {"MetricName", "Errors"},
+                    {"StartTime", start},        {"EndTime", 1'700'000'000.0},
+                    {"Period", period},          {"Statistics", {"Sum"}}};
+        return run_monitoring_action(cw, clock, {}, "GetMetricStatistics", in);
+    };
+    auto ok = stats(60, 1'699'999'000.0);
+    CHECK_FALSE(ok.error);
+    auto period = stats("1e300", 1'699'999'000.0);  // the query protocol's numbers are strings
+    REQUIRE(period.error);
+    CHECK(period.error->code == "InvalidParameterValue");
+    CHECK(period.error->message == "The parameter Period must be a multiple of 60.");
+    auto start = stats(60, -2.95879e+287);
+    REQUIRE(start.error);
+    CHECK(start.error->message == "The parameter StartTime must be a valid timestamp.");
+    // A client's {"$ts": ...} is no timestamp marker.
+    auto marker = stats(60, ojson{{"$ts", 1e300}});
+    REQUIRE(marker.error);
+    CHECK(marker.error->message == "The parameter StartTime must be a valid timestamp.");
+    // Logs' Longs sent as floats: in range they are truncated, past it they are left out.
+    LogStore logs;
+    auto g = lambda_log_group("f");
+    logs.append(g, "s1", 1000, "early");
+    logs.append(g, "s1", 2000, "late");
+    int status = 0;
+    auto found =
+        logs_call(logs, "FilterLogEvents",
+                  {{"logGroupName", g}, {"startTime", 1e300}, {"endTime", 1500.7}}, &status);
+    CHECK(status == 200);
+    REQUIRE(found["events"].size() == 1);
+    CHECK(found["events"][0]["message"] == "early");
 }
 
 TEST_CASE("logs: unknown group, paging without a last nextToken, filtered events", "[wire]") {
