@@ -404,9 +404,10 @@ ActionResult get_metric_data(CloudWatch& cw, const ojson& in) {
         auto stat = statistic_of(str(ms, "Stat").value_or(""));
         // A Metric that is not a structure names no series (nlohmann's value() would throw on
         // it below; found by fuzz/cloudwatch_api.cc).
+        static const ojson kNoMetric = ojson::object();
         auto metric_it = ms.find("Metric");
-        const ojson metric =
-            metric_it != ms.end() && metric_it->is_object() ? *metric_it : ojson::object();
+        const ojson& metric =
+            metric_it != ms.end() && metric_it->is_object() ? *metric_it : kNoMetric;
         auto name = str(metric, "MetricName").value_or("");
         ojson r;
         r["Id"] = *id;
