@@ -11,7 +11,7 @@ pkgs=(
   awscli python3-boto3 curl
   nghttp2-client  # h2load: the HTTP/2 benchmark phase
   chromium  # headless, for the browser tests of kemu load's report.html, the console and the access guard
-  clang-14 libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh, docs/fuzzing.md)
+  clang-14 libclang-rt-14-dev  # the asan preset and the libFuzzer targets (docs/fuzzing.md)
 )
 missing=()
 for p in "${pkgs[@]}"; do
